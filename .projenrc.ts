@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+// The oldest aws-cdk-lib users may pair us with: the first release with ECS native canary/linear deployments.
+const minimumCdkVersion = '2.236.0';
+// What we develop and test against: new enough to carry the built-in CloudFormation validation.
+const developmentCdkVersion = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-deploy-strategies',
+  description:
+    'Typed release strategies (multi-service, blue-green, canary, A/B test) rendered to AWS CDK and cdk8s.',
+  author: 'cdk-deploy-strategies authors',
+  authorAddress: 'maintainers@cdk-deploy-strategies.dev',
+  repositoryUrl: 'https://github.com/cdk-deploy-strategies/cdk-deploy-strategies.git',
+  keywords: ['cdk', 'cdk8s', 'blue-green', 'canary', 'a/b testing', 'codedeploy', 'argo-rollouts', 'gateway-api'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: minimumCdkVersion,
+  constructsVersion: '10.5.1',
+  // The dev dependency is set explicitly below, to a newer release than the peer minimum.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  peerDeps: ['cdk8s@^2.68.11', 'cdk8s-plus-28@^2.5.0'],
+  devDeps: [
+    `aws-cdk-lib@${developmentCdkVersion}`,
+    'constructs@10.5.1',
+    'cdk8s@2.70.106',
+    'cdk8s-plus-28@2.5.6',
+    '@types/semver@^7',
+    'fast-check@^4',
+    'ts-node@^10',
+    'tsconfig-paths@^4',
+  ],
+  // semver is not a jsii module, so it ships inside our package and never appears in the API.
+  bundledDeps: ['semver@^7'],
+
+  // CI is `.ci/run` on a clean clone; no hosted workflows, release pipeline or dependency bots.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  sampleCode: false,
+
+  tsconfigDev: {
+    include: ['examples/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples'],
+    // The test task reports lint errors; it does not rewrite files behind CI's back.
+    commandOptions: { fix: false },
+  },
+  jestOptions: {
+    // Snapshots change only when a developer runs `npx projen test:update`, never in CI.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      moduleNameMapper: {
+        '^cdk-deploy-strategies$': '<rootDir>/src/index.ts',
+      },
+      collectCoverage: false,
+    },
+  },
+  gitignore: ['cdk.out', '.ci-clone'],
+});
+
+// Examples are written as users write them, importing the package by name; this maps it to src/.
+new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  compilerOptions: {
+    rootDir: '..',
+    noEmit: true,
+    baseUrl: '.',
+    paths: { 'cdk-deploy-strategies': ['../src/index.ts'] },
+  },
+  include: ['**/*.ts'],
+  exclude: ['**/cdk.out/**', '**/dist/**'],
+});
+
+// We develop against a newer aws-cdk-lib than the peer minimum on purpose (see the top of this file).
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// The test task type-checks what ts-jest only transpiles (test/ and examples/), then runs jest and eslint.
+project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// The main job: run every example and print its traffic plan.
+project.addTask('examples', {
+  description: 'Runs every example and prints its traffic plan',
+  exec: 'ts-node --project examples/tsconfig.json -r tsconfig-paths/register examples/run-all.ts',
+});
+
+project.synth();

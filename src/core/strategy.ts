@@ -1,0 +1,270 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from './match';
+import { StepGate } from './step-gate';
+import { PlanOptions, TrafficPlan } from './traffic-plan';
+import { formatPercent, formatSeconds } from '../private/format';
+import { arrayOf, fail, percentInTenths, struct, wholeSeconds } from '../private/validation';
+
+/** The shape of a rollout. */
+export enum StrategyKind {
+  /** Every request moves to the new version at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** A full second environment, checked through a test route, then one switch. */
+  BLUE_GREEN = 'BLUE_GREEN',
+  /** Traffic moves in steps the user chooses, each held by a gate. */
+  CANARY = 'CANARY',
+  /** Traffic moves in equal steps at a fixed interval. */
+  LINEAR = 'LINEAR',
+}
+
+/** One step of a canary: the share of traffic on the new version, and what holds it there. */
+export interface CanaryStep {
+  /** Percentage of traffic on the new version during this step, above 0 and at most 100, in steps of 0.1. */
+  readonly weight: number;
+
+  /**
+   * What holds the step before the next one starts.
+   *
+   * @default - none: allowed only on a final step at 100%, which then completes the rollout at once
+   */
+  readonly gate?: StepGate;
+}
+
+/** Props for `Strategy.canary()`. */
+export interface CanaryProps {
+  /**
+   * The steps, in order. Weights may not decrease. A final 100% step is added when the last
+   * step is below 100%.
+   */
+  readonly steps: CanaryStep[];
+}
+
+/** Props for `Strategy.linear()`. */
+export interface LinearProps {
+  /** Percentage of traffic added at each step, at least 0.1 and below 100. */
+  readonly stepPercent: number;
+  /** How long each step bakes before the next one. */
+  readonly interval: Duration;
+}
+
+/** Props for `Strategy.blueGreen()`. */
+export interface BlueGreenProps {
+  /**
+   * Who reaches the idle (new) environment before the switch. Backends keep this route closed
+   * to the internet unless told otherwise.
+   *
+   * @default - no test route: the new environment is reachable only after the switch
+   */
+  readonly testRoute?: Match;
+
+  /**
+   * What must pass before traffic switches to the new environment.
+   *
+   * @default - the switch happens as soon as the new environment is healthy
+   */
+  readonly promotion?: StepGate;
+
+  /**
+   * How long the old environment keeps running after the switch, so a rollback is one switch back.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly bakeTime?: Duration;
+}
+
+const DEFAULT_BLUE_GREEN_BAKE_SECONDS = 300;
+
+/**
+ * How a service is released: all at once, blue-green, canary or linear.
+ *
+ * A strategy is plain data, validated when it is made, and rendered by every backend that can
+ * express it, so a platform team defines its house strategies once for ECS, Lambda and Kubernetes.
+ *
+ * @example
+ * const careful = Strategy.canary({
+ *   steps: [
+ *     { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
+ *     { weight: 50, gate: StepGate.manualApproval() },
+ *   ],
+ * });
+ * console.log(careful.plan().toTable());
+ */
+export class Strategy {
+  /** Move every request to the new version at once. */
+  public static allAtOnce(): Strategy {
+    return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], {});
+  }
+
+  /** Run the new version as a second environment, test it, then switch all traffic in one step. */
+  public static blueGreen(props: BlueGreenProps = {}): Strategy {
+    struct('Strategy.blueGreen: props', props, 'Pass an object such as { bakeTime: Duration.minutes(10) }.');
+    const testRoute = props.testRoute === undefined ? undefined : Match._require('Strategy.blueGreen: testRoute', props.testRoute);
+    const promotion = props.promotion === undefined ? undefined : StepGate._require('Strategy.blueGreen: promotion', props.promotion);
+    const bakeSeconds = props.bakeTime === undefined ? DEFAULT_BLUE_GREEN_BAKE_SECONDS : wholeSeconds('Strategy.blueGreen: bakeTime', props.bakeTime, {
+      minSeconds: 0,
+      fix: 'Use Duration.seconds(0) to release the old environment right after the switch.',
+    });
+    const steps: CanaryStep[] = [
+      { weight: 0, gate: promotion },
+      { weight: 100, gate: bakeSeconds > 0 ? StepGate.bake(Duration.seconds(bakeSeconds)) : undefined },
+    ];
+    return new Strategy(StrategyKind.BLUE_GREEN, steps, { testRoute, promotion, bakeSeconds });
+  }
+
+  /** Move traffic in the steps given, each held by its gate, then to 100%. */
+  public static canary(props: CanaryProps): Strategy {
+    struct('Strategy.canary: props', props, 'Pass an object such as { steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }.');
+    const given = arrayOf<CanaryStep>('Strategy.canary: steps', props.steps,
+      'Pass steps such as [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }].');
+    if (given.length === 0) {
+      fail('Strategy.canary: steps', given, 'a canary needs at least one step below 100%',
+        'Add a step such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }, or use Strategy.allAtOnce().');
+    }
+    const steps: CanaryStep[] = [];
+    let previous = 0;
+    given.forEach((raw, i) => {
+      const where = `Strategy.canary: steps[${i}]`;
+      const step = struct<CanaryStep>(where, raw, 'Each step is an object such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }.');
+      const tenths = percentInTenths(`${where}.weight`, step.weight, 'Use a weight from 0.1 to 100.');
+      if (tenths < previous) {
+        fail(`${where}.weight`, step.weight, `it is below the ${previous / 10}% of the step before; a canary only moves traffic forward`,
+          'Order the steps by increasing weight; a failing gate is what moves traffic back.');
+      }
+      if (tenths === 1000 && i === 0) {
+        fail(`${where}.weight`, step.weight, 'a first step at 100% is not a canary',
+          'Start with a smaller share such as 10, or use Strategy.allAtOnce().');
+      }
+      if (previous === 1000) {
+        fail(`${where}.weight`, step.weight, 'only the last step may be at 100%', 'Remove the steps after the first 100% step.');
+      }
+      const isLast = i === given.length - 1;
+      const gate = step.gate === undefined ? undefined : StepGate._require(`${where}.gate`, step.gate);
+      if (gate === undefined && !(isLast && tenths === 1000)) {
+        fail(`${where}.gate`, undefined, 'every step below 100% needs a gate, or the next step would follow at once',
+          'Add a gate such as StepGate.bake(Duration.minutes(5)).');
+      }
+      steps.push({ weight: tenths / 10, gate });
+      previous = tenths;
+    });
+    if (previous < 1000) steps.push({ weight: 100 });
+    return new Strategy(StrategyKind.CANARY, steps, {});
+  }
+
+  /** Add `stepPercent` of traffic every `interval` until all traffic is on the new version. */
+  public static linear(props: LinearProps): Strategy {
+    struct('Strategy.linear: props', props, 'Pass an object such as { stepPercent: 10, interval: Duration.minutes(1) }.');
+    const tenths = percentInTenths('Strategy.linear: stepPercent', props.stepPercent, 'Use a step from 0.1 to 99.9.');
+    if (tenths === 1000) {
+      fail('Strategy.linear: stepPercent', props.stepPercent, 'a single step of 100% is not linear', 'Use a smaller step such as 10, or Strategy.allAtOnce().');
+    }
+    const intervalSeconds = wholeSeconds('Strategy.linear: interval', props.interval, {
+      minSeconds: 1,
+      fix: 'Each step needs time to bake; use at least Duration.seconds(1).',
+    });
+    const steps: CanaryStep[] = [];
+    for (let weight = tenths; weight < 1000; weight += tenths) {
+      steps.push({ weight: weight / 10, gate: StepGate.bake(Duration.seconds(intervalSeconds)) });
+    }
+    steps.push({ weight: 100 });
+    return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds });
+  }
+
+  /** Every request moves to the new version at once (CodeDeploy `AllAtOnce`). */
+  public static readonly ALL_AT_ONCE = Strategy.allAtOnce();
+  /** Blue-green with automatic promotion and the old environment kept for 5 minutes. */
+  public static readonly BLUE_GREEN = Strategy.blueGreen();
+  /** 10% for 5 minutes, then 100% (CodeDeploy `Canary10Percent5Minutes`). */
+  public static readonly CANARY_10PERCENT_5MINUTES = Strategy.canaryPreset(5);
+  /** 10% for 10 minutes, then 100% (CodeDeploy `Canary10Percent10Minutes`, Lambda). */
+  public static readonly CANARY_10PERCENT_10MINUTES = Strategy.canaryPreset(10);
+  /** 10% for 15 minutes, then 100% (CodeDeploy `Canary10Percent15Minutes`). */
+  public static readonly CANARY_10PERCENT_15MINUTES = Strategy.canaryPreset(15);
+  /** 10% for 30 minutes, then 100% (CodeDeploy `Canary10Percent30Minutes`, Lambda). */
+  public static readonly CANARY_10PERCENT_30MINUTES = Strategy.canaryPreset(30);
+  /** 10% more every minute (CodeDeploy `Linear10PercentEvery1Minute`). */
+  public static readonly LINEAR_10PERCENT_EVERY_1MINUTE = Strategy.linearPreset(1);
+  /** 10% more every 2 minutes (CodeDeploy `Linear10PercentEvery2Minutes`, Lambda). */
+  public static readonly LINEAR_10PERCENT_EVERY_2MINUTES = Strategy.linearPreset(2);
+  /** 10% more every 3 minutes (CodeDeploy `Linear10PercentEvery3Minutes`). */
+  public static readonly LINEAR_10PERCENT_EVERY_3MINUTES = Strategy.linearPreset(3);
+  /** 10% more every 10 minutes (CodeDeploy `Linear10PercentEvery10Minutes`, Lambda). */
+  public static readonly LINEAR_10PERCENT_EVERY_10MINUTES = Strategy.linearPreset(10);
+
+  private static canaryPreset(minutes: number): Strategy {
+    return Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(minutes)) }] });
+  }
+
+  private static linearPreset(minutes: number): Strategy {
+    return Strategy.linear({ stepPercent: 10, interval: Duration.minutes(minutes) });
+  }
+
+  /** The shape of this rollout. */
+  public readonly kind: StrategyKind;
+
+  /**
+   * The traffic steps, normalized: every strategy is a list of weights on the new version, each
+   * held by a gate, ending at 100%. Blue-green is a 0% step (the test phase, held by the promotion
+   * gate) and a 100% step (held by the bake time, while the old environment still runs).
+   */
+  public readonly steps: CanaryStep[];
+
+  /** Blue-green: who reaches the new environment before the switch. */
+  public readonly testRoute?: Match;
+
+  /** Blue-green: what must pass before the switch. */
+  public readonly promotion?: StepGate;
+
+  /** Linear: the percentage added at each step. */
+  public readonly linearStepPercent?: number;
+
+  private readonly bakeSeconds?: number;
+  private readonly intervalSeconds?: number;
+
+  private constructor(kind: StrategyKind, steps: CanaryStep[], extra: {
+    testRoute?: Match; promotion?: StepGate; bakeSeconds?: number; stepPercent?: number; intervalSeconds?: number;
+  }) {
+    this.kind = kind;
+    this.steps = steps;
+    this.testRoute = extra.testRoute;
+    this.promotion = extra.promotion;
+    this.bakeSeconds = extra.bakeSeconds;
+    this.linearStepPercent = extra.stepPercent;
+    this.intervalSeconds = extra.intervalSeconds;
+  }
+
+  /** Blue-green: how long the old environment runs after the switch. */
+  public get bakeTime(): Duration | undefined {
+    return this.bakeSeconds === undefined ? undefined : Duration.seconds(this.bakeSeconds);
+  }
+
+  /** Linear: how long each step bakes. */
+  public get linearInterval(): Duration | undefined {
+    return this.intervalSeconds === undefined ? undefined : Duration.seconds(this.intervalSeconds);
+  }
+
+  /**
+   * The timeline of this strategy: each step's start, the weight on each version, capacity and
+   * rollback figures. Renderers, guardrails and the plan printer all read this one plan.
+   */
+  public plan(options: PlanOptions = {}): TrafficPlan {
+    return TrafficPlan._fromStrategy(this, options);
+  }
+
+  /** A one-line description: `canary 10% → 50% → 100%`, `linear 10% every 1m`, `blue-green (bake 5m)`. */
+  public describe(): string {
+    switch (this.kind) {
+      case StrategyKind.ALL_AT_ONCE:
+        return 'all at once';
+      case StrategyKind.BLUE_GREEN: {
+        const parts = [`bake ${formatSeconds(this.bakeSeconds!)}`];
+        if (this.promotion) parts.unshift(`promote after ${this.promotion.describe()}`);
+        if (this.testRoute) parts.unshift(`test route ${this.testRoute.describe()}`);
+        return `blue-green (${parts.join(', ')})`;
+      }
+      case StrategyKind.CANARY:
+        return `canary ${this.steps.map(s => formatPercent(s.weight)).join(' → ')}`;
+      case StrategyKind.LINEAR:
+        return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
+    }
+  }
+}
