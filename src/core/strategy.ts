@@ -224,7 +224,8 @@ export class Strategy {
     testRoute?: Match; promotion?: StepGate; bakeSeconds?: number; stepPercent?: number; intervalSeconds?: number;
   }) {
     this.kind = kind;
-    this.steps = steps;
+    // Frozen: presets are shared by every stack in a process, so nobody may edit them in place.
+    this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as CanaryStep[];
     this.testRoute = extra.testRoute;
     this.promotion = extra.promotion;
     this.bakeSeconds = extra.bakeSeconds;
