@@ -44,9 +44,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   sampleCode: false,
 
+  // test/tsconfig.json: tests import examples, which import the package by name.
   tsconfigDev: {
-    include: ['examples/**/*.ts'],
-    compilerOptions: {},
+    compilerOptions: {
+      baseUrl: '..',
+      paths: { 'cdk-deploy-strategies': ['src/index.ts'] },
+    },
   },
   eslintOptions: {
     dirs: ['src'],
@@ -82,6 +85,10 @@ new javascript.TypescriptConfig(project, {
   include: ['**/*.ts'],
   exclude: ['**/cdk.out/**', '**/dist/**'],
 });
+
+// Lint resolves the package name in examples and tests the way their tsconfigs do.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project',
+  ['./tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json']);
 
 // We develop against a newer aws-cdk-lib than the peer minimum on purpose (see the top of this file).
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');

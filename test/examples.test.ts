@@ -18,7 +18,7 @@ describe('examples/house-strategies', () => {
   });
 
   test('the release rolls out payments, then orders, then the storefront', () => {
-    expect(shopRelease.waves().map(w => w.services)).toEqual([['payments'], ['orders'], ['storefront']]);
+    expect(shopRelease.waves().map((w) => w.services)).toEqual([['payments'], ['orders'], ['storefront']]);
     expect(text).toContain('total duration: 1h 12m');
   });
 

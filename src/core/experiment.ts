@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from './match';
 import { formatPercent, formatSeconds, textTable } from '../private/format';
-import { arrayOf, dnsLabel, fail, percentInTenths, struct, wholeSeconds } from '../private/validation';
+import { arrayOf, dnsLabel, fail, percentInTenths, struct, validDate, wholeSeconds } from '../private/validation';
 
 /** One variant of an A/B experiment: who sees it. */
 export interface Variant {
@@ -112,9 +112,9 @@ export class Experiment {
 
   constructor(props: ExperimentProps) {
     struct('Experiment: props', props, 'Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.');
-    this.name = dnsLabel('Experiment: name', props.name);
+    this.name = dnsLabel('Experiment: name', props.name, 'new-checkout');
     const where = `Experiment "${this.name}"`;
-    this.control = props.control === undefined ? 'control' : dnsLabel(`${where}: control`, props.control);
+    this.control = props.control === undefined ? 'control' : dnsLabel(`${where}: control`, props.control, 'control');
 
     const variants = arrayOf<Variant>(`${where}: variants`, props.variants, 'Pass variants such as [{ name: "b", weight: 10 }].');
     if (variants.length === 0) {
@@ -122,10 +122,10 @@ export class Experiment {
     }
     const seen = new Set([this.control]);
     let weightedTenths = 0;
-    this.variants = variants.map((raw, i) => {
+    this.variants = Object.freeze(variants.map((raw, i) => {
       const prop = `${where}: variants[${i}]`;
       const variant = struct<Variant>(prop, raw, 'Each variant is an object such as { name: "b", weight: 10 }.');
-      const name = dnsLabel(`${prop}.name`, variant.name);
+      const name = dnsLabel(`${prop}.name`, variant.name, 'variant-b');
       if (seen.has(name)) {
         fail(`${prop}.name`, name, name === this.control ? 'it is the control\'s name' : 'another variant has this name',
           'Give every variant and the control a distinct name.');
@@ -139,7 +139,7 @@ export class Experiment {
       const tenths = variant.weight === undefined ? 1000 : percentInTenths(`${prop}.weight`, variant.weight, 'Use a weight from 0.1 to 100.');
       if (match === undefined) weightedTenths += tenths;
       return Object.freeze({ name, match, weight: tenths / 10 });
-    });
+    })) as Variant[];
     if (weightedTenths >= 1000) {
       fail(`${where}: variants[].weight`, weightedTenths / 10,
         'the weights of variants without a match add up to 100% or more, leaving the control no users',
@@ -150,10 +150,8 @@ export class Experiment {
       minSeconds: 1,
       fix: 'Use at least Duration.seconds(1), or leave stickiness out.',
     }));
-    if (props.endDate !== undefined && (!(props.endDate instanceof Date) || isNaN(props.endDate.getTime()))) {
-      fail(`${where}: endDate`, props.endDate, 'it must be a valid Date', 'Pass a date such as new Date("2027-01-31T00:00:00Z").');
-    }
-    this.endDate = props.endDate;
+    this.endDate = props.endDate === undefined ? undefined
+      : validDate(`${where}: endDate`, props.endDate, 'Pass a date such as new Date("2027-01-31T00:00:00Z").');
     if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
       fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass true to run the experiment, false to send everyone to the control.');
     }
@@ -166,6 +164,7 @@ export class Experiment {
    * @param at the moment to check; pass a fixed date in tests so they do not change with the clock
    */
   public inactiveReason(at: Date = new Date()): string | undefined {
+    validDate(`Experiment "${this.name}": at`, at, 'Pass the moment to evaluate the experiment at, such as new Date().');
     if (!this.enabled) return `experiment "${this.name}" is switched off`;
     if (this.endDate && this.endDate.getTime() <= at.getTime()) {
       return `experiment "${this.name}" ended on ${this.endDate.toISOString()}`;

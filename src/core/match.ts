@@ -14,8 +14,12 @@ export enum MatchKind {
 
 // RFC 9110 token characters: what a header or cookie name may contain.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// RFC 6265 cookie-octet: no spaces, quotes, commas, semicolons or backslashes.
-const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
+// RFC 6265 cookie-value: cookie-octets (no spaces, quotes, commas, semicolons or backslashes), optionally in double quotes.
+const COOKIE_VALUE = /^("?)[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+\1$/;
+// Header values are visible characters and inner spaces; CR or LF would split the header.
+const HEADER_VALUE = /^[\x21-\x7E\x80-\uFFFF]([\x20-\x7E\x80-\uFFFF]*[\x21-\x7E\x80-\uFFFF])?$/;
+// Characters that delimit query parameters; a name or value containing them would match something else.
+const QUERY_DELIMITERS = /[&#]/;
 
 /**
  * Who is routed: requests selected by a header, a cookie or a query parameter.
@@ -33,19 +37,25 @@ const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
 export class Match {
   /** Requests whose header `name` equals `value`. Header names are case-insensitive. */
   public static header(name: string, value: string): Match {
-    return new Match(MatchKind.HEADER_EXACT, headerName('Match.header: name', name), nonEmpty('Match.header: value', value));
+    const checkedName = headerName('Match.header: name', name);
+    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+      fail('Match.header: value', value, 'a header value is non-empty visible text, without line breaks or surrounding spaces',
+        'Pass the value as the client sends it, for example "always".');
+    }
+    return new Match(MatchKind.HEADER_EXACT, checkedName, value);
   }
 
   /** Requests whose header `name` matches the regular expression `pattern`. */
   public static headerRegex(name: string, pattern: string): Match {
-    const checked = nonEmpty('Match.headerRegex: pattern', pattern);
+    const checkedName = headerName('Match.headerRegex: name', name);
+    const checked = nonEmpty('Match.headerRegex: pattern', pattern, 'Pass a regular expression, for example ".*Mobile.*".');
     try {
       new RegExp(checked);
     } catch (e) {
       fail('Match.headerRegex: pattern', pattern, `it is not a valid regular expression (${(e as Error).message})`,
         'Escape special characters such as "." or "(" with a backslash.');
     }
-    return new Match(MatchKind.HEADER_REGEX, headerName('Match.headerRegex: name', name), checked);
+    return new Match(MatchKind.HEADER_REGEX, checkedName, checked);
   }
 
   /** Requests that carry the cookie `name` with the value `value`. */
@@ -55,7 +65,7 @@ export class Match {
         'Use the cookie name as the browser sends it, for example "beta".');
     }
     if (typeof value !== 'string' || !COOKIE_VALUE.test(value)) {
-      fail('Match.cookie: value', value, 'a cookie value is non-empty, without spaces, quotes, commas, semicolons or backslashes',
+      fail('Match.cookie: value', value, 'a cookie value is non-empty, without spaces, commas, semicolons or backslashes, and quoted only as a whole',
         'Use the value as the browser sends it, for example "true".');
     }
     return new Match(MatchKind.COOKIE, name, value);
@@ -63,7 +73,15 @@ export class Match {
 
   /** Requests whose query string has `name=value`. */
   public static queryParameter(name: string, value: string): Match {
-    return new Match(MatchKind.QUERY_PARAMETER, nonEmpty('Match.queryParameter: name', name), nonEmpty('Match.queryParameter: value', value));
+    const checkedName = nonEmpty('Match.queryParameter: name', name, 'Pass the parameter name, for example "variant".');
+    if (QUERY_DELIMITERS.test(checkedName) || checkedName.includes('=')) {
+      fail('Match.queryParameter: name', name, 'a parameter name cannot contain "=", "&" or "#"', 'Pass the decoded name alone, for example "variant".');
+    }
+    const checkedValue = nonEmpty('Match.queryParameter: value', value, 'Pass the parameter value, for example "b".');
+    if (QUERY_DELIMITERS.test(checkedValue)) {
+      fail('Match.queryParameter: value', value, 'a parameter value cannot contain "&" or "#"', 'Pass the decoded value alone, for example "b".');
+    }
+    return new Match(MatchKind.QUERY_PARAMETER, checkedName, checkedValue);
   }
 
   /** @internal */
@@ -90,6 +108,7 @@ export class Match {
 
   /** Whether two matches select the same requests by the same rule. */
   public sameAs(other: Match): boolean {
+    Match._require('Match.sameAs: other', other);
     const sameName = this.kind === MatchKind.QUERY_PARAMETER || this.kind === MatchKind.COOKIE
       ? this.name === other.name
       : this.name.toLowerCase() === other.name.toLowerCase();
@@ -119,9 +138,9 @@ function headerName(prop: string, name: unknown): string {
   return name;
 }
 
-function nonEmpty(prop: string, value: unknown): string {
+function nonEmpty(prop: string, value: unknown, fix: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    fail(prop, value, 'it must be a non-empty string', 'Pass the text to match, for example "b".');
+    fail(prop, value, 'it must be a non-empty string', fix);
   }
   return value;
 }

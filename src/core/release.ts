@@ -78,7 +78,7 @@ export class Release {
 
   constructor(props: ReleaseProps) {
     struct('Release: props', props, 'Pass an object such as { name: "shop", services: [...] }.');
-    this.name = dnsLabel('Release: name', props.name);
+    this.name = dnsLabel('Release: name', props.name, 'shop');
     const services = props.services === undefined ? []
       : arrayOf<ReleaseService>(`Release "${this.name}": services`, props.services, 'Pass an array of services.');
     services.forEach(s => this.addService(s));
@@ -96,14 +96,15 @@ export class Release {
   public addService(service: ReleaseService): void {
     const where = `Release "${this.name}": service`;
     struct(where, service, 'Pass an object such as { name: "orders", version: "1.2.0", strategy: Strategy.BLUE_GREEN }.');
-    const name = dnsLabel(`${where}.name`, service.name);
+    const name = dnsLabel(`${where}.name`, service.name, 'orders');
     const prop = `Release "${this.name}": service "${name}"`;
     if (this.byName.has(name)) {
       fail(`${prop}.name`, name, 'another service of the release has this name', 'Give each service a distinct name.');
     }
-    if (typeof service.version !== 'string' || semver.valid(service.version) === null) {
+    if (typeof service.version !== 'string' || semver.valid(service.version) !== service.version) {
+      const clean = typeof service.version === 'string' ? semver.valid(service.version) : null;
       fail(`${prop}.version`, service.version, 'a release pins exact semver versions (MAJOR.MINOR.PATCH), not tags or ranges',
-        'Use the version the service runs, for example "2.3.0".');
+        clean ? `Write it as "${clean}".` : 'Use the version the service runs, for example "2.3.0".');
     }
     if (!(service.strategy instanceof Strategy)) {
       fail(`${prop}.strategy`, service.strategy, 'every service needs a rollout strategy',
@@ -113,15 +114,16 @@ export class Release {
       : arrayOf<ServiceDependency>(`${prop}.dependsOn`, service.dependsOn, 'Pass dependencies such as [{ service: "payments" }].');
     const checked = dependsOn.map((raw, i) => {
       const dependency = struct<ServiceDependency>(`${prop}.dependsOn[${i}]`, raw, 'Pass a dependency such as { service: "payments", versionRange: ">=2.0.0" }.');
-      dnsLabel(`${prop}.dependsOn[${i}].service`, dependency.service);
+      dnsLabel(`${prop}.dependsOn[${i}].service`, dependency.service, 'payments');
       if (dependency.versionRange !== undefined
-        && (typeof dependency.versionRange !== 'string' || semver.validRange(dependency.versionRange) === null)) {
+        && (typeof dependency.versionRange !== 'string' || dependency.versionRange.trim() === ''
+          || semver.validRange(dependency.versionRange) === null)) {
         fail(`${prop}.dependsOn[${i}].versionRange`, dependency.versionRange, 'it is not a semver range',
-          'Use a range such as ">=2.0.0", "^2.1" or "2.x".');
+          'Use a range such as ">=2.0.0", "^2.1" or "2.x", or leave it out to accept any version.');
       }
       return Object.freeze({ ...dependency });
     });
-    this.byName.set(name, Object.freeze({ ...service, dependsOn: checked }));
+    this.byName.set(name, Object.freeze({ ...service, dependsOn: Object.freeze(checked) as ServiceDependency[] }));
   }
 
   /**
@@ -133,7 +135,7 @@ export class Release {
       fail(`Release "${this.name}": services`, [], 'a release needs at least one service', 'Add services with the services prop or addService().');
     }
     for (const service of this.byName.values()) {
-      for (const dependency of service.dependsOn ?? []) this.checkDependency(service, dependency);
+      (service.dependsOn ?? []).forEach((dependency, i) => this.checkDependency(service, dependency, i));
     }
     const waves: ReleaseWave[] = [];
     const done = new Set<string>();
@@ -174,16 +176,16 @@ export class Release {
     ].join('\n');
   }
 
-  private checkDependency(service: ReleaseService, dependency: ServiceDependency) {
-    const prop = `Release "${this.name}": service "${service.name}".dependsOn`;
+  private checkDependency(service: ReleaseService, dependency: ServiceDependency, index: number) {
+    const prop = `Release "${this.name}": service "${service.name}".dependsOn[${index}]`;
     const target = this.byName.get(dependency.service);
     if (target === undefined) {
-      fail(`${prop} "${dependency.service}"`, dependency.service, 'no service of the release has this name',
+      fail(`${prop}.service`, dependency.service, 'no service of the release has this name',
         `Add "${dependency.service}" to the release, or remove the dependency. Services: ${[...this.byName.keys()].join(', ')}.`);
     }
     if (dependency.versionRange !== undefined && !semver.satisfies(target.version, dependency.versionRange, { includePrerelease: true })) {
-      fail(`${prop} "${dependency.service}"`, target.version,
-        `"${service.name}" ${service.version} needs "${dependency.service}" ${dependency.versionRange}`,
+      fail(`${prop}.versionRange`, dependency.versionRange,
+        `"${service.name}" ${service.version} needs "${dependency.service}" ${dependency.versionRange}, but the release has "${dependency.service}" ${target.version}`,
         `Release a version of "${dependency.service}" that satisfies ${dependency.versionRange}, or widen the range.`);
     }
   }

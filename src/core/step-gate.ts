@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { formatSeconds } from '../private/format';
-import { dnsLabel, fail, struct, wholeSeconds } from '../private/validation';
+import { dnsLabel, fail, isDuration, struct, wholeSeconds } from '../private/validation';
 
 /** What holds a rollout step until the next one may start. */
 export enum StepGateKind {
@@ -59,6 +59,9 @@ export class StepGate {
   /** Hold the step until a person approves it. */
   public static manualApproval(props: ManualApprovalProps = {}): StepGate {
     struct('StepGate.manualApproval: props', props, 'Pass an object such as { timeout: Duration.hours(1) }.');
+    if (isDuration(props)) {
+      fail('StepGate.manualApproval: props', props, 'the timeout is a prop, not the argument itself', 'Pass { timeout: Duration.hours(1) }.');
+    }
     const timeout = props.timeout === undefined ? undefined : wholeSeconds('StepGate.manualApproval: timeout', props.timeout, {
       minSeconds: 1,
       fix: 'Use at least Duration.seconds(1), or leave the timeout out to wait indefinitely.',
@@ -69,7 +72,7 @@ export class StepGate {
   /** Hold the step while a named analysis runs; the step passes when the analysis does. */
   public static analysis(props: AnalysisGateProps): StepGate {
     struct('StepGate.analysis: props', props, 'Pass an object such as { name: "error-rate", duration: Duration.minutes(10) }.');
-    const name = dnsLabel('StepGate.analysis: name', props.name);
+    const name = dnsLabel('StepGate.analysis: name', props.name, 'error-rate');
     const seconds = wholeSeconds('StepGate.analysis: duration', props.duration, {
       minSeconds: 1,
       fix: 'An analysis needs time to collect measurements; use at least Duration.seconds(1).',

@@ -90,6 +90,27 @@ const DEFAULT_BLUE_GREEN_BAKE_SECONDS = 300;
  * console.log(careful.plan().toTable());
  */
 export class Strategy {
+  /** Every request moves to the new version at once (CodeDeploy `AllAtOnce`). */
+  public static readonly ALL_AT_ONCE = Strategy.allAtOnce();
+  /** Blue-green with automatic promotion and the old environment kept for 5 minutes. */
+  public static readonly BLUE_GREEN = Strategy.blueGreen();
+  /** 10% for 5 minutes, then 100% (CodeDeploy `Canary10Percent5Minutes`). */
+  public static readonly CANARY_10PERCENT_5MINUTES = Strategy.canaryPreset(5);
+  /** 10% for 10 minutes, then 100% (CodeDeploy `Canary10Percent10Minutes`, Lambda). */
+  public static readonly CANARY_10PERCENT_10MINUTES = Strategy.canaryPreset(10);
+  /** 10% for 15 minutes, then 100% (CodeDeploy `Canary10Percent15Minutes`). */
+  public static readonly CANARY_10PERCENT_15MINUTES = Strategy.canaryPreset(15);
+  /** 10% for 30 minutes, then 100% (CodeDeploy `Canary10Percent30Minutes`, Lambda). */
+  public static readonly CANARY_10PERCENT_30MINUTES = Strategy.canaryPreset(30);
+  /** 10% more every minute (CodeDeploy `Linear10PercentEvery1Minute`). */
+  public static readonly LINEAR_10PERCENT_EVERY_1MINUTE = Strategy.linearPreset(1);
+  /** 10% more every 2 minutes (CodeDeploy `Linear10PercentEvery2Minutes`, Lambda). */
+  public static readonly LINEAR_10PERCENT_EVERY_2MINUTES = Strategy.linearPreset(2);
+  /** 10% more every 3 minutes (CodeDeploy `Linear10PercentEvery3Minutes`). */
+  public static readonly LINEAR_10PERCENT_EVERY_3MINUTES = Strategy.linearPreset(3);
+  /** 10% more every 10 minutes (CodeDeploy `Linear10PercentEvery10Minutes`, Lambda). */
+  public static readonly LINEAR_10PERCENT_EVERY_10MINUTES = Strategy.linearPreset(10);
+
   /** Move every request to the new version at once. */
   public static allAtOnce(): Strategy {
     return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], {});
@@ -168,27 +189,6 @@ export class Strategy {
     steps.push({ weight: 100 });
     return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds });
   }
-
-  /** Every request moves to the new version at once (CodeDeploy `AllAtOnce`). */
-  public static readonly ALL_AT_ONCE = Strategy.allAtOnce();
-  /** Blue-green with automatic promotion and the old environment kept for 5 minutes. */
-  public static readonly BLUE_GREEN = Strategy.blueGreen();
-  /** 10% for 5 minutes, then 100% (CodeDeploy `Canary10Percent5Minutes`). */
-  public static readonly CANARY_10PERCENT_5MINUTES = Strategy.canaryPreset(5);
-  /** 10% for 10 minutes, then 100% (CodeDeploy `Canary10Percent10Minutes`, Lambda). */
-  public static readonly CANARY_10PERCENT_10MINUTES = Strategy.canaryPreset(10);
-  /** 10% for 15 minutes, then 100% (CodeDeploy `Canary10Percent15Minutes`). */
-  public static readonly CANARY_10PERCENT_15MINUTES = Strategy.canaryPreset(15);
-  /** 10% for 30 minutes, then 100% (CodeDeploy `Canary10Percent30Minutes`, Lambda). */
-  public static readonly CANARY_10PERCENT_30MINUTES = Strategy.canaryPreset(30);
-  /** 10% more every minute (CodeDeploy `Linear10PercentEvery1Minute`). */
-  public static readonly LINEAR_10PERCENT_EVERY_1MINUTE = Strategy.linearPreset(1);
-  /** 10% more every 2 minutes (CodeDeploy `Linear10PercentEvery2Minutes`, Lambda). */
-  public static readonly LINEAR_10PERCENT_EVERY_2MINUTES = Strategy.linearPreset(2);
-  /** 10% more every 3 minutes (CodeDeploy `Linear10PercentEvery3Minutes`). */
-  public static readonly LINEAR_10PERCENT_EVERY_3MINUTES = Strategy.linearPreset(3);
-  /** 10% more every 10 minutes (CodeDeploy `Linear10PercentEvery10Minutes`, Lambda). */
-  public static readonly LINEAR_10PERCENT_EVERY_10MINUTES = Strategy.linearPreset(10);
 
   private static canaryPreset(minutes: number): Strategy {
     return Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(minutes)) }] });

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { StrategyValidationError } from './errors';
 
 /**
@@ -11,7 +11,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (value instanceof Date) return isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
-  if (isDuration(value)) return Token.isUnresolved(value) ? 'an unresolved token' : value.toHumanString();
+  if (isDuration(value)) return value.isUnresolved() ? 'an unresolved token' : value.toHumanString();
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;
@@ -27,7 +27,8 @@ export function fail(prop: string, received: unknown, limit: string, fix: string
 export function isDuration(value: unknown): value is Duration {
   return typeof value === 'object' && value !== null
     && typeof (value as Duration).toSeconds === 'function'
-    && typeof (value as Duration).toHumanString === 'function';
+    && typeof (value as Duration).toHumanString === 'function'
+    && typeof (value as Duration).isUnresolved === 'function';
 }
 
 export interface DurationLimits {
@@ -45,7 +46,7 @@ export function wholeSeconds(prop: string, value: unknown, limits: DurationLimit
   if (!isDuration(value)) {
     fail(prop, value, 'it must be a Duration', `Pass a Duration, for example Duration.minutes(5). ${limits.fix}`);
   }
-  if (Token.isUnresolved(value)) {
+  if (value.isUnresolved()) {
     fail(prop, value, 'the traffic plan needs a concrete duration', 'Pass a literal Duration, not a token.');
   }
   const seconds = value.toSeconds({ integral: false });
@@ -72,7 +73,7 @@ export function percentInTenths(prop: string, value: unknown, fix: string): numb
   }
   const tenths = Math.round(value * 10);
   if (Math.abs(tenths - value * 10) > 1e-6) {
-    fail(prop, value, 'the finest split any backend supports is 0.1%', `Round the weight to one decimal place, for example ${tenths / 10}.`);
+    fail(prop, value, 'the finest split any backend supports is 0.1%', `Round the weight to one decimal place, for example ${Math.max(1, tenths) / 10}.`);
   }
   return tenths;
 }
@@ -83,19 +84,28 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * Names end up as Kubernetes object names, target group and set identifiers, so they follow the
  * strictest of those: a DNS label (RFC 1123), at most 63 characters.
  */
-export function dnsLabel(prop: string, value: unknown): string {
+export function dnsLabel(prop: string, value: unknown, example: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
     fail(prop, value,
       'a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
-      'Use a name such as "checkout" or "variant-b".');
+      `Use a name such as "${example}".`);
   }
   return value;
 }
 
-/** Guards against JavaScript callers passing something other than an array. */
+/**
+ * Guards against JavaScript callers passing something other than an array. Holes become
+ * `undefined`, so `map` and `forEach` cannot skip them past validation.
+ */
 export function arrayOf<T>(prop: string, value: unknown, fix: string): T[] {
   if (!Array.isArray(value)) fail(prop, value, 'it must be an array', fix);
-  return value as T[];
+  return Array.from(value) as T[];
+}
+
+/** A moment to evaluate something at, such as an experiment's end date. */
+export function validDate(prop: string, value: unknown, fix: string): Date {
+  if (!(value instanceof Date) || isNaN(value.getTime())) fail(prop, value, 'it must be a valid Date', fix);
+  return value;
 }
 
 /** Guards against JavaScript callers passing a non-object where a struct is expected. */

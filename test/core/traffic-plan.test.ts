@@ -238,7 +238,8 @@ describe('properties of every plan', () => {
   test('random input either builds a strategy or fails with the library\'s error', () => {
     const anything = fc.oneof(fc.anything(), fc.double(), fc.string(), fc.constant(Duration.minutes(1)),
       fc.constant(StepGate.bake(Duration.minutes(1))));
-    const stepArb = fc.oneof(anything, fc.record({ weight: fc.oneof(fc.double(), anything), gate: fc.oneof(gateArb, anything) }, { requiredKeys: [] }));
+    const stepArb = fc.oneof(anything,
+      fc.record({ weight: fc.oneof(fc.double(), anything), gate: fc.oneof(gateArb, anything) }, { requiredKeys: [] }));
     const callArb = fc.oneof(
       fc.oneof(fc.array(stepArb, { maxLength: 5 }), anything).map(steps => () => Strategy.canary({ steps } as any)),
       fc.record({ stepPercent: anything, interval: anything }, { requiredKeys: [] }).map(p => () => Strategy.linear(p as any)),
