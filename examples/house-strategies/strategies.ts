@@ -40,11 +40,15 @@ export const shopRelease = new Release({
   services: [
     { name: 'payments', version: '2.4.0', strategy: canary },
     {
-      name: 'orders', version: '5.1.0', strategy: blueGreen,
+      name: 'orders',
+      version: '5.1.0',
+      strategy: blueGreen,
       dependsOn: [{ service: 'payments', versionRange: '>=2.0.0 <3.0.0' }],
     },
     {
-      name: 'storefront', version: '12.0.3', strategy: Strategy.LINEAR_10PERCENT_EVERY_3MINUTES,
+      name: 'storefront',
+      version: '12.0.3',
+      strategy: Strategy.LINEAR_10PERCENT_EVERY_3MINUTES,
       dependsOn: [{ service: 'orders', versionRange: '^5.0.0' }, { service: 'payments' }],
     },
   ],
