@@ -72,7 +72,8 @@ export function percentInTenths(prop: string, value: unknown, fix: string): numb
     fail(prop, value, 'a weight is a percentage of traffic above 0 and at most 100', fix);
   }
   const tenths = Math.round(value * 10);
-  if (Math.abs(tenths - value * 10) > 1e-6) {
+  if (Math.abs(tenths - value * 10) > 1e-6 || tenths < 1) {
+    // tenths < 1: a value such as 1e-10 passes the rounding check but is no traffic at all.
     fail(prop, value, 'the finest split any backend supports is 0.1%', `Round the weight to one decimal place, for example ${Math.max(1, tenths) / 10}.`);
   }
   return tenths;

@@ -143,6 +143,7 @@ describe('Strategy.linear', () => {
 
   test.each([
     [{ stepPercent: 100, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 100: a single step of 100% is not linear. Use a smaller step such as 10, or Strategy.allAtOnce().'],
+    [{ stepPercent: 1e-10, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 1e-10: the finest split any backend supports is 0.1%. Round the weight to one decimal place, for example 0.1.'],
     [{ stepPercent: 0, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 0: a weight is a percentage of traffic above 0 and at most 100. Use a step from 0.1 to 99.9.'],
     [{ stepPercent: 10, interval: Duration.seconds(0) }, 'Strategy.linear: interval is 0 seconds: it must be at least 1 second. Each step needs time to bake; use at least Duration.seconds(1).'],
     [{ stepPercent: 10 }, 'Strategy.linear: interval is undefined: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Each step needs time to bake; use at least Duration.seconds(1).'],
