@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, TaskShell } from 'projen';
 
 // The oldest aws-cdk-lib users may pair us with: the first release with ECS native canary/linear deployments.
 const minimumCdkVersion = '2.236.0';
@@ -32,6 +32,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s-plus-28@2.5.6',
     '@types/semver@^7',
     'fast-check@^4',
+    'jest-environment-node@^30',
     'ts-node@^10',
     'tsconfig-paths@^4',
   ],
@@ -67,6 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
         '^cdk-deploy-strategies$': '<rootDir>/src/index.ts',
       },
       collectCoverage: false,
+      // Starts CloudFormation Validate once per jest worker instead of once per test file.
+      testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
     },
   },
   gitignore: ['cdk.out', '.ci-clone'],
@@ -92,6 +95,10 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
 
 // We develop against a newer aws-cdk-lib than the peer minimum on purpose (see the top of this file).
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// projen's built-in shell reports a step killed by a signal (an out-of-memory test run, say) as a
+// success; the system shell turns it into a failure, so CI cannot pass on a crashed run.
+project.tasks.shell = TaskShell.system();
 
 // The test task type-checks what ts-jest only transpiles (test/ and examples/), then runs jest and eslint.
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
