@@ -1,4 +1,5 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
 import { Experiment, ExperimentProps, Match, StrategyErrors, VariantAllocation } from '../../src';
 
 // A fixed moment, so that no test depends on the real clock.
@@ -417,5 +418,39 @@ describe('Experiment input from JavaScript callers', () => {
     const e = new Experiment({ name: 'checkout', variants: [{ name: 'b', weight: 10 }] });
     expect(() => (e.variants as any).push({ name: 'c', weight: 95 })).toThrow(TypeError);
     expect(e.allocations(new Date('2026-01-01T00:00:00Z')).map(a => a.weight)).toEqual([10, 90]);
+  });
+});
+
+describe('random input', () => {
+  test('either builds an experiment whose allocations add up, or fails with the library\'s error', () => {
+    const anything = fc.oneof(fc.anything(), fc.double(), fc.string(), fc.constant(Match.header('x', 'y')), fc.date());
+    const variantArb = fc.oneof(anything, fc.record({
+      name: fc.oneof(fc.constantFrom('a', 'b', 'c', 'control'), anything),
+      weight: fc.oneof(fc.integer({ min: 1, max: 600 }).map(t => t / 10), anything),
+      match: fc.oneof(fc.constant(Match.cookie('beta', 'true')), anything),
+    }, { requiredKeys: [] }));
+    const propsArb = fc.record({
+      name: fc.oneof(fc.constant('checkout'), anything),
+      variants: fc.oneof(fc.array(variantArb, { maxLength: 4 }), anything),
+      control: fc.oneof(fc.constant('control'), anything),
+      stickiness: fc.oneof(fc.constant(Duration.hours(1)), anything),
+      endDate: fc.oneof(fc.date(), anything),
+      enabled: fc.oneof(fc.boolean(), anything),
+    }, { requiredKeys: ['name', 'variants'] });
+    fc.assert(fc.property(propsArb, props => {
+      let experiment: Experiment;
+      try {
+        experiment = new Experiment(props as any);
+      } catch (e) {
+        expect(StrategyErrors.isValidationError(e)).toBe(true);
+        expect((e as Error).message).not.toMatch(/\[object Object\]/);
+        return;
+      }
+      const at = new Date('2026-06-01T00:00:00Z');
+      const unmatched = experiment.allocations(at).filter(a => a.match === undefined);
+      expect(Math.round(unmatched.reduce((sum, a) => sum + a.weight, 0) * 10)).toBe(1000);
+      expect(unmatched[unmatched.length - 1].isControl).toBe(true);
+      expect(experiment.toTable(at)).not.toMatch(/NaN|undefined|\[object Object\]/);
+    }), { numRuns: 300 });
   });
 });

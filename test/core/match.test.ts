@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { Match, MatchKind, StrategyErrors } from '../../src';
 
 /** Calls `fn` and returns what it threw; fails the test if it returned normally. */
@@ -334,5 +335,23 @@ describe('stricter request matching', () => {
   test('sameAs refuses something that is not a Match', () => {
     expectValidationError(() => Match.header('x', 'y').sameAs(undefined as any),
       'Match.sameAs: other is undefined: a match is made with Match.header(), Match.headerRegex(), Match.cookie() or Match.queryParameter(). For example Match.header("x-variant", "b").');
+  });
+});
+
+describe('random input', () => {
+  test('every factory either builds a match that describes itself, or fails with the library\'s error', () => {
+    const text = fc.oneof(fc.string(), fc.anything());
+    const factories = [Match.header, Match.headerRegex, Match.cookie, Match.queryParameter];
+    fc.assert(fc.property(fc.constantFrom(...factories), text, text, (factory, name, value) => {
+      let match: Match;
+      try {
+        match = factory(name as any, value as any);
+      } catch (e) {
+        expect(StrategyErrors.isValidationError(e)).toBe(true);
+        return;
+      }
+      expect(match.describe()).toContain(match.name);
+      expect(match.sameAs(match)).toBe(true);
+    }), { numRuns: 1000 });
   });
 });

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
 import { Release, ReleaseService, StepGate, Strategy, StrategyErrors } from '../../src';
 
 function errorOf(fn: () => unknown): unknown {
@@ -380,5 +381,38 @@ describe('Release input from JavaScript callers', () => {
     });
     expect(() => (shop.services[1].dependsOn as any).push({ service: 'missing' })).toThrow(TypeError);
     expect(shop.waves().map(w => w.services)).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('random input', () => {
+  test('either orders the services so dependencies come first, or fails with the library\'s error', () => {
+    const anything = fc.oneof(fc.anything(), fc.string(), fc.double());
+    const names = fc.constantFrom('a', 'b', 'c', 'd');
+    const serviceArb = fc.oneof(anything, fc.record({
+      name: fc.oneof(names, anything),
+      version: fc.oneof(fc.constantFrom('1.0.0', '2.1.0', '3.0.0-rc.1', 'latest', 'v1.0.0'), anything),
+      strategy: fc.oneof(fc.constant(Strategy.ALL_AT_ONCE), anything),
+      dependsOn: fc.oneof(fc.array(fc.oneof(anything, fc.record({
+        service: fc.oneof(names, anything),
+        versionRange: fc.oneof(fc.constantFrom('>=1.0.0', '^2', '<1', 'x'), anything),
+      }, { requiredKeys: [] })), { maxLength: 3 }), anything),
+    }, { requiredKeys: [] }));
+    fc.assert(fc.property(fc.array(serviceArb, { maxLength: 5 }), services => {
+      let waves;
+      try {
+        waves = new Release({ name: 'shop', services: services as any }).waves();
+      } catch (e) {
+        expect(StrategyErrors.isValidationError(e)).toBe(true);
+        expect((e as Error).message).not.toMatch(/\[object Object\]/);
+        return;
+      }
+      const waveOf = new Map<string, number>();
+      waves.forEach(w => w.services.forEach(s => waveOf.set(s, w.index)));
+      for (const service of services as any[]) {
+        for (const dependency of service.dependsOn ?? []) {
+          expect(waveOf.get(dependency.service)!).toBeLessThan(waveOf.get(service.name)!);
+        }
+      }
+    }), { numRuns: 500 });
   });
 });
