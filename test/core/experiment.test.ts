@@ -438,19 +438,19 @@ describe('random input', () => {
       enabled: fc.oneof(fc.boolean(), anything),
     }, { requiredKeys: ['name', 'variants'] });
     fc.assert(fc.property(propsArb, props => {
-      let experiment: Experiment;
+      let built: Experiment;
       try {
-        experiment = new Experiment(props as any);
+        built = new Experiment(props as any);
       } catch (e) {
         expect(StrategyErrors.isValidationError(e)).toBe(true);
         expect((e as Error).message).not.toMatch(/\[object Object\]/);
         return;
       }
       const at = new Date('2026-06-01T00:00:00Z');
-      const unmatched = experiment.allocations(at).filter(a => a.match === undefined);
+      const unmatched = built.allocations(at).filter(a => a.match === undefined);
       expect(Math.round(unmatched.reduce((sum, a) => sum + a.weight, 0) * 10)).toBe(1000);
       expect(unmatched[unmatched.length - 1].isControl).toBe(true);
-      expect(experiment.toTable(at)).not.toMatch(/NaN|undefined|\[object Object\]/);
+      expect(built.toTable(at)).not.toMatch(/NaN|undefined|\[object Object\]/);
     }), { numRuns: 300 });
   });
 });

@@ -408,9 +408,9 @@ describe('random input', () => {
       }
       const waveOf = new Map<string, number>();
       waves.forEach(w => w.services.forEach(s => waveOf.set(s, w.index)));
-      for (const service of services as any[]) {
-        for (const dependency of service.dependsOn ?? []) {
-          expect(waveOf.get(dependency.service)!).toBeLessThan(waveOf.get(service.name)!);
+      for (const declared of services as any[]) {
+        for (const dependency of declared.dependsOn ?? []) {
+          expect(waveOf.get(dependency.service)!).toBeLessThan(waveOf.get(declared.name)!);
         }
       }
     }), { numRuns: 500 });
