@@ -1,30 +1,13 @@
 import { Duration, Lazy } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { Experiment, ExperimentProps, Match, StrategyErrors, VariantAllocation } from '../../src';
+import { expectValidationError, thrownBy } from '../support/validation-error';
 
 // A fixed moment, so that no test depends on the real clock.
 const NOW = new Date('2026-06-01T12:00:00Z');
 const END = new Date('2026-07-01T00:00:00Z');
 
 const DNS_LABEL_LIMIT = 'a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit';
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned');
-}
-
-/** Asserts the exact message, and that it is the library's validation error (never a TypeError). */
-function expectValidationError(fn: () => unknown, message: string): void {
-  expect(fn).toThrow(message);
-  const error = errorOf(fn);
-  expect(error).not.toBeInstanceOf(TypeError);
-  expect(StrategyErrors.isValidationError(error)).toBe(true);
-  expect((error as Error).message).toBe(message);
-}
 
 function experiment(props: Partial<ExperimentProps> = {}): Experiment {
   return new Experiment({ name: 'checkout', variants: [{ name: 'b', weight: 10 }], ...props });
@@ -377,7 +360,7 @@ describe('Experiment validation', () => {
   });
 
   test('the error is recognised as a validation error, with its parts', () => {
-    const error = errorOf(() => experiment({ variants: [{ name: 'b', weight: 150 }] }));
+    const error = thrownBy(() => experiment({ variants: [{ name: 'b', weight: 150 }] }));
 
     expect(StrategyErrors.isValidationError(error)).toBe(true);
     expect(StrategyErrors.detailsOf(error)).toEqual({
@@ -403,15 +386,15 @@ describe('Experiment validation', () => {
 
 describe('Experiment input from JavaScript callers', () => {
   test('a hole in variants is rejected, not skipped', () => {
-    expect(() => new Experiment({ name: 'checkout', variants: new Array(2) })).toThrow(
+    expectValidationError(() => new Experiment({ name: 'checkout', variants: new Array(2) }),
       'Experiment "checkout": variants[0] is undefined: it must be an object. Each variant is an object such as { name: "b", weight: 10 }.');
   });
 
   test('the moment to evaluate at must be a valid Date', () => {
     const e = new Experiment({ name: 'checkout', variants: [{ name: 'b', weight: 10 }], endDate: new Date('2027-01-01T00:00:00Z') });
     const message = (received: string) => `Experiment "checkout": at is ${received}: it must be a valid Date. Pass the moment to evaluate the experiment at, such as new Date().`;
-    expect(() => e.isActive('2028-01-01' as any)).toThrow(message('"2028-01-01"'));
-    expect(() => e.allocations(new Date('nope'))).toThrow(message('an invalid Date'));
+    expectValidationError(() => e.isActive('2028-01-01' as any), message('"2028-01-01"'));
+    expectValidationError(() => e.allocations(new Date('nope')), message('an invalid Date'));
   });
 
   test('variants cannot be changed after construction', () => {

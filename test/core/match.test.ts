@@ -1,26 +1,6 @@
 import * as fc from 'fast-check';
 import { Match, MatchKind, StrategyErrors } from '../../src';
-
-/** Calls `fn` and returns what it threw; fails the test if it returned normally. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
-
-/**
- * Asserts that `fn` throws the library's validation error with exactly `message`
- * (`toThrow(string)` only checks for a substring, so the message is compared whole).
- */
-function expectValidationError(fn: () => unknown, message: string): void {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).message).toBe(message);
-  expect(StrategyErrors.isValidationError(error)).toBe(true);
-}
+import { expectValidationError, thrownBy } from '../support/validation-error';
 
 const HEADER_NAME_LIMIT = 'a header name is a non-empty token (letters, digits and !#$%&\'*+-.^_`|~), without spaces or ":". Use a header name such as "x-canary".';
 const COOKIE_NAME_LIMIT = 'a cookie name is a non-empty token (letters, digits and !#$%&\'*+-.^_`|~). Use the cookie name as the browser sends it, for example "beta".';

@@ -1,24 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { Release, ReleaseService, StepGate, Strategy, StrategyErrors } from '../../src';
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned');
-}
-
-/** Asserts the exact message, and that it is the library's validation error (never a TypeError). */
-function expectValidationError(fn: () => unknown, message: string): void {
-  expect(fn).toThrow(message);
-  const error = errorOf(fn);
-  expect(error).not.toBeInstanceOf(TypeError);
-  expect(StrategyErrors.isValidationError(error)).toBe(true);
-  expect((error as Error).message).toBe(message);
-}
+import { expectValidationError, thrownBy } from '../support/validation-error';
 
 function service(name: string, props: Partial<ReleaseService> = {}): ReleaseService {
   return { name, version: '1.0.0', strategy: Strategy.ALL_AT_ONCE, ...props };
@@ -249,7 +232,7 @@ describe('Release dependency errors in waves()', () => {
     const r = release(service('orders', dependsOn('payments')));
 
     expect(r.services.map(s => s.name)).toEqual(['orders']);
-    expect(() => r.waves()).toThrow('Release "shop": service "orders".dependsOn[0].service is "payments": no service of the release has this name.');
+    expectValidationError(() => r.waves(), 'Release "shop": service "orders".dependsOn[0].service is "payments": no service of the release has this name. Add "payments" to the release, or remove the dependency. Services: orders.');
   });
 });
 
@@ -325,7 +308,7 @@ describe('Release validation', () => {
   });
 
   test('the error is recognised as a validation error, with its parts', () => {
-    const error = errorOf(() => release(service('orders', { version: 'latest' })));
+    const error = thrownBy(() => release(service('orders', { version: 'latest' })));
 
     expect(StrategyErrors.isValidationError(error)).toBe(true);
     expect(StrategyErrors.detailsOf(error)).toEqual({
@@ -337,7 +320,7 @@ describe('Release validation', () => {
   });
 
   test('a cycle error carries the cycle as the received value', () => {
-    const error = errorOf(() => release(service('a', dependsOn('b')), service('b', dependsOn('a'))).waves());
+    const error = thrownBy(() => release(service('a', dependsOn('b')), service('b', dependsOn('a'))).waves());
 
     expect(StrategyErrors.detailsOf(error)).toEqual({
       prop: 'Release "shop": dependsOn',
@@ -354,7 +337,7 @@ describe('Release input from JavaScript callers', () => {
   test('a hole in dependsOn is rejected, not skipped', () => {
     // eslint-disable-next-line no-sparse-arrays
     const sparse = [, { service: 'a' }] as any;
-    expect(() => new Release({ name: 'shop', services: [{ name: 'b', version: '1.0.0', strategy, dependsOn: sparse }] })).toThrow(
+    expectValidationError(() => new Release({ name: 'shop', services: [{ name: 'b', version: '1.0.0', strategy, dependsOn: sparse }] }),
       'Release "shop": service "b".dependsOn[0] is undefined: it must be an object. Pass a dependency such as { service: "payments", versionRange: ">=2.0.0" }.');
   });
 
@@ -363,7 +346,7 @@ describe('Release input from JavaScript callers', () => {
     [' 1.2.3', 'Write it as "1.2.3".'],
     ['latest', 'Use the version the service runs, for example "2.3.0".'],
   ])('a version written %p is refused with the exact form to use', (version, fix) => {
-    expect(() => new Release({ name: 'shop', services: [{ name: 'a', version, strategy }] })).toThrow(
+    expectValidationError(() => new Release({ name: 'shop', services: [{ name: 'a', version, strategy }] }),
       `Release "shop": service "a".version is ${JSON.stringify(version)}: a release pins exact semver versions (MAJOR.MINOR.PATCH), not tags or ranges. ${fix}`);
   });
 

@@ -1,26 +1,6 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
-import { StepGate, StepGateKind, StrategyErrors } from '../../src';
-
-/** Calls `fn` and returns what it threw; fails the test if it returned normally. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
-
-/**
- * Asserts that `fn` throws the library's validation error with exactly `message`
- * (`toThrow(string)` only checks for a substring, so the message is compared whole).
- */
-function expectValidationError(fn: () => unknown, message: string): void {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).message).toBe(message);
-  expect(StrategyErrors.isValidationError(error)).toBe(true);
-}
+import { StepGate, StepGateKind } from '../../src';
+import { expectValidationError } from '../support/validation-error';
 
 const BAKE_FIX = 'A bake time gives alarms time to catch a fault; use at least Duration.seconds(1).';
 const APPROVAL_FIX = 'Use at least Duration.seconds(1), or leave the timeout out to wait indefinitely.';

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, StepGate, StepGateKind, Strategy, StrategyErrors, StrategyKind } from '../../src';
+import { expectValidationError } from '../support/validation-error';
 
 const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
 const weights = (s: Strategy) => s.steps.map(step => step.weight);
@@ -49,11 +50,11 @@ describe('Strategy.blueGreen', () => {
     [{ bakeTime: 300 }, 'Strategy.blueGreen: bakeTime is 300: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Use Duration.seconds(0) to release the old environment right after the switch.'],
     [{ bakeTime: Duration.millis(1500) }, 'Strategy.blueGreen: bakeTime is 1 second 500 millis: durations are whole seconds. Round the duration to whole seconds.'],
   ])('rejects %p', (props, message) => {
-    expect(() => Strategy.blueGreen(props as any)).toThrow(message);
+    expectValidationError(() => Strategy.blueGreen(props as any), message);
   });
 
   test('rejects props that are not an object', () => {
-    expect(() => Strategy.blueGreen('fast' as any)).toThrow(
+    expectValidationError(() => Strategy.blueGreen('fast' as any),
       'Strategy.blueGreen: props is "fast": it must be an object. Pass an object such as { bakeTime: Duration.minutes(10) }.');
   });
 });
@@ -101,11 +102,11 @@ describe('Strategy.canary', () => {
     ['a step without a gate', { steps: [{ weight: 10 }] }, 'Strategy.canary: steps[0].gate is undefined: every step below 100% needs a gate, or the next step would follow at once. Add a gate such as StepGate.bake(Duration.minutes(5)).'],
     ['a gate that is not a StepGate', { steps: [{ weight: 10, gate: Duration.minutes(5) }] }, 'Strategy.canary: steps[0].gate is 5 minutes: a gate is made with StepGate.bake(), StepGate.manualApproval() or StepGate.analysis(). For example gate: StepGate.bake(Duration.minutes(5)).'],
   ])('rejects %s', (_, props, message) => {
-    expect(() => Strategy.canary(props as any)).toThrow(message);
+    expectValidationError(() => Strategy.canary(props as any), message);
   });
 
   test('rejects props that are not an object', () => {
-    expect(() => Strategy.canary(undefined as any)).toThrow(
+    expectValidationError(() => Strategy.canary(undefined as any),
       'Strategy.canary: props is undefined: it must be an object. Pass an object such as { steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }.');
   });
 
@@ -148,7 +149,7 @@ describe('Strategy.linear', () => {
     [{ stepPercent: 10, interval: Duration.seconds(0) }, 'Strategy.linear: interval is 0 seconds: it must be at least 1 second. Each step needs time to bake; use at least Duration.seconds(1).'],
     [{ stepPercent: 10 }, 'Strategy.linear: interval is undefined: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Each step needs time to bake; use at least Duration.seconds(1).'],
   ])('rejects %p', (props, message) => {
-    expect(() => Strategy.linear(props as any)).toThrow(message);
+    expectValidationError(() => Strategy.linear(props as any), message);
   });
 });
 

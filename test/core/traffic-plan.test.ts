@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { CapacityMode, StepGate, Strategy, StrategyErrors, StrategyKind, TrafficPlan } from '../../src';
+import { expectValidationError } from '../support/validation-error';
 
 const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
 const seconds = (d: Duration) => d.toSeconds();
@@ -158,16 +159,16 @@ describe('validation', () => {
     [{ capacity: 'HALF' }, 'TrafficPlan: capacity is "HALF": it must be one of IN_PLACE, FULL_COPY, PROPORTIONAL, REPLICA_RATIO. Use a CapacityMode value.'],
     [{ provisioningTime: Duration.millis(10) }, 'TrafficPlan: provisioningTime is 10 millis: durations are whole seconds. Round the duration to whole seconds.'],
   ])('canary plan rejects %p', (options, message) => {
-    expect(() => Strategy.CANARY_10PERCENT_5MINUTES.plan(options as any)).toThrow(message);
+    expectValidationError(() => Strategy.CANARY_10PERCENT_5MINUTES.plan(options as any), message);
   });
 
   test('blue-green needs a full copy', () => {
-    expect(() => Strategy.BLUE_GREEN.plan({ capacity: CapacityMode.PROPORTIONAL })).toThrow(
+    expectValidationError(() => Strategy.BLUE_GREEN.plan({ capacity: CapacityMode.PROPORTIONAL }),
       'TrafficPlan: capacity is "PROPORTIONAL": blue-green runs two full environments, so its capacity is FULL_COPY. Leave capacity unset, or use a canary strategy for a proportional or replica-ratio rollout.');
   });
 
   test('options must be an object', () => {
-    expect(() => Strategy.BLUE_GREEN.plan(7 as any)).toThrow(
+    expectValidationError(() => Strategy.BLUE_GREEN.plan(7 as any),
       'TrafficPlan: options is 7: it must be an object. Pass an object such as { replicas: 10 }.');
   });
 });

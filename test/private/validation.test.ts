@@ -1,27 +1,7 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import { StrategyErrors } from '../../src';
 import { arrayOf, describeValue, dnsLabel, fail, isDuration, percentInTenths, struct, validDate, wholeSeconds } from '../../src/private/validation';
-
-/** Calls `fn` and returns what it threw; fails the test if it returned normally. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw, but it returned normally');
-}
-
-/**
- * Asserts that `fn` throws the library's validation error with exactly `message`
- * (`toThrow(string)` only checks for a substring, so the message is compared whole).
- */
-function expectValidationError(fn: () => unknown, message: string): void {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).message).toBe(message);
-  expect(StrategyErrors.isValidationError(error)).toBe(true);
-}
+import { expectValidationError, thrownBy } from '../support/validation-error';
 
 function tokenMinutes(): Duration {
   return Duration.minutes(Token.asNumber(Lazy.number({ produce: () => 5 })));
