@@ -94,7 +94,7 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
   ['./tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json']);
 
 // We develop against a newer aws-cdk-lib than the peer minimum on purpose (see the top of this file).
-project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+project.compileTask.reset('jsii --silence-warnings=metadata/missing-dev-dependency');
 
 // projen's built-in shell reports a step killed by a signal (an out-of-memory test run, say) as a
 // success; the system shell turns it into a failure, so CI cannot pass on a crashed run.

@@ -18,7 +18,7 @@ export interface ValidationErrorDetails {
  * Every input the library refuses, at construction or at synth, raises one error type whose
  * message reads `<prop> is <value received>: <limit>. <fix>`, for example:
  *
- * `Strategy.canary: steps[1].weight is 150: a weight is a percentage of traffic above 0 and at most 100. Use a weight from 0.1 to 100.`
+ * `Strategy.canary: steps[0].weight is 150: a weight is a percentage of traffic above 0 and at most 100. Use a weight from 0.1 to 100.`
  *
  * @example
  * try {
@@ -30,15 +30,15 @@ export interface ValidationErrorDetails {
  * }
  */
 export class StrategyErrors {
-  /** Whether `error` is a validation error thrown by this library. */
-  public static isValidationError(error: any): boolean {
-    return isStrategyValidationError(error);
+  /** Whether `value` is a validation error thrown by this library. */
+  public static isValidationError(value: any): boolean {
+    return isStrategyValidationError(value);
   }
 
   /** The parts of a validation error, or undefined for any other value. */
-  public static detailsOf(error: any): ValidationErrorDetails | undefined {
-    if (!isStrategyValidationError(error)) return undefined;
-    return { prop: error.prop, received: error.received, limit: error.limit, fix: error.fix };
+  public static detailsOf(value: any): ValidationErrorDetails | undefined {
+    if (!isStrategyValidationError(value)) return undefined;
+    return { prop: value.prop, received: value.received, limit: value.limit, fix: value.fix };
   }
 
   private constructor() {}

@@ -101,7 +101,7 @@ export class Experiment {
   public readonly name: string;
   /** The control's name. */
   public readonly control: string;
-  /** The variants, as declared. */
+  /** The variants, in declared order, with `weight` filled in (100 for a matched variant without one). */
   public readonly variants: Variant[];
   /** How long users keep their variant, if sticky. */
   public readonly stickiness?: Duration;
@@ -122,7 +122,8 @@ export class Experiment {
     }
     const seen = new Set([this.control]);
     let weightedTenths = 0;
-    this.variants = Object.freeze(variants.map((raw, i) => {
+    const checked: Variant[] = [];
+    variants.forEach((raw, i) => {
       const prop = `${where}: variants[${i}]`;
       const variant = struct<Variant>(prop, raw, 'Each variant is an object such as { name: "b", weight: 10 }.');
       const name = dnsLabel(`${prop}.name`, variant.name, 'variant-b');
@@ -132,16 +133,22 @@ export class Experiment {
       }
       seen.add(name);
       const match = variant.match === undefined ? undefined : Match._require(`${prop}.match`, variant.match);
+      const twin = match && checked.find(v => v.match?.sameAs(match));
+      if (twin) {
+        fail(`${prop}.match`, match.describe(), `variant "${twin.name}" already has this match, so the same requests would be split twice`,
+          'Give each variant its own match, or merge the two variants.');
+      }
       if (match === undefined && variant.weight === undefined) {
         fail(`${prop}.weight`, undefined, 'a variant without a match needs a weight, or it would receive nobody',
           'Set a weight such as 10 (percent of requests), or a match.');
       }
       const tenths = variant.weight === undefined ? 1000 : percentInTenths(`${prop}.weight`, variant.weight, 'Use a weight from 0.1 to 100.');
       if (match === undefined) weightedTenths += tenths;
-      return Object.freeze({ name, match, weight: tenths / 10 });
-    })) as Variant[];
+      checked.push(Object.freeze({ name, match, weight: tenths / 10 }));
+    });
+    this.variants = Object.freeze(checked) as Variant[];
     if (weightedTenths >= 1000) {
-      fail(`${where}: variants[].weight`, weightedTenths / 10,
+      fail(`${where}: the sum of the weights of variants without a match`, weightedTenths / 10,
         'the weights of variants without a match add up to 100% or more, leaving the control no users',
         'Lower the weights so that they add up to less than 100; the control keeps the rest.');
     }

@@ -18,8 +18,10 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const COOKIE_VALUE = /^("?)[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+\1$/;
 // Header values are visible characters and inner spaces; CR or LF would split the header.
 const HEADER_VALUE = /^[\x21-\x7E\x80-\uFFFF]([\x20-\x7E\x80-\uFFFF]*[\x21-\x7E\x80-\uFFFF])?$/;
-// Characters that delimit query parameters; a name or value containing them would match something else.
-const QUERY_DELIMITERS = /[&#]/;
+// Characters that delimit query parameters, and control characters that no URL carries decoded.
+const QUERY_DELIMITERS = /[&#\x00-\x1f\x7f]/;
+// Constructs JavaScript accepts but RE2 (Envoy, Gateway API implementations) does not: lookaround and backreferences.
+const NOT_RE2 = /\(\?<?[=!]|\\[1-9]/;
 
 /**
  * Who is routed: requests selected by a header, a cookie or a query parameter.
@@ -45,7 +47,14 @@ export class Match {
     return new Match(MatchKind.HEADER_EXACT, checkedName, value);
   }
 
-  /** Requests whose header `name` matches the regular expression `pattern`. */
+  /**
+   * Requests whose header `name` matches the regular expression `pattern`.
+   *
+   * Backends that match by regular expression (Gateway API implementations, Envoy) use RE2 and
+   * match the whole header value, so write a pattern for the whole value (`.*Mobile.*`, not
+   * `Mobile`) and without lookaround or backreferences. The ALB has no regular expressions and
+   * refuses this match at synth.
+   */
   public static headerRegex(name: string, pattern: string): Match {
     const checkedName = headerName('Match.headerRegex: name', name);
     const checked = nonEmpty('Match.headerRegex: pattern', pattern, 'Pass a regular expression, for example ".*Mobile.*".');
@@ -54,6 +63,10 @@ export class Match {
     } catch (e) {
       fail('Match.headerRegex: pattern', pattern, `it is not a valid regular expression (${(e as Error).message})`,
         'Escape special characters such as "." or "(" with a backslash.');
+    }
+    if (NOT_RE2.test(checked)) {
+      fail('Match.headerRegex: pattern', pattern, 'backends match headers with RE2, which has no lookahead, lookbehind or backreferences',
+        'Rewrite the pattern without (?=, (?!, (?<=, (?<! or \\1.');
     }
     return new Match(MatchKind.HEADER_REGEX, checkedName, checked);
   }
@@ -75,11 +88,11 @@ export class Match {
   public static queryParameter(name: string, value: string): Match {
     const checkedName = nonEmpty('Match.queryParameter: name', name, 'Pass the parameter name, for example "variant".');
     if (QUERY_DELIMITERS.test(checkedName) || checkedName.includes('=')) {
-      fail('Match.queryParameter: name', name, 'a parameter name cannot contain "=", "&" or "#"', 'Pass the decoded name alone, for example "variant".');
+      fail('Match.queryParameter: name', name, 'a parameter name cannot contain "=", "&", "#" or control characters', 'Pass the decoded name alone, for example "variant".');
     }
     const checkedValue = nonEmpty('Match.queryParameter: value', value, 'Pass the parameter value, for example "b".');
     if (QUERY_DELIMITERS.test(checkedValue)) {
-      fail('Match.queryParameter: value', value, 'a parameter value cannot contain "&" or "#"', 'Pass the decoded value alone, for example "b".');
+      fail('Match.queryParameter: value', value, 'a parameter value cannot contain "&", "#" or control characters', 'Pass the decoded value alone, for example "b".');
     }
     return new Match(MatchKind.QUERY_PARAMETER, checkedName, checkedValue);
   }

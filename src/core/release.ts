@@ -84,6 +84,16 @@ export class Release {
     services.forEach(s => this.addService(s));
   }
 
+  /** The service named `name`; throws when the release has none. */
+  public service(name: string): ReleaseService {
+    const found = this.byName.get(name);
+    if (found === undefined) {
+      fail(`Release "${this.name}": service`, name, 'no service of the release has this name',
+        `Use one of: ${[...this.byName.keys()].join(', ') || '(none yet)'}.`);
+    }
+    return found;
+  }
+
   /** The services, in the order they were added. */
   public get services(): ReleaseService[] {
     return [...this.byName.values()];
@@ -101,8 +111,11 @@ export class Release {
     if (this.byName.has(name)) {
       fail(`${prop}.name`, name, 'another service of the release has this name', 'Give each service a distinct name.');
     }
-    if (typeof service.version !== 'string' || semver.valid(service.version) !== service.version) {
-      const clean = typeof service.version === 'string' ? semver.valid(service.version) : null;
+    // semver.valid() also accepts "v1.2.3" and " 1.2.3" and drops build metadata; a release pins the exact text.
+    const parsed = typeof service.version === 'string' ? semver.parse(service.version) : null;
+    const exact = parsed === null ? null : parsed.version + (parsed.build.length > 0 ? `+${parsed.build.join('.')}` : '');
+    if (exact === null || exact !== service.version) {
+      const clean = exact;
       fail(`${prop}.version`, service.version, 'a release pins exact semver versions (MAJOR.MINOR.PATCH), not tags or ranges',
         clean ? `Write it as "${clean}".` : 'Use the version the service runs, for example "2.3.0".');
     }
@@ -155,24 +168,28 @@ export class Release {
     return waves;
   }
 
-  /** The waves as a readable text table, with each service's version and strategy. */
+  /** The waves as a readable text table, with each service's version, strategy and duration. */
   public toTable(): string {
     const rows: string[][] = [];
     let total = 0;
+    let approvals = 0;
     for (const wave of this.waves()) {
+      // A wave lasts as long as its slowest service; a service's approvals all hold the release.
       let longest = 0;
       for (const name of wave.services) {
         const service = this.byName.get(name)!;
         const plan = service.strategy.plan();
         longest = Math.max(longest, plan.totalDuration.toSeconds());
-        rows.push([String(wave.index), name, service.version, service.strategy.describe(), formatSeconds(plan.totalDuration.toSeconds())]);
+        approvals += plan.manualApprovals;
+        rows.push([String(wave.index), name, service.version, service.strategy.describe(), plan._totalDurationText()]);
       }
       total += longest;
     }
+    const approvalText = approvals === 0 ? '' : ` + ${approvals} manual approval${approvals === 1 ? '' : 's'}`;
     return [
       `release ${this.name}`,
       textTable(['wave', 'service', 'version', 'strategy', 'duration'], rows),
-      `total duration: ${formatSeconds(total)} (waves run one after another; services within a wave in parallel)`,
+      `total duration: ${formatSeconds(total)}${approvalText} (waves run one after another; services within a wave in parallel)`,
     ].join('\n');
   }
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { formatSeconds } from '../private/format';
-import { dnsLabel, fail, isDuration, struct, wholeSeconds } from '../private/validation';
+import { dnsLabel, fail, struct, wholeSeconds } from '../private/validation';
 
 /** What holds a rollout step until the next one may start. */
 export enum StepGateKind {
@@ -59,9 +59,6 @@ export class StepGate {
   /** Hold the step until a person approves it. */
   public static manualApproval(props: ManualApprovalProps = {}): StepGate {
     struct('StepGate.manualApproval: props', props, 'Pass an object such as { timeout: Duration.hours(1) }.');
-    if (isDuration(props)) {
-      fail('StepGate.manualApproval: props', props, 'the timeout is a prop, not the argument itself', 'Pass { timeout: Duration.hours(1) }.');
-    }
     const timeout = props.timeout === undefined ? undefined : wholeSeconds('StepGate.manualApproval: timeout', props.timeout, {
       minSeconds: 1,
       fix: 'Use at least Duration.seconds(1), or leave the timeout out to wait indefinitely.',
@@ -107,6 +104,16 @@ export class StepGate {
     this.kind = kind;
     this.seconds = seconds;
     this.analysisName = analysisName;
+  }
+
+  /** How long a bake or an analysis holds the step; undefined for a manual approval. */
+  public get duration(): Duration | undefined {
+    return this.kind === StepGateKind.MANUAL_APPROVAL ? undefined : Duration.seconds(this.seconds!);
+  }
+
+  /** How long a manual approval waits before rolling back; undefined for other gates, or without a timeout. */
+  public get timeout(): Duration | undefined {
+    return this.kind === StepGateKind.MANUAL_APPROVAL && this.seconds !== undefined ? Duration.seconds(this.seconds) : undefined;
   }
 
   /**

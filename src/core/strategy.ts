@@ -30,6 +30,22 @@ export interface CanaryStep {
   readonly gate?: StepGate;
 }
 
+/**
+ * One step of a strategy's normalized timeline: the share of traffic on the new version and what
+ * holds it there. Every strategy is a list of these, ending at 100%.
+ */
+export interface TrafficStep {
+  /** Percentage of traffic on the new version, from 0 (blue-green's test phase) to 100, in steps of 0.1. */
+  readonly weight: number;
+
+  /**
+   * What holds the step before the next one starts.
+   *
+   * @default - none: the next step follows at once, or the rollout completes
+   */
+  readonly gate?: StepGate;
+}
+
 /** Props for `Strategy.canary()`. */
 export interface CanaryProps {
   /**
@@ -125,7 +141,7 @@ export class Strategy {
       minSeconds: 0,
       fix: 'Use Duration.seconds(0) to release the old environment right after the switch.',
     });
-    const steps: CanaryStep[] = [
+    const steps: TrafficStep[] = [
       { weight: 0, gate: promotion },
       { weight: 100, gate: bakeSeconds > 0 ? StepGate.bake(Duration.seconds(bakeSeconds)) : undefined },
     ];
@@ -141,7 +157,7 @@ export class Strategy {
       fail('Strategy.canary: steps', given, 'a canary needs at least one step below 100%',
         'Add a step such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }, or use Strategy.allAtOnce().');
     }
-    const steps: CanaryStep[] = [];
+    const steps: TrafficStep[] = [];
     let previous = 0;
     given.forEach((raw, i) => {
       const where = `Strategy.canary: steps[${i}]`;
@@ -156,7 +172,8 @@ export class Strategy {
           'Start with a smaller share such as 10, or use Strategy.allAtOnce().');
       }
       if (previous === 1000) {
-        fail(`${where}.weight`, step.weight, 'only the last step may be at 100%', 'Remove the steps after the first 100% step.');
+        fail(`${where}.weight`, step.weight, 'it follows a 100% step, which completes the rollout, so it would never run',
+          'Remove the steps after the first 100% step.');
       }
       const isLast = i === given.length - 1;
       const gate = step.gate === undefined ? undefined : StepGate._require(`${where}.gate`, step.gate);
@@ -174,15 +191,13 @@ export class Strategy {
   /** Add `stepPercent` of traffic every `interval` until all traffic is on the new version. */
   public static linear(props: LinearProps): Strategy {
     struct('Strategy.linear: props', props, 'Pass an object such as { stepPercent: 10, interval: Duration.minutes(1) }.');
-    const tenths = percentInTenths('Strategy.linear: stepPercent', props.stepPercent, 'Use a step from 0.1 to 99.9.');
-    if (tenths === 1000) {
-      fail('Strategy.linear: stepPercent', props.stepPercent, 'a single step of 100% is not linear', 'Use a smaller step such as 10, or Strategy.allAtOnce().');
-    }
+    const tenths = percentInTenths('Strategy.linear: stepPercent', props.stepPercent,
+      'Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().', 999);
     const intervalSeconds = wholeSeconds('Strategy.linear: interval', props.interval, {
       minSeconds: 1,
       fix: 'Each step needs time to bake; use at least Duration.seconds(1).',
     });
-    const steps: CanaryStep[] = [];
+    const steps: TrafficStep[] = [];
     for (let weight = tenths; weight < 1000; weight += tenths) {
       steps.push({ weight: weight / 10, gate: StepGate.bake(Duration.seconds(intervalSeconds)) });
     }
@@ -206,7 +221,7 @@ export class Strategy {
    * held by a gate, ending at 100%. Blue-green is a 0% step (the test phase, held by the promotion
    * gate) and a 100% step (held by the bake time, while the old environment still runs).
    */
-  public readonly steps: CanaryStep[];
+  public readonly steps: TrafficStep[];
 
   /** Blue-green: who reaches the new environment before the switch. */
   public readonly testRoute?: Match;
@@ -220,12 +235,12 @@ export class Strategy {
   private readonly bakeSeconds?: number;
   private readonly intervalSeconds?: number;
 
-  private constructor(kind: StrategyKind, steps: CanaryStep[], extra: {
+  private constructor(kind: StrategyKind, steps: TrafficStep[], extra: {
     testRoute?: Match; promotion?: StepGate; bakeSeconds?: number; stepPercent?: number; intervalSeconds?: number;
   }) {
     this.kind = kind;
     // Frozen: presets are shared by every stack in a process, so nobody may edit them in place.
-    this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as CanaryStep[];
+    this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as TrafficStep[];
     this.testRoute = extra.testRoute;
     this.promotion = extra.promotion;
     this.bakeSeconds = extra.bakeSeconds;
@@ -263,7 +278,7 @@ export class Strategy {
         return `blue-green (${parts.join(', ')})`;
       }
       case StrategyKind.CANARY:
-        return `canary ${this.steps.map(s => formatPercent(s.weight)).join(' → ')}`;
+        return `canary ${this.steps.map(s => formatPercent(s.weight) + (s.gate ? ` (${s.gate.describe()})` : '')).join(' → ')}`;
       case StrategyKind.LINEAR:
         return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
     }

@@ -112,6 +112,10 @@ export class TrafficPlan {
   public readonly blastRadiusPercent: number;
   /** How many steps wait for a person. */
   public readonly manualApprovals: number;
+  /** How many of those come before all traffic is on the new version. */
+  public readonly manualApprovalsBeforeFullTraffic: number;
+
+  private readonly oldKeepsFullCapacity: boolean;
 
   private constructor(strategy: Strategy, options: PlanOptions) {
     struct('TrafficPlan: options', options, 'Pass an object such as { replicas: 10 }.');
@@ -133,7 +137,7 @@ export class TrafficPlan {
         offset: Duration.seconds(offset),
         stableWeight: (1000 - candidateTenths) / 10,
         candidateWeight: candidateTenths / 10,
-        capacityPercent: capacityDuring(capacity, candidateTenths / 10, step.gate !== undefined),
+        capacityPercent: capacityDuring(capacity, candidateTenths / 10),
         gate: step.gate,
         candidateReplicas,
       };
@@ -142,6 +146,7 @@ export class TrafficPlan {
     });
 
     const full = this.steps.find(s => s.candidateWeight === 100)!;
+    const isApproval = (s: PlanStep) => s.gate?.kind === StepGateKind.MANUAL_APPROVAL;
     this.strategy = strategy;
     this.capacity = capacity;
     this.replicas = replicas;
@@ -151,7 +156,9 @@ export class TrafficPlan {
     const oldKeepsFullCapacity = capacity === CapacityMode.FULL_COPY || capacity === CapacityMode.PROPORTIONAL;
     this.rollbackTime = Duration.seconds(oldKeepsFullCapacity ? 0 : provisioningSeconds);
     this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
-    this.manualApprovals = this.steps.filter(s => s.gate?.kind === StepGateKind.MANUAL_APPROVAL).length;
+    this.manualApprovals = this.steps.filter(isApproval).length;
+    this.manualApprovalsBeforeFullTraffic = this.steps.filter(s => s.index < full.index && isApproval(s)).length;
+    this.oldKeepsFullCapacity = oldKeepsFullCapacity;
   }
 
   /** The plan as a readable text table with its totals. */
@@ -164,18 +171,22 @@ export class TrafficPlan {
       formatPercent(s.capacityPercent),
       s.gate ? s.gate.describe() : (s.candidateWeight === 100 ? 'done' : 'automatic'),
     ]);
-    const approvals = this.manualApprovals === 0 ? ''
-      : ` + ${this.manualApprovals} manual approval${this.manualApprovals === 1 ? '' : 's'}`;
-    const rollback = this.rollbackTime.toSeconds() === 0 ? 'instant (traffic switch)' : `${formatSeconds(this.rollbackTime.toSeconds())} (capacity must be brought back)`;
+    const rollback = this.oldKeepsFullCapacity ? 'instant (traffic switch)'
+      : `${formatSeconds(this.rollbackTime.toSeconds())} (capacity must be brought back)`;
     return [
       `${this.strategy.describe()}, capacity ${this.capacity}`,
       textTable(['step', 'at', 'stable', 'new', 'capacity', 'held by'], rows),
-      `time to full traffic: ${formatSeconds(this.timeToFullTraffic.toSeconds())}${approvals}`,
-      `total duration:       ${formatSeconds(this.totalDuration.toSeconds())}${approvals}`,
+      `time to full traffic: ${withApprovals(this.timeToFullTraffic, this.manualApprovalsBeforeFullTraffic)}`,
+      `total duration:       ${this._totalDurationText()}`,
       `peak capacity:        ${formatPercent(this.peakCapacityPercent)} of steady state`,
       `worst-case rollback:  ${rollback}`,
       `first-step blast radius: ${formatPercent(this.blastRadiusPercent)} of traffic`,
     ].join('\n');
+  }
+
+  /** @internal The total duration with its manual approvals, as printed: `25m + 1 manual approval`. */
+  public _totalDurationText(): string {
+    return withApprovals(this.totalDuration, this.manualApprovals);
   }
 
   /** The plan as plain JSON (durations in seconds), for tools and reports. */
@@ -190,7 +201,12 @@ export class TrafficPlan {
         stableWeight: s.stableWeight,
         candidateWeight: s.candidateWeight,
         capacityPercent: s.capacityPercent,
-        gate: s.gate?.describe(),
+        gate: s.gate && {
+          kind: s.gate.kind,
+          seconds: s.gate.duration?.toSeconds() ?? s.gate.timeout?.toSeconds(),
+          analysisName: s.gate.analysisName,
+          description: s.gate.describe(),
+        },
         candidateReplicas: s.candidateReplicas,
       })),
       timeToFullTrafficSeconds: this.timeToFullTraffic.toSeconds(),
@@ -199,8 +215,14 @@ export class TrafficPlan {
       rollbackSeconds: this.rollbackTime.toSeconds(),
       blastRadiusPercent: this.blastRadiusPercent,
       manualApprovals: this.manualApprovals,
+      manualApprovalsBeforeFullTraffic: this.manualApprovalsBeforeFullTraffic,
     };
   }
+}
+
+function withApprovals(duration: Duration, approvals: number): string {
+  const text = formatSeconds(duration.toSeconds());
+  return approvals === 0 ? text : `${text} + ${approvals} manual approval${approvals === 1 ? '' : 's'}`;
 }
 
 function replicaCount(value: unknown): number {
@@ -222,6 +244,10 @@ function checkCapacity(kind: StrategyKind, capacity: CapacityMode, replicas: num
   if (!Object.values(CapacityMode).includes(capacity)) {
     fail('TrafficPlan: capacity', capacity, `it must be one of ${Object.values(CapacityMode).join(', ')}`, 'Use a CapacityMode value.');
   }
+  if ((kind === StrategyKind.CANARY || kind === StrategyKind.LINEAR) && capacity === CapacityMode.IN_PLACE) {
+    fail('TrafficPlan: capacity', capacity, 'IN_PLACE replaces the old version where it runs, so it cannot split traffic by weight',
+      'Use PROPORTIONAL (traffic routing), REPLICA_RATIO (a replica count) or FULL_COPY for a canary or linear rollout.');
+  }
   if (kind === StrategyKind.BLUE_GREEN && capacity !== CapacityMode.FULL_COPY) {
     fail('TrafficPlan: capacity', capacity, 'blue-green runs two full environments, so its capacity is FULL_COPY',
       'Leave capacity unset, or use a canary strategy for a proportional or replica-ratio rollout.');
@@ -238,22 +264,28 @@ function checkCapacity(kind: StrategyKind, capacity: CapacityMode, replicas: num
   }
 }
 
-/** Replicas of the new version for a weight: the nearest count, keeping at least one of each version until 100%. */
+/**
+ * Replicas of the new version for a weight: the nearest count (halves round up), keeping at least
+ * one of each version until 100%. Integer arithmetic, so ties round the same way at every size.
+ */
 function replicasFor(weight: number, replicas: number): number {
-  if (weight >= 100) return replicas;
-  if (weight <= 0) return 0;
-  return Math.min(replicas - 1, Math.max(1, Math.round(weight * replicas / 100)));
+  const tenths = Math.round(weight * 10);
+  if (tenths >= 1000) return replicas;
+  if (tenths <= 0) return 0;
+  const nearest = Math.floor((2 * tenths * replicas + 1000) / 2000);
+  return Math.min(replicas - 1, Math.max(1, nearest));
 }
 
-function capacityDuring(capacity: CapacityMode, candidateWeight: number, held: boolean): number {
+function capacityDuring(capacity: CapacityMode, candidateWeight: number): number {
   switch (capacity) {
     case CapacityMode.IN_PLACE:
     case CapacityMode.REPLICA_RATIO:
       return 100;
     case CapacityMode.FULL_COPY:
-      // Both environments run until the final hold ends; without a hold the old one goes at once.
-      return candidateWeight === 100 && !held ? 100 : 200;
+      // The new environment is full-size before any traffic moves; the old one goes only after the switch.
+      return 200;
     case CapacityMode.PROPORTIONAL:
-      return candidateWeight === 100 ? (held ? 200 : 100) : 100 + candidateWeight;
+      // Before the last shift the new version is scaled to full size beside the old one, if only briefly.
+      return candidateWeight === 100 ? 200 : 100 + candidateWeight;
   }
 }

@@ -11,11 +11,17 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (value instanceof Date) return isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
-  if (isDuration(value)) return value.isUnresolved() ? 'an unresolved token' : value.toHumanString();
-  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (isDuration(value)) return describeDuration(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;
   return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+function describeDuration(value: Duration): string {
+  if (value.isUnresolved()) return 'an unresolved token';
+  const seconds = value.toSeconds({ integral: false });
+  return Number.isFinite(seconds) ? value.toHumanString() : `a Duration of ${seconds} seconds`;
 }
 
 /** Throws the library's validation error; every call names the prop, the value, the limit and the fix. */
@@ -30,6 +36,9 @@ export function isDuration(value: unknown): value is Duration {
     && typeof (value as Duration).toHumanString === 'function'
     && typeof (value as Duration).isUnresolved === 'function';
 }
+
+/** The longest duration a plan accepts: no rollout step sensibly lasts longer than a year. */
+const MAX_SECONDS = 365 * 24 * 3600;
 
 export interface DurationLimits {
   /** Smallest accepted number of seconds. */
@@ -50,6 +59,9 @@ export function wholeSeconds(prop: string, value: unknown, limits: DurationLimit
     fail(prop, value, 'the traffic plan needs a concrete duration', 'Pass a literal Duration, not a token.');
   }
   const seconds = value.toSeconds({ integral: false });
+  if (!Number.isFinite(seconds) || seconds > MAX_SECONDS) {
+    fail(prop, value, 'a plan accepts durations up to 365 days', 'Use a finite Duration of at most Duration.days(365).');
+  }
   if (!Number.isInteger(seconds)) {
     fail(prop, value, 'durations are whole seconds', 'Round the duration to whole seconds.');
   }
@@ -63,18 +75,22 @@ export function wholeSeconds(prop: string, value: unknown, limits: DurationLimit
 /**
  * Reads a traffic percentage in tenths of a percent, the finest split any backend accepts
  * (ECS native canaries). Integer tenths keep sums exact: 12.3 + 87.7 is 100, not 99.99999.
+ *
+ * @param maxTenths the largest accepted value, in tenths (1000 for 100%)
  */
-export function percentInTenths(prop: string, value: unknown, fix: string): number {
+export function percentInTenths(prop: string, value: unknown, fix: string, maxTenths: number = 1000): number {
+  const range = maxTenths === 1000 ? 'above 0 and at most 100' : `above 0 and at most ${maxTenths / 10}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     fail(prop, value, 'a weight is a number, a percentage of traffic', fix);
   }
-  if (value <= 0 || value > 100) {
-    fail(prop, value, 'a weight is a percentage of traffic above 0 and at most 100', fix);
+  if (value <= 0 || value * 10 > maxTenths) {
+    fail(prop, value, `a weight is a percentage of traffic ${range}`, fix);
   }
   const tenths = Math.round(value * 10);
-  if (Math.abs(tenths - value * 10) > 1e-6 || tenths < 1) {
+  if (Math.abs(tenths - value * 10) > 1e-6 || tenths < 1 || tenths > maxTenths) {
     // tenths < 1: a value such as 1e-10 passes the rounding check but is no traffic at all.
-    fail(prop, value, 'the finest split any backend supports is 0.1%', `Round the weight to one decimal place, for example ${Math.max(1, tenths) / 10}.`);
+    const nearest = Math.min(maxTenths, Math.max(1, tenths)) / 10;
+    fail(prop, value, 'the finest split any backend supports is 0.1%', `Round the weight to one decimal place, for example ${nearest}.`);
   }
   return tenths;
 }
@@ -109,8 +125,16 @@ export function validDate(prop: string, value: unknown, fix: string): Date {
   return value;
 }
 
-/** Guards against JavaScript callers passing a non-object where a struct is expected. */
+/**
+ * Guards against JavaScript callers passing something other than a plain object where a struct is
+ * expected, such as a Duration in place of `{ bakeTime: Duration }`. Plain means its prototype's
+ * prototype is null, which holds for object literals from any realm.
+ */
 export function struct<T extends object>(prop: string, value: unknown, fix: string): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(prop, value, 'it must be an object', fix);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+    fail(prop, value, 'it must be a plain object of props, not an instance of a class', fix);
+  }
   return value as T;
 }

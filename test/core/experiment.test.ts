@@ -263,7 +263,7 @@ describe('Experiment validation', () => {
     ['props that are not an object', () => new Experiment(undefined as any),
       'Experiment: props is undefined: it must be an object. Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.'],
     ['props that are an array', () => new Experiment([] as any),
-      'Experiment: props is an array of 0: it must be an object. Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.'],
+      'Experiment: props is an empty array: it must be an object. Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.'],
     ['a name that is not a DNS label', () => experiment({ name: 'New_Checkout' }),
       'Experiment: name is "New_Checkout": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "new-checkout".'],
     ['a name longer than 63 characters', () => experiment({ name: 'a'.repeat(64) }),
@@ -279,7 +279,7 @@ describe('Experiment validation', () => {
     ['missing variants', () => new Experiment({ name: 'checkout' } as any),
       'Experiment "checkout": variants is undefined: it must be an array. Pass variants such as [{ name: "b", weight: 10 }].'],
     ['no variants', () => experiment({ variants: [] }),
-      'Experiment "checkout": variants is an array of 0: an experiment needs at least one variant besides the control. Add a variant such as { name: "b", weight: 10 }.'],
+      'Experiment "checkout": variants is an empty array: an experiment needs at least one variant besides the control. Add a variant such as { name: "b", weight: 10 }.'],
     ['a variant that is not an object', () => experiment({ variants: [{ name: 'b', weight: 10 }, 'c' as any] }),
       'Experiment "checkout": variants[1] is "c": it must be an object. Each variant is an object such as { name: "b", weight: 10 }.'],
     ['a null variant', () => experiment({ variants: [null as any] }),
@@ -315,9 +315,9 @@ describe('Experiment validation', () => {
     ['a weight finer than 0.1%', () => experiment({ variants: [{ name: 'b', weight: 12.34 }] }),
       'Experiment "checkout": variants[0].weight is 12.34: the finest split any backend supports is 0.1%. Round the weight to one decimal place, for example 12.3.'],
     ['weight-only variants that add up to exactly 100', () => experiment({ variants: [{ name: 'b', weight: 60 }, { name: 'c', weight: 40 }] }),
-      'Experiment "checkout": variants[].weight is 100: the weights of variants without a match add up to 100% or more, leaving the control no users. Lower the weights so that they add up to less than 100; the control keeps the rest.'],
+      'Experiment "checkout": the sum of the weights of variants without a match is 100: the weights of variants without a match add up to 100% or more, leaving the control no users. Lower the weights so that they add up to less than 100; the control keeps the rest.'],
     ['weight-only variants that add up to more than 100', () => experiment({ variants: [{ name: 'b', weight: 60 }, { name: 'c', match, weight: 90 }, { name: 'd', weight: 60.5 }] }),
-      'Experiment "checkout": variants[].weight is 120.5: the weights of variants without a match add up to 100% or more, leaving the control no users. Lower the weights so that they add up to less than 100; the control keeps the rest.'],
+      'Experiment "checkout": the sum of the weights of variants without a match is 120.5: the weights of variants without a match add up to 100% or more, leaving the control no users. Lower the weights so that they add up to less than 100; the control keeps the rest.'],
     ['a stickiness that is a number', () => experiment({ stickiness: 60 as any }),
       'Experiment "checkout": stickiness is 60: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Use at least Duration.seconds(1), or leave stickiness out.'],
     ['a null stickiness', () => experiment({ stickiness: null as any }),
@@ -430,10 +430,36 @@ describe('random input', () => {
         return;
       }
       const at = new Date('2026-06-01T00:00:00Z');
-      const unmatched = built.allocations(at).filter(a => a.match === undefined);
+      const allocations = built.allocations(at);
+      // Every group of requests (each match, and everyone else) is split into shares adding up to 100.
+      const matched = built.isActive(at) ? built.variants.filter(v => v.match) : [];
+      for (const variant of matched) {
+        const group = allocations.filter(a => a.match?.sameAs(variant.match!));
+        expect(Math.round(group.reduce((sum, a) => sum + a.weight, 0) * 10)).toBe(1000);
+      }
+      const unmatched = allocations.filter(a => a.match === undefined);
       expect(Math.round(unmatched.reduce((sum, a) => sum + a.weight, 0) * 10)).toBe(1000);
       expect(unmatched[unmatched.length - 1].isControl).toBe(true);
       expect(built.toTable(at)).not.toMatch(/NaN|undefined|\[object Object\]/);
     }), { numRuns: 300 });
+  });
+});
+
+describe('variants with the same match', () => {
+  test('are refused, since the same requests would be split twice', () => {
+    expectValidationError(() => new Experiment({
+      name: 'checkout',
+      variants: [
+        { name: 'a', match: Match.cookie('beta', 'true'), weight: 30 },
+        { name: 'b', match: Match.cookie('beta', 'true'), weight: 30 },
+      ],
+    }), 'Experiment "checkout": variants[1].match is "cookie beta=true": variant "a" already has this match, so the same requests would be split twice. Give each variant its own match, or merge the two variants.');
+  });
+
+  test('matches that differ only in header-name case are the same match', () => {
+    expect(() => new Experiment({
+      name: 'checkout',
+      variants: [{ name: 'a', match: Match.header('X-Beta', '1') }, { name: 'b', match: Match.header('x-beta', '1') }],
+    })).toThrow(/variant "a" already has this match/);
   });
 });

@@ -307,9 +307,9 @@ describe('stricter request matching', () => {
 
   test('query names and values cannot carry delimiters', () => {
     expectValidationError(() => Match.queryParameter('a=b', 'c'),
-      'Match.queryParameter: name is "a=b": a parameter name cannot contain "=", "&" or "#". Pass the decoded name alone, for example "variant".');
+      'Match.queryParameter: name is "a=b": a parameter name cannot contain "=", "&", "#" or control characters. Pass the decoded name alone, for example "variant".');
     expectValidationError(() => Match.queryParameter('a', 'c&d'),
-      'Match.queryParameter: value is "c&d": a parameter value cannot contain "&" or "#". Pass the decoded value alone, for example "b".');
+      'Match.queryParameter: value is "c&d": a parameter value cannot contain "&", "#" or control characters. Pass the decoded value alone, for example "b".');
   });
 
   test('sameAs refuses something that is not a Match', () => {
@@ -333,5 +333,17 @@ describe('random input', () => {
       expect(match.describe()).toContain(match.name);
       expect(match.sameAs(match)).toBe(true);
     }), { numRuns: 1000 });
+  });
+});
+
+describe('patterns RE2 cannot run', () => {
+  test.each(['(?=a)b', '(?!a)b', '(?<=a)b', '(?<!a)b', '(a)\\1'])('refuses %p', pattern => {
+    expectValidationError(() => Match.headerRegex('user-agent', pattern),
+      `Match.headerRegex: pattern is ${JSON.stringify(pattern)}: backends match headers with RE2, which has no lookahead, lookbehind or backreferences. Rewrite the pattern without (?=, (?!, (?<=, (?<! or \\1.`);
+  });
+
+  test('query values cannot carry control characters', () => {
+    expectValidationError(() => Match.queryParameter('variant', 'b\nc'),
+      'Match.queryParameter: value is "b\\nc": a parameter value cannot contain "&", "#" or control characters. Pass the decoded value alone, for example "b".');
   });
 });

@@ -154,12 +154,13 @@ describe('Release toTable', () => {
 
   test('lists each service with its wave, version, strategy and duration', () => {
     const lines = r.toTable().split('\n');
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
     expect(lines[0]).toBe('release shop');
     expect(lines[1]).toMatch(/^wave\s+service\s+version\s+strategy\s+duration$/);
-    expect(lines[2]).toMatch(new RegExp(`^1\\s+db\\s+1\\.0\\.0\\s+${db.describe()}\\s+5m$`));
-    expect(lines[3]).toMatch(new RegExp(`^2\\s+orders\\s+2\\.0\\.0\\s+${orders.describe()}\\s+15m$`));
-    expect(lines[4]).toMatch(new RegExp(`^2\\s+payments\\s+3\\.1\\.0\\s+${payments.describe()}\\s+9m$`));
+    expect(lines[2]).toMatch(new RegExp(`^1\\s+db\\s+1\\.0\\.0\\s+${escape(db.describe())}\\s+5m$`));
+    expect(lines[3]).toMatch(new RegExp(`^2\\s+orders\\s+2\\.0\\.0\\s+${escape(orders.describe())}\\s+15m$`));
+    expect(lines[4]).toMatch(new RegExp(`^2\\s+payments\\s+3\\.1\\.0\\s+${escape(payments.describe())}\\s+9m$`));
     expect(lines[5]).toMatch(/^3\s+web\s+4\.0\.0\s+blue-green \(bake 5m\)\s+5m$/);
     expect(lines).toHaveLength(7);
   });
@@ -169,8 +170,8 @@ describe('Release toTable', () => {
   });
 
   test('fails like waves() when the release cannot be ordered', () => {
-    expect(() => release(service('a', dependsOn('a'))).toTable())
-      .toThrow('Release "shop": dependsOn is "a -> a": the dependencies form a cycle, so no service in it can go first. Remove one of the dependencies in the cycle.');
+    expectValidationError(() => release(service('a', dependsOn('a'))).toTable(),
+      'Release "shop": dependsOn is "a -> a": the dependencies form a cycle, so no service in it can go first. Remove one of the dependencies in the cycle.');
   });
 });
 
@@ -225,7 +226,7 @@ describe('Release dependency errors in waves()', () => {
 
   test('an empty release has no waves', () => {
     expectValidationError(() => new Release({ name: 'shop' }).waves(),
-      'Release "shop": services is an array of 0: a release needs at least one service. Add services with the services prop or addService().');
+      'Release "shop": services is an empty array: a release needs at least one service. Add services with the services prop or addService().');
   });
 
   test('dependencies are checked only when waves() runs, so they may be added in any order', () => {
@@ -397,5 +398,27 @@ describe('random input', () => {
         }
       }
     }), { numRuns: 500 });
+  });
+});
+
+describe('Release toTable with manual approvals', () => {
+  test('each service and the total say how many approvals hold the release', () => {
+    const approved = Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval({ timeout: Duration.hours(4) }) }] });
+    const shop = new Release({
+      name: 'shop',
+      services: [
+        { name: 'a', version: '1.0.0', strategy: approved },
+        { name: 'b', version: '1.0.0', strategy: Strategy.CANARY_10PERCENT_5MINUTES, dependsOn: [{ service: 'a' }] },
+      ],
+    });
+    const table = shop.toTable();
+    expect(table).toMatch(/^1\s+a\s+1\.0\.0\s+canary 10% \(manual approval \(timeout 4h\)\) → 100%\s+0s \+ 1 manual approval$/m);
+    expect(table).toContain('total duration: 5m + 1 manual approval (waves');
+  });
+
+  test('service(name) finds a service, and names the others when it cannot', () => {
+    const shop = new Release({ name: 'shop', services: [{ name: 'a', version: '1.0.0+sha.5114f85', strategy: Strategy.ALL_AT_ONCE }] });
+    expect(shop.service('a').version).toBe('1.0.0+sha.5114f85');
+    expectValidationError(() => shop.service('b'), 'Release "shop": service is "b": no service of the release has this name. Use one of: a.');
   });
 });

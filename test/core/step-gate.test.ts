@@ -223,5 +223,14 @@ describe('StepGate._require', () => {
 
 test('a Duration passed where the approval props go is refused, not read as "no timeout"', () => {
   expectValidationError(() => StepGate.manualApproval(Duration.hours(4) as any),
-    'StepGate.manualApproval: props is 4 hours: the timeout is a prop, not the argument itself. Pass { timeout: Duration.hours(1) }.');
+    'StepGate.manualApproval: props is 4 hours: it must be a plain object of props, not an instance of a class. Pass an object such as { timeout: Duration.hours(1) }.');
+});
+
+test('duration and timeout expose what renderers need', () => {
+  expect(StepGate.bake(Duration.minutes(5)).duration?.toSeconds()).toBe(300);
+  expect(StepGate.bake(Duration.minutes(5)).timeout).toBeUndefined();
+  expect(StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(2) }).duration?.toSeconds()).toBe(120);
+  expect(StepGate.manualApproval({ timeout: Duration.hours(1) }).timeout?.toSeconds()).toBe(3600);
+  expect(StepGate.manualApproval({ timeout: Duration.hours(1) }).duration).toBeUndefined();
+  expect(StepGate.manualApproval().timeout).toBeUndefined();
 });

@@ -65,7 +65,7 @@ describe('Strategy.canary', () => {
     expect(s.kind).toBe(StrategyKind.CANARY);
     expect(weights(s)).toEqual([10, 50, 100]);
     expect(s.steps[2].gate).toBeUndefined();
-    expect(s.describe()).toBe('canary 10% → 50% → 100%');
+    expect(s.describe()).toBe('canary 10% (bake 5m) → 50% (bake 10m) → 100%');
   });
 
   test('keeps a final 100% step with its own gate', () => {
@@ -88,7 +88,7 @@ describe('Strategy.canary', () => {
 
   const gate = bake(5);
   test.each([
-    ['no steps', { steps: [] }, 'Strategy.canary: steps is an array of 0: a canary needs at least one step below 100%. Add a step such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }, or use Strategy.allAtOnce().'],
+    ['no steps', { steps: [] }, 'Strategy.canary: steps is an empty array: a canary needs at least one step below 100%. Add a step such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }, or use Strategy.allAtOnce().'],
     ['steps not an array', { steps: 10 }, 'Strategy.canary: steps is 10: it must be an array. Pass steps such as [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }].'],
     ['a step that is not an object', { steps: [10] }, 'Strategy.canary: steps[0] is 10: it must be an object. Each step is an object such as { weight: 10, gate: StepGate.bake(Duration.minutes(5)) }.'],
     ['weight above 100', { steps: [{ weight: 150, gate }] }, 'Strategy.canary: steps[0].weight is 150: a weight is a percentage of traffic above 0 and at most 100. Use a weight from 0.1 to 100.'],
@@ -98,7 +98,7 @@ describe('Strategy.canary', () => {
     ['weight with two decimals', { steps: [{ weight: 12.34, gate }] }, 'Strategy.canary: steps[0].weight is 12.34: the finest split any backend supports is 0.1%. Round the weight to one decimal place, for example 12.3.'],
     ['decreasing weights', { steps: [{ weight: 50, gate }, { weight: 20, gate }] }, 'Strategy.canary: steps[1].weight is 20: it is below the 50% of the step before; a canary only moves traffic forward. Order the steps by increasing weight; a failing gate is what moves traffic back.'],
     ['first step at 100%', { steps: [{ weight: 100, gate }] }, 'Strategy.canary: steps[0].weight is 100: a first step at 100% is not a canary. Start with a smaller share such as 10, or use Strategy.allAtOnce().'],
-    ['a step after 100%', { steps: [{ weight: 10, gate }, { weight: 100, gate }, { weight: 100 }] }, 'Strategy.canary: steps[2].weight is 100: only the last step may be at 100%. Remove the steps after the first 100% step.'],
+    ['a step after 100%', { steps: [{ weight: 10, gate }, { weight: 100, gate }, { weight: 100 }] }, 'Strategy.canary: steps[2].weight is 100: it follows a 100% step, which completes the rollout, so it would never run. Remove the steps after the first 100% step.'],
     ['a step without a gate', { steps: [{ weight: 10 }] }, 'Strategy.canary: steps[0].gate is undefined: every step below 100% needs a gate, or the next step would follow at once. Add a gate such as StepGate.bake(Duration.minutes(5)).'],
     ['a gate that is not a StepGate', { steps: [{ weight: 10, gate: Duration.minutes(5) }] }, 'Strategy.canary: steps[0].gate is 5 minutes: a gate is made with StepGate.bake(), StepGate.manualApproval() or StepGate.analysis(). For example gate: StepGate.bake(Duration.minutes(5)).'],
   ])('rejects %s', (_, props, message) => {
@@ -143,9 +143,15 @@ describe('Strategy.linear', () => {
   });
 
   test.each([
-    [{ stepPercent: 100, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 100: a single step of 100% is not linear. Use a smaller step such as 10, or Strategy.allAtOnce().'],
+    [{ stepPercent: 100, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 100: a weight is a percentage of traffic above 0 and at most 99.9. Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().'],
+    [{ stepPercent: 99.96, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 99.96: a weight is a percentage of traffic above 0 and at most 99.9. Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().'],
+    [{ stepPercent: 99.85, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 99.85: the finest split any backend supports is 0.1%. Round the weight to one decimal place, for example 99.9.'],
+    [{ stepPercent: NaN, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is NaN: a weight is a number, a percentage of traffic. Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().'],
+    [{ stepPercent: '10', interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is "10": a weight is a number, a percentage of traffic. Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().'],
+    [{ stepPercent: 10, interval: Duration.seconds(NaN) }, 'Strategy.linear: interval is a Duration of NaN seconds: a plan accepts durations up to 365 days. Use a finite Duration of at most Duration.days(365).'],
+    [{ stepPercent: 10, interval: Duration.days(400) }, 'Strategy.linear: interval is 400 days: a plan accepts durations up to 365 days. Use a finite Duration of at most Duration.days(365).'],
     [{ stepPercent: 1e-10, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 1e-10: the finest split any backend supports is 0.1%. Round the weight to one decimal place, for example 0.1.'],
-    [{ stepPercent: 0, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 0: a weight is a percentage of traffic above 0 and at most 100. Use a step from 0.1 to 99.9.'],
+    [{ stepPercent: 0, interval: Duration.minutes(1) }, 'Strategy.linear: stepPercent is 0: a weight is a percentage of traffic above 0 and at most 99.9. Use a step from 0.1 to 99.9; for a single step of 100% use Strategy.allAtOnce().'],
     [{ stepPercent: 10, interval: Duration.seconds(0) }, 'Strategy.linear: interval is 0 seconds: it must be at least 1 second. Each step needs time to bake; use at least Duration.seconds(1).'],
     [{ stepPercent: 10 }, 'Strategy.linear: interval is undefined: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Each step needs time to bake; use at least Duration.seconds(1).'],
   ])('rejects %p', (props, message) => {
@@ -185,5 +191,18 @@ describe('presets', () => {
   test('a strategy\'s steps cannot be changed by the caller', () => {
     expect(() => (Strategy.CANARY_10PERCENT_5MINUTES.steps as any).push({ weight: 50 })).toThrow(TypeError);
     expect(weights(Strategy.CANARY_10PERCENT_5MINUTES)).toEqual([10, 100]);
+  });
+});
+
+describe('props passed as something else', () => {
+  test.each([
+    ['Strategy.blueGreen', () => Strategy.blueGreen(Duration.minutes(10) as any),
+      'Strategy.blueGreen: props is 10 minutes: it must be a plain object of props, not an instance of a class. Pass an object such as { bakeTime: Duration.minutes(10) }.'],
+    ['Strategy.linear', () => Strategy.linear(10 as any),
+      'Strategy.linear: props is 10: it must be an object. Pass an object such as { stepPercent: 10, interval: Duration.minutes(1) }.'],
+    ['Strategy.canary', () => Strategy.canary([{ weight: 10 }] as any),
+      'Strategy.canary: props is an array of 1: it must be an object. Pass an object such as { steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }.'],
+  ])('%s refuses them', (_, call, message) => {
+    expectValidationError(call, message);
   });
 });

@@ -25,11 +25,11 @@ describe('canary plans', () => {
     expect(plan.blastRadiusPercent).toBe(10);
   });
 
-  test('proportional capacity: the canary is scaled to its share beside a full stable version', () => {
+  test('proportional capacity: the canary is scaled to its share beside a full stable version, and to full size before the last shift', () => {
     const plan = canary.plan();
     expect(plan.capacity).toBe(CapacityMode.PROPORTIONAL);
-    expect(plan.steps.map(s => s.capacityPercent)).toEqual([110, 150, 175, 100]);
-    expect(plan.peakCapacityPercent).toBe(175);
+    expect(plan.steps.map(s => s.capacityPercent)).toEqual([110, 150, 175, 200]);
+    expect(plan.peakCapacityPercent).toBe(200);
     expect(seconds(plan.rollbackTime)).toBe(0);
   });
 
@@ -96,10 +96,10 @@ describe('all-at-once and linear plans', () => {
     expect(seconds(plan.rollbackTime)).toBe(300);
   });
 
-  test('all at once on a full copy (CodeDeploy ECS) keeps the old side until the switch', () => {
+  test('all at once on a full copy (CodeDeploy ECS) runs both sides until the switch', () => {
     const plan = Strategy.ALL_AT_ONCE.plan({ capacity: CapacityMode.FULL_COPY });
     expect(seconds(plan.rollbackTime)).toBe(0);
-    expect(plan.peakCapacityPercent).toBe(100);
+    expect(plan.peakCapacityPercent).toBe(200);
   });
 
   test('linear 10% every minute reaches full traffic after 9 minutes (as CodeDeploy does)', () => {
@@ -107,7 +107,7 @@ describe('all-at-once and linear plans', () => {
     expect(plan.steps).toHaveLength(10);
     expect(seconds(plan.timeToFullTraffic)).toBe(540);
     expect(plan.blastRadiusPercent).toBe(10);
-    expect(plan.peakCapacityPercent).toBe(190);
+    expect(plan.steps.map(s => s.capacityPercent)).toEqual([110, 120, 130, 140, 150, 160, 170, 180, 190, 200]);
   });
 });
 
@@ -117,7 +117,7 @@ describe('rendering', () => {
       steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: StepGate.manualApproval() }],
     }).plan({ replicas: 10 }).toTable();
     expect(table.split('\n')).toEqual([
-      'canary 10% → 50% → 100%, capacity REPLICA_RATIO',
+      'canary 10% (bake 5m) → 50% (manual approval) → 100%, capacity REPLICA_RATIO',
       'step  at  stable  new              capacity  held by',
       '1     0s  90%     10% (1 of 10)    100%      bake 5m',
       '2     5m  50%     50% (5 of 10)    100%      manual approval',
@@ -134,18 +134,27 @@ describe('rendering', () => {
     const json = Strategy.CANARY_10PERCENT_5MINUTES.plan().toJson();
     expect(json).toEqual({
       strategy: StrategyKind.CANARY,
-      description: 'canary 10% → 100%',
+      description: 'canary 10% (bake 5m) → 100%',
       capacity: CapacityMode.PROPORTIONAL,
       steps: [
-        { index: 1, offsetSeconds: 0, stableWeight: 90, candidateWeight: 10, capacityPercent: 110, gate: 'bake 5m', candidateReplicas: undefined },
-        { index: 2, offsetSeconds: 300, stableWeight: 0, candidateWeight: 100, capacityPercent: 100, gate: undefined, candidateReplicas: undefined },
+        {
+          index: 1,
+          offsetSeconds: 0,
+          stableWeight: 90,
+          candidateWeight: 10,
+          capacityPercent: 110,
+          gate: { kind: 'BAKE', seconds: 300, analysisName: undefined, description: 'bake 5m' },
+          candidateReplicas: undefined,
+        },
+        { index: 2, offsetSeconds: 300, stableWeight: 0, candidateWeight: 100, capacityPercent: 200, gate: undefined, candidateReplicas: undefined },
       ],
       timeToFullTrafficSeconds: 300,
       totalDurationSeconds: 300,
-      peakCapacityPercent: 110,
+      peakCapacityPercent: 200,
       rollbackSeconds: 0,
       blastRadiusPercent: 10,
       manualApprovals: 0,
+      manualApprovalsBeforeFullTraffic: 0,
     });
   });
 });
@@ -260,5 +269,37 @@ describe('properties of every plan', () => {
       const plan = result instanceof TrafficPlan ? result : result.plan();
       expect(plan.toTable()).not.toMatch(/NaN|undefined|\[object Object\]/);
     }), { numRuns: 500 });
+  });
+});
+
+describe('review fixes', () => {
+  test('an approval after full traffic counts in the total, not in the time to full traffic', () => {
+    const plan = Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 100, gate: StepGate.manualApproval() }] }).plan();
+    expect(plan.manualApprovals).toBe(1);
+    expect(plan.manualApprovalsBeforeFullTraffic).toBe(0);
+    expect(plan.toTable()).toContain('time to full traffic: 5m\n');
+    expect(plan.toTable()).toContain('total duration:       5m + 1 manual approval\n');
+  });
+
+  test('a canary cannot be planned in place: a rolling update has no weights', () => {
+    expectValidationError(() => Strategy.CANARY_10PERCENT_5MINUTES.plan({ capacity: CapacityMode.IN_PLACE }),
+      'TrafficPlan: capacity is "IN_PLACE": IN_PLACE replaces the old version where it runs, so it cannot split traffic by weight. Use PROPORTIONAL (traffic routing), REPLICA_RATIO (a replica count) or FULL_COPY for a canary or linear rollout.');
+  });
+
+  test('a canary on a full copy keeps 200% throughout and rolls back instantly', () => {
+    const plan = Strategy.CANARY_10PERCENT_5MINUTES.plan({ capacity: CapacityMode.FULL_COPY });
+    expect(plan.steps.map(s => s.capacityPercent)).toEqual([200, 200]);
+    expect(seconds(plan.rollbackTime)).toBe(0);
+  });
+
+  test('in place with no provisioning time still says capacity must be brought back', () => {
+    expect(Strategy.ALL_AT_ONCE.plan({ provisioningTime: Duration.seconds(0) }).toTable())
+      .toContain('worst-case rollback:  0s (capacity must be brought back)');
+  });
+
+  test('replica ties round half up at every size', () => {
+    // 9.2% of 375 replicas is exactly 34.5; floating point alone would round it down.
+    const plan = Strategy.canary({ steps: [{ weight: 9.2, gate: bake(1) }] }).plan({ replicas: 375 });
+    expect(plan.steps[0].candidateReplicas).toBe(35);
   });
 });

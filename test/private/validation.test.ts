@@ -70,7 +70,7 @@ describe('describeValue', () => {
   });
 
   test('names the length of an array rather than printing it', () => {
-    expect(describeValue([])).toBe('an array of 0');
+    expect(describeValue([])).toBe('an empty array');
     expect(describeValue([1, 2, 3])).toBe('an array of 3');
   });
 
@@ -350,11 +350,16 @@ describe('validDate', () => {
 });
 
 describe('struct', () => {
-  test('returns the object it is given, including class instances', () => {
+  test('returns the plain object it is given, also one without a prototype', () => {
     const props = { name: 'x' };
     expect(struct('Thing: props', props, 'Pass props.')).toBe(props);
-    const duration = Duration.seconds(1);
-    expect(struct('Thing: props', duration, 'Pass props.')).toBe(duration);
+    const bare = Object.create(null);
+    expect(struct('Thing: props', bare, 'Pass props.')).toBe(bare);
+  });
+
+  test('refuses an instance of a class, such as a Duration passed in place of its props', () => {
+    expectValidationError(() => struct('Thing: props', Duration.seconds(1), 'Pass props.'),
+      'Thing: props is 1 second: it must be a plain object of props, not an instance of a class. Pass props.');
   });
 
   test('rejects null', () => {
