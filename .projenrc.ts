@@ -31,6 +31,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk8s@2.70.106',
     'cdk8s-plus-28@2.5.6',
     '@types/semver@^7',
+    // The examples are synthesized by the real CLI and checked by cdk-nag, as users run them.
+    'aws-cdk@2.1148.1',
+    'cdk-nag@^3',
     'fast-check@^4',
     'jest-environment-node@^30',
     'ts-node@^10',
@@ -72,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
     },
   },
-  gitignore: ['cdk.out', '.ci-clone'],
+  gitignore: ['cdk.out', 'cdk.context.json'],
 });
 
 // Examples are written as users write them, importing the package by name; this maps it to src/.

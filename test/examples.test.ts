@@ -1,10 +1,14 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { report } from '../examples/house-strategies/main';
 import { blueGreen, canary, checkoutExperiment, linear, shopRelease } from '../examples/house-strategies/strategies';
+import { awsExamples, coreExamples, recordedPlans, runCoreExample, synthAwsExample } from '../examples/run-all';
 
 const examples = path.join(__dirname, '..', 'examples');
+
+// The test task type-checks examples/ with tsc already; here only the runs themselves are under test.
+process.env.TS_NODE_TRANSPILE_ONLY = 'true';
 
 describe('examples/house-strategies', () => {
   const text = report(new Date('2026-12-01T00:00:00Z'));
@@ -19,7 +23,7 @@ describe('examples/house-strategies', () => {
 
   test('the release rolls out payments, then orders, then the storefront', () => {
     expect(shopRelease.waves().map((w) => w.services)).toEqual([['payments'], ['orders'], ['storefront']]);
-    expect(text).toContain('total duration: 1h 12m');
+    expect(text).toContain('total duration: 1h 12m + 1 manual approval');
   });
 
   test('the experiment is running before its end date and over after it', () => {
@@ -27,22 +31,34 @@ describe('examples/house-strategies', () => {
     expect(checkoutExperiment.allocations(new Date('2027-04-01T00:00:00Z'))).toEqual([{ variant: 'control', isControl: true, weight: 100 }]);
   });
 
-  test('runs as a user runs it, through the main job', () => {
-    const out = execFileSync('npx', ['ts-node', '--project', path.join(examples, 'tsconfig.json'), '-r', 'tsconfig-paths/register', 'run-all.ts'], {
-      cwd: examples,
-      encoding: 'utf-8',
-      // The test task type-checks examples/ with tsc already; here only the run itself is under test.
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-    });
-    expect(out).toContain('=== examples/house-strategies ===');
+  test('runs as a user runs it', () => {
+    const out = runCoreExample('house-strategies');
     expect(out).toContain(canary.plan({ replicas: 20 }).toTable());
     expect(out).toContain(shopRelease.toTable());
   }, 120_000);
 });
 
-test('the main job runs every example folder', () => {
-  const source = fs.readFileSync(path.join(examples, 'run-all.ts'), 'utf-8');
-  const folders = fs.readdirSync(examples, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name);
-  expect(folders.length).toBeGreaterThan(0);
-  for (const folder of folders) expect(source).toContain(`'${folder}'`);
+describe('CDK examples, synthesized by the real cdk CLI', () => {
+  test.each(awsExamples())('%s synthesizes with strict validation and cdk-nag, and keeps its construct ids', (folder) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-example-'));
+    const assembly = synthAwsExample(folder, outdir);
+
+    // Every rollout records its plan for the main job and the plan tools.
+    expect(recordedPlans(assembly).length).toBeGreaterThan(0);
+
+    // Construct paths and logical ids are API: a change here replaces resources in users' stacks.
+    // Update the snapshot deliberately (`npx projen test:update`) only when that is intended.
+    const ids = assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType('aws:cdk:logicalId')
+      .map(entry => `${entry.path} -> ${entry.data}`)).sort();
+    expect(ids).toMatchSnapshot();
+  }, 300_000);
+});
+
+test('the main job finds every example folder', () => {
+  const found = [...coreExamples(), ...awsExamples()];
+  const folders = [
+    ...fs.readdirSync(examples, { withFileTypes: true }).filter(d => d.isDirectory() && d.name !== 'aws').map(d => d.name),
+    ...fs.readdirSync(path.join(examples, 'aws'), { withFileTypes: true }).filter(d => d.isDirectory()).map(d => `aws/${d.name}`),
+  ];
+  expect(found.sort()).toEqual(folders.sort());
 });

@@ -11,10 +11,12 @@ export enum CapacityMode {
   IN_PLACE = 'IN_PLACE',
   /** The new version runs at full size beside the old one (blue-green; ECS and CodeDeploy deployments). */
   FULL_COPY = 'FULL_COPY',
-  /** The new version is scaled to its traffic share beside a full old version (Argo Rollouts with traffic routing, Lambda). */
+  /** The new version is scaled to its traffic share beside a full old version (Argo Rollouts with traffic routing). */
   PROPORTIONAL = 'PROPORTIONAL',
   /** A fixed number of replicas is split between the versions; weights are rounded to whole replicas. */
   REPLICA_RATIO = 'REPLICA_RATIO',
+  /** Each version scales with its own traffic and nothing is provisioned ahead (Lambda): 100% throughout, instant rollback. */
+  SERVERLESS = 'SERVERLESS',
 }
 
 /** Options for deriving a traffic plan. */
@@ -153,7 +155,8 @@ export class TrafficPlan {
     this.timeToFullTraffic = full.offset;
     this.totalDuration = Duration.seconds(offset);
     this.peakCapacityPercent = Math.max(...this.steps.map(s => s.capacityPercent));
-    const oldKeepsFullCapacity = capacity === CapacityMode.FULL_COPY || capacity === CapacityMode.PROPORTIONAL;
+    const oldKeepsFullCapacity = capacity === CapacityMode.FULL_COPY || capacity === CapacityMode.PROPORTIONAL
+      || capacity === CapacityMode.SERVERLESS;
     this.rollbackTime = Duration.seconds(oldKeepsFullCapacity ? 0 : provisioningSeconds);
     this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
     this.manualApprovals = this.steps.filter(isApproval).length;
@@ -280,6 +283,7 @@ function capacityDuring(capacity: CapacityMode, candidateWeight: number): number
   switch (capacity) {
     case CapacityMode.IN_PLACE:
     case CapacityMode.REPLICA_RATIO:
+    case CapacityMode.SERVERLESS:
       return 100;
     case CapacityMode.FULL_COPY:
       // The new environment is full-size before any traffic moves; the old one goes only after the switch.

@@ -165,7 +165,7 @@ describe('validation', () => {
     [{ replicas: 2.5 }, 'TrafficPlan: replicas is 2.5: a replica count is a whole number of at least 1. Pass the steady-state replica count, for example 10.'],
     [{ replicas: 1 }, 'TrafficPlan: replicas is 1: a replica-ratio rollout needs at least 2 replicas to run both versions at once. Run at least 2 replicas, or use traffic routing (PROPORTIONAL).'],
     [{ capacity: CapacityMode.REPLICA_RATIO }, 'TrafficPlan: replicas is undefined: REPLICA_RATIO splits a replica count between the versions. Set replicas to the steady-state replica count, for example 10.'],
-    [{ capacity: 'HALF' }, 'TrafficPlan: capacity is "HALF": it must be one of IN_PLACE, FULL_COPY, PROPORTIONAL, REPLICA_RATIO. Use a CapacityMode value.'],
+    [{ capacity: 'HALF' }, 'TrafficPlan: capacity is "HALF": it must be one of IN_PLACE, FULL_COPY, PROPORTIONAL, REPLICA_RATIO, SERVERLESS. Use a CapacityMode value.'],
     [{ provisioningTime: Duration.millis(10) }, 'TrafficPlan: provisioningTime is 10 millis: durations are whole seconds. Round the duration to whole seconds.'],
   ])('canary plan rejects %p', (options, message) => {
     expectValidationError(() => Strategy.CANARY_10PERCENT_5MINUTES.plan(options as any), message);
@@ -302,4 +302,11 @@ describe('review fixes', () => {
     const plan = Strategy.canary({ steps: [{ weight: 9.2, gate: bake(1) }] }).plan({ replicas: 375 });
     expect(plan.steps[0].candidateReplicas).toBe(35);
   });
+});
+
+test('serverless plans keep 100% capacity and roll back instantly', () => {
+  const plan = Strategy.CANARY_10PERCENT_5MINUTES.plan({ capacity: CapacityMode.SERVERLESS });
+  expect(plan.steps.map(s => s.capacityPercent)).toEqual([100, 100]);
+  expect(plan.rollbackTime.toSeconds()).toBe(0);
+  expect(plan.toTable()).toContain('worst-case rollback:  instant (traffic switch)');
 });

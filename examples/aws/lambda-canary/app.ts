@@ -1,0 +1,42 @@
+// A Lambda function released by a canary: 10% of invocations for 5 minutes, then all of them,
+// rolled back by CodeDeploy if the alias reports an error.
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { aws, Strategy } from 'cdk-deploy-strategies';
+
+export class LambdaCanaryStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const handler = new lambda.Function(this, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "hello" });'),
+      description: 'Greets callers; released through the live alias',
+    });
+
+    const rollout = new aws.LambdaRollout(this, 'Rollout', {
+      targetFunction: handler,
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+    });
+    // Callers invoke the alias, which CodeDeploy moves between versions.
+    rollout.alias.grantInvoke(new iam.ServicePrincipal('apigateway.amazonaws.com'));
+
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs to CloudWatch Logs.',
+    });
+    Validations.of(rollout.deploymentGroup).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason: 'AWSCodeDeployRoleForLambdaLimited is the AWS-maintained least-privilege policy for CodeDeploy Lambda deployments.',
+    });
+  }
+}
+
+const app = new App();
+new LambdaCanaryStack(app, 'LambdaCanary');
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+app.synth();

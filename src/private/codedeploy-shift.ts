@@ -1,0 +1,65 @@
+import { fail } from './validation';
+import { StepGateKind } from '../core/step-gate';
+import { StrategyKind } from '../core/strategy';
+import type { TrafficPlan } from '../core/traffic-plan';
+
+/** How CodeDeploy shifts traffic: its three shapes, in the units it accepts. */
+export interface CodeDeployShift {
+  readonly kind: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+  /** Percent moved by the canary step, or by each linear step. */
+  readonly percentage?: number;
+  /** Minutes between shifts. */
+  readonly intervalMinutes?: number;
+}
+
+/**
+ * Reads a plan as a CodeDeploy traffic shift, or fails naming what CodeDeploy cannot express:
+ * it has one canary step or equal linear steps, whole percents, whole minutes, and no gate but
+ * time (alarms stop it; there is no approval or analysis between shifts).
+ *
+ * @param prop what to name in errors, such as `LambdaRollout Stack/Fn/Rollout: strategy`
+ * @param controller the controller's name for errors, such as `CodeDeploy for Lambda`
+ */
+export function codeDeployShift(plan: TrafficPlan, prop: string, controller: string): CodeDeployShift {
+  const strategy = plan.strategy;
+  const shown = strategy.describe();
+  if (strategy.kind === StrategyKind.ALL_AT_ONCE || strategy.kind === StrategyKind.BLUE_GREEN) {
+    return { kind: 'ALL_AT_ONCE' };
+  }
+  const shifts = strategy.steps.filter(s => s.weight < 100);
+  const last = strategy.steps[strategy.steps.length - 1];
+  if (last.gate !== undefined) {
+    fail(prop, shown, `${controller} completes a deployment as soon as all traffic has shifted, so it cannot hold the 100% step (${last.gate.describe()})`,
+      'Remove the gate from the 100% step; alarms keep watching until the deployment ends.');
+  }
+  for (const step of shifts) {
+    if (step.gate?.kind !== StepGateKind.BAKE) {
+      fail(prop, shown, `${controller} waits between shifts only for a time; it has no ${step.gate?.kind === StepGateKind.ANALYSIS ? 'analysis' : 'manual approval'} step`,
+        'Use StepGate.bake() and add alarms to stop a bad deployment; for approvals or analysis use a Kubernetes Argo Rollouts provider.');
+    }
+    if (step.gate.minimumDuration.toSeconds() % 60 !== 0) {
+      fail(prop, shown, `${controller} counts the time between shifts in whole minutes, and ${step.gate.describe()} is not`,
+        'Round the bake time to whole minutes.');
+    }
+    if (!Number.isInteger(step.weight)) {
+      fail(prop, shown, `${controller} shifts whole percents of traffic, and ${step.weight}% is not`,
+        'Round the weight to a whole percent.');
+    }
+  }
+  if (strategy.kind === StrategyKind.LINEAR) {
+    return {
+      kind: 'LINEAR',
+      percentage: strategy.linearStepPercent!,
+      intervalMinutes: strategy.linearInterval!.toSeconds() / 60,
+    };
+  }
+  if (shifts.length !== 1) {
+    fail(prop, shown, `${controller} shifts a canary in one step, then to 100%; this canary has ${shifts.length} steps before 100%`,
+      'Use one step, such as Strategy.CANARY_10PERCENT_5MINUTES, or Strategy.linear() for equal steps.');
+  }
+  return {
+    kind: 'CANARY',
+    percentage: shifts[0].weight,
+    intervalMinutes: shifts[0].gate!.minimumDuration.toSeconds() / 60,
+  };
+}
