@@ -1,1 +1,2 @@
 export * from './lambda-rollout';
+export * from './target-group-alarms';
