@@ -126,6 +126,10 @@ export class LambdaRollout extends Construct {
     super(scope, id);
     const where = `LambdaRollout ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { targetFunction, strategy }.');
+    if (typeof props.targetFunction !== 'object' || props.targetFunction === null || !('currentVersion' in props.targetFunction)) {
+      fail(`${where}: targetFunction`, props.targetFunction, 'it must be a lambda.Function, whose current version the alias points at',
+        'Pass the lambda.Function defined in this app; an imported function has no versions to publish.');
+    }
     if (!(props.strategy instanceof Strategy)) {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
     }

@@ -15,7 +15,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
+  if (!name || name === 'Object') return 'an object';
+  return /^[AEIOU]/i.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 function describeDuration(value: Duration): string {

@@ -167,6 +167,14 @@ describe('what CodeDeploy for Lambda cannot express', () => {
       'LambdaRollout Stack/Rollout: errorAlarm.threshold is 0: it is a count of errors, at least 1. Use 1 to roll back on the first error, or a higher count.');
   });
 
+  test('a function that is not a lambda.Function is refused', () => {
+    const { stack, fn } = setup();
+    const imported = lambda.Function.fromFunctionName(stack, 'Imported', 'other');
+    expectValidationError(() => new aws.LambdaRollout(stack, 'Rollout', { targetFunction: imported as any, strategy: Strategy.ALL_AT_ONCE }),
+      'LambdaRollout Stack/Rollout: targetFunction is an Import: it must be a lambda.Function, whose current version the alias points at. Pass the lambda.Function defined in this app; an imported function has no versions to publish.');
+    expect(fn).toBeDefined();
+  });
+
   test('a strategy that is not a Strategy is refused', () => {
     expectValidationError(() => rollout('canary' as any),
       'LambdaRollout Stack/Rollout: strategy is "canary": a rollout needs a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');

@@ -84,6 +84,7 @@ describe('describeValue', () => {
     expect(describeValue(new Widget())).toBe('a Widget');
     expect(describeValue(new Map())).toBe('a Map');
     expect(describeValue(/x/)).toBe('a RegExp');
+    expect(describeValue(new Error('x'))).toBe('an Error');
   });
 
   test('calls a plain object an object, never [object Object]', () => {
