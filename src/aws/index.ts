@@ -1,2 +1,4 @@
+export * from './ecs-code-deploy-rollout';
+export * from './ecs-rollout-service';
 export * from './lambda-rollout';
 export * from './target-group-alarms';

@@ -1,0 +1,380 @@
+import { Duration, Lazy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { Strategy, StrategyKind } from '../core/strategy';
+import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
+import { albCondition, checkConditionValues } from '../private/alb-conditions';
+import { ecsNativeDeployment } from '../private/ecs-native-deployment';
+import { recordPlan } from '../private/plan-metadata';
+import { arrayOf, fail, struct } from '../private/validation';
+
+const DEFAULT_PRIORITY = 10;
+const MIN_PRIORITY = 1;
+const MAX_PRIORITY = 50_000;
+
+/** Props for an `EcsRolloutService`. */
+export interface EcsRolloutServiceProps {
+  /** The cluster to run the service in. Its VPC holds the target groups. */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * The task definition to run. A Fargate-compatible one runs as a `FargateService`, any other as
+   * an `Ec2Service` (the cluster then needs EC2 capacity).
+   */
+  readonly taskDefinition: ecs.TaskDefinition;
+
+  /**
+   * The production listener. The construct adds its rules to it: the production rule, and the
+   * test rule when the strategy has a test route. No other listener is opened.
+   */
+  readonly listener: elbv2.ApplicationListener;
+
+  /**
+   * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
+   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
+   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   */
+  readonly strategy: Strategy;
+
+  /**
+   * Priority of the production listener rule (1-50000, lower is evaluated first).
+   *
+   * @default 10
+   */
+  readonly priority?: number;
+
+  /**
+   * Priority of the test listener rule, created only when the strategy has a test route. It must
+   * be evaluated before the production rule, so it must be lower than `priority`.
+   *
+   * @default - `priority` minus 1
+   */
+  readonly testPriority?: number;
+
+  /**
+   * Conditions of the production listener rule. The test rule adds the test route to them.
+   *
+   * @default - every path: `ListenerCondition.pathPatterns(['/*'])`
+   */
+  readonly conditions?: elbv2.ListenerCondition[];
+
+  /**
+   * The container that receives traffic.
+   *
+   * @default - the task definition's default container
+   */
+  readonly containerName?: string;
+
+  /**
+   * The container port that receives traffic; the container must map it.
+   *
+   * @default - the container's first port mapping
+   */
+  readonly containerPort?: number;
+
+  /**
+   * How many tasks to run.
+   *
+   * @default - 1 when the service is created; later deploys keep the running count
+   */
+  readonly desiredCount?: number;
+
+  /**
+   * More alarms that stop and roll back a deployment, besides the 5xx and latency alarms
+   * generated for each target group. Add more later with `addAlarm()`.
+   *
+   * @default - only the generated target group alarms
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Thresholds of the alarms generated for the blue and the green target group.
+   *
+   * @default - the `TargetGroupAlarms` defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods
+   */
+  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
+
+  /**
+   * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
+   * `TEST_TRAFFIC_SHIFT`. Add more later with `addLifecycleHook()`.
+   *
+   * @default - no lifecycle hooks
+   */
+  readonly lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
+
+  /**
+   * The infrastructure role ECS assumes to move traffic between the target groups.
+   *
+   * @default - a new role with the AWS managed policy `AmazonECSInfrastructureRolePolicyForLoadBalancers`
+   */
+  readonly infrastructureRole?: iam.IRole;
+
+  /**
+   * Health check of both target groups.
+   *
+   * @default - the ALB defaults: HTTP on the traffic port, path `/`
+   */
+  readonly healthCheck?: elbv2.HealthCheck;
+
+  /**
+   * Subnets of the tasks, for the `awsvpc` network mode.
+   *
+   * @default - the cluster VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the tasks, for the `awsvpc` network mode. The load balancer is allowed in
+   * on the container port either way.
+   *
+   * @default - a new security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * An ECS service released by a `Strategy` with native ECS deployments (`DeploymentConfiguration.Strategy`
+ * BLUE_GREEN, CANARY or LINEAR; ROLLING for `Strategy.ALL_AT_ONCE`), behind a production listener.
+ *
+ * It creates the service, a blue and a green target group, a production listener rule that
+ * forwards to blue, and, when the strategy has a test route (`Match.header` or
+ * `Match.queryParameter`), a test rule on the same listener, evaluated first, that sends only the
+ * matching requests to green. ECS moves traffic by rewriting the weights of these rules, and rolls
+ * back when a task fails to start (circuit breaker) or an alarm fires: the generated 5xx and p99
+ * latency alarms of both target groups and any alarm added. After a deployment the weights in
+ * the template no longer match the live rules, so leave the rules' actions to ECS.
+ *
+ * A deploy that changes the task definition starts a deployment; CloudFormation waits for it,
+ * bake times included, so the whole plan must fit in CloudFormation's 36 hours.
+ *
+ * @example
+ * declare const cluster: ecs.Cluster;
+ * declare const taskDefinition: ecs.FargateTaskDefinition;
+ * declare const listener: elbv2.ApplicationListener;
+ * declare const latencyAlarm: cloudwatch.Alarm;
+ * const web = new EcsRolloutService(this, 'Web', {
+ *   cluster,
+ *   taskDefinition,
+ *   listener,
+ *   strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
+ * });
+ * web.addAlarm(latencyAlarm);
+ */
+export class EcsRolloutService extends Construct {
+  /** The ECS service. */
+  public readonly service: ecs.BaseService;
+  /** The target group the service starts on. ECS swaps the roles of blue and green at every deployment. */
+  public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The target group the next revision starts on. */
+  public readonly greenTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The production listener rule. */
+  public readonly productionRule: elbv2.ApplicationListenerRule;
+  /** The test listener rule, when the strategy has a test route. */
+  public readonly testRule?: elbv2.ApplicationListenerRule;
+  /** The rollback alarms of the blue target group. */
+  public readonly blueAlarms: TargetGroupAlarms;
+  /** The rollback alarms of the green target group. */
+  public readonly greenAlarms: TargetGroupAlarms;
+  /** The traffic plan this service follows. */
+  public readonly plan: TrafficPlan;
+  /** The container that receives traffic. */
+  public readonly containerName: string;
+  /** The container port that receives traffic. */
+  public readonly containerPort: number;
+
+  private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: EcsRolloutServiceProps) {
+    super(scope, id);
+    const where = `EcsRolloutService ${this.node.path}`;
+    struct(`${where}: props`, props, 'Pass { cluster, taskDefinition, listener, strategy }.');
+    if (!(props.strategy instanceof Strategy)) {
+      fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.BLUE_GREEN.');
+    }
+    if (!(props.taskDefinition instanceof ecs.TaskDefinition)) {
+      fail(`${where}: taskDefinition`, props.taskDefinition, 'it must be an ecs.TaskDefinition, whose containers the service runs',
+        'Pass the FargateTaskDefinition or Ec2TaskDefinition defined in this app.');
+    }
+    if (!(props.listener instanceof elbv2.ApplicationListener)) {
+      fail(`${where}: listener`, props.listener, 'it must be an elbv2.ApplicationListener, to which the construct adds its rules',
+        'Pass the listener defined in this app, for example alb.addListener(...).');
+    }
+    if (props.cluster === undefined || props.cluster === null) {
+      fail(`${where}: cluster`, props.cluster, 'a service needs a cluster', 'Pass an ecs.Cluster.');
+    }
+    const taskDefinition = props.taskDefinition;
+    if (taskDefinition.networkMode === ecs.NetworkMode.NONE) {
+      fail(`${where}: taskDefinition.networkMode`, 'none', 'a load-balanced service needs a network to receive traffic on',
+        'Use the awsvpc network mode (the Fargate default), bridge or host.');
+    }
+
+    // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
+    const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
+    this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
+    const deployment = ecsNativeDeployment(this.plan, `${where}: strategy`);
+    const testCondition = props.strategy.testRoute && albCondition(`${where}: strategy.testRoute`, props.strategy.testRoute);
+
+    const priority = rulePriority(`${where}: priority`, props.priority ?? DEFAULT_PRIORITY);
+    const testPriority = testCondition && rulePriority(`${where}: testPriority`, props.testPriority ?? priority - 1);
+    if (testPriority !== undefined && testPriority >= priority) {
+      fail(`${where}: testPriority`, testPriority, `the test rule must be evaluated before the production rule (priority ${priority}), so its priority must be lower`,
+        `Use a testPriority below ${priority}, or raise priority.`);
+    }
+    const conditions = props.conditions === undefined ? [elbv2.ListenerCondition.pathPatterns(['/*'])]
+      : arrayOf<elbv2.ListenerCondition>(`${where}: conditions`, props.conditions, 'Pass conditions such as [ListenerCondition.pathPatterns(["/api/*"])].');
+    if (conditions.length === 0) {
+      fail(`${where}: conditions`, conditions, 'a listener rule needs at least one condition',
+        'Leave conditions out to match every path, or pass one such as ListenerCondition.pathPatterns(["/api/*"]).');
+    }
+    checkConditionValues(`${where}: conditions`, conditions, 'the production rule');
+    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route)', [testCondition]);
+
+    const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
+    this.containerName = containerName;
+    this.containerPort = containerPort;
+    if (props.desiredCount !== undefined && (typeof props.desiredCount !== 'number' || !Number.isInteger(props.desiredCount) || props.desiredCount < 0)) {
+      fail(`${where}: desiredCount`, props.desiredCount, 'it is a number of tasks, a whole number of at least 0', 'Use a whole number such as 2.');
+    }
+
+    const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
+      vpc: props.cluster.vpc,
+      port: containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
+      healthCheck: props.healthCheck,
+    });
+    this.blueTargetGroup = targetGroup('Blue');
+    this.greenTargetGroup = targetGroup('Green');
+
+    // Both target groups are in each rule's forward action: ECS shifts traffic by rewriting the weights.
+    this.productionRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {
+      listener: props.listener,
+      priority,
+      conditions,
+      action: elbv2.ListenerAction.weightedForward([
+        { targetGroup: this.blueTargetGroup, weight: 100 },
+        { targetGroup: this.greenTargetGroup, weight: 0 },
+      ]),
+    });
+    if (testCondition) {
+      this.testRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
+        listener: props.listener,
+        priority: testPriority!,
+        conditions: [...conditions, testCondition],
+        action: elbv2.ListenerAction.weightedForward([
+          { targetGroup: this.blueTargetGroup, weight: 0 },
+          { targetGroup: this.greenTargetGroup, weight: 100 },
+        ]),
+      });
+    }
+
+    const serviceProps: ecs.BaseServiceOptions = {
+      cluster: props.cluster,
+      desiredCount: props.desiredCount,
+      deploymentStrategy: ecs.DeploymentStrategy[deployment.strategy],
+      bakeTime: deployment.bakeMinutes === undefined ? undefined : Duration.minutes(deployment.bakeMinutes),
+      canaryConfiguration: deployment.strategy === 'CANARY'
+        ? { stepPercent: deployment.stepPercent, stepBakeTime: Duration.minutes(deployment.stepBakeMinutes!) } : undefined,
+      linearConfiguration: deployment.strategy === 'LINEAR'
+        ? { stepPercent: deployment.stepPercent, stepBakeTime: Duration.minutes(deployment.stepBakeMinutes!) } : undefined,
+      circuitBreaker: { enable: true, rollback: true },
+      deploymentAlarms: {
+        alarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      },
+      lifecycleHooks: props.lifecycleHooks === undefined ? undefined
+        : arrayOf<ecs.IDeploymentLifecycleHookTarget>(`${where}: lifecycleHooks`, props.lifecycleHooks, 'Pass an array of hooks such as ecs.DeploymentLifecycleLambdaTarget.'),
+      // Full capacity throughout: a rolling update starts new tasks before it stops old ones.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+    };
+    const awsvpc = { vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups };
+    this.service = taskDefinition.isFargateCompatible
+      ? new ecs.FargateService(this, 'Service', { ...serviceProps, ...awsvpc, taskDefinition })
+      : new ecs.Ec2Service(this, 'Service', {
+        ...serviceProps,
+        ...(taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? awsvpc : {}),
+        taskDefinition,
+      });
+
+    this.service.loadBalancerTarget({
+      containerName,
+      containerPort,
+      // A rolling update has no second target group to move traffic to.
+      alternateTarget: rolling ? undefined : new ecs.AlternateTarget('AlternateTarget', {
+        alternateTargetGroup: this.greenTargetGroup,
+        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule),
+        testListener: this.testRule && ecs.ListenerRuleConfiguration.applicationListenerRule(this.testRule),
+        role: props.infrastructureRole,
+      }),
+    }).attachToApplicationTargetGroup(this.blueTargetGroup);
+
+    const alarmOptions = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
+      'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
+    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: this.blueTargetGroup });
+    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: this.greenTargetGroup });
+    for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms]) this.addAlarm(alarm);
+    for (const alarm of arrayOf<cloudwatch.IAlarm>(`${where}: alarms`, props.alarms ?? [], 'Pass an array of alarms.')) this.addAlarm(alarm);
+
+    recordPlan(this, this.plan, 'native ECS deployment');
+  }
+
+  /** Adds an alarm that stops and rolls back a deployment. */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    if (typeof alarm?.alarmName !== 'string') {
+      fail(`EcsRolloutService ${this.node.path}: alarm`, alarm, 'it must be a CloudWatch alarm', 'Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+    }
+    if (!this.deploymentAlarms.includes(alarm)) this.deploymentAlarms.push(alarm);
+  }
+
+  /** Adds a function ECS runs at stages of a deployment. */
+  public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
+    this.service.addLifecycleHook(target);
+  }
+}
+
+function rulePriority(prop: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_PRIORITY || value > MAX_PRIORITY) {
+    fail(prop, value, `an ALB listener rule priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`,
+      'Pick a priority no other rule on the listener uses, such as 10.');
+  }
+  return value;
+}
+
+/** The container and port that receive traffic: the given ones, checked, or the defaults. */
+function trafficContainer(where: string, taskDefinition: ecs.TaskDefinition, name: string | undefined, port: number | undefined) {
+  let container: ecs.ContainerDefinition | undefined;
+  if (name === undefined) {
+    container = taskDefinition.defaultContainer;
+    if (container === undefined) {
+      fail(`${where}: containerName`, undefined, 'the task definition has no essential container to send traffic to',
+        'Add the container to the task definition before creating the service, or set containerName.');
+    }
+  } else {
+    container = taskDefinition.findContainer(name);
+    if (container === undefined) {
+      const names = taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+        .map(c => JSON.stringify(c.containerName));
+      fail(`${where}: containerName`, name, 'the task definition has no container of this name',
+        `Use one of: ${names.join(', ') || 'none yet; add the container first'}.`);
+    }
+  }
+  const mappings = container.portMappings;
+  if (port === undefined) {
+    if (mappings.length === 0) {
+      fail(`${where}: containerPort`, undefined, `container "${container.containerName}" maps no port, so there is nothing to send traffic to`,
+        'Add a port mapping to the container, such as portMappings: [{ containerPort: 80 }].');
+    }
+    return { containerName: container.containerName, containerPort: mappings[0].containerPort };
+  }
+  if (!mappings.some(m => m.containerPort === port)) {
+    fail(`${where}: containerPort`, port, `container "${container.containerName}" does not map this port`,
+      `Use a mapped port (${mappings.map(m => m.containerPort).join(', ') || 'none yet'}), or add a port mapping for it.`);
+  }
+  return { containerName: container.containerName, containerPort: port };
+}

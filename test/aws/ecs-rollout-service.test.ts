@@ -1,0 +1,469 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
+import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
+import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { testApp, validatedTemplate } from '../support/cfn';
+import { expectValidationError, thrownBy } from '../support/validation-error';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
+/** A role ECS itself assumes: the infrastructure role for load balancers. */
+const ecsRole = { Properties: { AssumeRolePolicyDocument: { Statement: [CfnMatch.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } } };
+const ref = (id: string) => ({ Ref: CfnMatch.stringLikeRegexp(`^${id}`) });
+
+/** A VPC without NAT gateways, a cluster, an ALB with one listener and a Fargate task definition. */
+function setup() {
+  const stack = new Stack(testApp(), 'Stack');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const listener = alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+  taskDefinition.addContainer('web', { image, portMappings: [{ containerPort: 80 }] });
+  return { stack, vpc, cluster, listener, taskDefinition };
+}
+
+function service(strategy: Strategy, props: Partial<EcsRolloutServiceProps> = {}) {
+  const base = setup();
+  const construct = new EcsRolloutService(base.stack, 'Web', {
+    cluster: base.cluster, taskDefinition: base.taskDefinition, listener: base.listener, strategy, ...props,
+  });
+  return { ...base, construct };
+}
+
+function deploymentConfiguration(strategy: Strategy, expected: object) {
+  validatedTemplate(service(strategy).stack).hasResourceProperties('AWS::ECS::Service', {
+    DeploymentConfiguration: CfnMatch.objectLike(expected),
+  });
+}
+
+describe('deployment configuration derived from the strategy', () => {
+  test('blue-green: BLUE_GREEN with the bake time, the circuit breaker and the green target group as alternate', () => {
+    const { stack, construct } = service(Strategy.blueGreen({ bakeTime: Duration.minutes(10) }));
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      DeploymentController: { Type: 'ECS' },
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'BLUE_GREEN',
+        BakeTimeInMinutes: 10,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        CanaryConfiguration: CfnMatch.absent(),
+        LinearConfiguration: CfnMatch.absent(),
+      }),
+      LoadBalancers: [{
+        ContainerName: 'web',
+        ContainerPort: 80,
+        TargetGroupArn: ref('WebBlue'),
+        AdvancedConfiguration: {
+          AlternateTargetGroupArn: ref('WebGreen'),
+          ProductionListenerRule: ref('WebProductionRule'),
+          TestListenerRule: CfnMatch.absent(),
+          RoleArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^WebServiceAlternateTargetRole'), 'Arn'] },
+        },
+      }],
+    });
+    // aws-cdk-lib's AlternateTarget creates the ECS infrastructure role for load balancers.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [CfnMatch.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', CfnMatch.arrayWith([CfnMatch.stringLikeRegexp('AmazonECSInfrastructureRolePolicyForLoadBalancers')])] }],
+    });
+    expect(construct.plan.capacity).toBe(CapacityMode.FULL_COPY);
+  });
+
+  test.each([
+    ['Strategy.BLUE_GREEN keeps the old side 5 minutes', Strategy.BLUE_GREEN, 5],
+    ['a bake time of zero releases the old side at once', Strategy.blueGreen({ bakeTime: Duration.seconds(0) }), 0],
+    ['a bake time of a day is the most ECS takes', Strategy.blueGreen({ bakeTime: Duration.hours(24) }), 1440],
+  ])('blue-green: %s', (_, strategy, minutes) => {
+    deploymentConfiguration(strategy, { Strategy: 'BLUE_GREEN', BakeTimeInMinutes: minutes });
+  });
+
+  test('a one-step canary: CANARY with the step percent and bake, released at once after the last shift', () => {
+    deploymentConfiguration(Strategy.CANARY_10PERCENT_15MINUTES, {
+      Strategy: 'CANARY',
+      CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 15 },
+      BakeTimeInMinutes: 0,
+      DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    });
+  });
+
+  test('a canary of a fraction of a percent with a bake at 100%: the hold becomes the bake time', () => {
+    deploymentConfiguration(Strategy.canary({ steps: [{ weight: 2.5, gate: bake(7) }, { weight: 100, gate: bake(30) }] }), {
+      Strategy: 'CANARY',
+      CanaryConfiguration: { CanaryPercent: 2.5, CanaryBakeTimeInMinutes: 7 },
+      BakeTimeInMinutes: 30,
+    });
+  });
+
+  test.each([
+    ['LINEAR_10PERCENT_EVERY_3MINUTES', Strategy.LINEAR_10PERCENT_EVERY_3MINUTES, 10, 3],
+    ['12.5% every 2 minutes', Strategy.linear({ stepPercent: 12.5, interval: Duration.minutes(2) }), 12.5, 2],
+    ['3%, the smallest linear step', Strategy.linear({ stepPercent: 3, interval: Duration.minutes(1) }), 3, 1],
+  ])('linear %s: LINEAR with the step percent and bake', (_, strategy, percent, minutes) => {
+    deploymentConfiguration(strategy, {
+      Strategy: 'LINEAR',
+      LinearConfiguration: { StepPercent: percent, StepBakeTimeInMinutes: minutes },
+      BakeTimeInMinutes: 0,
+      CanaryConfiguration: CfnMatch.absent(),
+    });
+  });
+
+  test('all at once: a rolling update with the circuit breaker, blue only, and an in-place plan', () => {
+    const { stack, construct } = service(Strategy.ALL_AT_ONCE);
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'ROLLING',
+        BakeTimeInMinutes: CfnMatch.absent(),
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+      LoadBalancers: [{ ContainerName: 'web', ContainerPort: 80, TargetGroupArn: ref('WebBlue') }],
+    });
+    expect(Object.keys(template.findResources('AWS::IAM::Role', ecsRole))).toEqual([]);
+    expect(construct.plan.capacity).toBe(CapacityMode.IN_PLACE);
+  });
+
+  test('records its traffic plan in the cloud assembly', () => {
+    const { stack, construct } = service(Strategy.CANARY_10PERCENT_15MINUTES);
+    const entry = construct.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!;
+    expect(entry.data.controller).toBe('native ECS deployment');
+    expect(entry.data.table).toBe(construct.plan.toTable());
+    const recorded = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE);
+    expect(recorded.map(m => m.path)).toEqual(['/Stack/Web']);
+    expect((recorded[0].data as any).plan).toEqual(construct.plan.toJson());
+  });
+});
+
+describe('listener rules', () => {
+  test('without a test route: one production rule forwarding to blue, no test rule, no other listener', () => {
+    const { stack, construct } = service(Strategy.BLUE_GREEN);
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: ref('AlbHttp'),
+      Priority: 10,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+      Actions: [{
+        Type: 'forward',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref('WebBlue'), Weight: 100 }, { TargetGroupArn: ref('WebGreen'), Weight: 0 }] },
+      }],
+    });
+    expect(construct.testRule).toBeUndefined();
+  });
+
+  test('a header test route: a test rule on the production listener, evaluated first, forwarding to green', () => {
+    const { stack, construct } = service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }));
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      ListenerArn: ref('AlbHttp'),
+      Priority: 9,
+      Conditions: [
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-env', Values: ['green'] } },
+      ],
+      Actions: [{
+        Type: 'forward',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref('WebBlue'), Weight: 0 }, { TargetGroupArn: ref('WebGreen'), Weight: 100 }] },
+      }],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [CfnMatch.objectLike({
+        AdvancedConfiguration: CfnMatch.objectLike({ ProductionListenerRule: ref('WebProductionRule'), TestListenerRule: ref('WebTestRule') }),
+      })],
+    });
+    expect(construct.testRule).toBeDefined();
+  });
+
+  test('a query parameter test route becomes a query-string condition', () => {
+    const { stack } = service(Strategy.blueGreen({ testRoute: Match.queryParameter('env', 'green') }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: CfnMatch.arrayWith([{ Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'env', Value: 'green' }] } }]),
+    });
+  });
+
+  test('priorities and conditions can be set; the test rule adds its route to the production conditions', () => {
+    const { stack } = service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), {
+      priority: 200, testPriority: 100, conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*'])],
+    });
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 200, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 100, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }, CfnMatch.objectLike({ Field: 'http-header' })],
+    });
+  });
+});
+
+describe('the service', () => {
+  test('target groups take IP targets on the container port, with the health check given', () => {
+    const { stack } = service(Strategy.BLUE_GREEN, { healthCheck: { path: '/healthz' } });
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 80, Protocol: 'HTTP', TargetType: 'ip', HealthCheckPath: '/healthz',
+    });
+  });
+
+  test('container, port, desired count, subnets and security groups can be chosen', () => {
+    const base = setup();
+    base.taskDefinition.addContainer('api', { image, portMappings: [{ containerPort: 8080 }, { containerPort: 9090 }], essential: false });
+    const securityGroup = new ec2.SecurityGroup(base.stack, 'Tasks', { vpc: base.vpc });
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster,
+      taskDefinition: base.taskDefinition,
+      listener: base.listener,
+      strategy: Strategy.BLUE_GREEN,
+      containerName: 'api',
+      containerPort: 9090,
+      desiredCount: 3,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [securityGroup],
+    });
+    const template = validatedTemplate(base.stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 3,
+      LoadBalancers: [CfnMatch.objectLike({ ContainerName: 'api', ContainerPort: 9090 })],
+      NetworkConfiguration: {
+        AwsvpcConfiguration: CfnMatch.objectLike({
+          Subnets: [ref('VpcPublicSubnet1'), ref('VpcPublicSubnet2')],
+          SecurityGroups: [{ 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Tasks'), 'GroupId'] }],
+        }),
+      },
+    });
+    expect([construct.containerName, construct.containerPort]).toEqual(['api', 9090]);
+  });
+
+  test('a task definition that is not Fargate-compatible runs as an EC2 service with instance targets', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.CANARY_10PERCENT_15MINUTES,
+    });
+    const template = validatedTemplate(base.stack);
+    template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'EC2', DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'CANARY' }) });
+    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance' });
+    expect(construct.service).toBeInstanceOf(ecs.Ec2Service);
+  });
+
+  test('an infrastructure role passed in is used instead of a new one', () => {
+    const base = setup();
+    const role = new iam.Role(base.stack, 'Infra', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') });
+    new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition: base.taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN, infrastructureRole: role,
+    });
+    const template = validatedTemplate(base.stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ RoleArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Infra'), 'Arn'] } }) })],
+    });
+    expect(Object.keys(template.findResources('AWS::IAM::Role', ecsRole))).toEqual([expect.stringMatching(/^Infra/)]);
+  });
+
+  test('lifecycle hooks from props and addLifecycleHook() run at their stages', () => {
+    const base = setup();
+    const hook = (id: string) => new lambda.Function(base.stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+    });
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster,
+      taskDefinition: base.taskDefinition,
+      listener: base.listener,
+      strategy: Strategy.BLUE_GREEN,
+      lifecycleHooks: [new ecs.DeploymentLifecycleLambdaTarget(hook('Smoke'), 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] })],
+    });
+    construct.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(hook('Check'), 'Check', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT] }));
+    validatedTemplate(base.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        LifecycleHooks: [
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Smoke'), 'Arn'] }, LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }),
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Check'), 'Arn'] }, LifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] }),
+        ],
+      }),
+    });
+  });
+});
+
+describe('alarms that roll back', () => {
+  test('the 5xx and latency alarms of both target groups roll the deployment back', () => {
+    const { stack, construct } = service(Strategy.BLUE_GREEN);
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Alarms: {
+          Enable: true,
+          Rollback: true,
+          AlarmNames: [ref('WebBlueAlarmsHttp5xx'), ref('WebBlueAlarmsP99Latency'), ref('WebGreenAlarmsHttp5xx'), ref('WebGreenAlarmsP99Latency')],
+        },
+      }),
+    });
+    for (const group of ['WebBlue', 'WebGreen']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${group}`), 'TargetGroupFullName'] } }]),
+      });
+    }
+    expect(construct.blueAlarms.alarms).toHaveLength(2);
+    expect(construct.greenAlarms.alarms).toHaveLength(2);
+  });
+
+  test('alarms from props and addAlarm() are added once each, after the generated ones', () => {
+    const base = setup();
+    const alarm = (id: string) => cloudwatch.Alarm.fromAlarmArn(base.stack, id, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${id.toLowerCase()}`);
+    const fromProps = alarm('Errors');
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition: base.taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN, alarms: [fromProps],
+    });
+    construct.addAlarm(alarm('Latency'));
+    construct.addAlarm(fromProps);
+    validatedTemplate(base.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Alarms: CfnMatch.objectLike({ AlarmNames: [CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), 'errors', 'latency'] }),
+      }),
+    });
+  });
+
+  test('the generated alarms take the thresholds given', () => {
+    const { stack } = service(Strategy.BLUE_GREEN, { targetGroupAlarms: { http5xxCount: 1, evaluationPeriods: 1 } });
+    validatedTemplate(stack).allResourcesProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 1 });
+  });
+});
+
+describe('what native ECS deployments cannot express', () => {
+  const prop = 'EcsRolloutService Stack/Web: strategy';
+  test.each([
+    ['a promotion gate', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
+      `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`],
+    ['a blue-green bake that is not whole minutes', Strategy.blueGreen({ bakeTime: Duration.seconds(90) }),
+      `${prop} is "blue-green (bake 1m 30s)": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
+    ['a blue-green bake over a day', Strategy.blueGreen({ bakeTime: Duration.hours(25) }),
+      `${prop} is "blue-green (bake 1d 1h)": native ECS deployments bake at most 1440 minutes (24 hours) after the switch, and bake 1d 1h is longer. Use a bake time of at most Duration.hours(24).`],
+    ['several canary steps', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(5) }] }),
+      `${prop} is "canary 10% (bake 5m) → 50% (bake 5m) → 100%": native ECS deployments shift a canary in one step, then to 100%; this canary has 2 steps before 100%. Use one step, such as Strategy.CANARY_10PERCENT_15MINUTES, or Strategy.linear() for equal steps.`],
+    ['a manual approval', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }),
+      `${prop} is "canary 10% (manual approval) → 100%": native ECS deployments wait between shifts only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+    ['an analysis', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.analysis({ name: 'errors', duration: Duration.minutes(5) }) }] }),
+      `${prop} is "canary 10% (analysis errors 5m) → 100%": native ECS deployments wait between shifts only for a time; they have no analysis step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+    ['an approval at 100%', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 100, gate: StepGate.manualApproval() }] }),
+      `${prop} is "canary 10% (bake 5m) → 100% (manual approval)": native ECS deployments wait after the last shift only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+    ['a canary bake that is not whole minutes', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.seconds(90)) }] }),
+      `${prop} is "canary 10% (bake 1m 30s) → 100%": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
+    ['a canary bake over a day', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.hours(25)) }] }),
+      `${prop} is "canary 10% (bake 1d 1h) → 100%": native ECS deployments bake at most 1440 minutes (24 hours) between shifts, and bake 1d 1h is longer. Use a bake time of at most Duration.hours(24).`],
+    ['a linear step under 3%', Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(1) }),
+      `${prop} is "linear 2.5% every 1m": native ECS deployments move at least 3% of traffic per linear step, and 2.5% is less. Use a stepPercent of 3 or more, or a one-step canary for a smaller first share.`],
+    ['a linear interval that is not whole minutes', Strategy.linear({ stepPercent: 10, interval: Duration.seconds(30) }),
+      `${prop} is "linear 10% every 30s": native ECS deployments count bake times in whole minutes, and bake 30s is not. Round the bake time to whole minutes.`],
+    ['a canary longer than CloudFormation waits', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.hours(24)) }, { weight: 100, gate: StepGate.bake(Duration.hours(13)) }] }),
+      `${prop} is "canary 10% (bake 1d) → 100% (bake 13h)": the rollout takes 1d 13h, and CloudFormation waits at most 36 hours for a stack operation, so the deploy would fail while traffic is still moving. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
+    ['a linear rollout longer than CloudFormation waits', Strategy.linear({ stepPercent: 10, interval: Duration.hours(5) }),
+      `${prop} is "linear 10% every 5h": the rollout takes 1d 21h, and CloudFormation waits at most 36 hours for a stack operation, so the deploy would fail while traffic is still moving. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
+  ])('refuses %s at construction', (_, strategy, message) => {
+    expectValidationError(() => service(strategy), message);
+  });
+
+  const route = 'EcsRolloutService Stack/Web: strategy.testRoute';
+  test.each([
+    ['a header regex', Match.headerRegex('user-agent', '.*Mobile.*'),
+      `${route} is "header user-agent~/.*Mobile.*/": an ALB listener rule has no regular-expression condition; it compares header values whole. Use Match.header() with an exact value, such as Match.header("x-env", "green").`],
+    ['a cookie', Match.cookie('beta', 'true'),
+      `${route} is "cookie beta=true": an ALB listener rule has no cookie condition, and a condition on the whole Cookie header would miss requests that carry other cookies. Use Match.header(), such as Match.header("x-env", "green"), or Match.queryParameter().`],
+    ['a header value with a wildcard', Match.header('x-env', 'green*'),
+      `${route} is "header x-env=green*": an ALB listener rule reads * and ? as wildcards, so "green*" would route more requests than the one value declared. Use a value without * or ?.`],
+    ['a query value with a wildcard', Match.queryParameter('env', 'gr?en'),
+      `${route} is "query env=gr?en": an ALB listener rule reads * and ? as wildcards, so "gr?en" would route more requests than the one value declared. Use a value without * or ?.`],
+    ['a header name over 40 characters', Match.header('x-'.padEnd(41, 'a'), 'green'),
+      `${route} is "header x-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=green": an ALB http-header condition takes a header name of at most 40 characters, and "x-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" has 41. Use a shorter header name.`],
+    ['a value over 128 characters', Match.header('x-env', 'g'.repeat(129)),
+      `${route} is "header x-env=${'g'.repeat(129)}": an ALB condition compares strings of at most 128 characters, and this one has 129. Use a shorter name or value.`],
+  ])('refuses a test route with %s', (_, match, message) => {
+    expectValidationError(() => service(Strategy.blueGreen({ testRoute: match })), message);
+  });
+});
+
+describe('bad input', () => {
+  const where = 'EcsRolloutService Stack/Web';
+  const green = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+  test.each([
+    ['a priority of 0', Strategy.BLUE_GREEN, { priority: 0 },
+      `${where}: priority is 0: an ALB listener rule priority is a whole number from 1 to 50000. Pick a priority no other rule on the listener uses, such as 10.`],
+    ['a fractional priority', Strategy.BLUE_GREEN, { priority: 1.5 },
+      `${where}: priority is 1.5: an ALB listener rule priority is a whole number from 1 to 50000. Pick a priority no other rule on the listener uses, such as 10.`],
+    ['a priority of 1 with a test route', green, { priority: 1 },
+      `${where}: testPriority is 0: an ALB listener rule priority is a whole number from 1 to 50000. Pick a priority no other rule on the listener uses, such as 10.`],
+    ['a test priority after the production rule', green, { priority: 10, testPriority: 10 },
+      `${where}: testPriority is 10: the test rule must be evaluated before the production rule (priority 10), so its priority must be lower. Use a testPriority below 10, or raise priority.`],
+    ['no conditions', Strategy.BLUE_GREEN, { conditions: [] },
+      `${where}: conditions is an empty array: a listener rule needs at least one condition. Leave conditions out to match every path, or pass one such as ListenerCondition.pathPatterns(["/api/*"]).`],
+    ['more than 5 condition values', Strategy.BLUE_GREEN,
+      { conditions: [elbv2.ListenerCondition.pathPatterns(['/a', '/b', '/c']), elbv2.ListenerCondition.hostHeaders(['a.example.com', 'b.example.com', 'c.example.com'])] },
+      `${where}: conditions is an array of 2: an ALB listener rule compares at most 5 values, and the production rule would compare 6. Use fewer values, such as one path pattern.`],
+    ['5 condition values and a test route', green,
+      { conditions: [elbv2.ListenerCondition.pathPatterns(['/a', '/b', '/c', '/d', '/e'])] },
+      `${where}: conditions is an array of 1: an ALB listener rule compares at most 5 values, and the test rule (with the test route) would compare 6. Use fewer values, such as one path pattern.`],
+    ['an unknown container', Strategy.BLUE_GREEN, { containerName: 'api' },
+      `${where}: containerName is "api": the task definition has no container of this name. Use one of: "web".`],
+    ['an unmapped port', Strategy.BLUE_GREEN, { containerPort: 8080 },
+      `${where}: containerPort is 8080: container "web" does not map this port. Use a mapped port (80), or add a port mapping for it.`],
+    ['a negative desired count', Strategy.BLUE_GREEN, { desiredCount: -1 },
+      `${where}: desiredCount is -1: it is a number of tasks, a whole number of at least 0. Use a whole number such as 2.`],
+    ['a strategy that is not a Strategy', 'blue-green' as any, {},
+      `${where}: strategy is "blue-green": a rollout needs a Strategy. Pass a Strategy, for example Strategy.BLUE_GREEN.`],
+  ])('refuses %s', (_, strategy, props, message) => {
+    expectValidationError(() => service(strategy, props as Partial<EcsRolloutServiceProps>), message);
+  });
+
+  test('refuses a task definition without a container, or whose container maps no port', () => {
+    const base = setup();
+    const empty = new ecs.FargateTaskDefinition(base.stack, 'Empty');
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', { ...base, taskDefinition: empty, strategy: Strategy.BLUE_GREEN }),
+      `${where}: containerName is undefined: the task definition has no essential container to send traffic to. Add the container to the task definition before creating the service, or set containerName.`);
+    const portless = new ecs.FargateTaskDefinition(base.stack, 'Portless');
+    portless.addContainer('worker', { image });
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web2', { ...base, taskDefinition: portless, strategy: Strategy.BLUE_GREEN }),
+      'EcsRolloutService Stack/Web2: containerPort is undefined: container "worker" maps no port, so there is nothing to send traffic to. Add a port mapping to the container, such as portMappings: [{ containerPort: 80 }].');
+  });
+
+  test('refuses a task definition without a network', () => {
+    const base = setup();
+    const none = new ecs.Ec2TaskDefinition(base.stack, 'None', { networkMode: ecs.NetworkMode.NONE });
+    none.addContainer('web', { image, memoryLimitMiB: 256 });
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', { ...base, taskDefinition: none, strategy: Strategy.BLUE_GREEN }),
+      `${where}: taskDefinition.networkMode is "none": a load-balanced service needs a network to receive traffic on. Use the awsvpc network mode (the Fargate default), bridge or host.`);
+  });
+
+  test('refuses an imported listener and a task definition that is not a TaskDefinition', () => {
+    const base = setup();
+    const imported = elbv2.ApplicationListener.fromApplicationListenerAttributes(base.stack, 'Imported', {
+      listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/1/2',
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(base.stack, 'Sg', 'sg-12345678'),
+    });
+    const error = thrownBy(() => new EcsRolloutService(base.stack, 'Web', { ...base, listener: imported as any, strategy: Strategy.BLUE_GREEN }));
+    expect(StrategyErrors.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^EcsRolloutService Stack\/Web: listener is an? \w+: it must be an elbv2.ApplicationListener, to which the construct adds its rules\. Pass the listener defined in this app, for example alb.addListener\(\.\.\.\)\.$/);
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web2', { ...base, taskDefinition: {} as any, strategy: Strategy.BLUE_GREEN }),
+      'EcsRolloutService Stack/Web2: taskDefinition is an object: it must be an ecs.TaskDefinition, whose containers the service runs. Pass the FargateTaskDefinition or Ec2TaskDefinition defined in this app.');
+  });
+
+  test('refuses props that are not an object, and an alarm that is not one', () => {
+    const base = setup();
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', Strategy.BLUE_GREEN as any),
+      `${where}: props is a Strategy: it must be a plain object of props, not an instance of a class. Pass { cluster, taskDefinition, listener, strategy }.`);
+    const construct = new EcsRolloutService(base.stack, 'Web2', { ...base, strategy: Strategy.BLUE_GREEN });
+    expectValidationError(() => construct.addAlarm('my-alarm' as any),
+      'EcsRolloutService Stack/Web2: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  });
+});
