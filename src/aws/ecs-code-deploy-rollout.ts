@@ -8,9 +8,10 @@ import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarm
 import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
+import { requireAlarm, requireAlarms } from '../private/alarms';
 import { codeDeployShift, CodeDeployShift } from '../private/codedeploy-shift';
 import { recordPlan } from '../private/plan-metadata';
-import { arrayOf, fail, struct } from '../private/validation';
+import { fail, struct } from '../private/validation';
 
 /** The controller's name in errors and in the recorded plan. */
 const CONTROLLER = 'CodeDeploy for ECS';
@@ -219,6 +220,10 @@ export class EcsCodeDeployRollout extends Construct {
       autoRollback: { failedDeployment: true, stoppedDeployment: true },
     });
 
+    if (props.generateTargetGroupAlarms === false && props.targetGroupAlarms !== undefined) {
+      fail(`${where}: targetGroupAlarms`, props.targetGroupAlarms, 'it sets thresholds of alarms that generateTargetGroupAlarms: false turns off',
+        'Remove targetGroupAlarms, or leave generateTargetGroupAlarms at its default (true).');
+    }
     if (props.generateTargetGroupAlarms ?? true) {
       const options = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
         'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
@@ -228,8 +233,7 @@ export class EcsCodeDeployRollout extends Construct {
       this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...options, targetGroup: props.greenTargetGroup });
       [...this.blueAlarms.alarms, ...this.greenAlarms.alarms].forEach(alarm => this.addAlarm(alarm));
     }
-    const alarms = props.alarms === undefined ? [] : arrayOf<cloudwatch.IAlarm>(`${where}: alarms`, props.alarms, 'Pass an array of alarms.');
-    alarms.forEach(alarm => this.addAlarm(alarm));
+    requireAlarms(`${where}: alarms`, props.alarms).forEach(alarm => this.addAlarm(alarm));
 
     this.node.addValidation({
       validate: () => this.alarmCount > MAX_ALARMS
@@ -241,7 +245,7 @@ export class EcsCodeDeployRollout extends Construct {
 
   /** Adds an alarm that stops and rolls back the deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    this.deploymentGroup.addAlarm(alarm);
+    this.deploymentGroup.addAlarm(requireAlarm(`EcsCodeDeployRollout ${this.node.path}: alarm`, alarm));
     this.alarmCount++;
   }
 

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
+import { requireAlarm, requireAlarms } from '../private/alarms';
 import { albCondition, checkConditionValues } from '../private/alb-conditions';
 import { ecsNativeDeployment } from '../private/ecs-native-deployment';
 import { recordPlan } from '../private/plan-metadata';
@@ -58,10 +59,20 @@ export interface EcsRolloutServiceProps {
 
   /**
    * Conditions of the production listener rule. The test rule adds the test route to them.
+   * Do not change them after the first deployment (see the class documentation).
    *
    * @default - every path: `ListenerCondition.pathPatterns(['/*'])`
    */
   readonly conditions?: elbv2.ListenerCondition[];
+
+  /**
+   * Source addresses (CIDRs) allowed to use the test route. A header or query value alone is no
+   * protection: anyone can send it. List public ranges (your office, your CI) to test from the
+   * internet; `['0.0.0.0/0', '::/0']` opens the test route to everyone.
+   *
+   * @default - private addresses only: 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16
+   */
+  readonly testRouteSources?: string[];
 
   /**
    * The container that receives traffic.
@@ -146,11 +157,18 @@ export interface EcsRolloutServiceProps {
  * `Match.queryParameter`), a test rule on the same listener, evaluated first, that sends only the
  * matching requests to green. ECS moves traffic by rewriting the weights of these rules, and rolls
  * back when a task fails to start (circuit breaker) or an alarm fires: the generated 5xx and p99
- * latency alarms of both target groups and any alarm added. After a deployment the weights in
- * the template no longer match the live rules, so leave the rules' actions to ECS.
+ * latency alarms of both target groups and any alarm added.
+ *
+ * The test rule admits only the sources in `testRouteSources` (private addresses by default), so
+ * the test route is not reachable from the internet unless you list public ranges.
+ *
+ * After a deployment the weights in the template no longer match the live rules (ECS swaps
+ * them). Do not change `priority`, `testPriority`, `conditions` or `testRouteSources` once the
+ * service has been deployed: CloudFormation would rewrite the rules from the template and send
+ * production traffic back to a target group whose tasks may be gone (aws-cdk issue #36649).
  *
  * A deploy that changes the task definition starts a deployment; CloudFormation waits for it,
- * bake times included, so the whole plan must fit in CloudFormation's 36 hours.
+ * bake times included, and rejects canary and linear deployments longer than 33 hours.
  *
  * @example
  * declare const cluster: ecs.Cluster;
@@ -231,8 +249,14 @@ export class EcsRolloutService extends Construct {
       fail(`${where}: conditions`, conditions, 'a listener rule needs at least one condition',
         'Leave conditions out to match every path, or pass one such as ListenerCondition.pathPatterns(["/api/*"]).');
     }
+    conditions.forEach((condition, i) => {
+      if (typeof (condition as elbv2.ListenerCondition)?.renderRawCondition !== 'function') {
+        fail(`${where}: conditions[${i}]`, condition, 'it must be an elbv2.ListenerCondition', 'Use ListenerCondition.pathPatterns(), hostHeaders() or another ListenerCondition factory.');
+      }
+    });
     checkConditionValues(`${where}: conditions`, conditions, 'the production rule');
-    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route)', [testCondition]);
+    const testSources = testCondition && elbv2.ListenerCondition.sourceIps(cidrs(`${where}: testRouteSources`, props.testRouteSources ?? PRIVATE_RANGES));
+    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route and its sources)', [testCondition, testSources!]);
 
     const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
     this.containerName = containerName;
@@ -265,7 +289,7 @@ export class EcsRolloutService extends Construct {
       this.testRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
         listener: props.listener,
         priority: testPriority!,
-        conditions: [...conditions, testCondition],
+        conditions: [...conditions, testCondition, testSources!],
         action: elbv2.ListenerAction.weightedForward([
           { targetGroup: this.blueTargetGroup, weight: 0 },
           { targetGroup: this.greenTargetGroup, weight: 100 },
@@ -287,8 +311,7 @@ export class EcsRolloutService extends Construct {
         alarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
       },
-      lifecycleHooks: props.lifecycleHooks === undefined ? undefined
-        : arrayOf<ecs.IDeploymentLifecycleHookTarget>(`${where}: lifecycleHooks`, props.lifecycleHooks, 'Pass an array of hooks such as ecs.DeploymentLifecycleLambdaTarget.'),
+      lifecycleHooks: props.lifecycleHooks === undefined ? undefined : lifecycleHooks(`${where}: lifecycleHooks`, props.lifecycleHooks),
       // Full capacity throughout: a rolling update starts new tasks before it stops old ones.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
@@ -319,23 +342,48 @@ export class EcsRolloutService extends Construct {
     this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: this.blueTargetGroup });
     this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: this.greenTargetGroup });
     for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms]) this.addAlarm(alarm);
-    for (const alarm of arrayOf<cloudwatch.IAlarm>(`${where}: alarms`, props.alarms ?? [], 'Pass an array of alarms.')) this.addAlarm(alarm);
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
 
     recordPlan(this, this.plan, 'native ECS deployment');
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    if (typeof alarm?.alarmName !== 'string') {
-      fail(`EcsRolloutService ${this.node.path}: alarm`, alarm, 'it must be a CloudWatch alarm', 'Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
-    }
+    requireAlarm(`EcsRolloutService ${this.node.path}: alarm`, alarm);
     if (!this.deploymentAlarms.includes(alarm)) this.deploymentAlarms.push(alarm);
   }
 
   /** Adds a function ECS runs at stages of a deployment. */
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
-    this.service.addLifecycleHook(target);
+    this.service.addLifecycleHook(lifecycleHooks(`EcsRolloutService ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/** RFC 1918 private IPv4 ranges: the test route's default sources. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
+
+function cidrs(prop: string, value: unknown): string[] {
+  const list = arrayOf<string>(prop, value, 'Pass CIDRs such as ["203.0.113.0/24"].');
+  if (list.length === 0) {
+    fail(prop, list, 'a test route needs at least one source range', 'List the ranges your testers connect from, or leave testRouteSources out for private addresses only.');
+  }
+  list.forEach((cidr, i) => {
+    if (typeof cidr !== 'string' || !CIDR.test(cidr)) {
+      fail(`${prop}[${i}]`, cidr, 'it must be a CIDR range', 'Write it as an address and a prefix length, such as "203.0.113.0/24".');
+    }
+  });
+  return list;
+}
+
+function lifecycleHooks(prop: string, value: unknown): ecs.IDeploymentLifecycleHookTarget[] {
+  const hooks = arrayOf<ecs.IDeploymentLifecycleHookTarget>(prop, value, 'Pass an array of hooks such as ecs.DeploymentLifecycleLambdaTarget.');
+  hooks.forEach((hook, i) => {
+    if (typeof (hook as ecs.IDeploymentLifecycleHookTarget)?.bind !== 'function') {
+      fail(`${prop}[${i}]`, hook, 'it must be a lifecycle hook target', 'Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).');
+    }
+  });
+  return hooks;
 }
 
 function rulePriority(prop: string, value: unknown): number {

@@ -5,9 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
+import { requireAlarm, requireAlarms } from '../private/alarms';
 import { codeDeployShift } from '../private/codedeploy-shift';
 import { recordPlan } from '../private/plan-metadata';
-import { fail, struct } from '../private/validation';
+import { fail, struct, wholeSeconds } from '../private/validation';
 
 /** CodeDeploy's limit on alarms per deployment group. */
 const MAX_ALARMS = 50;
@@ -163,9 +164,16 @@ export class LambdaRollout extends Construct {
       if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 1) {
         fail(`${where}: errorAlarm.threshold`, threshold, 'it is a count of errors, at least 1', 'Use 1 to roll back on the first error, or a higher count.');
       }
+      const periodSeconds = wholeSeconds(`${where}: errorAlarm.period`, options.period ?? Duration.minutes(1), {
+        minSeconds: 60,
+        fix: 'Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).',
+      });
+      if (periodSeconds % 60 !== 0) {
+        fail(`${where}: errorAlarm.period`, options.period, 'Lambda publishes its metrics every minute, so the period is whole minutes', 'Use whole minutes, such as Duration.minutes(2).');
+      }
       this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
         alarmDescription: `Errors on ${this.node.path}: rolls the deployment back`,
-        metric: this.alias.metricErrors({ period: options.period ?? Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+        metric: this.alias.metricErrors({ period: Duration.seconds(periodSeconds), statistic: cloudwatch.Stats.SUM }),
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -173,7 +181,7 @@ export class LambdaRollout extends Construct {
       });
       this.addAlarm(this.errorAlarm);
     }
-    for (const alarm of props.alarms ?? []) this.addAlarm(alarm);
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
 
     this.node.addValidation({
       validate: () => this.alarmCount > MAX_ALARMS
@@ -185,7 +193,7 @@ export class LambdaRollout extends Construct {
 
   /** Adds an alarm that stops and rolls back the deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    this.deploymentGroup.addAlarm(alarm);
+    this.deploymentGroup.addAlarm(requireAlarm(`LambdaRollout ${this.node.path}: alarm`, alarm));
     this.alarmCount++;
   }
 

@@ -61,6 +61,9 @@ export class TargetGroupAlarms extends Construct {
     super(scope, id);
     const where = `TargetGroupAlarms ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { targetGroup }.');
+    if (typeof props.targetGroup !== 'object' || props.targetGroup === null || !('metrics' in props.targetGroup)) {
+      fail(`${where}: targetGroup`, props.targetGroup, 'it must be an application target group attached to a load balancer', 'Pass the elbv2.ApplicationTargetGroup to watch.');
+    }
     const count = props.http5xxCount ?? 5;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
       fail(`${where}: http5xxCount`, count, 'it is a count of responses, a whole number of at least 1', 'Use 1 to roll back on the first 5xx, or a higher count.');

@@ -10,8 +10,11 @@ const CONTROLLER = 'native ECS deployments';
 const MAX_BAKE_MINUTES = 1440;
 /** Linear `StepPercent`: 3 to 100 in steps of 0.1. Canary `CanaryPercent` takes 0.1 to 100, as the core does. */
 const MIN_LINEAR_PERCENT = 3;
-/** CloudFormation stops waiting for a stack operation after 36 hours. */
-const CLOUDFORMATION_LIMIT_HOURS = 36;
+/**
+ * CloudFormation rejects a canary or linear ECS deployment whose calculated time (bake times
+ * included) exceeds 33 hours, below its 36-hour wait for any stack operation.
+ */
+const CLOUDFORMATION_LIMIT_HOURS = 33;
 
 /** How a native ECS deployment moves traffic, in the units `AWS::ECS::Service` takes. */
 export interface EcsNativeDeployment {
@@ -81,9 +84,8 @@ export function ecsNativeDeployment(plan: TrafficPlan, prop: string): EcsNativeD
   }
   const total = plan.totalDuration.toSeconds();
   if (total > CLOUDFORMATION_LIMIT_HOURS * 3600) {
-    fail(prop, shown, `the rollout takes ${formatSeconds(total)}, and CloudFormation waits at most ${CLOUDFORMATION_LIMIT_HOURS} hours for a stack operation, `
-      + 'so the deploy would fail while traffic is still moving',
-    'Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.');
+    fail(prop, shown, `the rollout takes ${formatSeconds(total)}, and CloudFormation rejects an ECS deployment whose bake times add up to more than ${CLOUDFORMATION_LIMIT_HOURS} hours`,
+      'Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.');
   }
   return deployment;
 }

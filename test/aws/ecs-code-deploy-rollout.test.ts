@@ -380,3 +380,27 @@ describe('misuse of the service, target groups and listeners', () => {
       'TargetGroupAlarms Stack/Rollout/BlueAlarms: http5xxCount is 0: it is a count of responses, a whole number of at least 1. Use 1 to roll back on the first 5xx, or a higher count.');
   });
 });
+
+describe('review follow-ups', () => {
+  const prop = 'EcsCodeDeployRollout Stack/Rollout: strategy';
+
+  test('thresholds for alarms that are turned off are refused', () => {
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { generateTargetGroupAlarms: false, targetGroupAlarms: { http5xxCount: 3 } }),
+      'EcsCodeDeployRollout Stack/Rollout: targetGroupAlarms is an object: it sets thresholds of alarms that generateTargetGroupAlarms: false turns off. Remove targetGroupAlarms, or leave generateTargetGroupAlarms at its default (true).');
+  });
+
+  test('addAlarm refuses something that is not an alarm', () => {
+    const { construct } = rollout(Strategy.BLUE_GREEN);
+    expectValidationError(() => construct.addAlarm('x' as any),
+      'EcsCodeDeployRollout Stack/Rollout: alarm is "x": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  });
+
+  test.each([
+    [Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(3) }),
+      `${prop} is "linear 2.5% every 3m": CodeDeploy for ECS shifts whole percents of traffic, and 2.5% is not. Round the weight to a whole percent.`],
+    [Strategy.linear({ stepPercent: 10, interval: Duration.seconds(90) }),
+      `${prop} is "linear 10% every 1m 30s": CodeDeploy for ECS counts the time between shifts in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
+  ])('refuses a linear strategy CodeDeploy cannot express: %s', (strategy, message) => {
+    expectValidationError(() => rollout(strategy), message);
+  });
+});

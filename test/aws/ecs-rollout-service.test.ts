@@ -172,6 +172,8 @@ describe('listener rules', () => {
       Conditions: [
         { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
         { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-env', Values: ['green'] } },
+        // Secure by default: the test route admits private addresses only.
+        { Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
       ],
       Actions: [{
         Type: 'forward',
@@ -202,8 +204,35 @@ describe('listener rules', () => {
       Priority: 200, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Priority: 100, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }, CfnMatch.objectLike({ Field: 'http-header' })],
+      Priority: 100,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }, CfnMatch.objectLike({ Field: 'http-header' }), CfnMatch.objectLike({ Field: 'source-ip' })],
     });
+  });
+
+  test('the sources allowed to use the test route can be listed', () => {
+    const { stack } = service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: ['203.0.113.0/24'] });
+    validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: CfnMatch.arrayWith([{ Field: 'source-ip', SourceIpConfig: { Values: ['203.0.113.0/24'] } }]),
+    });
+  });
+
+  test.each([
+    [[], 'EcsRolloutService Stack/Web: testRouteSources is an empty array: a test route needs at least one source range. List the ranges your testers connect from, or leave testRouteSources out for private addresses only.'],
+    [['office'], 'EcsRolloutService Stack/Web: testRouteSources[0] is "office": it must be a CIDR range. Write it as an address and a prefix length, such as "203.0.113.0/24".'],
+  ])('test route sources %p are refused', (sources, message) => {
+    expectValidationError(() => service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: sources as any }), message);
+  });
+
+  test('conditions and lifecycle hooks must be what they say', () => {
+    expectValidationError(() => service(Strategy.BLUE_GREEN, { conditions: [undefined as any] }),
+      'EcsRolloutService Stack/Web: conditions[0] is undefined: it must be an elbv2.ListenerCondition. Use ListenerCondition.pathPatterns(), hostHeaders() or another ListenerCondition factory.');
+    expectValidationError(() => service(Strategy.BLUE_GREEN, { lifecycleHooks: [undefined as any] }),
+      'EcsRolloutService Stack/Web: lifecycleHooks[0] is undefined: it must be a lifecycle hook target. Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).');
+  });
+
+  test('alarms must be CloudWatch alarms', () => {
+    expectValidationError(() => service(Strategy.BLUE_GREEN, { alarms: [undefined as any] }),
+      'EcsRolloutService Stack/Web: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
   });
 });
 
@@ -368,9 +397,9 @@ describe('what native ECS deployments cannot express', () => {
     ['a linear interval that is not whole minutes', Strategy.linear({ stepPercent: 10, interval: Duration.seconds(30) }),
       `${prop} is "linear 10% every 30s": native ECS deployments count bake times in whole minutes, and bake 30s is not. Round the bake time to whole minutes.`],
     ['a canary longer than CloudFormation waits', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.hours(24)) }, { weight: 100, gate: StepGate.bake(Duration.hours(13)) }] }),
-      `${prop} is "canary 10% (bake 1d) → 100% (bake 13h)": the rollout takes 1d 13h, and CloudFormation waits at most 36 hours for a stack operation, so the deploy would fail while traffic is still moving. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
+      `${prop} is "canary 10% (bake 1d) → 100% (bake 13h)": the rollout takes 1d 13h, and CloudFormation rejects an ECS deployment whose bake times add up to more than 33 hours. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
     ['a linear rollout longer than CloudFormation waits', Strategy.linear({ stepPercent: 10, interval: Duration.hours(5) }),
-      `${prop} is "linear 10% every 5h": the rollout takes 1d 21h, and CloudFormation waits at most 36 hours for a stack operation, so the deploy would fail while traffic is still moving. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
+      `${prop} is "linear 10% every 5h": the rollout takes 1d 21h, and CloudFormation rejects an ECS deployment whose bake times add up to more than 33 hours. Use a shorter plan (fewer or shorter steps), or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.`],
   ])('refuses %s at construction', (_, strategy, message) => {
     expectValidationError(() => service(strategy), message);
   });
@@ -413,7 +442,7 @@ describe('bad input', () => {
       `${where}: conditions is an array of 2: an ALB listener rule compares at most 5 values, and the production rule would compare 6. Use fewer values, such as one path pattern.`],
     ['5 condition values and a test route', green,
       { conditions: [elbv2.ListenerCondition.pathPatterns(['/a', '/b', '/c', '/d', '/e'])] },
-      `${where}: conditions is an array of 1: an ALB listener rule compares at most 5 values, and the test rule (with the test route) would compare 6. Use fewer values, such as one path pattern.`],
+      `${where}: conditions is an array of 1: an ALB listener rule compares at most 5 values, and the test rule (with the test route and its sources) would compare 9. Use fewer values, such as one path pattern.`],
     ['an unknown container', Strategy.BLUE_GREEN, { containerName: 'api' },
       `${where}: containerName is "api": the task definition has no container of this name. Use one of: "web".`],
     ['an unmapped port', Strategy.BLUE_GREEN, { containerPort: 8080 },
@@ -465,5 +494,19 @@ describe('bad input', () => {
     const construct = new EcsRolloutService(base.stack, 'Web2', { ...base, strategy: Strategy.BLUE_GREEN });
     expectValidationError(() => construct.addAlarm('my-alarm' as any),
       'EcsRolloutService Stack/Web2: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  });
+});
+
+describe('the 33-hour limit', () => {
+  test('a plan of exactly 33 hours is accepted', () => {
+    const { stack } = service(Strategy.canary({ steps: [{ weight: 10, gate: bake(1440) }, { weight: 100, gate: bake(540) }] }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ BakeTimeInMinutes: 540 }),
+    });
+  });
+
+  test('a minute more is refused', () => {
+    expect(() => service(Strategy.canary({ steps: [{ weight: 10, gate: bake(1440) }, { weight: 100, gate: bake(541) }] })))
+      .toThrow(/the rollout takes 1d 9h 1m, and CloudFormation rejects an ECS deployment whose bake times add up to more than 33 hours/);
   });
 });

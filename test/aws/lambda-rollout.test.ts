@@ -180,3 +180,21 @@ describe('what CodeDeploy for Lambda cannot express', () => {
       'LambdaRollout Stack/Rollout: strategy is "canary": a rollout needs a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
   });
 });
+
+describe('bad alarm input', () => {
+  test.each([
+    [{ alarms: 5 }, 'LambdaRollout Stack/Rollout: alarms is 5: it must be an array. Pass an array of alarms.'],
+    [{ alarms: [undefined] }, 'LambdaRollout Stack/Rollout: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().'],
+    [{ errorAlarm: { period: 60 } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 60: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).'],
+    [{ errorAlarm: { period: Duration.seconds(30) } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 30 seconds: it must be at least 60 seconds. Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).'],
+    [{ errorAlarm: { period: Duration.seconds(90) } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 1 minute 30 seconds: Lambda publishes its metrics every minute, so the period is whole minutes. Use whole minutes, such as Duration.minutes(2).'],
+  ])('refuses %p', (props, message) => {
+    expectValidationError(() => rollout(Strategy.ALL_AT_ONCE, props as any), message);
+  });
+
+  test('addAlarm refuses something that is not an alarm', () => {
+    const { construct } = rollout(Strategy.ALL_AT_ONCE);
+    expectValidationError(() => construct.addAlarm('x' as any),
+      'LambdaRollout Stack/Rollout: alarm is "x": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  });
+});

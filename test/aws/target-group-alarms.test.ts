@@ -53,3 +53,9 @@ test.each([
   const { stack, targetGroup } = setup();
   expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, ...options }), message);
 });
+
+test('a missing target group is refused', () => {
+  const { stack } = setup();
+  expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', {} as any),
+    'TargetGroupAlarms Stack/Alarms: targetGroup is undefined: it must be an application target group attached to a load balancer. Pass the elbv2.ApplicationTargetGroup to watch.');
+});

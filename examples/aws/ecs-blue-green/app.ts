@@ -10,7 +10,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-// Until the construct is exported as aws.EcsRolloutService.
 import { aws, Match, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsBlueGreenStack extends Stack {

@@ -11,7 +11,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-// Until the construct is exported as aws.EcsRolloutService.
 import { aws, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsCanaryStack extends Stack {

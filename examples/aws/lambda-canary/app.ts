@@ -27,7 +27,7 @@ export class LambdaCanaryStack extends Stack {
 
     Validations.of(handler).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs to CloudWatch Logs.',
+      reason: 'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup, CreateLogStream and PutLogEvents (on any log group): the function writes its logs and nothing else.',
     });
     Validations.of(rollout.deploymentGroup).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',

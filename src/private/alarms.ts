@@ -1,0 +1,15 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { arrayOf, fail } from './validation';
+
+/** Checks that a value is a CloudWatch alarm, so a wrong one fails now and not as a TypeError at synth. */
+export function requireAlarm(prop: string, value: unknown): cloudwatch.IAlarm {
+  if (typeof (value as cloudwatch.IAlarm)?.alarmName !== 'string' || typeof (value as cloudwatch.IAlarm)?.alarmArn !== 'string') {
+    fail(prop, value, 'it must be a CloudWatch alarm', 'Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  }
+  return value as cloudwatch.IAlarm;
+}
+
+/** Reads an `alarms` prop: an array of CloudWatch alarms. */
+export function requireAlarms(prop: string, value: unknown): cloudwatch.IAlarm[] {
+  return arrayOf<unknown>(prop, value ?? [], 'Pass an array of alarms.').map((alarm, i) => requireAlarm(`${prop}[${i}]`, alarm));
+}

@@ -1,0 +1,23 @@
+import { Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { requireAlarm, requireAlarms } from '../../src/private/alarms';
+import { expectValidationError } from '../support/validation-error';
+
+const stack = new Stack();
+const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'A', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:a');
+
+test('requireAlarm returns an alarm, defined or imported', () => {
+  expect(requireAlarm('Thing: alarm', alarm)).toBe(alarm);
+});
+
+test('requireAlarm refuses anything else', () => {
+  expectValidationError(() => requireAlarm('Thing: alarm', { alarmName: 'a' }),
+    'Thing: alarm is an object: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+});
+
+test('requireAlarms reads an optional array, naming the index of a bad element', () => {
+  expect(requireAlarms('Thing: alarms', undefined)).toEqual([]);
+  expect(requireAlarms('Thing: alarms', [alarm])).toEqual([alarm]);
+  expectValidationError(() => requireAlarms('Thing: alarms', [alarm, 7]),
+    'Thing: alarms[1] is 7: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+});
