@@ -9,15 +9,13 @@ import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
-import { codeDeployShift, CodeDeployShift } from '../private/codedeploy-shift';
+import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct } from '../private/validation';
 
 /** The controller's name in errors and in the recorded plan. */
 const CONTROLLER = 'CodeDeploy for ECS';
 
-/** CodeDeploy's limit on alarms per deployment group. */
-const MAX_ALARMS = 50;
 
 /** CodeDeploy's limit on the approval wait and on the wait before the old task set ends: 2 days. */
 const MAX_WAIT_MINUTES = 2 * 24 * 60;
@@ -235,11 +233,7 @@ export class EcsCodeDeployRollout extends Construct {
     }
     requireAlarms(`${where}: alarms`, props.alarms).forEach(alarm => this.addAlarm(alarm));
 
-    this.node.addValidation({
-      validate: () => this.alarmCount > MAX_ALARMS
-        ? [`${where}: alarms is ${this.alarmCount} alarms: CodeDeploy allows at most ${MAX_ALARMS} per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`]
-        : [],
-    });
+    limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
     recordPlan(this, this.plan, CONTROLLER);
   }
 
@@ -257,14 +251,8 @@ export class EcsCodeDeployRollout extends Construct {
       'LINEAR 10 1': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
       'LINEAR 10 3': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
     };
-    const key = shift.kind === 'ALL_AT_ONCE' ? shift.kind : `${shift.kind} ${shift.percentage} ${shift.intervalMinutes}`;
-    if (predefined[key]) return predefined[key];
-    const routing = { interval: Duration.minutes(shift.intervalMinutes!), percentage: shift.percentage! };
-    return new codedeploy.EcsDeploymentConfig(this, 'DeploymentConfig', {
-      trafficRouting: shift.kind === 'CANARY'
-        ? codedeploy.TrafficRouting.timeBasedCanary(routing)
-        : codedeploy.TrafficRouting.timeBasedLinear(routing),
-    });
+    return predefined[predefinedKey(shift)]
+      ?? new codedeploy.EcsDeploymentConfig(this, 'DeploymentConfig', { trafficRouting: customTrafficRouting(shift) });
   }
 }
 

@@ -6,12 +6,10 @@ import { Construct } from 'constructs';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
-import { codeDeployShift } from '../private/codedeploy-shift';
+import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct, wholeSeconds } from '../private/validation';
 
-/** CodeDeploy's limit on alarms per deployment group. */
-const MAX_ALARMS = 50;
 
 /** Options for the alarm the rollout generates on the alias' errors. */
 export interface LambdaErrorAlarmOptions {
@@ -183,11 +181,7 @@ export class LambdaRollout extends Construct {
     }
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
 
-    this.node.addValidation({
-      validate: () => this.alarmCount > MAX_ALARMS
-        ? [`${where}: alarms is ${this.alarmCount} alarms: CodeDeploy allows at most ${MAX_ALARMS} per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`]
-        : [],
-    });
+    limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
     recordPlan(this, this.plan, 'CodeDeploy for Lambda');
   }
 
@@ -197,7 +191,7 @@ export class LambdaRollout extends Construct {
     this.alarmCount++;
   }
 
-  private deploymentConfigFor(shift: ReturnType<typeof codeDeployShift>): codedeploy.ILambdaDeploymentConfig {
+  private deploymentConfigFor(shift: CodeDeployShift): codedeploy.ILambdaDeploymentConfig {
     const predefined: Record<string, codedeploy.ILambdaDeploymentConfig> = {
       'ALL_AT_ONCE': codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
       'CANARY 10 5': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
@@ -209,13 +203,7 @@ export class LambdaRollout extends Construct {
       'LINEAR 10 3': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
       'LINEAR 10 10': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_10MINUTES,
     };
-    const key = shift.kind === 'ALL_AT_ONCE' ? shift.kind : `${shift.kind} ${shift.percentage} ${shift.intervalMinutes}`;
-    if (predefined[key]) return predefined[key];
-    const routing = { interval: Duration.minutes(shift.intervalMinutes!), percentage: shift.percentage! };
-    return new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', {
-      trafficRouting: shift.kind === 'CANARY'
-        ? codedeploy.TrafficRouting.timeBasedCanary(routing)
-        : codedeploy.TrafficRouting.timeBasedLinear(routing),
-    });
+    return predefined[predefinedKey(shift)]
+      ?? new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', { trafficRouting: customTrafficRouting(shift) });
   }
 }

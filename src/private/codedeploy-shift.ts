@@ -1,3 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type { IConstruct } from 'constructs';
 import { fail } from './validation';
 import { StepGateKind } from '../core/step-gate';
 import { StrategyKind } from '../core/strategy';
@@ -62,4 +65,30 @@ export function codeDeployShift(plan: TrafficPlan, prop: string, controller: str
     percentage: shifts[0].weight,
     intervalMinutes: shifts[0].gate!.minimumDuration.toSeconds() / 60,
   };
+}
+
+/**
+ * The key of a shift among CodeDeploy's predefined configurations: `ALL_AT_ONCE`, or
+ * `CANARY 10 5` for 10% then the rest after 5 minutes, `LINEAR 10 1` for 10% every minute.
+ */
+export function predefinedKey(shift: CodeDeployShift): string {
+  return shift.kind === 'ALL_AT_ONCE' ? shift.kind : `${shift.kind} ${shift.percentage} ${shift.intervalMinutes}`;
+}
+
+/** The traffic routing of a custom configuration for a canary or linear shift. */
+export function customTrafficRouting(shift: CodeDeployShift): codedeploy.TrafficRouting {
+  const routing = { interval: Duration.minutes(shift.intervalMinutes!), percentage: shift.percentage! };
+  return shift.kind === 'CANARY' ? codedeploy.TrafficRouting.timeBasedCanary(routing) : codedeploy.TrafficRouting.timeBasedLinear(routing);
+}
+
+/** CodeDeploy's limit on alarms per deployment group. */
+const MAX_ALARMS = 50;
+
+/** Fails synthesis when a deployment group would watch more alarms than CodeDeploy allows. */
+export function limitAlarms(scope: IConstruct, prop: string, count: () => number): void {
+  scope.node.addValidation({
+    validate: () => count() > MAX_ALARMS
+      ? [`${prop} is ${count()} alarms: CodeDeploy allows at most ${MAX_ALARMS} per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`]
+      : [],
+  });
 }
