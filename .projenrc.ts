@@ -78,6 +78,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', 'cdk.context.json'],
 });
 
+// CI reads a plain "N passed, N failed" closing line.
+project.jest?.addReporter(new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js'));
+
 // Examples are written as users write them, importing the package by name; this maps it to src/.
 new javascript.TypescriptConfig(project, {
   fileName: 'examples/tsconfig.json',
