@@ -1,4 +1,5 @@
 export * from './ecs-code-deploy-rollout';
+export * from './ecs-native-rollout';
 export * from './ecs-rollout-service';
 export * from './lambda-rollout';
 export * from './target-group-alarms';

@@ -1,0 +1,346 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CapacityMode, Match, StepGate, Strategy } from '../../src';
+import { EcsNativeRollout, EcsNativeRolloutProps } from '../../src/aws/ecs-native-rollout';
+import { EcsRolloutService } from '../../src/aws/ecs-rollout-service';
+import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { testApp, validatedTemplate } from '../support/cfn';
+import { expectValidationError } from '../support/validation-error';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+const ref = (id: string) => ({ Ref: CfnMatch.stringLikeRegexp(`^${id}`) });
+const where = 'EcsNativeRollout Stack/Rollout';
+const headerRoute = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+
+/** A VPC without NAT gateways, a cluster, an ALB with one listener and a Fargate task definition. */
+function setup() {
+  const stack = new Stack(testApp(), 'Stack');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const listener = alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+  taskDefinition.addContainer('web', { image, portMappings: [{ containerPort: 80 }] });
+  return { stack, vpc, cluster, listener, taskDefinition };
+}
+
+interface UserSetup {
+  readonly testRoute?: boolean;
+  readonly service?: Partial<ecs.FargateServiceProps>;
+}
+
+/** What a user has: a Fargate service, blue and green target groups, a production rule and, optionally, a test rule. */
+function userApp(options: UserSetup = {}) {
+  const base = setup();
+  const { stack, vpc, cluster, listener, taskDefinition } = base;
+  const service = new ecs.FargateService(stack, 'Service', {
+    cluster, taskDefinition, minHealthyPercent: 100, maxHealthyPercent: 200, ...options.service,
+  });
+  const group = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, {
+    vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP,
+  });
+  const blue = group('Blue');
+  const green = group('Green');
+  const productionRule = new elbv2.ApplicationListenerRule(stack, 'ProductionRule', {
+    listener,
+    priority: 10,
+    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+    action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }]),
+  });
+  const testRule = options.testRoute ? new elbv2.ApplicationListenerRule(stack, 'TestRule', {
+    listener,
+    priority: 9,
+    conditions: [
+      elbv2.ListenerCondition.pathPatterns(['/*']),
+      elbv2.ListenerCondition.httpHeader('x-env', ['green']),
+      elbv2.ListenerCondition.sourceIps(['10.0.0.0/8']),
+    ],
+    action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 0 }, { targetGroup: green, weight: 100 }]),
+  }) : undefined;
+  return { ...base, service, blue, green, productionRule, testRule };
+}
+
+function rollout(strategy: Strategy, props: Partial<EcsNativeRolloutProps> = {}, options: UserSetup = {}) {
+  const user = userApp({ testRoute: strategy instanceof Strategy && strategy.testRoute !== undefined, ...options });
+  const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+    service: user.service,
+    strategy,
+    blueTargetGroup: user.blue,
+    greenTargetGroup: user.green,
+    productionRule: user.productionRule,
+    testRule: user.testRule,
+    ...props,
+  });
+  return { ...user, construct };
+}
+
+/** Replaces every logical id a rendered property refers to by a matcher on the id's meaning (Blue, Green, ...). */
+function byMeaning(value: any): any {
+  if (Array.isArray(value)) return value.map(byMeaning);
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof value.Ref === 'string') return ref(meaning(value.Ref));
+  if (Array.isArray(value['Fn::GetAtt'])) {
+    return { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${meaning(value['Fn::GetAtt'][0])}`), value['Fn::GetAtt'][1]] };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, byMeaning(v)]));
+}
+
+/** `WebBlue1234ABCD` → `(Web)?Blue`: the pattern's ids carry its construct id, the user's do not. */
+function meaning(logicalId: string): string {
+  const known = ['BlueAlarmsHttp5xx', 'BlueAlarmsP99Latency', 'GreenAlarmsHttp5xx', 'GreenAlarmsP99Latency',
+    'ServiceAlternateTargetRole', 'ProductionRule', 'TestRule', 'Blue', 'Green'];
+  const name = known.find(k => logicalId.replace(/^Web/, '').startsWith(k));
+  if (!name) throw new Error(`unexpected reference to ${logicalId}`);
+  return `(Web|Rollout)?${name}`;
+}
+
+function serviceProperties(stack: Stack) {
+  const services = validatedTemplate(stack).findResources('AWS::ECS::Service');
+  expect(Object.keys(services)).toHaveLength(1);
+  return Object.values(services)[0].Properties;
+}
+
+describe('renders what EcsRolloutService renders for the same strategy', () => {
+  test.each([
+    ['BLUE_GREEN with a header test route', headerRoute, 'BLUE_GREEN'],
+    ['CANARY_10PERCENT_15MINUTES', Strategy.CANARY_10PERCENT_15MINUTES, 'CANARY'],
+    ['linear 10% every 3 minutes', Strategy.linear({ stepPercent: 10, interval: Duration.minutes(3) }), 'LINEAR'],
+    ['ALL_AT_ONCE', Strategy.ALL_AT_ONCE, 'ROLLING'],
+  ])('%s', (_, strategy, kind) => {
+    const pattern = setup();
+    new EcsRolloutService(pattern.stack, 'Web', {
+      cluster: pattern.cluster, taskDefinition: pattern.taskDefinition, listener: pattern.listener, strategy, testRouteSources: ['10.0.0.0/8'],
+    });
+    const expected = serviceProperties(pattern.stack);
+    expect(expected.DeploymentConfiguration.Strategy).toBe(kind);
+
+    const { stack } = rollout(strategy);
+    const actual = serviceProperties(stack);
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.exact(byMeaning(expected.DeploymentConfiguration)),
+      LoadBalancers: [CfnMatch.exact(byMeaning(expected.LoadBalancers[0]))],
+    });
+    if (kind === 'ROLLING') {
+      expect(actual.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
+    } else {
+      expect(Object.keys(actual.LoadBalancers[0].AdvancedConfiguration).sort())
+        .toEqual(Object.keys(expected.LoadBalancers[0].AdvancedConfiguration).sort());
+    }
+  });
+});
+
+describe('on the user\'s service', () => {
+  test('blue-green: blue registered with green as alternate behind the production and test rules', () => {
+    const { stack, construct } = rollout(headerRoute);
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'BLUE_GREEN',
+        BakeTimeInMinutes: 5,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        Alarms: {
+          Enable: true,
+          Rollback: true,
+          AlarmNames: [ref('RolloutBlueAlarmsHttp5xx'), ref('RolloutBlueAlarmsP99Latency'), ref('RolloutGreenAlarmsHttp5xx'), ref('RolloutGreenAlarmsP99Latency')],
+        },
+      }),
+      LoadBalancers: [{
+        ContainerName: 'web',
+        ContainerPort: 80,
+        TargetGroupArn: ref('Blue'),
+        AdvancedConfiguration: {
+          AlternateTargetGroupArn: ref('Green'),
+          ProductionListenerRule: ref('ProductionRule'),
+          TestListenerRule: ref('TestRule'),
+          RoleArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^ServiceAlternateTargetRole'), 'Arn'] },
+        },
+      }],
+    });
+    expect(construct.plan.capacity).toBe(CapacityMode.FULL_COPY);
+    expect([construct.containerName, construct.containerPort]).toEqual(['web', 80]);
+    expect(construct.blueAlarms.alarms).toHaveLength(2);
+    expect(construct.greenAlarms.alarms).toHaveLength(2);
+  });
+
+  test('strategy settings the service had are replaced; its own capacity settings stay', () => {
+    const { stack } = rollout(Strategy.blueGreen({ bakeTime: Duration.minutes(2) }), {}, {
+      service: {
+        minHealthyPercent: 50,
+        maxHealthyPercent: 150,
+        deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+        canaryConfiguration: { stepPercent: 5, stepBakeTime: Duration.minutes(1) },
+        circuitBreaker: { enable: true, rollback: false },
+      },
+    });
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'BLUE_GREEN',
+        BakeTimeInMinutes: 2,
+        CanaryConfiguration: CfnMatch.absent(),
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 50,
+        MaximumPercent: 150,
+      }),
+    });
+  });
+
+  test('all at once: a rolling update on blue only, an in-place plan', () => {
+    const { stack, construct } = rollout(Strategy.ALL_AT_ONCE);
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'ROLLING', BakeTimeInMinutes: CfnMatch.absent() }),
+      LoadBalancers: [{ ContainerName: 'web', ContainerPort: 80, TargetGroupArn: ref('Blue') }],
+    });
+    expect(construct.plan.capacity).toBe(CapacityMode.IN_PLACE);
+  });
+
+  test('records its traffic plan', () => {
+    const { construct } = rollout(Strategy.CANARY_10PERCENT_15MINUTES);
+    const entry = construct.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!;
+    expect(entry.data.controller).toBe('native ECS deployment');
+    expect(entry.data.table).toBe(construct.plan.toTable());
+  });
+
+  test('container and port can be chosen', () => {
+    const user = userApp();
+    user.taskDefinition.addContainer('api', { image, portMappings: [{ containerPort: 8080 }, { containerPort: 9090 }], essential: false });
+    const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      containerName: 'api',
+      containerPort: 9090,
+    });
+    validatedTemplate(user.stack).hasResourceProperties('AWS::ECS::Service', {
+      LoadBalancers: [CfnMatch.objectLike({ ContainerName: 'api', ContainerPort: 9090 })],
+    });
+    expect([construct.containerName, construct.containerPort]).toEqual(['api', 9090]);
+  });
+
+  test('alarms from props and addAlarm() are added once each, after the generated ones; thresholds apply', () => {
+    const user = userApp();
+    const alarm = (id: string) => cloudwatch.Alarm.fromAlarmArn(user.stack, id, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${id.toLowerCase()}`);
+    const fromProps = alarm('Errors');
+    const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      alarms: [fromProps],
+      targetGroupAlarms: { evaluationPeriods: 1 },
+    });
+    construct.addAlarm(alarm('Latency'));
+    construct.addAlarm(fromProps);
+    const template = validatedTemplate(user.stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Alarms: CfnMatch.objectLike({ AlarmNames: [CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), 'errors', 'latency'] }),
+      }),
+    });
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 1 });
+  });
+
+  test('lifecycle hooks from props and addLifecycleHook() run at their stages', () => {
+    const user = userApp();
+    const hook = (id: string) => new lambda.Function(user.stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+    });
+    const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      lifecycleHooks: [new ecs.DeploymentLifecycleLambdaTarget(hook('Smoke'), 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] })],
+    });
+    construct.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(hook('Check'), 'Check', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT] }));
+    validatedTemplate(user.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'BLUE_GREEN',
+        LifecycleHooks: [
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Smoke'), 'Arn'] }, LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }),
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Check'), 'Arn'] }, LifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] }),
+        ],
+      }),
+    });
+  });
+});
+
+describe('errors', () => {
+  test.each([
+    ['the CODE_DEPLOY controller', ecs.DeploymentControllerType.CODE_DEPLOY, '"CODE_DEPLOY"'],
+    ['the EXTERNAL controller', ecs.DeploymentControllerType.EXTERNAL, '"EXTERNAL"'],
+  ])('refuses a service with %s', (_, type, shown) => {
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, {}, { service: { deploymentController: { type } } }),
+      `${where}: service.deploymentController is ${shown}: native ECS deployments need the ECS deployment controller. Leave deploymentController out (or use DeploymentControllerType.ECS); for the CODE_DEPLOY controller use EcsCodeDeployRollout.`);
+  });
+
+  test('accepts a service with the ECS controller named explicitly', () => {
+    const { stack } = rollout(Strategy.BLUE_GREEN, {}, { service: { deploymentController: { type: ecs.DeploymentControllerType.ECS } } });
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', { DeploymentController: { Type: 'ECS' } });
+  });
+
+  test('refuses a test route without a test rule, and a test rule without a test route', () => {
+    expectValidationError(() => rollout(headerRoute, {}, { testRoute: false }),
+      `${where}: testRule is undefined: the strategy has a test route (header x-env=green), and ECS sends test traffic through a test listener rule. Build a listener rule with the test route as a condition, forwarding to green (weight 100), and pass it as testRule.`);
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, {}, { testRoute: true }),
+      `${where}: testRule is "Stack/TestRule": the strategy (blue-green (bake 5m)) has no test route, so nothing declares which requests the test rule sends to green. Add the test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRule out.`);
+  });
+
+  test.each([
+    ['a strategy that is not a Strategy', { strategy: 'blue-green' as any },
+      `${where}: strategy is "blue-green": a rollout needs a Strategy. Pass a Strategy, for example Strategy.BLUE_GREEN.`],
+    ['a service that is not a BaseService', { service: {} as any },
+      `${where}: service is an object: it must be an ecs.BaseService, whose deployment configuration the construct sets. Pass the FargateService or Ec2Service defined in this app.`],
+    ['a blue target group that is not one', { blueTargetGroup: 'blue' as any },
+      `${where}: blueTargetGroup is "blue": it must be an application target group. Pass an elbv2.ApplicationTargetGroup.`],
+    ['a production rule that is not one', { productionRule: undefined as any },
+      `${where}: productionRule is undefined: it must be an elbv2.ApplicationListenerRule, whose weights ECS rewrites. Pass a rule defined in this app that forwards to both target groups with ListenerAction.weightedForward().`],
+    ['an unknown container', { containerName: 'api' },
+      `${where}: containerName is "api": the task definition has no container of this name. Use one of: "web".`],
+    ['an unmapped port', { containerPort: 8080 },
+      `${where}: containerPort is 8080: container "web" does not map this port. Use a mapped port (80), or add a port mapping for it.`],
+    ['an alarm that is not one', { alarms: [undefined as any] },
+      `${where}: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().`],
+    ['a lifecycle hook that is not one', { lifecycleHooks: [undefined as any] },
+      `${where}: lifecycleHooks[0] is undefined: it must be a lifecycle hook target. Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).`],
+    ['target group alarm options that are not an object', { targetGroupAlarms: Duration.minutes(1) as any },
+      `${where}: targetGroupAlarms is 1 minute: it must be a plain object of props, not an instance of a class. Pass { http5xxCount, p99Latency, period, evaluationPeriods }.`],
+  ])('refuses %s', (_, props: Partial<EcsNativeRolloutProps>, message) => {
+    expectValidationError(() => rollout(props.strategy ?? Strategy.BLUE_GREEN, props), message);
+  });
+
+  test('refuses the same target group as blue and green', () => {
+    const user = userApp();
+    expectValidationError(() => new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.blue,
+      productionRule: user.productionRule,
+    }), `${where}: greenTargetGroup is "Stack/Blue": it is the blue target group; ECS needs a second one to start the new revision on. Pass two different target groups.`);
+  });
+
+  test('refuses what native ECS deployments cannot express, naming the rollout', () => {
+    expectValidationError(() => rollout(Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(1) })),
+      `${where}: strategy is "linear 2.5% every 1m": native ECS deployments move at least 3% of traffic per linear step, and 2.5% is less. Use a stepPercent of 3 or more, or a one-step canary for a smaller first share.`);
+    expectValidationError(() => rollout(Strategy.blueGreen({ promotion: StepGate.manualApproval() })),
+      `${where}: strategy is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`);
+  });
+
+  test('refuses props that are not an object, and an alarm that is not one', () => {
+    const { stack, construct } = rollout(Strategy.BLUE_GREEN);
+    expectValidationError(() => new EcsNativeRollout(stack, 'Other', Strategy.BLUE_GREEN as any),
+      'EcsNativeRollout Stack/Other: props is a Strategy: it must be a plain object of props, not an instance of a class. Pass { service, strategy, blueTargetGroup, greenTargetGroup, productionRule }.');
+    expectValidationError(() => construct.addAlarm('my-alarm' as any),
+      `${where}: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().`);
+  });
+});
