@@ -11,6 +11,7 @@ import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
 import { albCondition, checkConditionValues } from '../private/alb-conditions';
 import { ecsNativeDeployment } from '../private/ecs-native-deployment';
+import { lifecycleHooks, trafficContainer } from '../private/ecs-service';
 import { recordPlan } from '../private/plan-metadata';
 import { arrayOf, fail, struct } from '../private/validation';
 
@@ -376,15 +377,6 @@ function cidrs(prop: string, value: unknown): string[] {
   return list;
 }
 
-function lifecycleHooks(prop: string, value: unknown): ecs.IDeploymentLifecycleHookTarget[] {
-  const hooks = arrayOf<ecs.IDeploymentLifecycleHookTarget>(prop, value, 'Pass an array of hooks such as ecs.DeploymentLifecycleLambdaTarget.');
-  hooks.forEach((hook, i) => {
-    if (typeof (hook as ecs.IDeploymentLifecycleHookTarget)?.bind !== 'function') {
-      fail(`${prop}[${i}]`, hook, 'it must be a lifecycle hook target', 'Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).');
-    }
-  });
-  return hooks;
-}
 
 function rulePriority(prop: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_PRIORITY || value > MAX_PRIORITY) {
@@ -392,37 +384,4 @@ function rulePriority(prop: string, value: unknown): number {
       'Pick a priority no other rule on the listener uses, such as 10.');
   }
   return value;
-}
-
-/** The container and port that receive traffic: the given ones, checked, or the defaults. */
-function trafficContainer(where: string, taskDefinition: ecs.TaskDefinition, name: string | undefined, port: number | undefined) {
-  let container: ecs.ContainerDefinition | undefined;
-  if (name === undefined) {
-    container = taskDefinition.defaultContainer;
-    if (container === undefined) {
-      fail(`${where}: containerName`, undefined, 'the task definition has no essential container to send traffic to',
-        'Add the container to the task definition before creating the service, or set containerName.');
-    }
-  } else {
-    container = taskDefinition.findContainer(name);
-    if (container === undefined) {
-      const names = taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
-        .map(c => JSON.stringify(c.containerName));
-      fail(`${where}: containerName`, name, 'the task definition has no container of this name',
-        `Use one of: ${names.join(', ') || 'none yet; add the container first'}.`);
-    }
-  }
-  const mappings = container.portMappings;
-  if (port === undefined) {
-    if (mappings.length === 0) {
-      fail(`${where}: containerPort`, undefined, `container "${container.containerName}" maps no port, so there is nothing to send traffic to`,
-        'Add a port mapping to the container, such as portMappings: [{ containerPort: 80 }].');
-    }
-    return { containerName: container.containerName, containerPort: mappings[0].containerPort };
-  }
-  if (!mappings.some(m => m.containerPort === port)) {
-    fail(`${where}: containerPort`, port, `container "${container.containerName}" does not map this port`,
-      `Use a mapped port (${mappings.map(m => m.containerPort).join(', ') || 'none yet'}), or add a port mapping for it.`);
-  }
-  return { containerName: container.containerName, containerPort: port };
 }

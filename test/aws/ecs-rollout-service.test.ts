@@ -459,7 +459,7 @@ describe('bad input', () => {
     const base = setup();
     const empty = new ecs.FargateTaskDefinition(base.stack, 'Empty');
     expectValidationError(() => new EcsRolloutService(base.stack, 'Web', { ...base, taskDefinition: empty, strategy: Strategy.BLUE_GREEN }),
-      `${where}: containerName is undefined: the task definition has no essential container to send traffic to. Add the container to the task definition before creating the service, or set containerName.`);
+      `${where}: containerName is undefined: the task definition has no essential container to send traffic to. Add the container to the task definition before creating the rollout, or set containerName.`);
     const portless = new ecs.FargateTaskDefinition(base.stack, 'Portless');
     portless.addContainer('worker', { image });
     expectValidationError(() => new EcsRolloutService(base.stack, 'Web2', { ...base, taskDefinition: portless, strategy: Strategy.BLUE_GREEN }),
