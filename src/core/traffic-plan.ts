@@ -228,9 +228,12 @@ function withApprovals(duration: Duration, approvals: number): string {
   return approvals === 0 ? text : `${text} + ${approvals} manual approval${approvals === 1 ? '' : 's'}`;
 }
 
+/** Far above any fleet, and low enough that replica arithmetic stays exact. */
+const MAX_REPLICAS = 1_000_000;
+
 function replicaCount(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    fail('TrafficPlan: replicas', value, 'a replica count is a whole number of at least 1', 'Pass the steady-state replica count, for example 10.');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_REPLICAS) {
+    fail('TrafficPlan: replicas', value, `a replica count is a whole number from 1 to ${MAX_REPLICAS}`, 'Pass the steady-state replica count, for example 10.');
   }
   return value;
 }

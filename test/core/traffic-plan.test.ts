@@ -161,8 +161,10 @@ describe('rendering', () => {
 
 describe('validation', () => {
   test.each([
-    [{ replicas: 0 }, 'TrafficPlan: replicas is 0: a replica count is a whole number of at least 1. Pass the steady-state replica count, for example 10.'],
-    [{ replicas: 2.5 }, 'TrafficPlan: replicas is 2.5: a replica count is a whole number of at least 1. Pass the steady-state replica count, for example 10.'],
+    [{ replicas: 0 }, 'TrafficPlan: replicas is 0: a replica count is a whole number from 1 to 1000000. Pass the steady-state replica count, for example 10.'],
+    [{ replicas: 2.5 }, 'TrafficPlan: replicas is 2.5: a replica count is a whole number from 1 to 1000000. Pass the steady-state replica count, for example 10.'],
+    // Found by the fuzz test: Number.MAX_VALUE replicas overflowed the replica arithmetic into Infinity.
+    [{ replicas: Number.MAX_VALUE }, 'TrafficPlan: replicas is 1.7976931348623157e+308: a replica count is a whole number from 1 to 1000000. Pass the steady-state replica count, for example 10.'],
     [{ replicas: 1 }, 'TrafficPlan: replicas is 1: a replica-ratio rollout needs at least 2 replicas to run both versions at once. Run at least 2 replicas, or use traffic routing (PROPORTIONAL).'],
     [{ capacity: CapacityMode.REPLICA_RATIO }, 'TrafficPlan: replicas is undefined: REPLICA_RATIO splits a replica count between the versions. Set replicas to the steady-state replica count, for example 10.'],
     [{ capacity: 'HALF' }, 'TrafficPlan: capacity is "HALF": it must be one of IN_PLACE, FULL_COPY, PROPORTIONAL, REPLICA_RATIO, SERVERLESS. Use a CapacityMode value.'],
