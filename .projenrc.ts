@@ -71,6 +71,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
         '^cdk-deploy-strategies$': '<rootDir>/src/index.ts',
       },
       collectCoverage: false,
+      setupFiles: ['<rootDir>/test/support/fast-check-setup.ts'],
       // Starts CloudFormation Validate once per jest worker instead of once per test file.
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
     },
