@@ -34,6 +34,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The examples are synthesized by the real CLI and checked by cdk-nag, as users run them.
     'aws-cdk@2.1148.1',
     'cdk-nag@^3',
+    // The Kubernetes examples are synthesized by the real cdk8s CLI.
+    'cdk8s-cli@^2.207.60',
+    // Upstream schemas every synthesized Kubernetes object is validated against. The companions'
+    // 2.x releases need kubernetes-models 5, so the 4.x line pairs with their 0.x releases.
+    'kubernetes-models@^4.5.1',
+    '@kubernetes-models/argo-rollouts@^0.3.2',
+    '@kubernetes-models/gateway-api@^0.5.1',
     'fast-check@^4',
     'jest-environment-node@^30',
     'ts-node@^10',

@@ -1,2 +1,3 @@
 export * from './core';
 export * as aws from './aws';
+export * as k8s from './k8s';

@@ -1,0 +1,2 @@
+export * from './revision';
+export * from './http-route';

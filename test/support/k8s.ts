@@ -1,0 +1,55 @@
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { Chart, Testing } from 'cdk8s';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+
+/** Upstream models, by `apiVersion/kind`, of every object the library emits. */
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'argoproj.io/v1alpha1/Rollout': Rollout,
+  'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
+};
+
+/**
+ * Validates one manifest object against its upstream schema (`kubernetes-models` 4.x and its
+ * Argo Rollouts and Gateway API companions). An object of a kind with no schema here fails: every
+ * kind the library emits must be checked.
+ */
+export function validateManifest(object: any): void {
+  const key = `${object?.apiVersion}/${object?.kind}`;
+  const Model = MODELS[key];
+  if (!Model) throw new Error(`no upstream schema registered for ${key} (${object?.metadata?.name}); add it to test/support/k8s.ts`);
+  try {
+    new Model(object).validate();
+  } catch (e) {
+    throw new Error(`${key} ${object?.metadata?.name} fails its upstream schema: ${(e as Error).message}`);
+  }
+  const text = JSON.stringify(object);
+  for (const bad of ['[object Object]', 'NaN', 'undefined', 'Infinity']) {
+    if (text.includes(bad)) throw new Error(`${key} ${object?.metadata?.name} contains "${bad}": ${text}`);
+  }
+}
+
+/** Synthesizes a chart as `Testing.synth` does, validating every object against its upstream schema. */
+export function validatedManifests(chart: Chart): any[] {
+  const objects = Testing.synth(chart);
+  objects.forEach(validateManifest);
+  return objects;
+}
+
+/** The objects of one kind, in synthesis order. */
+export function ofKind(objects: any[], kind: string): any[] {
+  return objects.filter(o => o.kind === kind);
+}
