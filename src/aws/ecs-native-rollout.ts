@@ -2,6 +2,7 @@ import { Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
 import { Strategy, StrategyKind } from '../core/strategy';
@@ -92,6 +93,13 @@ export interface EcsNativeRolloutProps {
    * @default - no lifecycle hooks
    */
   readonly lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
+
+  /**
+   * The infrastructure role ECS assumes to move traffic between the target groups.
+   *
+   * @default - a new role with the AWS managed policy `AmazonECSInfrastructureRolePolicyForLoadBalancers`
+   */
+  readonly infrastructureRole?: iam.IRole;
 }
 
 /**
@@ -230,6 +238,7 @@ export class EcsNativeRollout extends Construct {
         alternateTargetGroup: green,
         productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
         testListener: testRule && ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+        role: props.infrastructureRole,
       }),
     }).attachToApplicationTargetGroup(blue);
 
@@ -238,6 +247,8 @@ export class EcsNativeRollout extends Construct {
       ? cfnService.addPropertyDeletionOverride(`DeploymentConfiguration.${path}`)
       : cfnService.addPropertyOverride(`DeploymentConfiguration.${path}`, value);
     const steps = deployment.stepPercent === undefined ? undefined : { percent: deployment.stepPercent, minutes: deployment.stepBakeMinutes! };
+    // Explicit, as aws-cdk-lib renders it whenever a deployment strategy is set.
+    cfnService.addPropertyOverride('DeploymentController', { Type: ecs.DeploymentControllerType.ECS });
     set('Strategy', deployment.strategy);
     set('BakeTimeInMinutes', deployment.bakeMinutes);
     set('CanaryConfiguration', deployment.strategy === 'CANARY' ? { CanaryPercent: steps!.percent, CanaryBakeTimeInMinutes: steps!.minutes } : undefined);

@@ -1,18 +1,18 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { EcsCodeDeployRollout } from './ecs-code-deploy-rollout';
+import { EcsController, EcsControllerKind } from './ecs-controller';
+import { EcsNativeRollout } from './ecs-native-rollout';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
-import { requireAlarm, requireAlarms } from '../private/alarms';
+import { Strategy } from '../core/strategy';
+import { TrafficPlan } from '../core/traffic-plan';
 import { albCondition, checkConditionValues } from '../private/alb-conditions';
-import { ecsNativeDeployment } from '../private/ecs-native-deployment';
-import { lifecycleHooks, trafficContainer } from '../private/ecs-service';
-import { recordPlan } from '../private/plan-metadata';
+import { trafficContainer } from '../private/ecs-service';
 import { arrayOf, fail, struct } from '../private/validation';
 
 const DEFAULT_PRIORITY = 10;
@@ -31,8 +31,11 @@ export interface EcsRolloutServiceProps {
   readonly taskDefinition: ecs.TaskDefinition;
 
   /**
-   * The production listener. The construct adds its rules to it: the production rule, and the
-   * test rule when the strategy has a test route. No other listener is opened.
+   * The production listener. With the native controller the construct adds its rules to it (the
+   * production rule, and the test rule when the strategy has a test route), so other services
+   * can share it. With the CodeDeploy controller, which moves a listener's default action, the
+   * listener must be dedicated to this service and created without a default action: the
+   * construct sets it.
    */
   readonly listener: elbv2.ApplicationListener;
 
@@ -44,7 +47,15 @@ export interface EcsRolloutServiceProps {
   readonly strategy: Strategy;
 
   /**
-   * Priority of the production listener rule (1-50000, lower is evaluated first).
+   * What drives deployments: ECS native deployments, or CodeDeploy for teams that need it
+   * (`EcsController.codeDeploy()`; see its limits in the class documentation).
+   *
+   * @default EcsController.NATIVE
+   */
+  readonly controller?: EcsController;
+
+  /**
+   * Priority of the production listener rule (1-50000, lower is evaluated first). Native controller only.
    *
    * @default 10
    */
@@ -52,7 +63,7 @@ export interface EcsRolloutServiceProps {
 
   /**
    * Priority of the test listener rule, created only when the strategy has a test route. It must
-   * be evaluated before the production rule, so it must be lower than `priority`.
+   * be evaluated before the production rule, so it must be lower than `priority`. Native controller only.
    *
    * @default - `priority` minus 1
    */
@@ -60,16 +71,18 @@ export interface EcsRolloutServiceProps {
 
   /**
    * Conditions of the production listener rule. The test rule adds the test route to them.
-   * Do not change them after the first deployment (see the class documentation).
+   * Do not change them after the first deployment (see the class documentation). Native controller only.
    *
    * @default - every path: `ListenerCondition.pathPatterns(['/*'])`
    */
   readonly conditions?: elbv2.ListenerCondition[];
 
   /**
-   * Source addresses (CIDRs) allowed to use the test route. A header or query value alone is no
-   * protection: anyone can send it. List public ranges (your office, your CI) to test from the
-   * internet; `['0.0.0.0/0', '::/0']` opens the test route to everyone.
+   * Source addresses (CIDRs) allowed to use the test route: the test rule's source condition with the
+   * native controller, the test listener's ingress with CodeDeploy. A header or query value alone
+   * is no protection: anyone can send it. List public ranges (your office, your CI) to test from
+   * the internet; `['0.0.0.0/0', '::/0']` opens the test route to everyone. Only for a strategy with
+   * a test route (native) or a `testPort` (CodeDeploy).
    *
    * @default - private addresses only: 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16
    */
@@ -113,14 +126,16 @@ export interface EcsRolloutServiceProps {
 
   /**
    * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
-   * `TEST_TRAFFIC_SHIFT`. Add more later with `addLifecycleHook()`.
+   * `TEST_TRAFFIC_SHIFT`. Add more later with `addLifecycleHook()`. Native controller only: CodeDeploy
+   * runs the hooks named in the deployment's AppSpec.
    *
    * @default - no lifecycle hooks
    */
   readonly lifecycleHooks?: ecs.IDeploymentLifecycleHookTarget[];
 
   /**
-   * The infrastructure role ECS assumes to move traffic between the target groups.
+   * The infrastructure role ECS assumes to move traffic between the target groups. Native
+   * controller only: CodeDeploy's deployment group has its own role.
    *
    * @default - a new role with the AWS managed policy `AmazonECSInfrastructureRolePolicyForLoadBalancers`
    */
@@ -150,26 +165,32 @@ export interface EcsRolloutServiceProps {
 }
 
 /**
- * An ECS service released by a `Strategy` with native ECS deployments (`DeploymentConfiguration.Strategy`
- * BLUE_GREEN, CANARY or LINEAR; ROLLING for `Strategy.ALL_AT_ONCE`), behind a production listener.
+ * An ECS service released by a `Strategy`, with everything around it: the service, a blue and a
+ * green target group, the production route, a test route closed to the internet, rollback alarms
+ * and the deployment controller's configuration.
  *
- * It creates the service, a blue and a green target group, a production listener rule that
- * forwards to blue, and, when the strategy has a test route (`Match.header` or
- * `Match.queryParameter`), a test rule on the same listener, evaluated first, that sends only the
- * matching requests to green. ECS moves traffic by rewriting the weights of these rules, and rolls
- * back when a task fails to start (circuit breaker) or an alarm fires: the generated 5xx and p99
- * latency alarms of both target groups and any alarm added.
- *
- * The test rule admits only the sources in `testRouteSources` (private addresses by default), so
- * the test route is not reachable from the internet unless you list public ranges.
+ * **Native controller (default).** Built on `EcsNativeRollout`: ECS deployments
+ * (`DeploymentConfiguration.Strategy` BLUE_GREEN, CANARY or LINEAR; ROLLING for
+ * `Strategy.ALL_AT_ONCE`) behind a production rule on the listener that forwards to blue, and, when
+ * the strategy has a test route (`Match.header` or `Match.queryParameter`), a test rule on the same
+ * listener, evaluated first, that sends only the matching requests from `testRouteSources` to green.
+ * ECS moves traffic by rewriting the weights of these rules, and rolls back when a task fails to
+ * start (circuit breaker) or an alarm fires: the generated 5xx and p99 latency alarms of both
+ * target groups and any alarm added. A deploy that changes the task definition starts a deployment;
+ * CloudFormation waits for it, bake times included, and rejects canary and linear deployments
+ * longer than 33 hours.
  *
  * After a deployment the weights in the template no longer match the live rules (ECS swaps
  * them). Do not change `priority`, `testPriority`, `conditions` or `testRouteSources` once the
  * service has been deployed: CloudFormation would rewrite the rules from the template and send
  * production traffic back to a target group whose tasks may be gone (aws-cdk issue #36649).
  *
- * A deploy that changes the task definition starts a deployment; CloudFormation waits for it,
- * bake times included, and rejects canary and linear deployments longer than 33 hours.
+ * **CodeDeploy controller** (`EcsController.codeDeploy()`). Built on `EcsCodeDeployRollout`: the
+ * service uses the CODE_DEPLOY controller and a CodeDeploy deployment group moves the production
+ * listener's default action (CodeDeploy shifts listeners, not rules), so the listener serves this
+ * service alone. A `testPort` adds a test listener on the same load balancer, reachable only from
+ * `testRouteSources`, that CodeDeploy points at the new task set before production traffic moves.
+ * Deployments are started through CodeDeploy (see `EcsCodeDeployRollout`), not by `cdk deploy`.
  *
  * @example
  * declare const cluster: ecs.Cluster;
@@ -187,14 +208,22 @@ export interface EcsRolloutServiceProps {
 export class EcsRolloutService extends Construct {
   /** The ECS service. */
   public readonly service: ecs.BaseService;
-  /** The target group the service starts on. ECS swaps the roles of blue and green at every deployment. */
+  /** What drives the service's deployments. */
+  public readonly controller: EcsController;
+  /** The target group the service starts on. The controller swaps the roles of blue and green at every deployment. */
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
   /** The target group the next revision starts on. */
   public readonly greenTargetGroup: elbv2.ApplicationTargetGroup;
-  /** The production listener rule. */
-  public readonly productionRule: elbv2.ApplicationListenerRule;
-  /** The test listener rule, when the strategy has a test route. */
+  /** The production listener rule (native controller). */
+  public readonly productionRule?: elbv2.ApplicationListenerRule;
+  /** The test listener rule (native controller, when the strategy has a test route). */
   public readonly testRule?: elbv2.ApplicationListenerRule;
+  /** The test listener (CodeDeploy controller, when `testPort` is set). */
+  public readonly testListener?: elbv2.ApplicationListener;
+  /** The native rollout applied to the service (native controller). */
+  public readonly nativeRollout?: EcsNativeRollout;
+  /** The CodeDeploy rollout applied to the service (CodeDeploy controller). */
+  public readonly codeDeployRollout?: EcsCodeDeployRollout;
   /** The rollback alarms of the blue target group. */
   public readonly blueAlarms: TargetGroupAlarms;
   /** The rollback alarms of the green target group. */
@@ -205,8 +234,6 @@ export class EcsRolloutService extends Construct {
   public readonly containerName: string;
   /** The container port that receives traffic. */
   public readonly containerPort: number;
-
-  private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: EcsRolloutServiceProps) {
     super(scope, id);
@@ -220,24 +247,146 @@ export class EcsRolloutService extends Construct {
         'Pass the FargateTaskDefinition or Ec2TaskDefinition defined in this app.');
     }
     if (!(props.listener instanceof elbv2.ApplicationListener)) {
-      fail(`${where}: listener`, props.listener, 'it must be an elbv2.ApplicationListener, to which the construct adds its rules',
+      fail(`${where}: listener`, props.listener, 'it must be an elbv2.ApplicationListener, to which the construct adds its routes',
         'Pass the listener defined in this app, for example alb.addListener(...).');
     }
     if (props.cluster === undefined || props.cluster === null) {
       fail(`${where}: cluster`, props.cluster, 'a service needs a cluster', 'Pass an ecs.Cluster.');
     }
+    if (props.controller !== undefined && !(props.controller instanceof EcsController)) {
+      fail(`${where}: controller`, props.controller, 'it must be an EcsController', 'Use EcsController.NATIVE or EcsController.codeDeploy().');
+    }
+    const controller = props.controller ?? EcsController.NATIVE;
+    this.controller = controller;
     const taskDefinition = props.taskDefinition;
     if (taskDefinition.networkMode === ecs.NetworkMode.NONE) {
       fail(`${where}: taskDefinition.networkMode`, 'none', 'a load-balanced service needs a network to receive traffic on',
         'Use the awsvpc network mode (the Fargate default), bridge or host.');
     }
+    const codeDeploy = controller.kind === EcsControllerKind.CODE_DEPLOY;
+    if (codeDeploy) refuseNativeOnly(where, props);
+    const hasTestRoute = codeDeploy ? controller.testPort !== undefined : props.strategy.testRoute !== undefined;
+    if (props.testRouteSources !== undefined && !hasTestRoute) {
+      fail(`${where}: testRouteSources`, props.testRouteSources,
+        codeDeploy ? 'it limits who reaches the CodeDeploy test listener, and there is none without a testPort'
+          : `it limits who may use the test route, and the strategy ${props.strategy.describe()} has none`,
+        codeDeploy ? 'Set testPort in EcsController.codeDeploy({ testPort }), or leave testRouteSources out.'
+          : 'Add a test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRouteSources out.');
+    }
+    if (codeDeploy && props.strategy.testRoute && controller.testPort === undefined) {
+      fail(`${where}: controller`, 'EcsController.codeDeploy() without a testPort',
+        `CodeDeploy routes test traffic by a second listener, not by a request match, so the strategy's test route (${props.strategy.testRoute.describe()}) needs a test listener`,
+        'Set a testPort, such as EcsController.codeDeploy({ testPort: 9000 }); or leave testRoute out of the strategy; or use EcsController.NATIVE, which routes tests by header.');
+    }
+    const testSources = hasTestRoute ? cidrs(`${where}: testRouteSources`, props.testRouteSources ?? PRIVATE_RANGES) : [];
 
-    // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
-    const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
-    this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
-    const deployment = ecsNativeDeployment(this.plan, `${where}: strategy`);
+    const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
+    this.containerName = containerName;
+    this.containerPort = containerPort;
+    if (props.desiredCount !== undefined && (typeof props.desiredCount !== 'number' || !Number.isInteger(props.desiredCount) || props.desiredCount < 0)) {
+      fail(`${where}: desiredCount`, props.desiredCount, 'it is a number of tasks, a whole number of at least 0', 'Use a whole number such as 2.');
+    }
+
+    const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
+      vpc: props.cluster.vpc,
+      port: containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
+      healthCheck: props.healthCheck,
+    });
+    this.blueTargetGroup = targetGroup('Blue');
+    this.greenTargetGroup = targetGroup('Green');
+    // Both target groups are in each forward action, which keeps green attached to the load balancer
+    // (its metrics exist) and is the shape both controllers rewrite when they move traffic.
+    const forward = (blueWeight: number) => elbv2.ListenerAction.weightedForward([
+      { targetGroup: this.blueTargetGroup, weight: blueWeight },
+      { targetGroup: this.greenTargetGroup, weight: 100 - blueWeight },
+    ]);
+
+    const service = this.createService(props, codeDeploy);
+    this.service = service;
+    const alarmProps = { alarms: props.alarms, targetGroupAlarms: props.targetGroupAlarms };
+    if (codeDeploy) {
+      takeDefaultAction(`${where}: listener`, props.listener);
+      props.listener.addAction('CodeDeployProduction', { action: forward(100) });
+      if (controller.testPort !== undefined) {
+        this.testListener = this.createTestListener(`${where}: controller`, props.listener, controller.testPort, testSources, forward(100));
+      }
+      service.attachToApplicationTargetGroup(this.blueTargetGroup);
+      this.codeDeployRollout = new EcsCodeDeployRollout(this, 'Rollout', {
+        ...alarmProps,
+        service,
+        strategy: props.strategy,
+        blueTargetGroup: this.blueTargetGroup,
+        greenTargetGroup: this.greenTargetGroup,
+        listener: props.listener,
+        testListener: this.testListener,
+        application: controller.application,
+        deploymentGroupName: controller.deploymentGroupName,
+      });
+      this.blueAlarms = this.codeDeployRollout.blueAlarms!;
+      this.greenAlarms = this.codeDeployRollout.greenAlarms!;
+      this.plan = this.codeDeployRollout.plan;
+    } else {
+      const rules = this.createRules(where, props, testSources, forward);
+      this.productionRule = rules.production;
+      this.testRule = rules.test;
+      this.nativeRollout = new EcsNativeRollout(this, 'Rollout', {
+        ...alarmProps,
+        service,
+        strategy: props.strategy,
+        blueTargetGroup: this.blueTargetGroup,
+        greenTargetGroup: this.greenTargetGroup,
+        productionRule: rules.production,
+        testRule: rules.test,
+        containerName,
+        containerPort,
+        lifecycleHooks: props.lifecycleHooks,
+        infrastructureRole: props.infrastructureRole,
+      });
+      this.blueAlarms = this.nativeRollout.blueAlarms;
+      this.greenAlarms = this.nativeRollout.greenAlarms;
+      this.plan = this.nativeRollout.plan;
+    }
+  }
+
+  /** Adds an alarm that stops and rolls back a deployment. */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    if (this.nativeRollout) this.nativeRollout.addAlarm(alarm);
+    else this.codeDeployRollout!.addAlarm(alarm);
+  }
+
+  /** Adds a function ECS runs at stages of a deployment (native controller only). */
+  public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
+    if (!this.nativeRollout) {
+      fail(`EcsRolloutService ${this.node.path}: lifecycleHook`, target, 'ECS lifecycle hooks run only with the native controller',
+        'With CodeDeploy, name the hook functions in the AppSpec of the deployment (BeforeInstall ... AfterAllowTraffic); or use EcsController.NATIVE.');
+    }
+    this.nativeRollout.addLifecycleHook(target);
+  }
+
+  private createService(props: EcsRolloutServiceProps, codeDeploy: boolean): ecs.BaseService {
+    const taskDefinition = props.taskDefinition;
+    const serviceProps: ecs.BaseServiceOptions = {
+      cluster: props.cluster,
+      desiredCount: props.desiredCount,
+      deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
+      // Full capacity throughout: a rolling update starts new tasks before it stops old ones.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+    };
+    const awsvpc = { vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups };
+    return taskDefinition.isFargateCompatible
+      ? new ecs.FargateService(this, 'Service', { ...serviceProps, ...awsvpc, taskDefinition })
+      : new ecs.Ec2Service(this, 'Service', {
+        ...serviceProps,
+        ...(taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? awsvpc : {}),
+        taskDefinition,
+      });
+  }
+
+  private createRules(where: string, props: EcsRolloutServiceProps, testSources: string[], forward: (blueWeight: number) => elbv2.ListenerAction) {
     const testCondition = props.strategy.testRoute && albCondition(`${where}: strategy.testRoute`, props.strategy.testRoute);
-
     const priority = rulePriority(`${where}: priority`, props.priority ?? DEFAULT_PRIORITY);
     const testPriority = testCondition && rulePriority(`${where}: testPriority`, props.testPriority ?? priority - 1);
     if (testPriority !== undefined && testPriority >= priority) {
@@ -256,107 +405,68 @@ export class EcsRolloutService extends Construct {
       }
     });
     checkConditionValues(`${where}: conditions`, conditions, 'the production rule');
-    const testSources = testCondition && elbv2.ListenerCondition.sourceIps(cidrs(`${where}: testRouteSources`, props.testRouteSources ?? PRIVATE_RANGES));
-    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route and its sources)', [testCondition, testSources!]);
+    const sources = testCondition && elbv2.ListenerCondition.sourceIps(testSources);
+    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route and its sources)', [testCondition, sources!]);
 
-    const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
-    this.containerName = containerName;
-    this.containerPort = containerPort;
-    if (props.desiredCount !== undefined && (typeof props.desiredCount !== 'number' || !Number.isInteger(props.desiredCount) || props.desiredCount < 0)) {
-      fail(`${where}: desiredCount`, props.desiredCount, 'it is a number of tasks, a whole number of at least 0', 'Use a whole number such as 2.');
-    }
-
-    const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
-      vpc: props.cluster.vpc,
-      port: containerPort,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      healthCheck: props.healthCheck,
-    });
-    this.blueTargetGroup = targetGroup('Blue');
-    this.greenTargetGroup = targetGroup('Green');
-
-    // Both target groups are in each rule's forward action: ECS shifts traffic by rewriting the weights.
-    this.productionRule = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {
+    const production = new elbv2.ApplicationListenerRule(this, 'ProductionRule', { listener: props.listener, priority, conditions, action: forward(100) });
+    const test = testCondition ? new elbv2.ApplicationListenerRule(this, 'TestRule', {
       listener: props.listener,
-      priority,
-      conditions,
-      action: elbv2.ListenerAction.weightedForward([
-        { targetGroup: this.blueTargetGroup, weight: 100 },
-        { targetGroup: this.greenTargetGroup, weight: 0 },
-      ]),
-    });
-    if (testCondition) {
-      this.testRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
-        listener: props.listener,
-        priority: testPriority!,
-        conditions: [...conditions, testCondition, testSources!],
-        action: elbv2.ListenerAction.weightedForward([
-          { targetGroup: this.blueTargetGroup, weight: 0 },
-          { targetGroup: this.greenTargetGroup, weight: 100 },
-        ]),
-      });
+      priority: testPriority!,
+      conditions: [...conditions, testCondition, sources!],
+      action: forward(0),
+    }) : undefined;
+    return { production, test };
+  }
+
+  private createTestListener(prop: string, production: elbv2.ApplicationListener, port: number, sources: string[],
+    action: elbv2.ListenerAction): elbv2.ApplicationListener {
+    const productionPort = Stack.of(this).resolve((production.node.defaultChild as elbv2.CfnListener).port);
+    if (productionPort === port) {
+      fail(prop, `EcsController.codeDeploy({ testPort: ${port} })`, `the production listener already uses port ${port}`,
+        'Pick another free port of the load balancer for the test listener, such as 9000.');
     }
-
-    const serviceProps: ecs.BaseServiceOptions = {
-      cluster: props.cluster,
-      desiredCount: props.desiredCount,
-      deploymentStrategy: ecs.DeploymentStrategy[deployment.strategy],
-      bakeTime: deployment.bakeMinutes === undefined ? undefined : Duration.minutes(deployment.bakeMinutes),
-      canaryConfiguration: deployment.strategy === 'CANARY'
-        ? { stepPercent: deployment.stepPercent, stepBakeTime: Duration.minutes(deployment.stepBakeMinutes!) } : undefined,
-      linearConfiguration: deployment.strategy === 'LINEAR'
-        ? { stepPercent: deployment.stepPercent, stepBakeTime: Duration.minutes(deployment.stepBakeMinutes!) } : undefined,
-      circuitBreaker: { enable: true, rollback: true },
-      deploymentAlarms: {
-        alarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
-        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-      },
-      lifecycleHooks: props.lifecycleHooks === undefined ? undefined : lifecycleHooks(`${where}: lifecycleHooks`, props.lifecycleHooks),
-      // Full capacity throughout: a rolling update starts new tasks before it stops old ones.
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-    };
-    const awsvpc = { vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups };
-    this.service = taskDefinition.isFargateCompatible
-      ? new ecs.FargateService(this, 'Service', { ...serviceProps, ...awsvpc, taskDefinition })
-      : new ecs.Ec2Service(this, 'Service', {
-        ...serviceProps,
-        ...(taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? awsvpc : {}),
-        taskDefinition,
-      });
-
-    this.service.loadBalancerTarget({
-      containerName,
-      containerPort,
-      // A rolling update has no second target group to move traffic to.
-      alternateTarget: rolling ? undefined : new ecs.AlternateTarget('AlternateTarget', {
-        alternateTargetGroup: this.greenTargetGroup,
-        productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule),
-        testListener: this.testRule && ecs.ListenerRuleConfiguration.applicationListenerRule(this.testRule),
-        role: props.infrastructureRole,
-      }),
-    }).attachToApplicationTargetGroup(this.blueTargetGroup);
-
-    const alarmOptions = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
-      'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
-    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: this.blueTargetGroup });
-    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: this.greenTargetGroup });
-    for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms]) this.addAlarm(alarm);
-    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
-
-    recordPlan(this, this.plan, 'native ECS deployment');
+    // Plain HTTP on a port only the named sources reach: the load balancer's security group opens
+    // nothing else (`open: false`), so the test listener is never public unless asked.
+    const listener = new elbv2.ApplicationListener(this, 'TestListener', {
+      loadBalancer: production.loadBalancer,
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: action,
+    });
+    for (const cidr of sources) {
+      listener.connections.allowDefaultPortFrom(cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr), `CodeDeploy test listener, from ${cidr}`);
+    }
+    return listener;
   }
+}
 
-  /** Adds an alarm that stops and rolls back a deployment. */
-  public addAlarm(alarm: cloudwatch.IAlarm): void {
-    requireAlarm(`EcsRolloutService ${this.node.path}: alarm`, alarm);
-    if (!this.deploymentAlarms.includes(alarm)) this.deploymentAlarms.push(alarm);
+/** Props only the native controller uses; passing them with CodeDeploy would be silently ignored. */
+function refuseNativeOnly(where: string, props: EcsRolloutServiceProps): void {
+  const nativeOnly: Array<[keyof EcsRolloutServiceProps, string]> = [
+    ['priority', 'CodeDeploy moves the listener\'s default action, so there is no production rule to prioritize'],
+    ['testPriority', 'CodeDeploy routes tests by a test listener, so there is no test rule to prioritize'],
+    ['conditions', 'CodeDeploy moves the listener\'s default action, which has no conditions'],
+    ['lifecycleHooks', 'CodeDeploy runs the hook functions named in the deployment\'s AppSpec, not ECS lifecycle hooks'],
+    ['infrastructureRole', 'the CodeDeploy deployment group moves traffic with its own service role'],
+  ];
+  for (const [name, why] of nativeOnly) {
+    if (props[name] !== undefined) {
+      fail(`${where}: ${name}`, props[name], `it applies to the native controller only: ${why}`,
+        `Leave ${name} out with EcsController.codeDeploy(), or use EcsController.NATIVE.`);
+    }
   }
+}
 
-  /** Adds a function ECS runs at stages of a deployment. */
-  public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
-    this.service.addLifecycleHook(lifecycleHooks(`EcsRolloutService ${this.node.path}: lifecycleHook`, [target])[0]);
+/**
+ * CodeDeploy shifts the listener's default action; a listener that already forwards somewhere serves
+ * something else, which a deployment would take over.
+ */
+function takeDefaultAction(prop: string, listener: elbv2.ApplicationListener): void {
+  const actions = Stack.of(listener).resolve((listener.node.defaultChild as elbv2.CfnListener).defaultActions);
+  if (Array.isArray(actions) && actions.length > 0) {
+    fail(prop, listener.node.path, 'it already has a default action, and CodeDeploy moves the default action of a listener dedicated to this service',
+      'Create the listener without defaultAction or defaultTargetGroups (the construct sets it), or use EcsController.NATIVE to share a listener through rules.');
   }
 }
 

@@ -7,7 +7,6 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CapacityMode, Match, StepGate, Strategy } from '../../src';
 import { EcsNativeRollout, EcsNativeRolloutProps } from '../../src/aws/ecs-native-rollout';
-import { EcsRolloutService } from '../../src/aws/ecs-rollout-service';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectValidationError } from '../support/validation-error';
@@ -78,61 +77,6 @@ function rollout(strategy: Strategy, props: Partial<EcsNativeRolloutProps> = {},
   });
   return { ...user, construct };
 }
-
-/** Replaces every logical id a rendered property refers to by a matcher on the id's meaning (Blue, Green, ...). */
-function byMeaning(value: any): any {
-  if (Array.isArray(value)) return value.map(byMeaning);
-  if (value === null || typeof value !== 'object') return value;
-  if (typeof value.Ref === 'string') return ref(meaning(value.Ref));
-  if (Array.isArray(value['Fn::GetAtt'])) {
-    return { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${meaning(value['Fn::GetAtt'][0])}`), value['Fn::GetAtt'][1]] };
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, byMeaning(v)]));
-}
-
-/** `WebBlue1234ABCD` → `(Web)?Blue`: the pattern's ids carry its construct id, the user's do not. */
-function meaning(logicalId: string): string {
-  const known = ['BlueAlarmsHttp5xx', 'BlueAlarmsP99Latency', 'GreenAlarmsHttp5xx', 'GreenAlarmsP99Latency',
-    'ServiceAlternateTargetRole', 'ProductionRule', 'TestRule', 'Blue', 'Green'];
-  const name = known.find(k => logicalId.replace(/^Web/, '').startsWith(k));
-  if (!name) throw new Error(`unexpected reference to ${logicalId}`);
-  return `(Web|Rollout)?${name}`;
-}
-
-function serviceProperties(stack: Stack) {
-  const services = validatedTemplate(stack).findResources('AWS::ECS::Service');
-  expect(Object.keys(services)).toHaveLength(1);
-  return Object.values(services)[0].Properties;
-}
-
-describe('renders what EcsRolloutService renders for the same strategy', () => {
-  test.each([
-    ['BLUE_GREEN with a header test route', headerRoute, 'BLUE_GREEN'],
-    ['CANARY_10PERCENT_15MINUTES', Strategy.CANARY_10PERCENT_15MINUTES, 'CANARY'],
-    ['linear 10% every 3 minutes', Strategy.linear({ stepPercent: 10, interval: Duration.minutes(3) }), 'LINEAR'],
-    ['ALL_AT_ONCE', Strategy.ALL_AT_ONCE, 'ROLLING'],
-  ])('%s', (_, strategy, kind) => {
-    const pattern = setup();
-    new EcsRolloutService(pattern.stack, 'Web', {
-      cluster: pattern.cluster, taskDefinition: pattern.taskDefinition, listener: pattern.listener, strategy, testRouteSources: ['10.0.0.0/8'],
-    });
-    const expected = serviceProperties(pattern.stack);
-    expect(expected.DeploymentConfiguration.Strategy).toBe(kind);
-
-    const { stack } = rollout(strategy);
-    const actual = serviceProperties(stack);
-    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: CfnMatch.exact(byMeaning(expected.DeploymentConfiguration)),
-      LoadBalancers: [CfnMatch.exact(byMeaning(expected.LoadBalancers[0]))],
-    });
-    if (kind === 'ROLLING') {
-      expect(actual.LoadBalancers[0].AdvancedConfiguration).toBeUndefined();
-    } else {
-      expect(Object.keys(actual.LoadBalancers[0].AdvancedConfiguration).sort())
-        .toEqual(Object.keys(expected.LoadBalancers[0].AdvancedConfiguration).sort());
-    }
-  });
-});
 
 describe('on the user\'s service', () => {
   test('blue-green: blue registered with green as alternate behind the production and test rules', () => {

@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
+import { EcsController } from '../../src/aws/ecs-controller';
 import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
 import { testApp, validatedTemplate } from '../support/cfn';
@@ -135,11 +136,11 @@ describe('deployment configuration derived from the strategy', () => {
 
   test('records its traffic plan in the cloud assembly', () => {
     const { stack, construct } = service(Strategy.CANARY_10PERCENT_15MINUTES);
-    const entry = construct.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!;
+    const entry = construct.nativeRollout!.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!;
     expect(entry.data.controller).toBe('native ECS deployment');
     expect(entry.data.table).toBe(construct.plan.toTable());
     const recorded = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE);
-    expect(recorded.map(m => m.path)).toEqual(['/Stack/Web']);
+    expect(recorded.map(m => m.path)).toEqual(['/Stack/Web/Rollout']);
     expect((recorded[0].data as any).plan).toEqual(construct.plan.toJson());
   });
 });
@@ -227,12 +228,12 @@ describe('listener rules', () => {
     expectValidationError(() => service(Strategy.BLUE_GREEN, { conditions: [undefined as any] }),
       'EcsRolloutService Stack/Web: conditions[0] is undefined: it must be an elbv2.ListenerCondition. Use ListenerCondition.pathPatterns(), hostHeaders() or another ListenerCondition factory.');
     expectValidationError(() => service(Strategy.BLUE_GREEN, { lifecycleHooks: [undefined as any] }),
-      'EcsRolloutService Stack/Web: lifecycleHooks[0] is undefined: it must be a lifecycle hook target. Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).');
+      'EcsNativeRollout Stack/Web/Rollout: lifecycleHooks[0] is undefined: it must be a lifecycle hook target. Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).');
   });
 
   test('alarms must be CloudWatch alarms', () => {
     expectValidationError(() => service(Strategy.BLUE_GREEN, { alarms: [undefined as any] }),
-      'EcsRolloutService Stack/Web: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+      'EcsNativeRollout Stack/Web/Rollout: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
   });
 });
 
@@ -335,7 +336,7 @@ describe('alarms that roll back', () => {
         Alarms: {
           Enable: true,
           Rollback: true,
-          AlarmNames: [ref('WebBlueAlarmsHttp5xx'), ref('WebBlueAlarmsP99Latency'), ref('WebGreenAlarmsHttp5xx'), ref('WebGreenAlarmsP99Latency')],
+          AlarmNames: [ref('WebRolloutBlueAlarmsHttp5xx'), ref('WebRolloutBlueAlarmsP99Latency'), ref('WebRolloutGreenAlarmsHttp5xx'), ref('WebRolloutGreenAlarmsP99Latency')],
         },
       }),
     });
@@ -372,7 +373,7 @@ describe('alarms that roll back', () => {
 });
 
 describe('what native ECS deployments cannot express', () => {
-  const prop = 'EcsRolloutService Stack/Web: strategy';
+  const prop = 'EcsNativeRollout Stack/Web/Rollout: strategy';
   test.each([
     ['a promotion gate', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
       `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`],
@@ -482,7 +483,7 @@ describe('bad input', () => {
     });
     const error = thrownBy(() => new EcsRolloutService(base.stack, 'Web', { ...base, listener: imported as any, strategy: Strategy.BLUE_GREEN }));
     expect(StrategyErrors.isValidationError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^EcsRolloutService Stack\/Web: listener is an? \w+: it must be an elbv2.ApplicationListener, to which the construct adds its rules\. Pass the listener defined in this app, for example alb.addListener\(\.\.\.\)\.$/);
+    expect((error as Error).message).toMatch(/^EcsRolloutService Stack\/Web: listener is an? \w+: it must be an elbv2.ApplicationListener, to which the construct adds its routes\. Pass the listener defined in this app, for example alb.addListener\(\.\.\.\)\.$/);
     expectValidationError(() => new EcsRolloutService(base.stack, 'Web2', { ...base, taskDefinition: {} as any, strategy: Strategy.BLUE_GREEN }),
       'EcsRolloutService Stack/Web2: taskDefinition is an object: it must be an ecs.TaskDefinition, whose containers the service runs. Pass the FargateTaskDefinition or Ec2TaskDefinition defined in this app.');
   });
@@ -493,7 +494,7 @@ describe('bad input', () => {
       `${where}: props is a Strategy: it must be a plain object of props, not an instance of a class. Pass { cluster, taskDefinition, listener, strategy }.`);
     const construct = new EcsRolloutService(base.stack, 'Web2', { ...base, strategy: Strategy.BLUE_GREEN });
     expectValidationError(() => construct.addAlarm('my-alarm' as any),
-      'EcsRolloutService Stack/Web2: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+      'EcsNativeRollout Stack/Web2/Rollout: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
   });
 });
 
@@ -508,5 +509,128 @@ describe('the 33-hour limit', () => {
   test('a minute more is refused', () => {
     expect(() => service(Strategy.canary({ steps: [{ weight: 10, gate: bake(1440) }, { weight: 100, gate: bake(541) }] })))
       .toThrow(/the rollout takes 1d 9h 1m, and CloudFormation rejects an ECS deployment whose bake times add up to more than 33 hours/);
+  });
+});
+
+describe('the CodeDeploy controller', () => {
+  /** A listener dedicated to the service: created without a default action, which the construct sets. */
+  function codeDeployService(strategy: Strategy, controller: EcsController, props: Partial<EcsRolloutServiceProps> = {}) {
+    const base = setup();
+    const alb = base.listener.loadBalancer as elbv2.ApplicationLoadBalancer;
+    const listener = alb.addListener('Web', { port: 8080, open: false });
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition: base.taskDefinition, listener, strategy, controller, ...props,
+    });
+    return { ...base, listener, construct };
+  }
+  const where = 'EcsRolloutService Stack/Web';
+
+  test('blue-green: a CODE_DEPLOY service, the listener\'s default action on blue, a deployment group over both target groups', () => {
+    const { stack, construct } = codeDeployService(Strategy.blueGreen({ bakeTime: Duration.minutes(30) }), EcsController.codeDeploy());
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentController: { Type: 'CODE_DEPLOY' },
+      DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200 },
+      LoadBalancers: [{ ContainerName: 'web', ContainerPort: 80, TargetGroupArn: ref('WebBlue') }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      DefaultActions: [{
+        Type: 'forward',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref('WebBlue'), Weight: 100 }, { TargetGroupArn: ref('WebGreen'), Weight: 0 }] },
+      }],
+    });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      BlueGreenDeploymentConfiguration: CfnMatch.objectLike({
+        TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 30 },
+      }),
+      LoadBalancerInfo: { TargetGroupPairInfoList: [CfnMatch.objectLike({ TestTrafficRoute: CfnMatch.absent() })] },
+      AlarmConfiguration: CfnMatch.objectLike({
+        Alarms: [{ Name: ref('WebRolloutBlueAlarmsHttp5xx') }, { Name: ref('WebRolloutBlueAlarmsP99Latency') },
+          { Name: ref('WebRolloutGreenAlarmsHttp5xx') }, { Name: ref('WebRolloutGreenAlarmsP99Latency') }],
+      }),
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    expect(construct.productionRule).toBeUndefined();
+    expect(construct.testListener).toBeUndefined();
+    expect(construct.codeDeployRollout).toBeDefined();
+    expect(construct.nativeRollout).toBeUndefined();
+    expect(construct.blueAlarms).toBe(construct.codeDeployRollout!.blueAlarms);
+    expect(construct.plan).toBe(construct.codeDeployRollout!.plan);
+    expect(construct.node.tryFindChild('Rollout')!.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!.data.controller).toBe('CodeDeploy for ECS');
+  });
+
+  test('a test port adds a test listener on the same load balancer, open only to private ranges by default', () => {
+    const { stack, construct } = codeDeployService(Strategy.CANARY_10PERCENT_5MINUTES, EcsController.codeDeploy({ testPort: 9000 }));
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 9000,
+      Protocol: 'HTTP',
+      DefaultActions: [CfnMatch.objectLike({ Type: 'forward' })],
+    });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      LoadBalancerInfo: { TargetGroupPairInfoList: [CfnMatch.objectLike({ TestTrafficRoute: { ListenerArns: [ref('WebTestListener')] } })] },
+    });
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroup'))
+      .flatMap(sg => sg.Properties.SecurityGroupIngress ?? [])
+      .filter((rule: any) => rule.FromPort === 9000);
+    expect(ingress.map((rule: any) => rule.CidrIp).sort()).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(construct.testListener).toBeDefined();
+  });
+
+  test('the test listener admits the sources listed, IPv6 included', () => {
+    const testRouteSources = ['203.0.113.0/24', '2001:db8::/32'];
+    const { stack } = codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy({ testPort: 9000 }), { testRouteSources });
+    const groups = Object.values(validatedTemplate(stack).findResources('AWS::EC2::SecurityGroup'));
+    const ingress = groups.flatMap(sg => sg.Properties.SecurityGroupIngress ?? []).filter((rule: any) => rule.FromPort === 9000);
+    expect(ingress.map((rule: any) => rule.CidrIp ?? rule.CidrIpv6).sort()).toEqual(['2001:db8::/32', '203.0.113.0/24']);
+  });
+
+  test('a strategy\'s test route needs a test port; with one, a warning says the match is not applied', () => {
+    const strategy = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy()),
+      `${where}: controller is "EcsController.codeDeploy() without a testPort": CodeDeploy routes test traffic by a second listener, not by a request match, so the strategy's test route (header x-env=green) needs a test listener. Set a testPort, such as EcsController.codeDeploy({ testPort: 9000 }); or leave testRoute out of the strategy; or use EcsController.NATIVE, which routes tests by header.`);
+    const { stack } = codeDeployService(strategy, EcsController.codeDeploy({ testPort: 9000 }));
+    Annotations.fromStack(stack).hasWarning('/Stack/Web/Rollout', CfnMatch.stringLikeRegexp('is the test listener Stack/Web/TestListener'));
+  });
+
+  test('refuses a listener that already has a default action, and a test port the listener uses', () => {
+    const base = setup();
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition: base.taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN, controller: EcsController.codeDeploy(),
+    }), `${where}: listener is "Stack/Alb/Http": it already has a default action, and CodeDeploy moves the default action of a listener dedicated to this service. Create the listener without defaultAction or defaultTargetGroups (the construct sets it), or use EcsController.NATIVE to share a listener through rules.`);
+    expectValidationError(() => codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy({ testPort: 8080 })),
+      `${where}: controller is "EcsController.codeDeploy({ testPort: 8080 })": the production listener already uses port 8080. Pick another free port of the load balancer for the test listener, such as 9000.`);
+  });
+
+  test.each([
+    ['priority', { priority: 5 }, '5', 'CodeDeploy moves the listener\'s default action, so there is no production rule to prioritize'],
+    ['testPriority', { testPriority: 4 }, '4', 'CodeDeploy routes tests by a test listener, so there is no test rule to prioritize'],
+    ['conditions', { conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*'])] }, 'an array of 1', 'CodeDeploy moves the listener\'s default action, which has no conditions'],
+    ['lifecycleHooks', { lifecycleHooks: [] }, 'an empty array', 'CodeDeploy runs the hook functions named in the deployment\'s AppSpec, not ECS lifecycle hooks'],
+  ])('refuses %s, which only the native controller uses', (name, props, shown, why) => {
+    expectValidationError(() => codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy(), props as Partial<EcsRolloutServiceProps>),
+      `${where}: ${name} is ${shown}: it applies to the native controller only: ${why}. Leave ${name} out with EcsController.codeDeploy(), or use EcsController.NATIVE.`);
+  });
+
+  test('test sources without a test listener are refused, with either controller', () => {
+    expectValidationError(() => codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy(), { testRouteSources: ['10.0.0.0/8'] }),
+      `${where}: testRouteSources is an array of 1: it limits who reaches the CodeDeploy test listener, and there is none without a testPort. Set testPort in EcsController.codeDeploy({ testPort }), or leave testRouteSources out.`);
+    expectValidationError(() => service(Strategy.BLUE_GREEN, { testRouteSources: ['10.0.0.0/8'] }),
+      `${where}: testRouteSources is an array of 1: it limits who may use the test route, and the strategy blue-green (bake 5m) has none. Add a test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRouteSources out.`);
+  });
+
+  test('addAlarm() reaches the deployment group; addLifecycleHook() is refused', () => {
+    const { stack, construct } = codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy());
+    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'Extra', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:extra');
+    construct.addAlarm(alarm);
+    validatedTemplate(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: CfnMatch.objectLike({ Alarms: CfnMatch.arrayWith([{ Name: 'extra' }]) }),
+    });
+    const fn = new lambda.Function(stack, 'Hook', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    expectValidationError(() => construct.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(fn, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] })),
+      `${where}: lifecycleHook is a DeploymentLifecycleLambdaTarget: ECS lifecycle hooks run only with the native controller. With CodeDeploy, name the hook functions in the AppSpec of the deployment (BeforeInstall ... AfterAllowTraffic); or use EcsController.NATIVE.`);
   });
 });
