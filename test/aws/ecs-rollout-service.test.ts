@@ -599,8 +599,11 @@ describe('the CodeDeploy controller', () => {
   test('refuses a listener that already has a default action, and a test port the listener uses', () => {
     const base = setup();
     expectValidationError(() => new EcsRolloutService(base.stack, 'Web', {
-      cluster: base.cluster, taskDefinition: base.taskDefinition, listener: base.listener,
-      strategy: Strategy.BLUE_GREEN, controller: EcsController.codeDeploy(),
+      cluster: base.cluster,
+      taskDefinition: base.taskDefinition,
+      listener: base.listener,
+      strategy: Strategy.BLUE_GREEN,
+      controller: EcsController.codeDeploy(),
     }), `${where}: listener is "Stack/Alb/Http": it already has a default action, and CodeDeploy moves the default action of a listener dedicated to this service. Create the listener without defaultAction or defaultTargetGroups (the construct sets it), or use EcsController.NATIVE to share a listener through rules.`);
     expectValidationError(() => codeDeployService(Strategy.BLUE_GREEN, EcsController.codeDeploy({ testPort: 8080 })),
       `${where}: controller is "EcsController.codeDeploy({ testPort: 8080 })": the production listener already uses port 8080. Pick another free port of the load balancer for the test listener, such as 9000.`);
