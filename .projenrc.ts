@@ -83,7 +83,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
     },
   },
-  gitignore: ['cdk.out', 'cdk.context.json'],
+  // cdk8s examples write their manifests to dist/ beside them.
+  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist'],
 });
 
 // CI reads a plain "N passed, N failed" closing line.

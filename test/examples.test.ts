@@ -3,9 +3,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { report } from '../examples/house-strategies/main';
 import { blueGreen, canary, checkoutExperiment, linear, shopRelease } from '../examples/house-strategies/strategies';
-import { awsExamples, coreExamples, recordedPlans, runCoreExample, synthAwsExample } from '../examples/run-all';
+import {
+  awsExamples, coreExamples, k8sExamples, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans,
+  runCoreExample, synthAwsExample, synthK8sExample,
+} from '../examples/run-all';
+import { validateManifest } from './support/k8s';
 
 const examples = path.join(__dirname, '..', 'examples');
+/**
+ * Examples with an A/B experiment render the allocations of the moment given as AT (else of now):
+ * a fixed moment keeps their output, and so the snapshots, the same whatever the day.
+ */
+const AT = { AT: '2026-12-01T00:00:00Z' };
 
 // The test task type-checks examples/ with tsc already; here only the runs themselves are under test.
 process.env.TS_NODE_TRANSPILE_ONLY = 'true';
@@ -41,10 +50,10 @@ describe('examples/house-strategies', () => {
 describe('CDK examples, synthesized by the real cdk CLI', () => {
   test.each(awsExamples())('%s synthesizes with strict validation and cdk-nag, and keeps its construct ids', (folder) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-example-'));
-    const assembly = synthAwsExample(folder, outdir);
+    const assembly = synthAwsExample(folder, outdir, AT);
 
-    // Every rollout records its plan for the main job and the plan tools.
-    expect(recordedPlans(assembly).length).toBeGreaterThan(0);
+    // Every rollout records its plan (every experiment its allocations) for the main job and the plan tools.
+    expect(recordedPlans(assembly).length + recordedExperiments(assembly).length).toBeGreaterThan(0);
 
     // Construct paths and logical ids are API: a change here replaces resources in users' stacks.
     // Update the snapshot deliberately (`npx projen test:update`) only when that is intended.
@@ -55,10 +64,27 @@ describe('CDK examples, synthesized by the real cdk CLI', () => {
 });
 
 test('the main job finds every example folder', () => {
-  const found = [...coreExamples(), ...awsExamples()];
+  const found = [...coreExamples(), ...awsExamples(), ...k8sExamples()];
+  const platforms = ['aws', 'k8s'];
   const folders = [
-    ...fs.readdirSync(examples, { withFileTypes: true }).filter(d => d.isDirectory() && d.name !== 'aws').map(d => d.name),
-    ...fs.readdirSync(path.join(examples, 'aws'), { withFileTypes: true }).filter(d => d.isDirectory()).map(d => `aws/${d.name}`),
+    ...fs.readdirSync(examples, { withFileTypes: true }).filter(d => d.isDirectory() && !platforms.includes(d.name)).map(d => d.name),
+    ...platforms.flatMap(platform => fs.readdirSync(path.join(examples, platform), { withFileTypes: true })
+      .filter(d => d.isDirectory()).map(d => `${platform}/${d.name}`)),
   ];
   expect(found.sort()).toEqual(folders.sort());
+});
+
+describe('cdk8s examples, synthesized by the real cdk8s CLI', () => {
+  test.each(k8sExamples())('%s synthesizes objects that pass their upstream schemas, and keeps its manifests', (folder) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-example-'));
+    const objects = synthK8sExample(folder, outdir, AT);
+    expect(objects.length).toBeGreaterThan(0);
+    objects.forEach(validateManifest);
+
+    // Every rollout records its plan on its primary object, for the main job and the plan tools.
+    expect(recordedK8sPlans(objects).length + recordedK8sExperiments(objects).length).toBeGreaterThan(0);
+
+    // The manifests are what users apply: a change here changes their clusters. Update on purpose only.
+    expect(objects).toMatchSnapshot();
+  }, 300_000);
 });

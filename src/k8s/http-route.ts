@@ -6,6 +6,7 @@ import { arrayOf, fail, struct } from '../private/validation';
 const MAX_RULES = 16;
 const MAX_BACKENDS = 16;
 const MAX_MATCHES = 64;
+const MAX_TOTAL_MATCHES = 128;
 const MAX_WEIGHT = 1_000_000;
 
 /** The Gateway (or Gateway listener) an HTTPRoute attaches to. */
@@ -177,11 +178,25 @@ export class HttpRoute extends ApiObject {
         fail(`${where}: rules[${i}].matches`, rule.matches, `an HTTPRoute rule holds at most ${MAX_MATCHES} matches`, 'Split the matches across rules.');
       }
     });
+    const totalMatches = rules.reduce((n, rule) => n + (rule.matches?.length ?? 0), 0);
+    if (totalMatches > MAX_TOTAL_MATCHES) {
+      fail(`${where}: rules`, rules, `an HTTPRoute holds at most ${MAX_TOTAL_MATCHES} matches across its rules, and these hold ${totalMatches}`,
+        'Split the routes across several HTTPRoutes.');
+    }
     // Copied field by field so the manifest carries only what the typed props declare.
+    const pairs = (list: HttpHeaderMatch[] | HttpQueryParamMatch[] | undefined) =>
+      list?.map(m => ({ type: m.type, name: m.name, value: m.value }));
     this.addJsonPatch(JsonPatch.add('/spec', {
       parentRefs: parents.map(p => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
       hostnames: props.hostnames,
-      rules: rules.map(r => ({ matches: r.matches, backendRefs: r.backendRefs })),
+      rules: rules.map(r => ({
+        matches: r.matches?.map(m => ({
+          path: m.path && { type: m.path.type, value: m.path.value },
+          headers: pairs(m.headers),
+          queryParams: pairs(m.queryParams),
+        })),
+        backendRefs: r.backendRefs.map(b => ({ name: b.name, namespace: b.namespace, port: b.port, weight: b.weight })),
+      })),
     }));
   }
 }

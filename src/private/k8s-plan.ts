@@ -21,3 +21,6 @@ export function recordK8sPlan(primary: ApiObject, plan: TrafficPlan, controller:
   const recorded: RecordedK8sPlan = { controller, step, table: plan.toTable(), plan: plan.toJson() };
   primary.metadata.addAnnotation(PLAN_ANNOTATION, JSON.stringify(recorded));
 }
+
+/** The annotation under which an A/B experiment records its allocations (`{ active, reason?, table }` as JSON). */
+export const EXPERIMENT_ANNOTATION = 'cdk-deploy-strategies.dev/experiment';

@@ -26,7 +26,7 @@ export function currentStep(construct: Construct, where: string, prop: unknown, 
   const last = plan.steps.length;
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 1 || index > last) {
     fail(name, value, `the plan has steps 1 to ${last} (${plan.strategy.describe()})`,
-      `Render a step from 1 to ${last}, numbered as in the plan's table: step 1 is the first traffic shift, step ${last} sends everything to the candidate.`);
+      `Render a step from 1 to ${last}, numbered as in the plan's table (step ${last} sends everything to the candidate).`);
   }
   return plan.steps[index - 1];
 }

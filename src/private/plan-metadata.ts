@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import type { Experiment } from '../core/experiment';
 import type { TrafficPlan } from '../core/traffic-plan';
 
 /** The metadata type under which every rollout records its plan in the cloud assembly. */
@@ -10,4 +11,26 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
  */
 export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string): void {
   construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, table: plan.toTable(), plan: plan.toJson() });
+}
+
+/** The metadata type under which every A/B experiment records its allocations. */
+export const EXPERIMENT_METADATA_TYPE = 'cdk-deploy-strategies:experiment';
+
+/** What an experiment records: whether it runs at synth time, why not, and its allocation table. */
+export interface RecordedExperiment {
+  readonly backend: string;
+  readonly active: boolean;
+  readonly reason?: string;
+  readonly table: string;
+}
+
+/** Records an experiment's allocations at `at` on its construct. */
+export function recordExperiment(construct: IConstruct, experiment: Experiment, backend: string, at: Date): void {
+  const recorded: RecordedExperiment = {
+    backend,
+    active: experiment.isActive(at),
+    reason: experiment.inactiveReason(at),
+    table: experiment.toTable(at),
+  };
+  construct.node.addMetadata(EXPERIMENT_METADATA_TYPE, recorded);
 }

@@ -1,0 +1,58 @@
+// A web service released blue-green by Argo Rollouts. The new version starts at full size beside the
+// live one, behind the preview Service; requests carrying the header `x-env: preview` reach it through
+// the Gateway "public-gateway", everything else stays on the active Service. Once it is ready, a web
+// smoke test asks it, through that test route, which version it serves; if that passes, Argo waits for
+// a person:
+//   kubectl argo rollouts promote <name>    switch all traffic to the new version (the name is in dist/)
+//   kubectl argo rollouts abort <name>      give up the new version
+// The old version keeps running 10 minutes after the switch (the bake time). To release a new
+// version, change VERSION and apply again.
+import { Duration } from 'aws-cdk-lib';
+import { App, Chart } from 'cdk8s';
+import { k8s, Match, StepGate, Strategy } from 'cdk-deploy-strategies';
+
+const VERSION = '6.7.1';
+
+const app = new App();
+const chart = new Chart(app, 'ArgoBlueGreen');
+
+// podinfo answers GET /version with {"version": "..."}: four checks, 30 seconds apart, that the
+// preview serves the version being released.
+const smokeTest = new k8s.AnalysisTemplate(chart, 'SmokeTest', {
+  name: 'smoke-test',
+  metrics: [k8s.AnalysisMetric.web({
+    name: 'serves-new-version',
+    url: 'https://shop.example.com/version',
+    headers: [{ name: 'x-env', value: 'preview' }],
+    jsonPath: '{$.version}',
+    successCondition: `result == "${VERSION}"`,
+    interval: Duration.seconds(30),
+    count: 4,
+  })],
+});
+
+new k8s.ArgoRollout(chart, 'checkout', {
+  strategy: Strategy.blueGreen({
+    testRoute: Match.header('x-env', 'preview'),
+    promotion: StepGate.manualApproval(),
+    bakeTime: Duration.minutes(10),
+  }),
+  revision: {
+    containers: [{
+      image: `ghcr.io/stefanprodan/podinfo:${VERSION}`,
+      portNumber: 9898,
+      // podinfo runs as any non-root user on a read-only file system.
+      securityContext: { user: 65532, group: 65532 },
+    }],
+    version: VERSION,
+  },
+  replicas: 3,
+  trafficRouting: k8s.ArgoTrafficRouting.gatewayApi({
+    gateway: { name: 'public-gateway', namespace: 'gateways' },
+    hostnames: ['shop.example.com'],
+  }),
+  analysisTemplates: [smokeTest],
+  prePromotionAnalysis: 'smoke-test',
+});
+
+app.synth();

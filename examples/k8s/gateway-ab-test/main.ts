@@ -1,0 +1,54 @@
+// An A/B test of a new checkout, routed by a Gateway API HTTPRoute attached to the Gateway "public":
+// staff who send the header `x-preview: one-click` see the one-click checkout, users holding the
+// cookie `beta=true` see the redesigned one, and everyone else the current checkout (the control).
+// Each version runs as its own Deployment and Service. After the end date, or with `enabled: false`,
+// a new synth sends everyone to the control; the route's `cdk-deploy-strategies.dev/experiment`
+// annotation records whether the experiment runs, and its allocation table.
+//
+// The allocations rendered are those of the moment of synthesis; set AT (an ISO date) to render
+// those of another moment, for a reproducible GitOps commit: `AT=2027-06-01T00:00:00Z npx cdk8s synth`.
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Experiment, k8s, Match } from 'cdk-deploy-strategies';
+
+/** A version of the sample app behind a Service on port 80. */
+function version(scope: Construct, id: string, tag: string): k8s.GatewayBackend {
+  const deployment = new kplus.Deployment(scope, id, {
+    replicas: 2,
+    containers: [{
+      image: `us-docker.pkg.dev/google-samples/containers/gke/hello-app:${tag}`,
+      portNumber: 8080,
+      // A static binary that runs as any non-root user on a read-only filesystem.
+      securityContext: { user: 65532, group: 65532 },
+    }],
+  });
+  const service = deployment.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+  return { serviceName: service.name, port: 80 };
+}
+
+const app = new App();
+const chart = new Chart(app, 'GatewayAbTest');
+
+const experiment = new Experiment({
+  name: 'new-checkout',
+  variants: [
+    { name: 'one-click', match: Match.header('x-preview', 'one-click') },
+    { name: 'redesign', match: Match.cookie('beta', 'true') },
+  ],
+  endDate: new Date('2027-12-31T00:00:00Z'),
+});
+
+new k8s.GatewayExperiment(chart, 'Checkout', {
+  experiment,
+  at: process.env.AT ? new Date(process.env.AT) : undefined,
+  gateway: { name: 'public', namespace: 'gateways' },
+  hostnames: ['shop.example.com'],
+  backends: {
+    'control': version(chart, 'Current', '1.0'),
+    'one-click': version(chart, 'OneClick', '2.0'),
+    'redesign': version(chart, 'Redesign', '2.0'),
+  },
+});
+
+app.synth();

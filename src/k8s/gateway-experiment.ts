@@ -1,0 +1,219 @@
+import { Construct } from 'constructs';
+import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
+import { Experiment, VariantAllocation } from '../core/experiment';
+import type { Match } from '../core/match';
+import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames, servicePort } from '../private/gateway-match';
+import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
+import { fail, struct, validDate } from '../private/validation';
+
+/** An HTTPRoute holds at most 16 rules, and a rule at most 16 backends. */
+const MAX_RULES = 16;
+const MAX_BACKENDS = 16;
+// A Service name is a DNS-1035 label: it starts with a letter.
+const SERVICE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The Service that serves one variant (or the control) of an experiment. */
+export interface GatewayBackend {
+  /** The Service's name, in the route's namespace. */
+  readonly serviceName: string;
+  /** The Service port. */
+  readonly port: number;
+}
+
+/** Props for a `GatewayExperiment`. */
+export interface GatewayExperimentProps {
+  /**
+   * The A/B test to render. Variants with a match become rules of their own; variants with only a
+   * weight share the last rule with the control. Stickiness is possible only when every variant is
+   * selected by a match alone, since the standard HTTPRoute has no session persistence.
+   */
+  readonly experiment: Experiment;
+
+  /** The Gateway (or one of its listeners) the route attaches to. You manage the Gateway. */
+  readonly gateway: GatewayReference;
+
+  /** The Service of each variant and of the control, by name: exactly one per variant and one for the control. */
+  readonly backends: { [variant: string]: GatewayBackend };
+
+  /**
+   * Host names the route serves.
+   *
+   * @default - every host name the Gateway listener accepts
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * The moment whose allocations are rendered: an experiment switched off, or past its end date
+   * at this moment, sends everyone to the control. Pass a fixed date for reproducible manifests.
+   *
+   * @default - now, when the construct is created
+   */
+  readonly at?: Date;
+}
+
+/** What the experiment annotation holds, as JSON. */
+interface RecordedExperiment {
+  readonly active: boolean;
+  readonly reason?: string;
+  readonly table: string;
+}
+
+/**
+ * Renders an A/B test (`Experiment`) as a Gateway API `HTTPRoute` (`Route`) over Services you
+ * already run, one per variant and one for the control.
+ *
+ * Each variant with a match has a rule of its own: the requests it matches go to the variant, or,
+ * when the variant has a weight below 100, are split between the variant and the control. A last
+ * rule without a match splits everyone else between the variants that have only a weight and the
+ * control, which keeps the remainder. Weights are in tenths of a percent, so 12.5% is exact. A
+ * header or a query parameter is matched exactly; a cookie becomes a regular expression on the
+ * `Cookie` header.
+ *
+ * An experiment switched off, or past its end date at `at`, renders a single rule to the control.
+ * The route's `cdk-deploy-strategies.dev/experiment` annotation records whether the experiment is
+ * active, why not, and its allocation table. Since the rendered allocations depend on the date,
+ * synthesize again (or pass `at`) to end an experiment on time.
+ *
+ * The Gateway API gives a rule with a header condition (a header or cookie match) precedence over
+ * one with a query parameter condition, whatever their order, so declare variants matched by header
+ * or cookie before those matched by query parameter.
+ *
+ * @example
+ * new GatewayExperiment(chart, 'Checkout', {
+ *   experiment: new Experiment({
+ *     name: 'new-checkout',
+ *     variants: [
+ *       { name: 'beta', match: Match.cookie('beta', 'true') },
+ *       { name: 'one-click', weight: 10 },
+ *     ],
+ *     endDate: new Date('2027-12-31T00:00:00Z'),
+ *   }),
+ *   gateway: { name: 'public', namespace: 'gateways' },
+ *   backends: {
+ *     'control': { serviceName: 'checkout', port: 80 },
+ *     'beta': { serviceName: 'checkout-beta', port: 80 },
+ *     'one-click': { serviceName: 'checkout-one-click', port: 80 },
+ *   },
+ * });
+ */
+export class GatewayExperiment extends Construct {
+  /** The annotation under which the route records whether the experiment is active, why not, and its allocation table (JSON). */
+  public static readonly ANNOTATION = EXPERIMENT_ANNOTATION;
+
+  /** The experiment rendered. */
+  public readonly experiment: Experiment;
+  /** Whether the experiment runs at the moment rendered; false sends everyone to the control. */
+  public readonly active: boolean;
+  /** The HTTPRoute that allocates requests to the variants. */
+  public readonly route: HttpRoute;
+
+  constructor(scope: Construct, id: string, props: GatewayExperimentProps) {
+    super(scope, id);
+    const where = `GatewayExperiment ${this.node.path}`;
+    struct(`${where}: props`, props, 'Pass { experiment, gateway, backends }.');
+    if (!(props.experiment instanceof Experiment)) {
+      fail(`${where}: experiment`, props.experiment, 'it must be an Experiment', 'Pass new Experiment({ name, variants }).');
+    }
+    const experiment = props.experiment;
+    const gateway = gatewayReference(`${where}: gateway`, props.gateway);
+    const backends = backendsOf(where, experiment, props.backends);
+    const hostnames = routeHostnames(`${where}: hostnames`, props.hostnames);
+    const at = props.at === undefined ? new Date() : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
+    checkExpressible(where, experiment);
+    const matches = new Map<Match, ReturnType<typeof httpRouteMatch>>();
+    experiment.variants.forEach((v, i) => {
+      if (v.match) matches.set(v.match, httpRouteMatch(`${where}: experiment "${experiment.name}" variants[${i}].match`, v.match));
+    });
+
+    const reason = experiment.inactiveReason(at);
+    this.experiment = experiment;
+    this.active = reason === undefined;
+
+    // The core orders the allocations as a backend evaluates them; consecutive ones drawing from
+    // the same requests form one rule, the requests not taken by a match the last.
+    const groups: { match?: Match; allocations: VariantAllocation[] }[] = [];
+    for (const allocation of experiment.allocations(at)) {
+      const last = groups[groups.length - 1];
+      if (last && last.match === allocation.match) last.allocations.push(allocation);
+      else groups.push({ match: allocation.match, allocations: [allocation] });
+    }
+    const rules: HttpRouteRule[] = groups.map(group => ({
+      matches: group.match && [matches.get(group.match)!],
+      backendRefs: group.allocations.map((a): HttpBackendRef => {
+        const backend = backends[a.variant];
+        const ref = { name: backend.serviceName, port: backend.port };
+        // Tenths of a percent, so 12.5% is exact; a lone backend takes every request without a weight.
+        return group.allocations.length === 1 ? ref : { ...ref, weight: Math.round(a.weight * 10) };
+      }),
+    }));
+
+    this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
+    const recorded: RecordedExperiment = { active: this.active, reason, table: experiment.toTable(at) };
+    this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
+  }
+}
+
+/** Reads the backends: exactly the control and every variant, each a Service name and port. */
+function backendsOf(where: string, experiment: Experiment, value: unknown): Record<string, GatewayBackend> {
+  const expected = [experiment.control, ...experiment.variants.map(v => v.name)];
+  const list = expected.map(n => `"${n}"`).join(', ');
+  const example = (name: string) => `"${name}": { serviceName: "${experiment.name}-${name}", port: 80 }`;
+  const given = struct<Record<string, unknown>>(`${where}: backends`, value,
+    `Pass one backend per variant and one for the control (${list}), such as { ${example(expected[0])} }.`);
+  for (const key of Object.keys(given)) {
+    if (!expected.includes(key)) {
+      fail(`${where}: backends key`, key, `experiment "${experiment.name}" has no variant or control of this name (expected ${list})`,
+        'Rename the key to the variant it serves, or remove it.');
+    }
+  }
+  const result: Record<string, GatewayBackend> = {};
+  for (const name of expected) {
+    const prop = `${where}: backends["${name}"]`;
+    if (given[name] === undefined) {
+      const role = name === experiment.control ? 'the control' : 'variant';
+      fail(prop, undefined, `every variant of experiment "${experiment.name}" and its control need a backend (expected ${list})`,
+        `Add the Service of ${role} "${name}", such as ${example(name)}.`);
+    }
+    const backend = struct<GatewayBackend>(prop, given[name], `Pass the variant's Service, such as { serviceName: "${experiment.name}-${name}", port: 80 }.`);
+    if (typeof backend.serviceName !== 'string' || backend.serviceName.length > 63 || !SERVICE_NAME.test(backend.serviceName)) {
+      fail(`${prop}.serviceName`, backend.serviceName,
+        'a Service name is a DNS-1035 label: 1-63 lowercase letters, digits or "-", starting with a letter and ending with a letter or digit',
+        `Use the name of the Service, such as "${experiment.name}-${name}".`);
+    }
+    result[name] = { serviceName: backend.serviceName, port: servicePort(`${prop}.port`, backend.port) };
+  }
+  return result;
+}
+
+/** Fails for what an HTTPRoute cannot express: sticky weighted splits, too many rules or backends, an order the route would not keep. */
+function checkExpressible(where: string, experiment: Experiment): void {
+  const prefix = `${where}: experiment "${experiment.name}"`;
+  const matched = experiment.variants.filter(v => v.match !== undefined);
+  const weighted = experiment.variants.filter(v => v.match === undefined);
+  const split = experiment.variants.filter(v => v.match === undefined || v.weight! < 100);
+  if (experiment.stickiness && split.length > 0) {
+    fail(`${prefix} stickiness`, experiment.stickiness,
+      `the Gateway API provider has no sticky sessions (the standard HTTPRoute v1 has no session persistence), so the weighted split of ${split.map(v => `"${v.name}"`).join(', ')} would draw every request anew`,
+      'Select those variants by a cookie match alone (Match.cookie, which a user keeps), or remove stickiness.');
+  }
+  if (matched.length + 1 > MAX_RULES) {
+    fail(`${prefix} variants with a match`, matched.length,
+      `an HTTPRoute holds at most ${MAX_RULES} rules, one per variant with a match and one for everyone else`,
+      `Use at most ${MAX_RULES - 1} variants with a match, for example by merging variants that share a Service.`);
+  }
+  if (weighted.length + 1 > MAX_BACKENDS) {
+    fail(`${prefix} variants without a match`, weighted.length,
+      `an HTTPRoute rule sends to at most ${MAX_BACKENDS} backends, and everyone else is split between these variants and the control`,
+      `Use at most ${MAX_BACKENDS - 1} variants without a match.`);
+  }
+  // Among rules with the same path, the Gateway API prefers more header conditions, then more query
+  // parameter conditions, and only then the order: a header variant declared later would still win.
+  const firstQuery = matched.findIndex(v => headerConditions(v.match!) === 0);
+  const laterHeader = firstQuery < 0 ? undefined : matched.slice(firstQuery).find(v => headerConditions(v.match!) > 0);
+  if (laterHeader) {
+    const query = matched[firstQuery];
+    fail(`${prefix} variants order`, `${query.name}, then ${laterHeader.name}`,
+      `the Gateway API gives "${laterHeader.name}" (${laterHeader.match!.describe()}) precedence over "${query.name}" (${query.match!.describe()}) for requests matching both, whatever the order`,
+      'Declare the variants matched by a header or cookie before those matched by a query parameter.');
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The parts of Argo Rollouts objects (`argoproj.io/v1alpha1`) this library emits, typed by hand from
+ * the upstream Rollout and AnalysisTemplate CRDs (v1.9) and the `argoproj-labs/gatewayAPI` plugin's
+ * configuration. Only what the constructs set is declared, so a typo in a field name fails to compile.
+ */
+
+/** Argo Rollouts' API version for Rollout and AnalysisTemplate. */
+export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
+
+/** The name under which the Gateway API traffic router plugin is registered with the controller. */
+export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
+
+export interface ArgoLabelSelector {
+  readonly matchLabels: Record<string, string>;
+}
+
+/** `spec.workloadRef`: the Deployment whose pod template the Rollout rolls out. */
+export interface ArgoWorkloadRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface ArgoAnalysisTemplateRef {
+  readonly templateName: string;
+}
+
+/** An inline step analysis, `prePromotionAnalysis` or `postPromotionAnalysis`. */
+export interface ArgoRolloutAnalysis {
+  readonly templates: ArgoAnalysisTemplateRef[];
+}
+
+/** `pause: {}` waits for `kubectl argo rollouts promote`; with a duration it resumes by itself. */
+export interface ArgoPause {
+  /** A Go duration string such as `5m` or `1h30m`. */
+  readonly duration?: string;
+}
+
+/** One canary step: exactly one field is set. */
+export interface ArgoCanaryStep {
+  readonly setWeight?: number;
+  readonly pause?: ArgoPause;
+  readonly analysis?: ArgoRolloutAnalysis;
+}
+
+/** The plugin's configuration: the HTTPRoute whose backend weights it rewrites. */
+export interface ArgoGatewayApiPluginConfig {
+  readonly httpRoute: string;
+}
+
+export interface ArgoTrafficRouting {
+  readonly plugins: Record<string, ArgoGatewayApiPluginConfig>;
+}
+
+export interface ArgoCanaryStrategy {
+  readonly stableService: string;
+  readonly canaryService: string;
+  readonly maxSurge?: number;
+  readonly maxUnavailable?: number;
+  readonly trafficRouting?: ArgoTrafficRouting;
+  readonly steps: ArgoCanaryStep[];
+}
+
+export interface ArgoBlueGreenStrategy {
+  readonly activeService: string;
+  readonly previewService: string;
+  readonly autoPromotionEnabled?: boolean;
+  readonly autoPromotionSeconds?: number;
+  readonly prePromotionAnalysis?: ArgoRolloutAnalysis;
+  readonly postPromotionAnalysis?: ArgoRolloutAnalysis;
+  readonly scaleDownDelaySeconds?: number;
+}
+
+export interface ArgoRolloutStrategy {
+  readonly canary?: ArgoCanaryStrategy;
+  readonly blueGreen?: ArgoBlueGreenStrategy;
+}
+
+export interface ArgoRolloutSpec {
+  readonly replicas: number;
+  readonly selector: ArgoLabelSelector;
+  readonly workloadRef: ArgoWorkloadRef;
+  readonly strategy: ArgoRolloutStrategy;
+}
+
+/** A request header Argo's web provider sends (`key`, not `name`, in the CRD). */
+export interface ArgoWebHeader {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface ArgoPrometheusProvider {
+  readonly address: string;
+  readonly query: string;
+}
+
+export interface ArgoWebProvider {
+  readonly url: string;
+  readonly jsonPath?: string;
+  readonly headers?: ArgoWebHeader[];
+}
+
+export interface ArgoMetricProvider {
+  readonly prometheus?: ArgoPrometheusProvider;
+  readonly web?: ArgoWebProvider;
+}
+
+export interface ArgoMetric {
+  readonly name: string;
+  /** Go duration strings. */
+  readonly interval: string;
+  readonly initialDelay: string;
+  /** Measurements to take; without it the metric measures until the run is stopped. */
+  readonly count?: number;
+  readonly failureLimit: number;
+  readonly successCondition: string;
+  readonly provider: ArgoMetricProvider;
+}
+
+export interface ArgoAnalysisTemplateSpec {
+  readonly metrics: ArgoMetric[];
+}
+
+/**
+ * Seconds as a Go duration string, the format Argo parses for intervals and pauses: `45s`, `5m`,
+ * `1h30m`.
+ */
+export function argoDuration(seconds: number): string {
+  if (seconds === 0) return '0s';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+}

@@ -1,0 +1,322 @@
+import { Duration } from 'aws-cdk-lib';
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CapacityMode, Match, StepGate, Strategy } from '../../src';
+import {
+  AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoRolloutProps, ArgoTrafficRouting, PrometheusMetricProps,
+} from '../../src/k8s';
+import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
+import { ofKind, validatedManifests } from '../support/k8s';
+import { expectValidationError } from '../support/validation-error';
+
+const where = 'ArgoRollout test/web';
+const revision = { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 8080 }], version: '1.4.2' };
+const gateway = ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway', namespace: 'gateways' }, hostnames: ['shop.example.com'] });
+const metricProps: PrometheusMetricProps = {
+  name: 'success-rate',
+  address: 'http://prometheus.monitoring:9090',
+  query: 'sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))',
+  successCondition: 'result[0] >= 0.99',
+};
+const analysis = (name: string, minutes: number) => StepGate.analysis({ name, duration: Duration.minutes(minutes) });
+
+/** An AnalysisTemplate of one Prometheus metric. */
+function template(scope: Construct, name: string, metric: Partial<PrometheusMetricProps> = {}) {
+  return new AnalysisTemplate(scope, name, { name, metrics: [AnalysisMetric.prometheus({ ...metricProps, ...metric })] });
+}
+
+/** Synthesizes an ArgoRollout `web`, validating every object against its upstream schema. */
+function render(props: Partial<ArgoRolloutProps>, templates: (chart: Chart) => AnalysisTemplate[] = () => []) {
+  const chart = Testing.chart();
+  const construct = new ArgoRollout(chart, 'web', { strategy: Strategy.ALL_AT_ONCE, revision, analysisTemplates: templates(chart), ...props });
+  const objects = validatedManifests(chart);
+  const [rollout] = ofKind(objects, 'Rollout');
+  const strategy = rollout.spec.strategy;
+  return { construct, objects, rollout, strategy, steps: strategy.canary?.steps, route: ofKind(objects, 'HTTPRoute')[0] };
+}
+
+function attempt(props: Partial<ArgoRolloutProps>, templates: (chart: Chart) => AnalysisTemplate[] = () => []) {
+  return () => {
+    const chart = Testing.chart();
+    return new ArgoRollout(chart, 'web', { strategy: Strategy.ALL_AT_ONCE, revision, analysisTemplates: templates(chart), ...props } as ArgoRolloutProps);
+  };
+}
+
+describe('the pod template', () => {
+  test('a cdk8s-plus Deployment scaled to zero, referenced by workloadRef, whose pods the Rollout selects', () => {
+    const { construct, objects, rollout } = render({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, replicas: 10 });
+    const [deployment] = ofKind(objects, 'Deployment');
+    expect(deployment.spec.replicas).toBe(0);
+    expect(rollout.apiVersion).toBe('argoproj.io/v1alpha1');
+    expect(rollout.spec.replicas).toBe(10);
+    expect(rollout.spec.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(rollout.spec.template).toBeUndefined();
+    expect(rollout.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'web', 'cdk-deploy-strategies.dev/role': 'rollout' } });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ ...rollout.spec.selector.matchLabels, 'app.kubernetes.io/version': '1.4.2' });
+    expect(rollout.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'web' });
+    expect(construct.template.name).toBe(deployment.metadata.name);
+    expect(construct.rolloutName).toBe(rollout.metadata.name);
+  });
+
+  test('keeps cdk8s-plus secure defaults', () => {
+    const { objects } = render({});
+    const pod = ofKind(objects, 'Deployment')[0].spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+  });
+
+  test('the application name defaults to the construct id, and may be given', () => {
+    expect(render({}).construct.appName).toBe('web');
+    const { construct, rollout } = render({ name: 'storefront' });
+    expect(construct.appName).toBe('storefront');
+    expect(rollout.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('storefront');
+  });
+});
+
+describe('canary steps', () => {
+  test('CANARY_10PERCENT_5MINUTES without traffic routing: whole replicas, no surge, a Service over every pod', () => {
+    const { construct, objects, strategy, steps } = render({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, replicas: 10 });
+    expect(steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }, { setWeight: 100 }]);
+    expect(strategy.canary).toMatchObject({
+      stableService: construct.stableService!.name,
+      canaryService: construct.canaryService!.name,
+      maxSurge: 0,
+      maxUnavailable: 1,
+    });
+    expect(strategy.canary.trafficRouting).toBeUndefined();
+    expect(construct.node.children.map(c => c.node.id)).toEqual(['Template', 'StableService', 'CanaryService', 'LiveService', 'Rollout']);
+    expect(construct.service).toBe(construct.liveService);
+    expect(ofKind(objects, 'HTTPRoute')).toEqual([]);
+    const services = ofKind(objects, 'Service');
+    expect(services).toHaveLength(3);
+    for (const service of services) {
+      expect(service.spec.selector).toEqual({ 'app.kubernetes.io/name': 'web', 'cdk-deploy-strategies.dev/role': 'rollout' });
+      expect(service.spec.ports).toEqual([{ port: 80, targetPort: 8080 }]);
+    }
+    expect(construct.plan.capacity).toBe(CapacityMode.REPLICA_RATIO);
+    expect(construct.plan.steps.map(s => s.candidateReplicas)).toEqual([1, 10]);
+  });
+
+  test('LINEAR_10PERCENT_EVERY_1MINUTE with Gateway API routing: exact weights set by the plugin on the HTTPRoute', () => {
+    const { construct, strategy, steps, route } = render({ strategy: Strategy.LINEAR_10PERCENT_EVERY_1MINUTE, trafficRouting: gateway, port: 8000 });
+    const expected = [];
+    for (let weight = 10; weight < 100; weight += 10) expected.push({ setWeight: weight }, { pause: { duration: '1m' } });
+    expect(steps).toEqual([...expected, { setWeight: 100 }]);
+    expect(strategy.canary.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: route.metadata.name } } });
+    expect(strategy.canary.maxSurge).toBeUndefined();
+    expect(construct.plan.capacity).toBe(CapacityMode.PROPORTIONAL);
+    expect(construct.node.children.map(c => c.node.id)).toEqual(['Template', 'StableService', 'CanaryService', 'Route', 'Rollout']);
+    expect(construct.service).toBe(construct.stableService);
+    expect(construct.liveService).toBeUndefined();
+  });
+
+  test('the HTTPRoute sends everything to the stable Service until the plugin moves the weights', () => {
+    const { construct, route } = render({ strategy: Strategy.CANARY_10PERCENT_15MINUTES, trafficRouting: gateway });
+    expect(route.metadata.name).toBe(construct.route!.name);
+    expect(route.spec).toEqual({
+      parentRefs: [{ name: 'public-gateway', namespace: 'gateways' }],
+      hostnames: ['shop.example.com'],
+      rules: [{
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [
+          { name: construct.stableService!.name, port: 80, weight: 100 },
+          { name: construct.canaryService!.name, port: 80, weight: 0 },
+        ],
+      }],
+    });
+    expect(construct.stableService!.name).not.toBe(construct.canaryService!.name);
+  });
+
+  test('gates: a bake is a timed pause, a manual approval a pause, an analysis an inline analysis', () => {
+    const { steps } = render({
+      strategy: Strategy.canary({
+        steps: [
+          { weight: 5, gate: StepGate.bake(Duration.minutes(90)) },
+          { weight: 25, gate: StepGate.manualApproval() },
+          { weight: 50, gate: analysis('error-rate', 10) },
+          { weight: 100, gate: StepGate.bake(Duration.seconds(45)) },
+        ],
+      }),
+      trafficRouting: gateway,
+    }, chart => [template(chart, 'error-rate')]);
+    expect(steps).toEqual([
+      { setWeight: 5 }, { pause: { duration: '1h30m' } },
+      { setWeight: 25 }, { pause: {} },
+      { setWeight: 50 }, { analysis: { templates: [{ templateName: 'error-rate' }] } },
+      { setWeight: 100 }, { pause: { duration: '45s' } },
+    ]);
+  });
+
+  test('ALL_AT_ONCE: one step to 100%, replaced in place', () => {
+    const { construct, steps, strategy } = render({});
+    expect(steps).toEqual([{ setWeight: 100 }]);
+    expect(strategy.canary.maxSurge).toBeUndefined();
+    expect(construct.plan.capacity).toBe(CapacityMode.IN_PLACE);
+  });
+});
+
+describe('blue-green', () => {
+  test('BLUE_GREEN: active and preview Services, the bake time as the scale-down delay', () => {
+    const { construct, strategy, objects } = render({ strategy: Strategy.BLUE_GREEN });
+    expect(strategy).toEqual({
+      blueGreen: {
+        activeService: construct.activeService!.name,
+        previewService: construct.previewService!.name,
+        scaleDownDelaySeconds: 300,
+      },
+    });
+    expect(construct.node.children.map(c => c.node.id)).toEqual(['Template', 'ActiveService', 'PreviewService', 'Rollout']);
+    expect(construct.service).toBe(construct.activeService);
+    expect(ofKind(objects, 'HTTPRoute')).toEqual([]);
+    expect(construct.plan.capacity).toBe(CapacityMode.FULL_COPY);
+  });
+
+  test('a manual promotion disables auto-promotion', () => {
+    const { strategy } = render({ strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(10) }) });
+    expect(strategy.blueGreen).toMatchObject({ autoPromotionEnabled: false, scaleDownDelaySeconds: 600 });
+    expect(strategy.blueGreen.autoPromotionSeconds).toBeUndefined();
+  });
+
+  test('a bake promotion waits before promoting by itself', () => {
+    const { strategy } = render({ strategy: Strategy.blueGreen({ promotion: StepGate.bake(Duration.minutes(2)) }) });
+    expect(strategy.blueGreen.autoPromotionSeconds).toBe(120);
+    expect(strategy.blueGreen.autoPromotionEnabled).toBeUndefined();
+  });
+
+  test('an analysis promotion runs before the switch, a post-promotion analysis after it', () => {
+    const { strategy, objects } = render({
+      strategy: Strategy.blueGreen({ promotion: analysis('smoke-test', 3), bakeTime: Duration.minutes(15) }),
+      postPromotionAnalysis: 'error-rate',
+    }, chart => [template(chart, 'smoke-test'), template(chart, 'error-rate', { count: 10 })]);
+    expect(strategy.blueGreen).toMatchObject({
+      prePromotionAnalysis: { templates: [{ templateName: 'smoke-test' }] },
+      postPromotionAnalysis: { templates: [{ templateName: 'error-rate' }] },
+      scaleDownDelaySeconds: 900,
+    });
+    expect(ofKind(objects, 'AnalysisTemplate').map(t => [t.metadata.name, t.spec.metrics[0].count])).toEqual([['smoke-test', 3], ['error-rate', 10]]);
+  });
+
+  test.each([
+    ['a header', Match.header('x-env', 'green'), { headers: [{ type: 'Exact', name: 'x-env', value: 'green' }] }],
+    ['a cookie', Match.cookie('beta', 'true'), { headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta=true( *;.*)?$' }] }],
+    ['a query parameter', Match.queryParameter('env', 'green'), { queryParams: [{ type: 'Exact', name: 'env', value: 'green' }] }],
+  ])('with Gateway API routing, a test route by %s reaches the preview Service', (_, testRoute, condition) => {
+    const { construct, route } = render({ strategy: Strategy.blueGreen({ testRoute }), trafficRouting: gateway });
+    const everyPath = { path: { type: 'PathPrefix', value: '/' } };
+    expect(route.spec.rules).toEqual([
+      { matches: [{ ...everyPath, ...condition }], backendRefs: [{ name: construct.previewService!.name, port: 80 }] },
+      { matches: [everyPath], backendRefs: [{ name: construct.activeService!.name, port: 80 }] },
+    ]);
+  });
+});
+
+test('records the plan on the Rollout', () => {
+  const { construct, rollout } = render({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, trafficRouting: gateway });
+  const recorded = JSON.parse(rollout.metadata.annotations[PLAN_ANNOTATION]);
+  expect(recorded.controller).toBe('Argo Rollouts');
+  expect(recorded.step).toBeUndefined();
+  expect(recorded.plan).toEqual(construct.plan.toJson());
+  expect(recorded.table).toBe(construct.plan.toTable());
+});
+
+describe('what Argo Rollouts cannot express', () => {
+  test('a fractional weight', () => {
+    const twelveAndAHalf = Strategy.canary({ steps: [{ weight: 12.5, gate: StepGate.bake(Duration.minutes(5)) }] });
+    expectValidationError(attempt({ strategy: twelveAndAHalf, trafficRouting: gateway }),
+      `${where}: strategy.steps[0].weight is 12.5: Argo Rollouts' setWeight is a whole percentage from 0 to 100. Use 12 or 13 in the strategy.`);
+    expectValidationError(attempt({ strategy: Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(1) }), trafficRouting: gateway }),
+      `${where}: strategy.steps[0].weight is 2.5: Argo Rollouts' setWeight is a whole percentage from 0 to 100. Use 2 or 3 in the strategy.`);
+  });
+
+  test('a manual approval with a timeout', () => {
+    const timeout = StepGate.manualApproval({ timeout: Duration.hours(4) });
+    expectValidationError(attempt({ strategy: Strategy.canary({ steps: [{ weight: 10, gate: timeout }] }), trafficRouting: gateway }),
+      `${where}: strategy.steps[0].gate is "manual approval (timeout 4h)": Argo Rollouts' pause has no timeout: a paused rollout waits for \`kubectl argo rollouts promote\` or \`abort\` however long it takes. Use StepGate.manualApproval() without a timeout, or a StepGate.bake() or StepGate.analysis() gate that ends by itself.`);
+    expectValidationError(attempt({ strategy: Strategy.blueGreen({ promotion: timeout }) }),
+      `${where}: strategy.promotion is "manual approval (timeout 4h)": Argo Rollouts' pause has no timeout: a paused rollout waits for \`kubectl argo rollouts promote\` or \`abort\` however long it takes. Use StepGate.manualApproval() without a timeout, or a StepGate.bake() or StepGate.analysis() gate that ends by itself.`);
+  });
+
+  test('a test route without traffic routing', () => {
+    expectValidationError(attempt({ strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }) }),
+      `${where}: trafficRouting is "ArgoTrafficRouting.replicaCount()": Argo Rollouts without traffic routing cannot route by request: the strategy's test route (header x-env=green) needs a router that sends matching requests to the preview Service. Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }), or remove the test route and test through the preview Service.`);
+  });
+
+  test('weights further from whole replicas than the tolerance', () => {
+    expectValidationError(attempt({ strategy: Strategy.CANARY_10PERCENT_5MINUTES }),
+      `${where}: replicas is 2: Argo Rollouts without traffic routing splits traffic by replica count, and step 1's 10% becomes 50% (1 of 2 replicas), 40 points off, beyond the tolerance of 5. Use at least 7 replicas, raise the tolerance, or use ArgoTrafficRouting.gatewayApi().`);
+    expect(() => attempt({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, replicas: 4, weightTolerance: 15 })()).not.toThrow();
+  });
+
+  test('a canary of one replica without traffic routing', () => {
+    expectValidationError(attempt({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, replicas: 1 }),
+      `${where}: replicas is 1: without traffic routing a canary is its share of the pods, so it needs at least 2 to run both versions. Run at least 2 replicas, or use ArgoTrafficRouting.gatewayApi().`);
+  });
+
+  test('a bake time of zero, which Argo reads as never scaling the old side down', () => {
+    expectValidationError(attempt({ strategy: Strategy.blueGreen({ bakeTime: Duration.seconds(0) }) }),
+      `${where}: strategy.bakeTime is 0 seconds: Argo Rollouts keeps the old ReplicaSet running when scaleDownDelaySeconds is 0 instead of scaling it down at once (argoproj/argo-rollouts issue #1992). Use a bake time of at least Duration.seconds(1).`);
+  });
+});
+
+describe('analysis templates', () => {
+  test('a gate naming a template not passed lists the names passed', () => {
+    const strategy = Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 5) }] });
+    expectValidationError(attempt({ strategy, trafficRouting: gateway }, chart => [template(chart, 'latency'), template(chart, 'saturation')]),
+      `${where}: strategy.steps[0].gate is "error-rate": it names AnalysisTemplate "error-rate", and analysisTemplates has "latency", "saturation". Pass the AnalysisTemplate named "error-rate" in ${where}'s analysisTemplates.`);
+    expectValidationError(attempt({ strategy, trafficRouting: gateway }),
+      `${where}: strategy.steps[0].gate is "error-rate": it names AnalysisTemplate "error-rate", and no analysisTemplates were passed. Pass the AnalysisTemplate named "error-rate" in ${where}'s analysisTemplates.`);
+  });
+
+  test('a post-promotion analysis: blue-green only, named, counted and within the bake time', () => {
+    expectValidationError(attempt({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, trafficRouting: gateway, postPromotionAnalysis: 'error-rate' }),
+      `${where}: postPromotionAnalysis is "error-rate": Argo Rollouts runs a post-promotion analysis only in a blue-green rollout, and the strategy is canary 10% (bake 5m) → 100%. Add an analysis gate to a canary step instead, such as { weight: 50, gate: StepGate.analysis({ name, duration }) }.`);
+    expectValidationError(attempt({ strategy: Strategy.BLUE_GREEN, postPromotionAnalysis: 'error-rate' }, chart => [template(chart, 'error-rate')]),
+      `${where}: postPromotionAnalysis is "error-rate": metric "success-rate" of AnalysisTemplate "error-rate" has no count, and no analysis gate names the template to give it a duration. Set count on metric "success-rate", such as count: 5.`);
+    expectValidationError(attempt({ strategy: Strategy.BLUE_GREEN, postPromotionAnalysis: 'error-rate' }, chart => [template(chart, 'error-rate', { count: 10 })]),
+      `${where}: postPromotionAnalysis is "error-rate": AnalysisTemplate "error-rate" runs 10m, and Argo cancels a post-promotion analysis when it scales the old environment down, after the bake time of 5m. Give the strategy a bakeTime of at least 10m, or take fewer measurements.`);
+  });
+
+  test('a pre-promotion analysis before a manual promotion: blue-green only, counted, unless the promotion is an analysis', () => {
+    const { strategy } = render({
+      strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
+      prePromotionAnalysis: 'smoke-test',
+    }, chart => [template(chart, 'smoke-test', { count: 3 })]);
+    expect(strategy.blueGreen).toMatchObject({ autoPromotionEnabled: false, prePromotionAnalysis: { templates: [{ templateName: 'smoke-test' }] } });
+    expectValidationError(attempt({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, trafficRouting: gateway, prePromotionAnalysis: 'smoke-test' }),
+      `${where}: prePromotionAnalysis is "smoke-test": Argo Rollouts runs a pre-promotion analysis only in a blue-green rollout, and the strategy is canary 10% (bake 5m) → 100%. Add an analysis gate to a canary step instead, such as { weight: 50, gate: StepGate.analysis({ name, duration }) }.`);
+    expectValidationError(attempt({ strategy: Strategy.blueGreen({ promotion: analysis('error-rate', 5) }), prePromotionAnalysis: 'smoke-test' },
+      chart => [template(chart, 'error-rate'), template(chart, 'smoke-test', { count: 3 })]),
+    `${where}: prePromotionAnalysis is "smoke-test": the strategy's promotion gate (analysis error-rate 5m) is already Argo's pre-promotion analysis. Leave prePromotionAnalysis out, or make the promotion gate StepGate.manualApproval() or StepGate.bake().`);
+    expectValidationError(attempt({ strategy: Strategy.BLUE_GREEN, prePromotionAnalysis: 'smoke-test' }, chart => [template(chart, 'smoke-test')]),
+      `${where}: prePromotionAnalysis is "smoke-test": metric "success-rate" of AnalysisTemplate "smoke-test" has no count, and no analysis gate names the template to give it a duration. Set count on metric "success-rate", such as count: 5.`);
+  });
+
+  test('templates must be AnalysisTemplates, of distinct names, in the rollout\'s namespace', () => {
+    expectValidationError(attempt({ analysisTemplates: ['error-rate'] as any }),
+      `${where}: analysisTemplates[0] is "error-rate": it must be an AnalysisTemplate. Create one with new AnalysisTemplate(chart, id, { name, metrics }).`);
+    expectValidationError(attempt({}, chart => [template(chart, 'error-rate'), new AnalysisTemplate(chart, 'Again', { name: 'error-rate', metrics: [AnalysisMetric.prometheus(metricProps)] })]),
+      `${where}: analysisTemplates[1] is "error-rate": two templates have this name, and Argo finds a template by name. Pass each template once, with distinct names.`);
+    expectValidationError(attempt({}, () => [template(new Chart(Testing.app(), 'monitoring', { namespace: 'monitoring' }), 'error-rate')]),
+      `${where}: analysisTemplates[0] is "error-rate": the template is in namespace monitoring, and Argo looks for it in the rollout's namespace, (the default). Create the template in a chart with the rollout's namespace.`);
+  });
+});
+
+describe('props', () => {
+  test.each([
+    ['a strategy that is not a Strategy', { strategy: 'canary' }, `${where}: strategy is "canary": a rollout needs a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.`],
+    ['a name that is not a DNS label', { name: 'Web' }, `${where}: name is "Web": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "web".`],
+    ['a port out of range', { port: 70000 }, `${where}: port is 70000: a port is a whole number from 1 to 65535. Use a port such as 80.`],
+    ['a fractional replica count', { replicas: 2.5 }, `${where}: replicas is 2.5: a replica count is a whole number from 1 to 10000. Use a whole number such as 4.`],
+    ['a revision without a container port', { revision: { containers: [{ image: 'registry.example.com/web:1.4.2' }] } },
+      `${where}: revision.containers[0].portNumber is undefined: traffic is routed to the first container's port, and it declares none. Set portNumber on the first container, such as portNumber: 8080.`],
+    ['a weight tolerance where nothing is rounded', { strategy: Strategy.CANARY_10PERCENT_5MINUTES, trafficRouting: gateway, weightTolerance: 10 },
+      `${where}: weightTolerance is 10: it applies to canary weights rounded to whole replicas, and this rollout (canary 10% (bake 5m) → 100%, ArgoTrafficRouting.gatewayApi(gateways/public-gateway)) rounds none. Leave weightTolerance out.`],
+  ])('refuses %s', (_, props, message) => {
+    expectValidationError(attempt(props as Partial<ArgoRolloutProps>), message);
+  });
+
+  test('a construct id that is not a DNS label needs a name', () => {
+    expectValidationError(() => new ArgoRollout(Testing.chart(), 'Web', { strategy: Strategy.ALL_AT_ONCE, revision }),
+      'ArgoRollout test/Web: name (the construct id, by default) is "Web": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "web".');
+  });
+});

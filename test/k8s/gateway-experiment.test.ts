@@ -1,0 +1,220 @@
+import { Duration } from 'aws-cdk-lib';
+import { Testing } from 'cdk8s';
+import { Experiment, ExperimentProps, Match } from '../../src';
+import { GatewayBackend, GatewayExperiment, GatewayExperimentProps } from '../../src/k8s/gateway-experiment';
+import { ofKind, validatedManifests } from '../support/k8s';
+import { expectValidationError } from '../support/validation-error';
+
+const where = 'GatewayExperiment test/checkout';
+const at = new Date('2026-06-01T00:00:00Z');
+const service = (name: string): GatewayBackend => ({ serviceName: `checkout-${name}`, port: 80 });
+
+/** Headers by header, 30% of the cookie-holders, and weighted shares of everyone else. */
+const mixed = new Experiment({
+  name: 'new-checkout',
+  variants: [
+    { name: 'staff', match: Match.header('x-staff', 'yes') },
+    { name: 'beta', match: Match.cookie('beta', 'true'), weight: 30 },
+    { name: 'mobile', match: Match.queryParameter('ui', 'mobile') },
+    { name: 'one-click', weight: 10 },
+    { name: 'express', weight: 12.5 },
+  ],
+  endDate: new Date('2027-12-31T00:00:00Z'),
+});
+
+function backendsFor(experiment: Experiment): Record<string, GatewayBackend> {
+  return Object.fromEntries([experiment.control, ...experiment.variants.map(v => v.name)].map(n => [n, service(n)]));
+}
+
+function render(experiment: Experiment, props: Partial<GatewayExperimentProps> = {}) {
+  const chart = Testing.chart();
+  const construct = new GatewayExperiment(chart, 'checkout', { experiment, gateway: { name: 'public' }, backends: backendsFor(experiment), at, ...props });
+  const objects = validatedManifests(chart);
+  expect(objects.map(o => o.kind)).toEqual(['HTTPRoute']);
+  const [route] = ofKind(objects, 'HTTPRoute');
+  return { construct, route, rules: route.spec.rules, recorded: JSON.parse(route.metadata.annotations[GatewayExperiment.ANNOTATION]) };
+}
+
+function attempt(props: Partial<GatewayExperimentProps>, experiment: Experiment = mixed) {
+  return () => new GatewayExperiment(Testing.chart(), 'checkout', {
+    experiment, gateway: { name: 'public' }, backends: backendsFor(experiment), at, ...props,
+  } as GatewayExperimentProps);
+}
+
+function experimentOf(props: Partial<ExperimentProps>): Experiment {
+  return new Experiment({ name: 'new-checkout', variants: [{ name: 'b', weight: 10 }], ...props });
+}
+
+const ref = (name: string, weight?: number) => weight === undefined ? { name: `checkout-${name}`, port: 80 } : { name: `checkout-${name}`, port: 80, weight };
+
+describe('an active experiment', () => {
+  test('one rule per matched variant, in order, then everyone else split between the weighted variants and the control', () => {
+    const { rules, route, construct } = render(mixed, { gateway: { name: 'public', namespace: 'gateways' }, hostnames: ['shop.example.com'] });
+    expect(rules).toEqual([
+      { matches: [{ headers: [{ type: 'Exact', name: 'x-staff', value: 'yes' }] }], backendRefs: [ref('staff')] },
+      {
+        matches: [{ headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta=true( *;.*)?$' }] }],
+        backendRefs: [ref('beta', 300), ref('control', 700)],
+      },
+      { matches: [{ queryParams: [{ type: 'Exact', name: 'ui', value: 'mobile' }] }], backendRefs: [ref('mobile')] },
+      { backendRefs: [ref('one-click', 100), ref('express', 125), ref('control', 775)] },
+    ]);
+    expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateways' }]);
+    expect(route.spec.hostnames).toEqual(['shop.example.com']);
+    expect(construct.active).toBe(true);
+    expect(construct.experiment).toBe(mixed);
+    expect(construct.route.node.id).toBe('Route');
+  });
+
+  test('only matched variants: everyone else goes to the control, without a weight', () => {
+    const experiment = experimentOf({ variants: [{ name: 'b', match: Match.header('x-variant', 'b') }] });
+    expect(render(experiment).rules).toEqual([
+      { matches: [{ headers: [{ type: 'Exact', name: 'x-variant', value: 'b' }] }], backendRefs: [ref('b')] },
+      { backendRefs: [ref('control')] },
+    ]);
+  });
+
+  test('a control of another name', () => {
+    const experiment = experimentOf({ control: 'classic', variants: [{ name: 'b', weight: 25 }] });
+    expect(render(experiment).rules).toEqual([{ backendRefs: [ref('b', 250), ref('classic', 750)] }]);
+  });
+
+  test('records its allocation table and that it is active', () => {
+    const { recorded } = render(mixed);
+    expect(recorded).toEqual({ active: true, table: mixed.toTable(at) });
+  });
+
+  test('stickiness when every variant is matched in full: a user keeps their variant by their header or cookie', () => {
+    const experiment = experimentOf({ variants: [{ name: 'b', match: Match.cookie('ab', 'b') }], stickiness: Duration.days(1) });
+    expect(render(experiment).rules).toHaveLength(2);
+  });
+});
+
+describe('an inactive experiment', () => {
+  test('switched off: one rule to the control, and why, in the annotation', () => {
+    const experiment = new Experiment({ name: 'new-checkout', variants: mixed.variants, enabled: false });
+    const { rules, recorded, construct } = render(experiment);
+    expect(rules).toEqual([{ backendRefs: [ref('control')] }]);
+    expect(construct.active).toBe(false);
+    expect(recorded).toEqual({ active: false, reason: 'experiment "new-checkout" is switched off', table: experiment.toTable(at) });
+  });
+
+  test('past its end date at the moment rendered', () => {
+    const { rules, recorded } = render(mixed, { at: new Date('2028-01-01T00:00:00Z') });
+    expect(rules).toEqual([{ backendRefs: [ref('control')] }]);
+    expect(recorded.active).toBe(false);
+    expect(recorded.reason).toBe('experiment "new-checkout" ended on 2027-12-31T00:00:00.000Z');
+    expect(recorded.table).toContain('(inactive: experiment "new-checkout" ended on 2027-12-31T00:00:00.000Z)');
+  });
+
+  test('at defaults to now', () => {
+    const ended = experimentOf({ endDate: new Date(Date.now() - 60_000) });
+    const running = experimentOf({ endDate: new Date(Date.now() + 3_600_000) });
+    expect(render(ended, { at: undefined }).construct.active).toBe(false);
+    expect(render(running, { at: undefined }).construct.active).toBe(true);
+  });
+});
+
+describe('backends', () => {
+  const expected = '(expected "control", "staff", "beta", "mobile", "one-click", "express")';
+
+  test('a missing variant', () => {
+    const { beta, ...backends } = backendsFor(mixed);
+    expectValidationError(attempt({ backends }),
+      `${where}: backends["beta"] is undefined: every variant of experiment "new-checkout" and its control need a backend ${expected}. Add the Service of variant "beta", such as "beta": { serviceName: "new-checkout-beta", port: 80 }.`);
+  });
+
+  test('a missing control', () => {
+    const { control, ...backends } = backendsFor(mixed);
+    expectValidationError(attempt({ backends }),
+      `${where}: backends["control"] is undefined: every variant of experiment "new-checkout" and its control need a backend ${expected}. Add the Service of the control "control", such as "control": { serviceName: "new-checkout-control", port: 80 }.`);
+  });
+
+  test('an unknown name', () => {
+    expectValidationError(attempt({ backends: { ...backendsFor(mixed), gamma: service('gamma') } }),
+      `${where}: backends key is "gamma": experiment "new-checkout" has no variant or control of this name ${expected}. Rename the key to the variant it serves, or remove it.`);
+  });
+
+  test('not an object', () => {
+    expectValidationError(attempt({ backends: undefined }),
+      `${where}: backends is undefined: it must be an object. Pass one backend per variant and one for the control ("control", "staff", "beta", "mobile", "one-click", "express"), such as { "control": { serviceName: "new-checkout-control", port: 80 } }.`);
+  });
+
+  test('a backend that is not an object, a bad Service name, a bad port', () => {
+    const backends = backendsFor(mixed);
+    expectValidationError(attempt({ backends: { ...backends, beta: 'checkout-beta' as any } }),
+      `${where}: backends["beta"] is "checkout-beta": it must be an object. Pass the variant's Service, such as { serviceName: "new-checkout-beta", port: 80 }.`);
+    expectValidationError(attempt({ backends: { ...backends, beta: { serviceName: '1beta', port: 80 } } }),
+      `${where}: backends["beta"].serviceName is "1beta": a Service name is a DNS-1035 label: 1-63 lowercase letters, digits or "-", starting with a letter and ending with a letter or digit. Use the name of the Service, such as "new-checkout-beta".`);
+    expectValidationError(attempt({ backends: { ...backends, beta: { serviceName: 'checkout-beta', port: 0 } } }),
+      `${where}: backends["beta"].port is 0: a port is a whole number from 1 to 65535. Use a port such as 80.`);
+  });
+
+  test('only the declared fields reach the route', () => {
+    const backends = { ...backendsFor(mixed), staff: { serviceName: 'checkout-staff', port: 8080, weight: 5 } as GatewayBackend };
+    expect(render(mixed, { backends }).rules[0].backendRefs).toEqual([{ name: 'checkout-staff', port: 8080 }]);
+  });
+});
+
+describe('what an HTTPRoute cannot express', () => {
+  test('stickiness with weight-only variants', () => {
+    const experiment = experimentOf({ stickiness: Duration.days(1) });
+    expectValidationError(attempt({}, experiment),
+      `${where}: experiment "new-checkout" stickiness is 1 day: the Gateway API provider has no sticky sessions (the standard HTTPRoute v1 has no session persistence), so the weighted split of "b" would draw every request anew. Select those variants by a cookie match alone (Match.cookie, which a user keeps), or remove stickiness.`);
+  });
+
+  test('stickiness with a matched variant split by weight, even while the experiment is off', () => {
+    const experiment = experimentOf({
+      variants: [{ name: 'b', match: Match.cookie('beta', 'true'), weight: 50 }, { name: 'c', match: Match.header('x-c', '1') }],
+      stickiness: Duration.hours(2),
+      enabled: false,
+    });
+    expectValidationError(attempt({}, experiment),
+      `${where}: experiment "new-checkout" stickiness is 2 hours: the Gateway API provider has no sticky sessions (the standard HTTPRoute v1 has no session persistence), so the weighted split of "b" would draw every request anew. Select those variants by a cookie match alone (Match.cookie, which a user keeps), or remove stickiness.`);
+  });
+
+  test('15 matched variants fit in 16 rules; 16 do not', () => {
+    const matched = (n: number) => experimentOf({ variants: Array.from({ length: n }, (_, i) => ({ name: `v${i}`, match: Match.header('x-variant', `v${i}`) })) });
+    expect(render(matched(15)).rules).toHaveLength(16);
+    expectValidationError(attempt({}, matched(16)),
+      `${where}: experiment "new-checkout" variants with a match is 16: an HTTPRoute holds at most 16 rules, one per variant with a match and one for everyone else. Use at most 15 variants with a match, for example by merging variants that share a Service.`);
+  });
+
+  test('15 weight-only variants fit in one rule with the control; 16 do not', () => {
+    const weighted = (n: number) => experimentOf({ variants: Array.from({ length: n }, (_, i) => ({ name: `v${i}`, weight: 5 })) });
+    const rules = render(weighted(15)).rules;
+    expect(rules[0].backendRefs).toHaveLength(16);
+    expect(rules[0].backendRefs[15]).toEqual(ref('control', 250));
+    expectValidationError(attempt({}, weighted(16)),
+      `${where}: experiment "new-checkout" variants without a match is 16: an HTTPRoute rule sends to at most 16 backends, and everyone else is split between these variants and the control. Use at most 15 variants without a match.`);
+  });
+
+  test('a query-matched variant declared before a header-matched one', () => {
+    const experiment = experimentOf({
+      variants: [{ name: 'mobile', match: Match.queryParameter('ui', 'mobile') }, { name: 'beta', match: Match.cookie('beta', 'true') }],
+    });
+    expectValidationError(attempt({}, experiment),
+      `${where}: experiment "new-checkout" variants order is "mobile, then beta": the Gateway API gives "beta" (cookie beta=true) precedence over "mobile" (query ui=mobile) for requests matching both, whatever the order. Declare the variants matched by a header or cookie before those matched by a query parameter.`);
+  });
+
+  test('a match beyond the Gateway API limits', () => {
+    const experiment = experimentOf({ variants: [{ name: 'b', match: Match.queryParameter('ui mode', 'b') }] });
+    expectValidationError(attempt({}, experiment),
+      `${where}: experiment "new-checkout" variants[0].match is "query ui mode=b": the Gateway API matches query parameter names that are tokens (letters, digits and !#$%&'*+-.^_\`|~) of at most 256 characters. Use a parameter name such as "variant", or match a header instead.`);
+  });
+});
+
+describe('input errors', () => {
+  test('props, experiment, gateway, host names and at', () => {
+    expectValidationError(() => new GatewayExperiment(Testing.chart(), 'checkout', undefined as any),
+      `${where}: props is undefined: it must be an object. Pass { experiment, gateway, backends }.`);
+    expectValidationError(attempt({ experiment: { name: 'x', variants: [] } as any }),
+      `${where}: experiment is an object: it must be an Experiment. Pass new Experiment({ name, variants }).`);
+    expectValidationError(attempt({ gateway: { name: '' } }),
+      `${where}: gateway.name is "": a Gateway name is a DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters. Use the name of the Gateway, such as "public".`);
+    expectValidationError(attempt({ hostnames: [] }),
+      `${where}: hostnames is an empty array: an HTTPRoute lists 1 to 16 host names. Leave hostnames out to serve every host name the Gateway listener accepts, or split the hosts across routes.`);
+    expectValidationError(attempt({ at: new Date('not a date') }),
+      `${where}: at is an invalid Date: it must be a valid Date. Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.`);
+  });
+});

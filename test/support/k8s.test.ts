@@ -1,0 +1,56 @@
+import { ApiObject, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ofKind, validatedManifests, validateManifest } from './k8s';
+
+const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data });
+
+describe('validateManifest', () => {
+  test('accepts a valid object', () => {
+    expect(() => validateManifest(configMap({ mode: 'on' }))).not.toThrow();
+  });
+
+  test('rejects an object its upstream schema rejects, naming the object', () => {
+    // A Deployment needs a selector and a pod template.
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } };
+    expect(() => validateManifest(deployment)).toThrow(/^apps\/v1\/Deployment web fails its upstream schema: /);
+  });
+
+  test('rejects a field of the wrong type', () => {
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 'eighty' }] } };
+    expect(() => validateManifest(service)).toThrow(/^v1\/Service web fails its upstream schema: /);
+  });
+
+  test('rejects a kind with no registered schema', () => {
+    expect(() => validateManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }))
+      .toThrow('no upstream schema registered for example.com/v1/Widget (w); add it to test/support/k8s.ts');
+    expect(() => validateManifest(undefined)).toThrow('no upstream schema registered for undefined/undefined (undefined)');
+  });
+
+  test.each(['[object Object]', 'NaN', 'undefined', 'Infinity'])('rejects "%s" anywhere in a valid object', bad => {
+    expect(() => validateManifest(configMap({ label: `size ${bad}` }))).toThrow(`v1/ConfigMap settings contains "${bad}"`);
+  });
+});
+
+describe('validatedManifests', () => {
+  test('returns the synthesized objects when every one is valid', () => {
+    const chart = Testing.chart();
+    new kplus.Deployment(chart, 'Web', { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 8080 }] });
+    new ApiObject(chart, 'Settings', configMap({ mode: 'on' }));
+    const objects = validatedManifests(chart);
+    expect(objects.map(o => o.kind)).toEqual(['Deployment', 'ConfigMap']);
+    expect(ofKind(objects, 'ConfigMap')).toHaveLength(1);
+    expect(ofKind(objects, 'Service')).toEqual([]);
+  });
+
+  test('throws when a synthesized object is invalid', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'Settings', { apiVersion: 'v1', kind: 'ConfigMap', data: { nested: { not: 'a string' } } } as any);
+    expect(() => validatedManifests(chart)).toThrow(/^v1\/ConfigMap test-settings-c8[0-9a-f]+ fails its upstream schema: /);
+  });
+
+  test('throws when a synthesized object prints an object as text', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'Settings', { apiVersion: 'v1', kind: 'ConfigMap', data: { owner: `${{ name: 'web' }}` } });
+    expect(() => validatedManifests(chart)).toThrow(/contains "\[object Object\]"/);
+  });
+});
