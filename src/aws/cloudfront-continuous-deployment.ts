@@ -1,0 +1,339 @@
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import { Construct } from 'constructs';
+import { Experiment } from '../core/experiment';
+import { Strategy, StrategyKind } from '../core/strategy';
+import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
+import {
+  checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
+} from '../private/cloudfront-traffic-config';
+import { currentStep, stepContextKey } from '../private/k8s-step';
+import { recordExperiment, recordPlan } from '../private/plan-metadata';
+import { fail, struct, validDate } from '../private/validation';
+
+/** Props for a `CloudFrontContinuousDeployment`. */
+export interface CloudFrontContinuousDeploymentProps {
+  /**
+   * The distribution that serves production, defined in this app and in this construct's stack.
+   * The construct attaches the continuous deployment policy to it. It must already be deployed:
+   * CloudFront attaches a policy to an existing distribution, so add this construct in a deploy
+   * after the one that creates the primary.
+   */
+  readonly primary: cloudfront.Distribution;
+
+  /**
+   * The configuration under test: the props of the staging distribution, which the construct
+   * creates as a CloudFront staging distribution (`Staging: true`). Typically the primary's props
+   * with the change you are testing (a new origin, behavior, cache policy or function).
+   *
+   * A staging distribution has no domain names of its own (viewers reach it only through the
+   * primary), so `domainNames` and `certificate` are refused; neither distribution may use HTTP/3.
+   * With an S3 origin and origin access control, the bucket policy grants the staging
+   * distribution too, as CloudFront requires.
+   */
+  readonly stagingDistributionProps: cloudfront.DistributionProps;
+
+  /**
+   * An A/B test with exactly one variant: selected by a header whose name starts with
+   * `aws-cf-cd-` (`Match.header('aws-cf-cd-variant', 'b')`, every matching request), or by a
+   * weight of at most 15% (a whole percent) without a match, kept for the experiment's
+   * `stickiness` (5 to 60 minutes) if set. An experiment switched off or past its end date
+   * renders the policy disabled, with a warning. Give either an experiment or a strategy.
+   *
+   * @default - no experiment: `strategy` drives the policy
+   */
+  readonly experiment?: Experiment;
+
+  /**
+   * A rollout whose steps before 100% send at most 15% of requests (whole percents) to the
+   * staging distribution, such as `Strategy.CANARY_10PERCENT_30MINUTES`, or a blue-green
+   * strategy whose test route is a header starting with `aws-cf-cd-`. The construct renders one
+   * step per deploy (`step`); the 100% step is the promotion, which you run with `aws cloudfront
+   * update-distribution-with-staging-config`. Give either an experiment or a strategy.
+   *
+   * @default - no strategy: `experiment` drives the policy
+   */
+  readonly strategy?: Strategy;
+
+  /**
+   * With a strategy: the plan step to render, numbered from 1 as in the plan's table
+   * (`strategy.plan().toTable()`). A pipeline advances one deploy per step, holding the
+   * strategy's gates between deploys. A 0% step (blue-green's test phase) sends only the test
+   * route's requests to the staging distribution, or, without a test route, none: the policy is
+   * rendered disabled.
+   *
+   * @default - the CDK context value `<construct path>:step` (`cdk deploy -c <path>:step=2`), else step 1
+   */
+  readonly step?: number;
+
+  /**
+   * With a strategy: how long a viewer stays on the distribution it was given, so one user's
+   * requests do not alternate between the two configurations. 5 to 60 minutes. An experiment
+   * sets this through its own `stickiness`.
+   *
+   * @default - no stickiness: every request is allocated on its own
+   */
+  readonly sessionStickiness?: Duration;
+
+  /**
+   * With a strategy: whether the policy sends requests to the staging distribution. Set `false`
+   * to roll back: every request goes to the primary again, while the staging distribution stays.
+   * An experiment is switched off by its own `enabled`.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * With an experiment: the moment whose allocations are rendered. An experiment past its end
+   * date at this moment renders the policy disabled. Pass a fixed date for reproducible templates.
+   *
+   * @default - now, when the construct is created
+   */
+  readonly at?: Date;
+}
+
+type TrafficConfig = cloudfront.CfnContinuousDeploymentPolicy.TrafficConfigProperty;
+
+/** What a driver renders: the policy's traffic config and switch, and what it was derived from. */
+interface Rendered {
+  readonly trafficConfig: TrafficConfig;
+  readonly enabled: boolean;
+  readonly experiment?: Experiment;
+  readonly plan?: TrafficPlan;
+  readonly step?: PlanStep;
+}
+
+/** Which distributions already carry a policy from this library, and from which construct. */
+const attached = new WeakMap<cloudfront.Distribution, string>();
+
+/**
+ * CloudFront continuous deployment for a distribution you already have: a staging distribution
+ * built from the props you give, an `AWS::CloudFront::ContinuousDeploymentPolicy` that sends part
+ * of the primary distribution's requests to it, and the policy attached to the primary
+ * (`ContinuousDeploymentPolicyId`). aws-cdk-lib has no L2 for this.
+ *
+ * The policy follows an `Experiment` (one variant, by an `aws-cf-cd-` header or by a weight of at
+ * most 15%) or one step of a `Strategy` (weights of at most 15%, or a blue-green header test
+ * route). CloudFront cannot do more: one staging distribution, one header or one weight, at most
+ * 15% by weight in whole percents, sticky sessions of 5 to 60 minutes. Anything else fails at
+ * construction, naming what works instead. The plan (with a strategy) or the experiment's
+ * allocations are recorded in the cloud assembly.
+ *
+ * Viewers never reach the staging distribution directly: only through the primary, by the
+ * policy. CloudFront may also send every request to the primary at times of peak load on the
+ * service, whatever the policy says.
+ *
+ * Deploy the primary distribution first, then add this construct in a later deploy: CloudFront
+ * attaches a policy to an existing distribution. While the policy is attached, CloudFront
+ * refuses to associate a web ACL with the primary for the first time, or to remove one.
+ *
+ * To promote the staging configuration once it has proved itself:
+ *
+ * 1. Read the ETag of both distributions (`aws cloudfront get-distribution --id <id>`), then run
+ *    `aws cloudfront update-distribution-with-staging-config --id <primary id>
+ *    --staging-distribution-id <staging id> --if-match "<primary ETag>, <staging ETag>"`.
+ *    CloudFront copies the staging configuration onto the primary (which keeps its domain names)
+ *    and disables the policy.
+ * 2. In the app, give the primary distribution the configuration you promoted (the staging props,
+ *    with the primary's domain names and certificate) and remove this construct, then deploy:
+ *    the template matches what CloudFront serves, and the policy and the staging distribution are
+ *    deleted. Add the construct again for the next change.
+ *
+ * To roll back instead, switch the policy off (`enabled: false`, or the experiment's `enabled`),
+ * deploy, then remove the construct.
+ *
+ * @example
+ * declare const bucket: s3.Bucket;
+ * declare const site: cloudfront.Distribution;
+ * new CloudFrontContinuousDeployment(this, 'NewHomepage', {
+ *   primary: site,
+ *   stagingDistributionProps: {
+ *     defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket, { originPath: '/b' }) },
+ *     defaultRootObject: 'index.html',
+ *   },
+ *   experiment: new Experiment({
+ *     name: 'new-homepage',
+ *     variants: [{ name: 'b', match: Match.header('aws-cf-cd-variant', 'b') }],
+ *   }),
+ * });
+ */
+export class CloudFrontContinuousDeployment extends Construct {
+  /** The staging distribution, serving the configuration under test. */
+  public readonly stagingDistribution: cloudfront.Distribution;
+  /** The continuous deployment policy attached to the primary distribution. */
+  public readonly policy: cloudfront.CfnContinuousDeploymentPolicy;
+  /** Whether the policy is rendered enabled, sending requests to the staging distribution. */
+  public readonly policyEnabled: boolean;
+  /** The experiment rendered, if the policy follows one. */
+  public readonly experiment?: Experiment;
+  /** The traffic plan, if the policy follows a strategy. */
+  public readonly plan?: TrafficPlan;
+  /** The plan step rendered, if the policy follows a strategy. */
+  public readonly step?: PlanStep;
+
+  constructor(scope: Construct, id: string, props: CloudFrontContinuousDeploymentProps) {
+    super(scope, id);
+    const where = `CloudFrontContinuousDeployment ${this.node.path}`;
+    struct(`${where}: props`, props, 'Pass { primary, stagingDistributionProps, experiment } or { primary, stagingDistributionProps, strategy }.');
+    const primary = this.primaryOf(where, props.primary);
+    const stagingProps = stagingPropsOf(where, props.stagingDistributionProps);
+
+    if (props.experiment !== undefined && props.strategy !== undefined) {
+      fail(`${where}: strategy`, describeStrategy(props.strategy), 'an experiment is given too, and one policy follows one of them',
+        'Pass either an experiment or a strategy.');
+    }
+    if (props.experiment === undefined && props.strategy === undefined) {
+      fail(`${where}: experiment or strategy`, undefined, 'the policy needs an experiment or a strategy to send requests to the staging distribution by',
+        'Pass an experiment (an A/B test with one variant) or a strategy (a canary whose steps before 100% are 15% or less).');
+    }
+    const rendered = props.experiment !== undefined ? this.renderExperiment(where, props) : this.renderStrategy(where, props);
+    const { trafficConfig, enabled } = rendered;
+    this.policyEnabled = enabled;
+    this.experiment = rendered.experiment;
+    this.plan = rendered.plan;
+    this.step = rendered.step;
+
+    this.stagingDistribution = new cloudfront.Distribution(this, 'Staging', stagingProps);
+    (this.stagingDistribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride('DistributionConfig.Staging', true);
+
+    // The policy names the staging distribution, and the primary names the policy: staging →
+    // policy → primary, so CloudFormation creates them in that order and nothing refers back.
+    this.policy = new cloudfront.CfnContinuousDeploymentPolicy(this, 'Policy', {
+      continuousDeploymentPolicyConfig: {
+        enabled,
+        stagingDistributionDnsNames: [this.stagingDistribution.distributionDomainName],
+        trafficConfig,
+      },
+    });
+    (primary.node.defaultChild as cloudfront.CfnDistribution)
+      .addPropertyOverride('DistributionConfig.ContinuousDeploymentPolicyId', this.policy.attrId);
+    attached.set(primary, this.node.path);
+  }
+
+  private primaryOf(where: string, value: unknown): cloudfront.Distribution {
+    if (!(value instanceof cloudfront.Distribution)) {
+      fail(`${where}: primary`, value, 'it must be a cloudfront.Distribution defined in this app, to which the construct attaches the policy',
+        'Pass the cloudfront.Distribution that serves production; an imported distribution cannot be changed from this app.');
+    }
+    const here = Stack.of(this);
+    const there = Stack.of(value);
+    if (here !== there) {
+      fail(`${where}: primary`, value.node.path, `it is in stack ${there.node.path}, and the policy attached to it would be in stack ${here.node.path}`,
+        'Create the CloudFrontContinuousDeployment in the primary distribution\'s stack.');
+    }
+    const other = attached.get(value);
+    if (other !== undefined) {
+      fail(`${where}: primary`, value.node.path, `it already has a continuous deployment policy, from ${other}, and CloudFront attaches one policy to a distribution`,
+        'Test one change at a time: use one CloudFrontContinuousDeployment per primary distribution.');
+    }
+    const cfn = value.node.defaultChild as cloudfront.CfnDistribution;
+    checkHttpVersion(`${where}: primary httpVersion`, (cfn.distributionConfig as cloudfront.CfnDistribution.DistributionConfigProperty).httpVersion);
+    return value;
+  }
+
+  private renderExperiment(where: string, props: CloudFrontContinuousDeploymentProps): Rendered {
+    if (!(props.experiment instanceof Experiment)) {
+      fail(`${where}: experiment`, props.experiment, 'it must be an Experiment', 'Pass new Experiment({ name, variants }).');
+    }
+    const experiment = props.experiment;
+    const unused = (prop: string, value: unknown, limit: string, fix: string) => {
+      if (value !== undefined) fail(`${where}: ${prop}`, value, limit, fix);
+    };
+    unused('step', props.step, 'steps belong to a strategy, and an experiment has none', 'Leave step out, or pass a strategy instead of the experiment.');
+    unused('sessionStickiness', props.sessionStickiness, 'an experiment carries its own stickiness',
+      'Set stickiness on the Experiment and leave sessionStickiness out.');
+    unused('enabled', props.enabled, 'an experiment is switched on and off by its own enabled',
+      'Set enabled on the Experiment and leave it out here.');
+    const at = props.at === undefined ? new Date()
+      : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
+
+    const trafficConfig = experimentTraffic(where, experiment);
+    const reason = experiment.inactiveReason(at);
+    if (reason !== undefined) {
+      Annotations.of(this).addWarningV2('cdk-deploy-strategies:cloudFrontExperimentInactive',
+        `${reason}, so the continuous deployment policy is disabled and every request goes to the primary distribution (the control). `
+        + 'Remove this construct to delete the staging distribution, or promote the variant.');
+    }
+    recordExperiment(this, experiment, CLOUDFRONT_CD, at);
+    return { trafficConfig, enabled: reason === undefined, experiment };
+  }
+
+  private renderStrategy(where: string, props: CloudFrontContinuousDeploymentProps): Rendered {
+    if (!(props.strategy instanceof Strategy)) {
+      fail(`${where}: strategy`, props.strategy, 'it must be a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_30MINUTES.');
+    }
+    const strategy = props.strategy;
+    if (props.at !== undefined) {
+      fail(`${where}: at`, props.at, 'the moment to render applies to an experiment, and a strategy has no end date', 'Leave at out.');
+    }
+    if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
+      fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass false to send every request to the primary distribution, true (the default) to follow the strategy.');
+    }
+    // Both distributions are CloudFront's to scale: nothing to provision, nothing to bring back.
+    const plan = strategy.plan({ capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS });
+    checkPlan(`${where}: strategy`, plan);
+    const testRoute = strategy.testRoute && singleHeader(`${where}: strategy testRoute`, strategy.testRoute);
+    let sticky: number | undefined;
+    if (props.sessionStickiness !== undefined) {
+      if (strategy.kind === StrategyKind.BLUE_GREEN) {
+        fail(`${where}: sessionStickiness`, props.sessionStickiness,
+          `a blue-green strategy sends no share of requests to the staging distribution by weight (${strategy.describe()}), so no session is kept on it`,
+          'Leave sessionStickiness out; a client that sends the test route\'s header reaches the staging distribution every time.');
+      }
+      sticky = stickinessSeconds(`${where}: sessionStickiness`, props.sessionStickiness);
+    }
+
+    const step = currentStep(this, where, props.step, plan);
+    if (step.candidateWeight === 100) {
+      const key = stepContextKey(this);
+      const [prop, value] = props.step !== undefined ? [`${where}: step`, props.step] : [`${where}: context "${key}"`, this.node.tryGetContext(key)];
+      fail(prop, value,
+        `step ${step.index} sends every request to the staging configuration, which ${CLOUDFRONT_CD} does not do: that step is the promotion`,
+        `Promote with ${PROMOTE_COMMAND}, then give the primary distribution the staging configuration in the app and remove this construct.`);
+    }
+    let enabled = props.enabled ?? true;
+    let trafficConfig: TrafficConfig;
+    if (step.candidateWeight === 0) {
+      // Blue-green's test phase: the test route's requests only, or nobody at all.
+      trafficConfig = testRoute ?? singleWeight(0);
+      if (testRoute === undefined) {
+        enabled = false;
+        Annotations.of(this).addWarningV2('cdk-deploy-strategies:cloudFrontNoTestRoute',
+          `Step ${step.index} of ${strategy.describe()} sends no request to the staging distribution, and viewers cannot reach a staging distribution directly, `
+          + 'so nobody can test it: the policy is disabled. Give the strategy a test route such as Match.header("aws-cf-cd-env", "green").');
+      }
+    } else {
+      trafficConfig = singleWeight(step.candidateWeight, sticky);
+    }
+    recordPlan(this, plan, CLOUDFRONT_CD);
+    return { trafficConfig, enabled, plan, step };
+  }
+}
+
+/** Checks the staging props: a plain struct, without domain names or a certificate, and without HTTP/3. */
+function stagingPropsOf(where: string, value: unknown): cloudfront.DistributionProps {
+  const prop = `${where}: stagingDistributionProps`;
+  const props = struct<cloudfront.DistributionProps>(prop, value, 'Pass the props of the staging distribution, such as { defaultBehavior: { origin } }.');
+  if (props.domainNames !== undefined && props.domainNames.length > 0) {
+    fail(`${prop}.domainNames`, props.domainNames, 'a staging distribution has no domain names of its own: viewers reach it only through the primary distribution',
+      'Leave domainNames out; the primary keeps its domain names when you promote the staging configuration.');
+  }
+  if (props.certificate !== undefined) {
+    fail(`${prop}.certificate`, props.certificate, 'a staging distribution has no domain names of its own, so no certificate to serve them',
+      'Leave certificate out; the primary keeps its certificate when you promote the staging configuration.');
+  }
+  checkHttpVersion(`${prop}.httpVersion`, props.httpVersion);
+  return props;
+}
+
+function checkHttpVersion(prop: string, version: unknown): void {
+  if (version === cloudfront.HttpVersion.HTTP3 || version === cloudfront.HttpVersion.HTTP2_AND_3) {
+    fail(prop, version, `${CLOUDFRONT_CD} does not work with a distribution that supports HTTP/3`,
+      'Use HttpVersion.HTTP2 (the default) or HttpVersion.HTTP1_1 on both distributions.');
+  }
+}
+
+function describeStrategy(value: unknown): unknown {
+  return value instanceof Strategy ? value.describe() : value;
+}

@@ -1,0 +1,262 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { DnsTarget } from './dns-target';
+import { Strategy } from '../core/strategy';
+import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
+import { currentStep, stepContextKey } from '../private/k8s-step';
+import { recordPlan } from '../private/plan-metadata';
+import { MAX_ROUTE53_WEIGHT, planWeights, STEP_METADATA_TYPE } from '../private/route53-weights';
+import { fail, struct, wholeSeconds } from '../private/validation';
+
+/** Route 53 set identifiers are 1 to 128 characters. */
+const MAX_SET_IDENTIFIER = 128;
+const DEFAULT_TTL_SECONDS = 60;
+
+/** Props for a `WeightedDnsRollout`. */
+export interface WeightedDnsRolloutProps {
+  /** The hosted zone the weighted records go in. */
+  readonly zone: route53.IHostedZone;
+
+  /**
+   * The name clients resolve, relative to the zone (`www`) or fully qualified (`www.example.com.`).
+   *
+   * @default - the zone apex
+   */
+  readonly recordName?: string;
+
+  /** Where the version serving now runs. Its record is `Stable`, with set identifier `<id>-stable`. */
+  readonly stable: DnsTarget;
+
+  /**
+   * Where the new version runs, beside the stable one at full size. Its record is `Candidate`,
+   * with set identifier `<id>-candidate`; it must render the same record type as `stable`.
+   *
+   * Without it nothing is rolling out: only the `Stable` record exists and receives all traffic.
+   * Leave it out between releases, or to roll a canary back entirely (its steps all send the
+   * candidate some traffic).
+   *
+   * @default - no rollout in progress
+   */
+  readonly candidate?: DnsTarget;
+
+  /**
+   * How traffic moves to the candidate: any strategy without a test route, whose every step
+   * Route 53 weights (whole numbers from 0 to 255) express exactly; every whole or half percent does.
+   */
+  readonly strategy: Strategy;
+
+  /**
+   * The step of the plan to render, from 1, as numbered in the plan's table.
+   *
+   * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Web:step=2'`), else step 1
+   */
+  readonly step?: number;
+
+  /**
+   * How long resolvers cache the answer of a record that is not an alias (IP address and domain
+   * name targets); alias records take the TTL of their target. Keep it short: each step and each
+   * health check failover reaches clients only once their cached answers expire.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly ttl?: Duration;
+}
+
+/**
+ * Shifts the traffic of one DNS name from a stable environment to a candidate by a `Strategy`,
+ * with two weighted Route 53 records, `Stable` and `Candidate`, weighted by the current step of
+ * the plan.
+ *
+ * Route 53 holds weights, not a timeline, so a pipeline advances the rollout one deploy per step:
+ * `cdk deploy -c '<construct path>:step=1'`, then it holds the step's gate (bake time, approval,
+ * analysis: `plan.steps[i].gate`), then deploys step 2, and so on until the last step sends
+ * everything to the candidate. The step comes from the `step` prop, else from that context key,
+ * else it is step 1. Weights are whole numbers from 0 to 255, each step's share as a fraction in
+ * lowest terms (10% is 9 and 1, 0% is 1 and 0); a step they cannot express exactly fails at
+ * construction, whichever step is rendered.
+ *
+ * Both environments run at full size throughout (`CapacityMode.FULL_COPY`). Blue-green is one
+ * switch: step 1 keeps everything on `stable`, step 2 sends everything to `candidate`. A test
+ * route is refused, since DNS cannot match headers: test the idle environment at its own address.
+ *
+ * Route 53 cannot roll back by itself. To roll back, deploy again without `candidate` (everything
+ * on `stable`), or an earlier step. Health checks (`DnsTarget` options) only fail over: while a
+ * record's check fails, Route 53 answers with the other record, and a record of weight 0 answers
+ * only when every record with a weight is unhealthy; the deployed weights do not change.
+ *
+ * The set identifiers belong to the roles, not to the environments, so every deploy updates the
+ * records in place. The last step can stay deployed between releases; the next release swaps the
+ * two targets (the environment serving everything becomes `stable`, the idle one with the new
+ * version `candidate`) and starts again at step 1.
+ *
+ * CloudFormation updates `Stable` before `Candidate`, so for the moment between the two updates
+ * the new stable weight meets the old candidate weight. A swap keeps all traffic on the serving
+ * environment meanwhile, and so does removing the candidate (`Stable` alone has weight 255); a
+ * step between two shares can pass through a third one (the blue-green switch from 1:0 to 0:1
+ * passes through 0:0, an equal split) until the candidate record follows.
+ *
+ * @example
+ * declare const zone: route53.IHostedZone;
+ * declare const blue: elbv2.ApplicationLoadBalancer;
+ * declare const green: elbv2.ApplicationLoadBalancer;
+ * // `cdk deploy -c 'Stack/Web:step=2'` renders step 2; without it, step 1.
+ * const web = new WeightedDnsRollout(this, 'Web', {
+ *   zone,
+ *   recordName: 'www',
+ *   stable: DnsTarget.loadBalancer(blue, { evaluateTargetHealth: true }),
+ *   candidate: DnsTarget.loadBalancer(green, { evaluateTargetHealth: true }),
+ *   strategy: Strategy.canary({
+ *     steps: [
+ *       { weight: 10, gate: StepGate.bake(Duration.minutes(30)) },
+ *       { weight: 50, gate: StepGate.manualApproval() },
+ *     ],
+ *   }),
+ * });
+ * console.log(web.plan.toTable());
+ */
+export class WeightedDnsRollout extends Construct {
+  /** The traffic plan the records follow, one step per deploy. */
+  public readonly plan: TrafficPlan;
+  /**
+   * The step of the plan the records render.
+   *
+   * @default - undefined without a candidate: all traffic goes to the stable target
+   */
+  public readonly step?: PlanStep;
+  /** The context key that chooses the step: `<construct path>:step`. */
+  public readonly stepContextKey: string;
+  /** The weighted record of the stable target. */
+  public readonly stableRecord: route53.RecordSet;
+  /**
+   * The weighted record of the candidate target.
+   *
+   * @default - undefined without a candidate
+   */
+  public readonly candidateRecord?: route53.RecordSet;
+
+  constructor(scope: Construct, id: string, props: WeightedDnsRolloutProps) {
+    super(scope, id);
+    const where = `WeightedDnsRollout ${this.node.path}`;
+    struct(`${where}: props`, props, 'Pass { zone, stable, candidate, strategy }.');
+    if (!(props.strategy instanceof Strategy)) {
+      fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
+    }
+    const strategy = props.strategy;
+    const zone = props.zone;
+    if (typeof zone !== 'object' || zone === null || !('hostedZoneId' in zone) || !('zoneName' in zone)) {
+      fail(`${where}: zone`, zone, 'it must be a Route 53 hosted zone (route53.IHostedZone)',
+        'Pass a route53.PublicHostedZone, or one imported with route53.HostedZone.fromHostedZoneAttributes().');
+    }
+    const stable = target(`${where}: stable`, props.stable);
+    const candidate = props.candidate === undefined ? undefined : target(`${where}: candidate`, props.candidate);
+    if (candidate && stable._key === candidate._key) {
+      fail(`${where}: candidate`, candidate.description, 'it is also the stable target, so the rollout would move no traffic',
+        'Point candidate at the environment that runs the new version.');
+    }
+    if (candidate && stable.recordType !== candidate.recordType) {
+      fail(`${where}: candidate`, candidate.description,
+        'Route 53 weighs records of one name and type against each other, and the candidate renders '
+        + `${article(candidate.recordType)} ${candidate.recordType} record while the stable target (${stable.description}) renders `
+        + `${article(stable.recordType)} ${stable.recordType} record`,
+        'Use A targets for both (DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress()) or domain names for both (DnsTarget.domainName()).');
+    }
+    if (strategy.testRoute) {
+      fail(`${where}: strategy`, strategy.describe(),
+        'Route 53 weighted records cannot express a test route: DNS answers by weight and sees no headers, cookies or query strings',
+        'Remove the testRoute and test the candidate at its own address (such as its load balancer\'s DNS name), or use a load balancer rollout for a header route.');
+    }
+
+    const recordName = props.recordName;
+    if (recordName !== undefined && (typeof recordName !== 'string' || recordName.length === 0)) {
+      fail(`${where}: recordName`, recordName, 'it must be a non-empty name', 'Pass a name such as "www", or leave recordName out for the zone apex.');
+    }
+    if (stable.recordType === route53.RecordType.CNAME && isApex(zone, recordName)) {
+      fail(`${where}: recordName`, recordName ?? zone.zoneName, 'DNS allows no CNAME record at the zone apex',
+        'Give the records a name below the apex, such as "www", or use A targets (DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress()).');
+    }
+    const roles: Array<[string, DnsTarget]> = [['stable', stable]];
+    if (candidate) roles.push(['candidate', candidate]);
+    for (const [role, t] of roles) {
+      if (t._kind === 'cloudFront' && zone instanceof route53.PrivateHostedZone) {
+        fail(`${where}: ${role}`, t.description, 'Route 53 allows no alias record to a CloudFront distribution in a private hosted zone',
+          'Use a public hosted zone for a CloudFront target.');
+      }
+    }
+    const ttl = ttlFor(where, props.ttl, roles.every(([, t]) => t.isAlias));
+    if (id.length + '-candidate'.length > MAX_SET_IDENTIFIER) {
+      fail(`${where}: id`, id, `the set identifiers "<id>-stable" and "<id>-candidate" are at most ${MAX_SET_IDENTIFIER} characters`,
+        `Use a construct id of at most ${MAX_SET_IDENTIFIER - '-candidate'.length} characters.`);
+    }
+
+    // Both environments run at full size: DNS moves requests, not capacity.
+    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY });
+    // Every step is checked, and so is the step chosen, even without a candidate: a mistake fails
+    // now rather than when the next release starts.
+    const weights = planWeights(`${where}: strategy`, this.plan);
+    this.stepContextKey = stepContextKey(this);
+    const step = currentStep(this, where, props.step, this.plan);
+
+    const record = (recordId: string, t: DnsTarget, weight: number) => new route53.RecordSet(this, recordId, {
+      zone,
+      recordName,
+      recordType: t.recordType,
+      target: t._target,
+      weight,
+      // Fixed per role, so a new step or a swap of targets updates the record in place.
+      setIdentifier: `${id}-${recordId.toLowerCase()}`,
+      healthCheck: t.healthCheck,
+      ttl: t.isAlias ? undefined : ttl,
+    });
+    const rendered = candidate ? weights[step.index - 1] : { stable: MAX_ROUTE53_WEIGHT, candidate: undefined };
+    this.stableRecord = record('Stable', stable, rendered.stable);
+    if (candidate) {
+      this.step = step;
+      this.candidateRecord = record('Candidate', candidate, rendered.candidate!);
+      // Stable first: when the next release swaps the targets, both records point at the serving
+      // environment until the candidate record moves to the idle one.
+      this.candidateRecord.node.addDependency(this.stableRecord);
+    }
+
+    recordPlan(this, this.plan, 'Route 53 weighted records');
+    this.node.addMetadata(STEP_METADATA_TYPE, {
+      step: this.step?.index,
+      contextKey: this.stepContextKey,
+      stableWeight: this.step?.stableWeight ?? 100,
+      candidateWeight: this.step?.candidateWeight ?? 0,
+      recordWeights: rendered,
+    });
+  }
+}
+
+function target(prop: string, value: unknown): DnsTarget {
+  if (!DnsTarget._isDnsTarget(value)) {
+    fail(prop, value, 'it must be a DnsTarget', 'Use DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress() or DnsTarget.domainName().');
+  }
+  return value;
+}
+
+function article(recordType: string): string {
+  return /^[AEIOU]/.test(recordType) ? 'an' : 'a';
+}
+
+/** Whether the records are at the zone apex, as far as a literal name and zone name tell. */
+function isApex(zone: route53.IHostedZone, recordName: string | undefined): boolean {
+  if (recordName === undefined) return true;
+  if (Token.isUnresolved(recordName) || Token.isUnresolved(zone.zoneName)) return false;
+  const normalize = (name: string) => name.toLowerCase().replace(/\.$/, '');
+  return normalize(recordName) === normalize(zone.zoneName);
+}
+
+function ttlFor(where: string, ttl: unknown, bothAlias: boolean): Duration {
+  if (ttl === undefined) return Duration.seconds(DEFAULT_TTL_SECONDS);
+  const seconds = wholeSeconds(`${where}: ttl`, ttl, {
+    minSeconds: 0,
+    fix: 'Use a short TTL such as Duration.minutes(1), so each step reaches clients quickly.',
+  });
+  if (bothAlias) {
+    fail(`${where}: ttl`, ttl, 'its targets render alias records, which take the TTL of their target',
+      'Leave ttl out; it applies to IP address and domain name targets only.');
+  }
+  return Duration.seconds(seconds);
+}

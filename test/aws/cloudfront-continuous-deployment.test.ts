@@ -1,0 +1,427 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { aws, Experiment, ExperimentProps, Match, StepGate, Strategy } from '../../src';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { testApp, validatedTemplate } from '../support/cfn';
+import { expectValidationError } from '../support/validation-error';
+
+const WHERE = 'CloudFrontContinuousDeployment Stack/Deployment';
+const AT = new Date('2027-01-01T00:00:00Z');
+const POLICY = 'AWS::CloudFront::ContinuousDeploymentPolicy';
+const DISTRIBUTION = 'AWS::CloudFront::Distribution';
+
+function setup(context: Record<string, string> = {}, primaryProps: Partial<cloudfront.DistributionProps> = {}) {
+  const stack = new Stack(testApp({ context }), 'Stack');
+  const primary = new cloudfront.Distribution(stack, 'Site', {
+    defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') },
+    ...primaryProps,
+  });
+  return { stack, primary };
+}
+
+const stagingProps = (): cloudfront.DistributionProps => ({
+  defaultBehavior: { origin: new origins.HttpOrigin('candidate.example.com') },
+});
+
+const experiment = (props: Partial<ExperimentProps> = {}) => new Experiment({
+  name: 'new-homepage',
+  variants: [{ name: 'b', match: Match.header('aws-cf-cd-variant', 'b') }],
+  ...props,
+});
+
+function deployment(props: Partial<aws.CloudFrontContinuousDeploymentProps>, context: Record<string, string> = {}) {
+  const { stack, primary } = setup(context);
+  const construct = new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+    primary,
+    stagingDistributionProps: stagingProps(),
+    at: props.strategy ? undefined : AT,
+    ...props,
+  });
+  return { stack, primary, construct };
+}
+
+const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
+const policyConfig = (config: object) => ({ ContinuousDeploymentPolicyConfig: CfnMatch.objectLike(config) });
+
+describe('the staging distribution and the policy', () => {
+  test('the staging distribution is a CloudFront staging distribution, named by the policy, which the primary carries', () => {
+    const template = validatedTemplate(deployment({ experiment: experiment() }).stack);
+    template.resourceCountIs(DISTRIBUTION, 2);
+    template.hasResourceProperties(DISTRIBUTION, {
+      DistributionConfig: CfnMatch.objectLike({
+        Staging: true,
+        Origins: [CfnMatch.objectLike({ DomainName: 'candidate.example.com' })],
+        ContinuousDeploymentPolicyId: CfnMatch.absent(),
+      }),
+    });
+    template.hasResourceProperties(DISTRIBUTION, {
+      DistributionConfig: CfnMatch.objectLike({
+        Staging: CfnMatch.absent(),
+        Origins: [CfnMatch.objectLike({ DomainName: 'control.example.com' })],
+        ContinuousDeploymentPolicyId: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^DeploymentPolicy'), 'Id'] },
+      }),
+    });
+    template.hasResourceProperties(POLICY, policyConfig({
+      StagingDistributionDnsNames: [{ 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^DeploymentStaging'), 'DomainName'] }],
+    }));
+  });
+
+  test('a staging S3 origin with origin access control is granted by the bucket policy, beside the primary', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true });
+    const primary = new cloudfront.Distribution(stack, 'Site', {
+      defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket, { originPath: '/control' }) },
+    });
+    new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary,
+      stagingDistributionProps: { defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket, { originPath: '/b' }) } },
+      experiment: experiment(),
+      at: AT,
+    });
+    const template = validatedTemplate(stack);
+    const grantTo = (distribution: string) => CfnMatch.objectLike({
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Condition: { StringEquals: { 'AWS:SourceArn': CfnMatch.objectLike({ 'Fn::Join': CfnMatch.arrayWith([CfnMatch.arrayWith([{ Ref: CfnMatch.stringLikeRegexp(distribution) }])]) }) } },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: CfnMatch.arrayWith([grantTo('^Site'), grantTo('^DeploymentStaging')]) },
+    });
+  });
+
+  test('exposes what it rendered', () => {
+    const { construct } = deployment({ strategy: Strategy.CANARY_10PERCENT_30MINUTES });
+    expect(construct.policyEnabled).toBe(true);
+    expect(construct.step?.index).toBe(1);
+    expect(construct.plan?.strategy).toBe(Strategy.CANARY_10PERCENT_30MINUTES);
+    expect(construct.experiment).toBeUndefined();
+    expect(construct.stagingDistribution).toBeInstanceOf(cloudfront.Distribution);
+    expect(construct.policy).toBeInstanceOf(cloudfront.CfnContinuousDeploymentPolicy);
+  });
+});
+
+describe('an experiment', () => {
+  test('a variant selected by an aws-cf-cd- header gets every request carrying it (SingleHeader)', () => {
+    const { stack, construct } = deployment({ experiment: experiment() });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: true,
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: { Header: 'aws-cf-cd-variant', Value: 'b' } },
+    }));
+    expect(construct.experiment?.name).toBe('new-homepage');
+    expect(construct.plan).toBeUndefined();
+  });
+
+  test('a header variant needs no session: stickiness is accepted and not rendered', () => {
+    const { stack } = deployment({ experiment: experiment({ stickiness: Duration.seconds(30) }) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: CfnMatch.anyValue() },
+    }));
+  });
+
+  test('a variant weighted 1% to 15% gets that share of requests (SingleWeight 0.01 to 0.15), each a valid multiple of 0.01', () => {
+    const stack = new Stack(testApp(), 'Stack');
+    for (let weight = 1; weight <= 15; weight++) {
+      new aws.CloudFrontContinuousDeployment(stack, `Deployment${weight}`, {
+        primary: new cloudfront.Distribution(stack, `Site${weight}`, { defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') } }),
+        stagingDistributionProps: stagingProps(),
+        experiment: experiment({ variants: [{ name: 'b', weight }] }),
+        at: AT,
+      });
+    }
+    const template = validatedTemplate(stack);
+    const weights = Object.values(template.findResources(POLICY))
+      .map(r => r.Properties.ContinuousDeploymentPolicyConfig.TrafficConfig.SingleWeightConfig.Weight);
+    expect(weights).toEqual([0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15]);
+    template.hasResourceProperties(POLICY, policyConfig({ Enabled: true, TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.1 } } }));
+  });
+
+  test('the experiment\'s stickiness keeps a session on one distribution (idle and maximum TTL alike)', () => {
+    const { stack } = deployment({ experiment: experiment({ variants: [{ name: 'b', weight: 10 }], stickiness: Duration.minutes(30) }) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.1, SessionStickinessConfig: { IdleTTL: 1800, MaximumTTL: 1800 } } },
+    }));
+  });
+
+  test.each([
+    ['switched off', { enabled: false }, 'experiment "new-homepage" is switched off'],
+    ['past its end date', { endDate: new Date('2026-12-31T00:00:00Z') }, 'experiment "new-homepage" ended on 2026-12-31T00:00:00.000Z'],
+  ])('an experiment %s renders the policy disabled, with a warning', (_, props, reason) => {
+    const { stack, construct } = deployment({ experiment: experiment(props) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: false,
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: { Header: 'aws-cf-cd-variant', Value: 'b' } },
+    }));
+    expect(construct.policyEnabled).toBe(false);
+    Annotations.fromStack(stack).hasWarning('/Stack/Deployment', CfnMatch.stringLikeRegexp(
+      `^${reason}, so the continuous deployment policy is disabled and every request goes to the primary distribution \\(the control\\)`));
+  });
+
+  test('an experiment before its end date runs, without a warning', () => {
+    const { stack } = deployment({ experiment: experiment({ endDate: new Date('2027-06-01T00:00:00Z') }) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({ Enabled: true }));
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Deployment', CfnMatch.anyValue());
+  });
+
+  test('records the experiment in the cloud assembly', () => {
+    const { stack, construct } = deployment({ experiment: experiment({ enabled: false }) });
+    const artifact = (stack.node.root as App).synth().getStackByName('Stack');
+    const recorded = artifact.findMetadataByType(EXPERIMENT_METADATA_TYPE);
+    expect(recorded.map(m => m.path)).toEqual(['/Stack/Deployment']);
+    expect(recorded[0].data).toEqual({
+      backend: 'CloudFront continuous deployment',
+      active: false,
+      reason: 'experiment "new-homepage" is switched off',
+      table: construct.experiment!.toTable(AT),
+    });
+    expect(artifact.findMetadataByType(PLAN_METADATA_TYPE)).toEqual([]);
+  });
+});
+
+describe('what CloudFront cannot do for an experiment', () => {
+  const prefix = `${WHERE}: experiment "new-homepage"`;
+  test.each([
+    ['two variants', [{ name: 'b', weight: 5 }, { name: 'c', weight: 5 }],
+      `${prefix} variants is an array of 2: CloudFront continuous deployment sends requests to one staging distribution, so it tests exactly one variant against the control. Test one variant at a time; for several variants at once use a backend that routes to several targets, such as weighted target groups on an Application Load Balancer.`],
+    ['a cookie match', [{ name: 'b', match: Match.cookie('beta', 'true') }],
+      `${prefix} variants[0].match is "cookie beta=true": CloudFront continuous deployment selects the staging distribution by one request header or by weight; it has no cookie match. Match a header whose name starts with aws-cf-cd-, such as Match.header("aws-cf-cd-variant", "b"), set by your clients, or use a weight of at most 15% without a match.`],
+    ['a query parameter match', [{ name: 'b', match: Match.queryParameter('variant', 'b') }],
+      `${prefix} variants[0].match is "query variant=b": CloudFront continuous deployment selects the staging distribution by one request header or by weight; it has no query parameter match. Match a header whose name starts with aws-cf-cd-, such as Match.header("aws-cf-cd-variant", "b"), set by your clients, or use a weight of at most 15% without a match.`],
+    ['a header regular expression', [{ name: 'b', match: Match.headerRegex('aws-cf-cd-variant', 'b.*') }],
+      `${prefix} variants[0].match is "header aws-cf-cd-variant~/b.*/": CloudFront continuous deployment compares a header with one exact value; it has no regular expression match. Match a header whose name starts with aws-cf-cd-, such as Match.header("aws-cf-cd-variant", "b"), set by your clients, or use a weight of at most 15% without a match.`],
+    ['a header without the aws-cf-cd- prefix', [{ name: 'b', match: Match.header('X-Variant', 'b') }],
+      `${prefix} variants[0].match is "header X-Variant=b": CloudFront continuous deployment routes by a header only when its name starts with "aws-cf-cd-" (in lowercase) followed by a name of your own. Rename the header, for example to "aws-cf-cd-x-variant", and have your clients send it.`],
+    ['a share of the header\'s requests', [{ name: 'b', match: Match.header('aws-cf-cd-variant', 'b'), weight: 50 }],
+      `${prefix} variants[0].weight is 50: CloudFront continuous deployment sends every request carrying the header to the staging distribution; it cannot send only a share of them. Remove the weight to send all matching requests to the variant, or drop the match and use a weight of at most 15.`],
+    ['a weight above 15%', [{ name: 'b', weight: 15.1 }],
+      `${prefix} variants[0].weight is 15.1: CloudFront continuous deployment sends at most 15% of requests to the staging distribution by weight. Lower the weight to 15 or less, or select the variant by a header whose name starts with aws-cf-cd-; for a larger share use weighted routing such as ALB weighted target groups or Route 53 weighted records.`],
+    ['a fractional weight', [{ name: 'b', weight: 12.5 }],
+      `${prefix} variants[0].weight is 12.5: CloudFront continuous deployment sends whole percents of requests (the policy's weight is a multiple of 0.01), and 12.5% is not. Round the weight to a whole percent.`],
+  ])('refuses %s', (_, variants, message) => {
+    expectValidationError(() => deployment({ experiment: experiment({ variants }) }), message);
+  });
+
+  test.each([
+    [Duration.seconds(299), '4 minutes 59 seconds'],
+    [Duration.seconds(3601), '1 hour 1 second'],
+  ])('refuses a stickiness of %s', (stickiness, shown) => {
+    expectValidationError(() => deployment({ experiment: experiment({ variants: [{ name: 'b', weight: 10 }], stickiness }) }),
+      `${prefix} stickiness is ${shown}: CloudFront keeps a viewer's session on one distribution for 300 to 3600 seconds (5 to 60 minutes). Use a stickiness from Duration.minutes(5) to Duration.hours(1), or leave it out.`);
+  });
+
+  test('refuses an inexpressible experiment even when it is switched off', () => {
+    expect(() => deployment({ experiment: experiment({ enabled: false, variants: [{ name: 'b', weight: 20 }] }) }))
+      .toThrow(`${prefix} variants[0].weight is 20`);
+  });
+
+  test.each([
+    ['step', { step: 1 }, `${WHERE}: step is 1: steps belong to a strategy, and an experiment has none. Leave step out, or pass a strategy instead of the experiment.`],
+    ['sessionStickiness', { sessionStickiness: Duration.minutes(10) },
+      `${WHERE}: sessionStickiness is 10 minutes: an experiment carries its own stickiness. Set stickiness on the Experiment and leave sessionStickiness out.`],
+    ['enabled', { enabled: false }, `${WHERE}: enabled is false: an experiment is switched on and off by its own enabled. Set enabled on the Experiment and leave it out here.`],
+    ['an invalid at', { at: new Date(NaN) },
+      `${WHERE}: at is an invalid Date: it must be a valid Date. Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.`],
+  ])('refuses %s with an experiment', (_, props, message) => {
+    expectValidationError(() => deployment({ experiment: experiment(), ...props }), message);
+  });
+});
+
+describe('a strategy, one step per deploy', () => {
+  const canary = Strategy.canary({ steps: [{ weight: 5, gate: bake(30) }, { weight: 15, gate: StepGate.manualApproval() }] });
+
+  test('step 1 by default: the first weight (SingleWeight)', () => {
+    const { stack, construct } = deployment({ strategy: canary });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: true,
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.05 } },
+    }));
+    expect(construct.step?.candidateWeight).toBe(5);
+  });
+
+  test('the step comes from the step prop, else from the context <path>:step', () => {
+    const byProp = deployment({ strategy: canary, step: 2 });
+    validatedTemplate(byProp.stack).hasResourceProperties(POLICY, policyConfig({
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.15 } },
+    }));
+    const byContext = deployment({ strategy: canary }, { 'Stack/Deployment:step': '2' });
+    validatedTemplate(byContext.stack).hasResourceProperties(POLICY, policyConfig({
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.15 } },
+    }));
+    expect(byContext.construct.step?.index).toBe(2);
+  });
+
+  test('sessionStickiness keeps a viewer on one distribution', () => {
+    const { stack } = deployment({ strategy: canary, sessionStickiness: Duration.hours(1) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.05, SessionStickinessConfig: { IdleTTL: 3600, MaximumTTL: 3600 } } },
+    }));
+  });
+
+  test('enabled: false rolls back: the policy is disabled', () => {
+    const { stack, construct } = deployment({ strategy: canary, enabled: false });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: false,
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0.05 } },
+    }));
+    expect(construct.policyEnabled).toBe(false);
+  });
+
+  test('blue-green: the test phase sends the header test route to the staging distribution (SingleHeader)', () => {
+    const { stack } = deployment({ strategy: Strategy.blueGreen({ testRoute: Match.header('aws-cf-cd-env', 'green') }) });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: true,
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: { Header: 'aws-cf-cd-env', Value: 'green' } },
+    }));
+    Annotations.fromStack(stack).hasNoWarning('/Stack/Deployment', CfnMatch.anyValue());
+  });
+
+  test('blue-green without a test route: the test phase sends nobody, so the policy is disabled, with a warning', () => {
+    const { stack, construct } = deployment({ strategy: Strategy.BLUE_GREEN });
+    validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: false,
+      TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0 } },
+    }));
+    expect(construct.policyEnabled).toBe(false);
+    Annotations.fromStack(stack).hasWarning('/Stack/Deployment',
+      'Step 1 of blue-green (bake 5m) sends no request to the staging distribution, and viewers cannot reach a staging distribution directly, so nobody can test it: the policy is disabled. Give the strategy a test route such as Match.header("aws-cf-cd-env", "green"). [ack: cdk-deploy-strategies:cloudFrontNoTestRoute]');
+  });
+
+  test('records its plan in the cloud assembly', () => {
+    const { stack, construct } = deployment({ strategy: canary });
+    const artifact = (stack.node.root as App).synth().getStackByName('Stack');
+    const recorded = artifact.findMetadataByType(PLAN_METADATA_TYPE);
+    expect(recorded.map(m => m.path)).toEqual(['/Stack/Deployment']);
+    expect(recorded[0].data).toEqual({ controller: 'CloudFront continuous deployment', table: construct.plan!.toTable(), plan: construct.plan!.toJson() });
+    expect(construct.plan!.capacity).toBe('SERVERLESS');
+  });
+});
+
+describe('what CloudFront cannot do for a strategy', () => {
+  const promote = 'aws cloudfront update-distribution-with-staging-config --id <primary id> --staging-distribution-id <staging id> --if-match "<primary ETag>, <staging ETag>"';
+
+  test.each([
+    ['a step above 15%', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(5) }] }),
+      `${WHERE}: strategy is "canary 10% (bake 5m) → 50% (bake 5m) → 100%": CloudFront continuous deployment sends at most 15% of requests to the staging distribution, and step 2 sends 50%. Keep every step before 100% at 15% or less; the 100% step is the promotion (${promote}).`],
+    ['a fractional step', Strategy.canary({ steps: [{ weight: 2.5, gate: bake(5) }] }),
+      `${WHERE}: strategy is "canary 2.5% (bake 5m) → 100%": CloudFront continuous deployment sends whole percents of requests (the policy's weight is a multiple of 0.01), and step 1 sends 2.5%. Round the step's weight to a whole percent.`],
+    ['a linear strategy', Strategy.LINEAR_10PERCENT_EVERY_1MINUTE,
+      `${WHERE}: strategy is "linear 10% every 1m": CloudFront continuous deployment sends at most 15% of requests to the staging distribution, and step 2 sends 20%. Keep every step before 100% at 15% or less; the 100% step is the promotion (${promote}).`],
+    ['all at once', Strategy.ALL_AT_ONCE,
+      `${WHERE}: strategy is "all at once": CloudFront continuous deployment needs a step that sends part of the traffic (at most 15%) to the staging distribution before the promotion, and this strategy has none. Use a canary whose first step is at most 15%, such as Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(30)) }] }), or change the primary distribution directly.`],
+    ['a blue-green cookie test route', Strategy.blueGreen({ testRoute: Match.cookie('env', 'green') }),
+      `${WHERE}: strategy testRoute is "cookie env=green": CloudFront continuous deployment selects the staging distribution by one request header or by weight; it has no cookie match. Match a header whose name starts with aws-cf-cd-, such as Match.header("aws-cf-cd-variant", "b"), set by your clients.`],
+  ])('refuses %s', (_, strategy, message) => {
+    expectValidationError(() => deployment({ strategy }), message);
+  });
+
+  test('the 100% step is the promotion: rendering it fails with the command', () => {
+    expectValidationError(() => deployment({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, step: 2 }),
+      `${WHERE}: step is 2: step 2 sends every request to the staging configuration, which CloudFront continuous deployment does not do: that step is the promotion. Promote with ${promote}, then give the primary distribution the staging configuration in the app and remove this construct.`);
+    expectValidationError(() => deployment({ strategy: Strategy.CANARY_10PERCENT_5MINUTES }, { 'Stack/Deployment:step': '2' }),
+      `${WHERE}: context "Stack/Deployment:step" is "2": step 2 sends every request to the staging configuration, which CloudFront continuous deployment does not do: that step is the promotion. Promote with ${promote}, then give the primary distribution the staging configuration in the app and remove this construct.`);
+  });
+
+  test('a step outside the plan fails', () => {
+    expectValidationError(() => deployment({ strategy: Strategy.CANARY_10PERCENT_5MINUTES }, { 'Stack/Deployment:step': 'three' }),
+      `${WHERE}: context "Stack/Deployment:step" is "three": the plan has steps 1 to 2 (canary 10% (bake 5m) → 100%). Render a step from 1 to 2, numbered as in the plan's table (step 2 sends everything to the candidate).`);
+  });
+
+  test.each([
+    ['stickiness below 5 minutes', { sessionStickiness: Duration.minutes(4) },
+      `${WHERE}: sessionStickiness is 4 minutes: CloudFront keeps a viewer's session on one distribution for 300 to 3600 seconds (5 to 60 minutes). Use a stickiness from Duration.minutes(5) to Duration.hours(1), or leave it out.`],
+    ['stickiness that is not a Duration', { sessionStickiness: 600 as any },
+      `${WHERE}: sessionStickiness is 600: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Use a stickiness from Duration.minutes(5) to Duration.hours(1), or leave it out.`],
+    ['at', { at: AT }, `${WHERE}: at is 2027-01-01T00:00:00.000Z: the moment to render applies to an experiment, and a strategy has no end date. Leave at out.`],
+    ['enabled that is not a boolean', { enabled: 'no' as any },
+      `${WHERE}: enabled is "no": it must be true or false. Pass false to send every request to the primary distribution, true (the default) to follow the strategy.`],
+  ])('refuses %s', (_, props, message) => {
+    expectValidationError(() => deployment({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, ...props }), message);
+  });
+
+  test('refuses session stickiness on blue-green, which sends no share by weight', () => {
+    expectValidationError(() => deployment({ strategy: Strategy.blueGreen({ testRoute: Match.header('aws-cf-cd-env', 'green') }), sessionStickiness: Duration.minutes(10) }),
+      `${WHERE}: sessionStickiness is 10 minutes: a blue-green strategy sends no share of requests to the staging distribution by weight (blue-green (test route header aws-cf-cd-env=green, bake 5m)), so no session is kept on it. Leave sessionStickiness out; a client that sends the test route's header reaches the staging distribution every time.`);
+  });
+});
+
+describe('bad input', () => {
+  test('neither an experiment nor a strategy', () => {
+    expectValidationError(() => deployment({}),
+      `${WHERE}: experiment or strategy is undefined: the policy needs an experiment or a strategy to send requests to the staging distribution by. Pass an experiment (an A/B test with one variant) or a strategy (a canary whose steps before 100% are 15% or less).`);
+  });
+
+  test('both an experiment and a strategy', () => {
+    expectValidationError(() => deployment({ experiment: experiment(), strategy: Strategy.CANARY_10PERCENT_5MINUTES }),
+      `${WHERE}: strategy is "canary 10% (bake 5m) → 100%": an experiment is given too, and one policy follows one of them. Pass either an experiment or a strategy.`);
+  });
+
+  test.each([
+    ['experiment', { experiment: 'ab' as any }, `${WHERE}: experiment is "ab": it must be an Experiment. Pass new Experiment({ name, variants }).`],
+    ['strategy', { strategy: {} as any }, `${WHERE}: strategy is an object: it must be a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_30MINUTES.`],
+  ])('a %s of the wrong type', (_, props, message) => {
+    expectValidationError(() => deployment(props), message);
+  });
+
+  test('an imported primary distribution', () => {
+    const { stack } = setup();
+    const imported = cloudfront.Distribution.fromDistributionAttributes(stack, 'Imported', { distributionId: 'E123', domainName: 'd1.cloudfront.net' });
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary: imported as any, stagingDistributionProps: stagingProps(), experiment: experiment(),
+    }), `${WHERE}: primary is an object: it must be a cloudfront.Distribution defined in this app, to which the construct attaches the policy. Pass the cloudfront.Distribution that serves production; an imported distribution cannot be changed from this app.`);
+  });
+
+  test('a primary in another stack', () => {
+    const { stack, primary } = setup();
+    const other = new Stack(stack.node.root as App, 'Other');
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(other, 'Deployment', {
+      primary, stagingDistributionProps: stagingProps(), experiment: experiment(),
+    }), 'CloudFrontContinuousDeployment Other/Deployment: primary is "Stack/Site": it is in stack Stack, and the policy attached to it would be in stack Other. Create the CloudFrontContinuousDeployment in the primary distribution\'s stack.');
+  });
+
+  test('a second policy on the same primary', () => {
+    const { stack, primary } = deployment({ experiment: experiment() });
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Second', {
+      primary, stagingDistributionProps: stagingProps(), strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+    }), 'CloudFrontContinuousDeployment Stack/Second: primary is "Stack/Site": it already has a continuous deployment policy, from Stack/Deployment, and CloudFront attaches one policy to a distribution. Test one change at a time: use one CloudFrontContinuousDeployment per primary distribution.');
+  });
+
+  test.each([
+    ['HTTP2_AND_3', cloudfront.HttpVersion.HTTP2_AND_3, '"http2and3"'],
+    ['HTTP3', cloudfront.HttpVersion.HTTP3, '"http3"'],
+  ])('a primary with %s', (_, httpVersion, shown) => {
+    const { stack, primary } = setup({}, { httpVersion });
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary, stagingDistributionProps: stagingProps(), experiment: experiment(),
+    }), `${WHERE}: primary httpVersion is ${shown}: CloudFront continuous deployment does not work with a distribution that supports HTTP/3. Use HttpVersion.HTTP2 (the default) or HttpVersion.HTTP1_1 on both distributions.`);
+  });
+
+  test.each([
+    ['domain names', { domainNames: ['www.example.com'] },
+      `${WHERE}: stagingDistributionProps.domainNames is an array of 1: a staging distribution has no domain names of its own: viewers reach it only through the primary distribution. Leave domainNames out; the primary keeps its domain names when you promote the staging configuration.`],
+    ['HTTP/3', { httpVersion: cloudfront.HttpVersion.HTTP2_AND_3 },
+      `${WHERE}: stagingDistributionProps.httpVersion is "http2and3": CloudFront continuous deployment does not work with a distribution that supports HTTP/3. Use HttpVersion.HTTP2 (the default) or HttpVersion.HTTP1_1 on both distributions.`],
+  ])('staging props with %s', (_, extra, message) => {
+    expectValidationError(() => deployment({ experiment: experiment(), stagingDistributionProps: { ...stagingProps(), ...extra } }), message);
+  });
+
+  test('staging props with a certificate', () => {
+    const { stack, primary } = setup();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary, stagingDistributionProps: { ...stagingProps(), certificate }, experiment: experiment(),
+    }), `${WHERE}: stagingDistributionProps.certificate is an Import: a staging distribution has no domain names of its own, so no certificate to serve them. Leave certificate out; the primary keeps its certificate when you promote the staging configuration.`);
+  });
+
+  test('staging props that are not an object', () => {
+    expectValidationError(() => deployment({ experiment: experiment(), stagingDistributionProps: 'staging' as any }),
+      `${WHERE}: stagingDistributionProps is "staging": it must be an object. Pass the props of the staging distribution, such as { defaultBehavior: { origin } }.`);
+  });
+
+  test('props that are not an object', () => {
+    const { stack } = setup();
+    expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', undefined as any),
+      `${WHERE}: props is undefined: it must be an object. Pass { primary, stagingDistributionProps, experiment } or { primary, stagingDistributionProps, strategy }.`);
+  });
+});
