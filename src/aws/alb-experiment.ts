@@ -1,11 +1,12 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { Experiment, VariantAllocation } from '../core/experiment';
+import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionValues } from '../private/alb-conditions';
 import { albStickiness, checkConditionWildcards, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
 import { recordExperiment } from '../private/plan-metadata';
+import { allocationGroups } from '../private/allocation-groups';
 import { arrayOf, fail, struct, validDate } from '../private/validation';
 
 const DEFAULT_PRIORITY = 100;
@@ -168,14 +169,7 @@ export class AlbExperiment extends Construct {
     this.experiment = experiment;
     this.active = reason === undefined;
 
-    // The core orders the allocations as the ALB evaluates rules; consecutive ones drawing from
-    // the same requests form one rule, and the requests not taken by a match the last one.
-    const groups: { match?: Match; allocations: VariantAllocation[] }[] = [];
-    for (const allocation of experiment.allocations(at)) {
-      const last = groups[groups.length - 1];
-      if (last && last.match === allocation.match) last.allocations.push(allocation);
-      else groups.push({ match: allocation.match, allocations: [allocation] });
-    }
+    const groups = allocationGroups(experiment, at);
 
     this.rules = groups.map((group, i) => {
       const variant = group.allocations[0].variant;

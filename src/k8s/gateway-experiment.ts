@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
-import { Experiment, VariantAllocation } from '../core/experiment';
+import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames, servicePort } from '../private/gateway-match';
 import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
+import { allocationGroups } from '../private/allocation-groups';
 import { fail, struct, validDate } from '../private/validation';
 
 /** An HTTPRoute holds at most 16 rules, and a rule at most 16 backends. */
@@ -129,14 +130,7 @@ export class GatewayExperiment extends Construct {
     this.experiment = experiment;
     this.active = reason === undefined;
 
-    // The core orders the allocations as a backend evaluates them; consecutive ones drawing from
-    // the same requests form one rule, the requests not taken by a match the last.
-    const groups: { match?: Match; allocations: VariantAllocation[] }[] = [];
-    for (const allocation of experiment.allocations(at)) {
-      const last = groups[groups.length - 1];
-      if (last && last.match === allocation.match) last.allocations.push(allocation);
-      else groups.push({ match: allocation.match, allocations: [allocation] });
-    }
+    const groups = allocationGroups(experiment, at);
     const rules: HttpRouteRule[] = groups.map(group => ({
       matches: group.match && [matches.get(group.match)!],
       backendRefs: group.allocations.map((a): HttpBackendRef => {
