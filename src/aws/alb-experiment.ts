@@ -5,8 +5,8 @@ import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionValues } from '../private/alb-conditions';
 import { albStickiness, checkConditionWildcards, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
-import { recordExperiment } from '../private/plan-metadata';
 import { allocationGroups } from '../private/allocation-groups';
+import { recordExperiment } from '../private/plan-metadata';
 import { arrayOf, fail, struct, validDate } from '../private/validation';
 
 const DEFAULT_PRIORITY = 100;

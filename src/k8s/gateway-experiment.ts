@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
+import { allocationGroups } from '../private/allocation-groups';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames, servicePort } from '../private/gateway-match';
 import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
-import { allocationGroups } from '../private/allocation-groups';
 import { fail, struct, validDate } from '../private/validation';
 
 /** An HTTPRoute holds at most 16 rules, and a rule at most 16 backends. */
