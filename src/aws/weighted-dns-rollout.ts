@@ -92,9 +92,10 @@ export interface WeightedDnsRolloutProps {
  *
  * CloudFormation updates `Stable` before `Candidate`, so for the moment between the two updates
  * the new stable weight meets the old candidate weight. A swap keeps all traffic on the serving
- * environment meanwhile, and so does removing the candidate (`Stable` alone has weight 255); a
- * step between two shares can pass through a third one (the blue-green switch from 1:0 to 0:1
- * passes through 0:0, an equal split) until the candidate record follows.
+ * environment meanwhile, and so does removing the candidate (`Stable` alone has weight 255). Every
+ * step of a plan has the same total weight where one fits in 255 (10% then 25% is 18:2 then 15:5),
+ * so a step passes through a share between the old step's and the new one's; the blue-green switch
+ * from 1:0 to 0:1 passes through 0:0, an equal split, until the candidate record follows.
  *
  * @example
  * declare const zone: route53.IHostedZone;

@@ -53,8 +53,23 @@ export function nearestExpressible(candidateTenths: number): number[] {
 /**
  * The Route 53 weights of every step of `plan`, checked all at once so that a step no pair of
  * weights can express fails at the first deploy, not halfway through the rollout.
+ *
+ * Where it fits in 255, every step gets the same total weight (10% then 25% is 18 : 2 then
+ * 15 : 5, not 9 : 1 then 3 : 1). The two records change one after the other, and with equal totals
+ * the share in between always lies between the old step's and the new one's; with totals of their
+ * own, 30% → 40% would pass through 3 : 3, an even split.
  */
 export function planWeights(prop: string, plan: TrafficPlan): Route53Weights[] {
+  const reduced = reducedPlanWeights(prop, plan);
+  const total = reduced.reduce((acc, w) => lcm(acc, w.stable + w.candidate), 1);
+  if (total > MAX_ROUTE53_WEIGHT) return reduced;
+  return reduced.map(w => {
+    const factor = total / (w.stable + w.candidate);
+    return { stable: w.stable * factor, candidate: w.candidate * factor };
+  });
+}
+
+function reducedPlanWeights(prop: string, plan: TrafficPlan): Route53Weights[] {
   return plan.steps.map(step => {
     const tenths = Math.round(step.candidateWeight * 10);
     const weights = route53Weights(tenths);
@@ -70,6 +85,10 @@ export function planWeights(prop: string, plan: TrafficPlan): Route53Weights[] {
     }
     return weights;
   });
+}
+
+function lcm(a: number, b: number): number {
+  return a / gcd(a, b) * b;
 }
 
 function gcd(a: number, b: number): number {

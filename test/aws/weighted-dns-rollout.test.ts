@@ -46,11 +46,12 @@ function weights(template: Template): [number, number] {
 }
 
 describe('weights of each step', () => {
-  const linearWeights: Array<[number, number]> = [[9, 1], [4, 1], [7, 3], [3, 2], [1, 1], [2, 3], [3, 7], [1, 4], [1, 9], [0, 1]];
+  // Every step of a plan shares one total (here 10), so the share between two record updates stays between the steps'.
+  const linearWeights: Array<[number, number]> = [[9, 1], [8, 2], [7, 3], [6, 4], [5, 5], [4, 6], [3, 7], [2, 8], [1, 9], [0, 10]];
   test.each([
-    ['CANARY_10PERCENT_5MINUTES', Strategy.CANARY_10PERCENT_5MINUTES, [[9, 1], [0, 1]]],
+    ['CANARY_10PERCENT_5MINUTES', Strategy.CANARY_10PERCENT_5MINUTES, [[9, 1], [0, 10]]],
     ['a three-step canary', Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 12.5, gate: bake(10) }, { weight: 50, gate: StepGate.manualApproval() }] }),
-      [[19, 1], [7, 1], [1, 1], [0, 1]]],
+      [[38, 2], [35, 5], [20, 20], [0, 40]]],
     ['LINEAR_10PERCENT_EVERY_1MINUTE', Strategy.LINEAR_10PERCENT_EVERY_1MINUTE, linearWeights],
     ['BLUE_GREEN', Strategy.BLUE_GREEN, [[1, 0], [0, 1]]],
     ['blue-green with a promotion gate', Strategy.blueGreen({ promotion: StepGate.manualApproval() }), [[1, 0], [0, 1]]],
@@ -118,7 +119,7 @@ describe('the step to render', () => {
   test('comes from the context, as `cdk deploy -c` passes it: a string', () => {
     const { stack, construct } = rollout(Strategy.CANARY_10PERCENT_5MINUTES, {}, { 'Stack/Web:step': '2' });
     expect(construct.step!.index).toBe(2);
-    expect(weights(validatedTemplate(stack))).toEqual([0, 1]);
+    expect(weights(validatedTemplate(stack))).toEqual([0, 10]);
   });
 
   test('comes from the context as a number, as cdk.json holds it', () => {

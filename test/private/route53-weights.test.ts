@@ -66,8 +66,25 @@ describe('nearestExpressible', () => {
 
 describe('planWeights', () => {
   test('gives the weights of every step', () => {
-    expect(planWeights('p', Strategy.CANARY_10PERCENT_5MINUTES.plan())).toEqual([{ stable: 9, candidate: 1 }, { stable: 0, candidate: 1 }]);
+    expect(planWeights('p', Strategy.CANARY_10PERCENT_5MINUTES.plan())).toEqual([{ stable: 9, candidate: 1 }, { stable: 0, candidate: 10 }]);
     expect(planWeights('p', Strategy.BLUE_GREEN.plan())).toEqual([{ stable: 1, candidate: 0 }, { stable: 0, candidate: 1 }]);
+  });
+
+  test('gives every step one total, so the share between two record updates stays between the steps\' shares', () => {
+    const linear = planWeights('p', Strategy.linear({ stepPercent: 10, interval: Duration.minutes(1) }).plan());
+    expect(new Set(linear.map(w => w.stable + w.candidate))).toEqual(new Set([10]));
+    // Updating Stable first: the new stable weight meets the old candidate weight.
+    for (let i = 1; i < linear.length; i++) {
+      const between = linear[i - 1].candidate / (linear[i].stable + linear[i - 1].candidate);
+      expect(between).toBeGreaterThanOrEqual(linear[i - 1].candidate / 10);
+      expect(between).toBeLessThanOrEqual(linear[i].candidate / 10);
+    }
+  });
+
+  test('keeps each step\'s own total when one total would pass 255', () => {
+    // 12.5% is 1/8 and 0.4% is 1/250: a common total would be 1000.
+    const strategy = Strategy.canary({ steps: [{ weight: 0.4, gate: bake }, { weight: 12.5, gate: bake }] });
+    expect(planWeights('p', strategy.plan())).toEqual([{ stable: 249, candidate: 1 }, { stable: 7, candidate: 1 }, { stable: 0, candidate: 1 }]);
   });
 
   test('fails on a share no pair of weights expresses, with the nearest ones that work', () => {
