@@ -74,7 +74,8 @@ export interface AlbExperimentProps {
  * alone, first, last or between others, separated by `; ` as browsers send them), also compared
  * case-insensitively: `Match.cookie('beta', 'true')` selects `BETA=TRUE` as well. The patterns
  * count 4 values and 4 wildcards against the ALB's limits of 5 of each per rule, which leaves one
- * value (the default path `/*`, or a host header) for `conditions`. `Match.headerRegex` is refused.
+ * value (the default path `/*`, or a host header) for `conditions`. `Match.headerRegex` is refused,
+ * and so are two variants whose matches differ only by letter case: the second would receive nobody.
  *
  * An experiment switched off, or past its end date at `at`, renders a single rule sending every
  * request that meets `conditions` to the control, and a warning. That rule keeps the priority and
@@ -151,9 +152,22 @@ export class AlbExperiment extends Construct {
         `Use a priority of at most ${MAX_PRIORITY - matched.length}.`);
     }
     const matchConditions = new Map<Match, elbv2.ListenerCondition>();
+    // The ALB compares names and values without regard to case, so two matches the core tells
+    // apart by case alone select the same requests, and the later rule would receive none of them.
+    const caseless = new Map<string, string>();
     experiment.variants.forEach((v, i) => {
       if (!v.match) return;
       const condition = experimentCondition(`${experimentProp} variants[${i}].match`, v.match);
+      const key = [v.match.kind, v.match.name.toLowerCase(), v.match.value.toLowerCase()].join('\n');
+      const twin = caseless.get(key);
+      if (twin !== undefined) {
+        const first = experiment.variants.find(f => f.name === twin)!.match!;
+        fail(`${experimentProp} variants[${i}].match`, v.match.describe(),
+          `the ALB compares header names and values, cookies and query parameters without regard to case, so it reads this as the match of variant "${twin}" (${first.describe()}), `
+          + `whose rule comes first: variant "${v.name}" would receive no request`,
+          `Give variant "${v.name}" a match that differs from variant "${twin}"'s by more than letter case, or merge the two variants.`);
+      }
+      caseless.set(key, v.name);
       const rule = `the rule of variant "${v.name}" (${v.match.describe()})`;
       checkConditionValues(`${where}: conditions`, conditions, rule, [condition]);
       checkConditionWildcards(`${where}: conditions`, conditions, rule, [condition]);

@@ -35,9 +35,9 @@ export interface CloudFrontContinuousDeploymentProps {
 
   /**
    * An A/B test with exactly one variant: selected by a header whose name starts with
-   * `aws-cf-cd-` (`Match.header('aws-cf-cd-variant', 'b')`, every matching request), or by a
-   * weight of at most 15% (a whole percent) without a match, kept for the experiment's
-   * `stickiness` (5 to 60 minutes) if set. An experiment switched off or past its end date
+   * `aws-cf-cd-` (`Match.header('aws-cf-cd-variant', 'b')`, every matching request, so the
+   * experiment takes no `stickiness`), or by a weight of at most 15% (a whole percent) without a
+   * match, kept for the experiment's `stickiness` (5 to 60 minutes) if set. An experiment switched off or past its end date
    * renders the policy disabled, with a warning. Give either an experiment or a strategy.
    *
    * @default - no experiment: `strategy` drives the policy

@@ -98,14 +98,19 @@ export class DnsTarget {
   }
 
   /**
-   * A plain A record holding one IPv4 address, such as an Elastic IP. Route 53 allows one value
-   * per weighted record, so an environment reached at several addresses needs a load balancer (or a
-   * name to point a CNAME at) in front of it.
+   * A plain A record holding one IPv4 address, such as an Elastic IP.
+   *
+   * Route 53 itself accepts several values in a weighted A record, but it answers with all of them,
+   * and the record's health check (`options.healthCheck`) judges the record as a whole: while the
+   * check passes, a failed address is still handed out. So this factory takes one address, and the
+   * record, its weight and its health check all concern the same endpoint. For an environment
+   * reached at several addresses, put a load balancer in front of it (`DnsTarget.loadBalancer()`), or
+   * give it a name of its own to point a CNAME at (`DnsTarget.domainName()`).
    */
   public static ipAddress(address: string, options: DnsTargetOptions = {}): DnsTarget {
     const where = 'DnsTarget.ipAddress';
     if (typeof address !== 'string' || (!Token.isUnresolved(address) && !isIpv4(address))) {
-      fail(`${where}: address`, address, 'an A record holds one IPv4 address, four numbers from 0 to 255 separated by dots',
+      fail(`${where}: address`, address, 'it must be one IPv4 address, four numbers from 0 to 255 separated by dots',
         'Pass an address such as "192.0.2.10"; for IPv6 or several addresses put a load balancer in front and use DnsTarget.loadBalancer().');
     }
     const opts = targetOptions(where, options, false);

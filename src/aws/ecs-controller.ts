@@ -54,6 +54,16 @@ export class EcsController {
    * CodeDeploy: a blue-green deployment group moves traffic by rewriting the production listener's
    * default action, so the listener serves this service alone. Deployments are started through
    * CodeDeploy (a pipeline action or `aws deploy create-deployment`), not by `cdk deploy`.
+   *
+   * Once the service exists, the stack can change little of it: for a service with the
+   * `CODE_DEPLOY` controller, ECS updates only the desired count, deployment configuration, health
+   * check grace period, task placement and tagging options in place; network configuration,
+   * platform version or load balancers change only through a new service. aws-cdk-lib renders the
+   * service's task definition as its family name, so a `cdk deploy` that changes the task definition
+   * (a new image) registers a new revision without touching the service, and that revision goes out
+   * when CodeDeploy deploys it. Updates of the service itself have been reported to fail with
+   * "Unable to update task definition on services with a CODE_DEPLOY deployment controller"
+   * (aws-cdk issues #23564 and #25777). For releases driven by `cdk deploy`, use `EcsController.NATIVE`.
    */
   public static codeDeploy(options: EcsCodeDeployControllerOptions = {}): EcsController {
     const read = struct<EcsCodeDeployControllerOptions>('EcsController.codeDeploy: options', options, 'Pass { testPort, application, deploymentGroupName }.');

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'net';
 import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -472,7 +473,6 @@ function takeDefaultAction(prop: string, listener: elbv2.ApplicationListener): v
 
 /** RFC 1918 private IPv4 ranges: the test route's default sources. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
 
 function cidrs(prop: string, value: unknown): string[] {
   const list = arrayOf<string>(prop, value, 'Pass CIDRs such as ["203.0.113.0/24"].');
@@ -480,11 +480,24 @@ function cidrs(prop: string, value: unknown): string[] {
     fail(prop, list, 'a test route needs at least one source range', 'List the ranges your testers connect from, or leave testRouteSources out for private addresses only.');
   }
   list.forEach((cidr, i) => {
-    if (typeof cidr !== 'string' || !CIDR.test(cidr)) {
-      fail(`${prop}[${i}]`, cidr, 'it must be a CIDR range', 'Write it as an address and a prefix length, such as "203.0.113.0/24".');
+    if (!isCidr(cidr)) {
+      fail(`${prop}[${i}]`, cidr, 'it must be a CIDR range: an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128',
+        'Write it as an address and a prefix length, such as "203.0.113.0/24".');
     }
   });
   return list;
+}
+
+/** Whether `value` is an IPv4 address with a prefix length of 0 to 32, or an IPv6 address (without a zone) with one of 0 to 128. */
+function isCidr(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const slash = value.lastIndexOf('/');
+  const address = value.slice(0, slash);
+  const prefix = value.slice(slash + 1);
+  if (slash < 0 || !/^(0|[1-9]\d{0,2})$/.test(prefix)) return false;
+  const length = Number(prefix);
+  if (isIPv4(address)) return length <= 32;
+  return isIPv6(address) && !address.includes('%') && length <= 128;
 }
 
 

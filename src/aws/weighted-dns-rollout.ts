@@ -12,6 +12,8 @@ import { fail, struct, wholeSeconds } from '../private/validation';
 /** Route 53 set identifiers are 1 to 128 characters. */
 const MAX_SET_IDENTIFIER = 128;
 const DEFAULT_TTL_SECONDS = 60;
+/** The TTL of an alias record to an Elastic Load Balancing load balancer, which Route 53 fixes at 60 seconds. */
+const ELB_ALIAS_TTL_SECONDS = 60;
 
 /** Props for a `WeightedDnsRollout`. */
 export interface WeightedDnsRolloutProps {
@@ -20,6 +22,7 @@ export interface WeightedDnsRolloutProps {
 
   /**
    * The name clients resolve, relative to the zone (`www`) or fully qualified (`www.example.com.`).
+   * A fully qualified name must be in the zone: the zone name itself or a name below it.
    *
    * @default - the zone apex
    */
@@ -57,6 +60,10 @@ export interface WeightedDnsRolloutProps {
    * How long resolvers cache the answer of a record that is not an alias (IP address and domain
    * name targets); alias records take the TTL of their target. Keep it short: each step and each
    * health check failover reaches clients only once their cached answers expire.
+   *
+   * Every record of a weighted group has the same TTL. With a load balancer target
+   * (`DnsTarget.loadBalancer()`, whose alias record answers with a TTL of 60 seconds) beside an IP
+   * address target, the TTL must be 60 seconds: another value changes the effect of the weights.
    *
    * @default Duration.minutes(1)
    */
@@ -172,6 +179,7 @@ export class WeightedDnsRollout extends Construct {
     if (recordName !== undefined && (typeof recordName !== 'string' || recordName.length === 0)) {
       fail(`${where}: recordName`, recordName, 'it must be a non-empty name', 'Pass a name such as "www", or leave recordName out for the zone apex.');
     }
+    if (recordName !== undefined) checkInZone(`${where}: recordName`, zone, recordName);
     if (stable.recordType === route53.RecordType.CNAME && isApex(zone, recordName)) {
       fail(`${where}: recordName`, recordName ?? zone.zoneName, 'DNS allows no CNAME record at the zone apex',
         'Give the records a name below the apex, such as "www", or use A targets (DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress()).');
@@ -184,7 +192,7 @@ export class WeightedDnsRollout extends Construct {
           'Use a public hosted zone for a CloudFront target.');
       }
     }
-    const ttl = ttlFor(where, props.ttl, roles.every(([, t]) => t.isAlias));
+    const ttl = ttlFor(where, props.ttl, roles.map(([, t]) => t));
     if (id.length + '-candidate'.length > MAX_SET_IDENTIFIER) {
       fail(`${where}: id`, id, `the set identifiers "<id>-stable" and "<id>-candidate" are at most ${MAX_SET_IDENTIFIER} characters`,
         `Use a construct id of at most ${MAX_SET_IDENTIFIER - '-candidate'.length} characters.`);
@@ -249,15 +257,41 @@ function isApex(zone: route53.IHostedZone, recordName: string | undefined): bool
   return normalize(recordName) === normalize(zone.zoneName);
 }
 
-function ttlFor(where: string, ttl: unknown, bothAlias: boolean): Duration {
+/**
+ * Refuses a fully qualified name (ending in ".") outside the zone: CloudFormation would accept the
+ * template and Route 53 refuse the record at deploy. Relative names are always in the zone (the
+ * zone name is appended), and names not known until deploy time are left to Route 53.
+ */
+function checkInZone(prop: string, zone: route53.IHostedZone, recordName: string): void {
+  if (!recordName.endsWith('.') || Token.isUnresolved(recordName) || Token.isUnresolved(zone.zoneName)) return;
+  const zoneName = zone.zoneName.toLowerCase().replace(/\.$/, '');
+  const name = recordName.toLowerCase();
+  if (name !== `${zoneName}.` && !name.endsWith(`.${zoneName}.`)) {
+    fail(prop, recordName,
+      `a fully qualified name must be in the hosted zone "${zoneName}": the zone name itself or a name ending in ".${zoneName}.", and Route 53 refuses any other at deploy`,
+      `Use a name in the zone, such as "www" or "www.${zoneName}.", or pass the hosted zone that holds ${recordName}`);
+  }
+}
+
+function ttlFor(where: string, ttl: unknown, targets: DnsTarget[]): Duration {
   if (ttl === undefined) return Duration.seconds(DEFAULT_TTL_SECONDS);
   const seconds = wholeSeconds(`${where}: ttl`, ttl, {
     minSeconds: 0,
     fix: 'Use a short TTL such as Duration.minutes(1), so each step reaches clients quickly.',
   });
-  if (bothAlias) {
+  if (targets.every(t => t.isAlias)) {
     fail(`${where}: ttl`, ttl, 'its targets render alias records, which take the TTL of their target',
       'Leave ttl out; it applies to IP address and domain name targets only.');
+  }
+  // Route 53 answers for a load balancer's alias record with the load balancer's TTL, 60 seconds.
+  // Resolvers that cache the other record of the group for longer (or shorter) ask for the two
+  // answers at different rates, and the weights no longer give the split they say.
+  const loadBalancer = targets.find(t => t._kind === 'loadBalancer');
+  if (loadBalancer && targets.some(t => !t.isAlias) && seconds !== ELB_ALIAS_TTL_SECONDS) {
+    fail(`${where}: ttl`, ttl,
+      `the weighted records mix an alias record to ${loadBalancer.description}, which answers with the load balancer's TTL of ${ELB_ALIAS_TTL_SECONDS} seconds, `
+      + 'with a record that is not an alias, and Route 53 splits traffic by the weights only when every record of the group has the same TTL',
+      `Leave ttl out (it defaults to ${ELB_ALIAS_TTL_SECONDS} seconds) or set it to Duration.seconds(${ELB_ALIAS_TTL_SECONDS}); for another TTL, use IP address targets on both sides.`);
   }
   return Duration.seconds(seconds);
 }

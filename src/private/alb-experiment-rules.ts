@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { albCondition } from './alb-conditions';
+import { gcd } from './arithmetic';
 import { fail } from './validation';
 import { Match, MatchKind } from '../core/match';
 
@@ -141,10 +142,6 @@ export function albWeights(prop: string, rule: string, shares: WeightShare[]): n
 
 function formatShare(percent: number): string {
   return `${Number(percent.toFixed(2))}%`;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** A target group of a forward action and the share of the rule's requests it receives. */

@@ -105,7 +105,8 @@ export function stickinessSeconds(prop: string, value: unknown): number {
 
 /**
  * The traffic config of an A/B experiment: exactly one variant, selected by an `aws-cf-cd-` header
- * (all matching requests) or by a weight of at most 15% (with the experiment's stickiness, if any).
+ * (all matching requests, without stickiness) or by a weight of at most 15% (with the experiment's
+ * stickiness, if any).
  * The config is derived from the declaration alone, so an experiment switched off still renders
  * (disabled) what it would do, and an inexpressible one fails whether it runs or not.
  */
@@ -124,8 +125,12 @@ export function experimentTraffic(where: string, experiment: Experiment): Traffi
         `${CLOUDFRONT_CD} sends every request carrying the header to the staging distribution; it cannot send only a share of them`,
         'Remove the weight to send all matching requests to the variant, or drop the match and use a weight of at most 15.');
     }
-    // A client that sends the header reaches the variant every time: that is as sticky as it gets,
-    // so the experiment's stickiness needs no session config (CloudFront has none for headers).
+    if (experiment.stickiness !== undefined) {
+      fail(`${prefix} stickiness`, experiment.stickiness,
+        `${CLOUDFRONT_CD} routes a header-matched variant by a single header, sending every request that carries it to the staging distribution, `
+        + 'so session stickiness does not apply (CloudFront keeps sessions only for weight-based routing)',
+        'Remove stickiness: a client that sends the header reaches the variant every time. Or drop the match and give the variant a weight of at most 15%, which stickiness keeps per viewer.');
+    }
     return config;
   }
   const percent = policyWeight(`${prefix} variants[0].weight`, variant.weight, variant.weight!,

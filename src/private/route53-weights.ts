@@ -1,3 +1,4 @@
+import { gcd, lcm } from './arithmetic';
 import { formatPercent } from './format';
 import { fail } from './validation';
 import type { TrafficPlan } from '../core/traffic-plan';
@@ -85,13 +86,4 @@ function reducedPlanWeights(prop: string, plan: TrafficPlan): Route53Weights[] {
     }
     return weights;
   });
-}
-
-function lcm(a: number, b: number): number {
-  return a / gcd(a, b) * b;
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }

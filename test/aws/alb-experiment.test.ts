@@ -219,6 +219,26 @@ describe('what the ALB cannot express fails', () => {
       + 'Use conditions with fewer wildcards, such as a host header without one, or match the variant by a header instead of a cookie.');
   });
 
+  test.each([
+    ['headers', Match.header('X-Beta', 'on'), Match.header('x-beta', 'ON'), 'header X-Beta=on', 'header x-beta=ON'],
+    ['query parameters', Match.queryParameter('ui', 'Mobile'), Match.queryParameter('UI', 'mobile'), 'query ui=Mobile', 'query UI=mobile'],
+    ['cookies', Match.cookie('beta', 'true'), Match.cookie('Beta', 'TRUE'), 'cookie beta=true', 'cookie Beta=TRUE'],
+  ])('two variants whose %s differ only by letter case: the ALB compares them case-insensitively', (_, first, second, firstShown, secondShown) => {
+    const experiment = experimentOf({ variants: [{ name: 'a', match: first }, { name: 'b', match: second }] });
+    expectValidationError(attempt({}, experiment),
+      `${where}: experiment "new-checkout" variants[1].match is "${secondShown}": the ALB compares header names and values, cookies and query parameters without regard to case, `
+      + `so it reads this as the match of variant "a" (${firstShown}), whose rule comes first: variant "b" would receive no request. `
+      + 'Give variant "b" a match that differs from variant "a"\'s by more than letter case, or merge the two variants.');
+  });
+
+  test('matches that differ by more than letter case render a rule each', () => {
+    const experiment = experimentOf({
+      variants: [{ name: 'a', match: Match.header('x-beta', 'on') }, { name: 'b', match: Match.header('x-beta', 'off') }, { name: 'c', match: Match.queryParameter('x-beta', 'on') }],
+    });
+    const { template } = render(experiment);
+    template.resourceCountIs(RULE, 4);
+  });
+
   test('a header value with a wildcard, as albCondition refuses it', () => {
     const experiment = experimentOf({ variants: [{ name: 'b', match: Match.header('x-v', 'b*') }] });
     expect(attempt({}, experiment)).toThrow(`${where}: experiment "new-checkout" variants[0].match is "header x-v=b*": an ALB listener rule reads * and ? as wildcards`);

@@ -114,10 +114,20 @@ describe('an experiment', () => {
     expect(construct.plan).toBeUndefined();
   });
 
-  test('a header variant needs no session: stickiness is accepted and not rendered', () => {
-    const { stack } = deployment({ experiment: experiment({ stickiness: Duration.seconds(30) }) });
+  test.each([
+    [Duration.minutes(10), '10 minutes'],
+    [Duration.seconds(30), '30 seconds'],
+  ])('a header variant takes no stickiness (%s): CloudFront has sessions only for weights', (stickiness, shown) => {
+    expectValidationError(() => deployment({ experiment: experiment({ stickiness }) }),
+      `${WHERE}: experiment "new-homepage" stickiness is ${shown}: CloudFront continuous deployment routes a header-matched variant by a single header, `
+      + 'sending every request that carries it to the staging distribution, so session stickiness does not apply (CloudFront keeps sessions only for weight-based routing). '
+      + 'Remove stickiness: a client that sends the header reaches the variant every time. Or drop the match and give the variant a weight of at most 15%, which stickiness keeps per viewer.');
+  });
+
+  test('a header variant without stickiness renders no session config', () => {
+    const { stack } = deployment({ experiment: experiment() });
     validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({
-      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: CfnMatch.anyValue() },
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: CfnMatch.anyValue(), SingleWeightConfig: CfnMatch.absent() },
     }));
   });
 

@@ -111,7 +111,7 @@ describe('what a target refuses', () => {
 
   test.each(['192.0.2', '192.0.2.256', '2001:db8::1', '192.0.2.1, 192.0.2.2', ''])('the IP address %j', address => {
     expectValidationError(() => DnsTarget.ipAddress(address),
-      `DnsTarget.ipAddress: address is ${JSON.stringify(address)}: an A record holds one IPv4 address, four numbers from 0 to 255 separated by dots. `
+      `DnsTarget.ipAddress: address is ${JSON.stringify(address)}: it must be one IPv4 address, four numbers from 0 to 255 separated by dots. `
       + 'Pass an address such as "192.0.2.10"; for IPv6 or several addresses put a load balancer in front and use DnsTarget.loadBalancer().');
   });
 

@@ -218,8 +218,26 @@ describe('listener rules', () => {
   });
 
   test.each([
+    [['0.0.0.0/0', '198.51.100.7/32', '10.0.0.0/8']],
+    [['::/0', '2001:db8::1/128', '::ffff:192.0.2.0/120']],
+  ])('test route sources %j: IPv4 and IPv6 ranges at the edges of their prefix lengths', sources => {
+    const { stack } = service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: sources });
+    validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: CfnMatch.arrayWith([{ Field: 'source-ip', SourceIpConfig: { Values: sources } }]),
+    });
+  });
+
+  test.each([
     [[], 'EcsRolloutService Stack/Web: testRouteSources is an empty array: a test route needs at least one source range. List the ranges your testers connect from, or leave testRouteSources out for private addresses only.'],
-    [['office'], 'EcsRolloutService Stack/Web: testRouteSources[0] is "office": it must be a CIDR range. Write it as an address and a prefix length, such as "203.0.113.0/24".'],
+    ...[
+      'office', '300.1.2.3/40', '300.1.2.3/24', '10.0.0.0/33', '10.0.0.0', '10.0.0.0/', '10.0.0.0/08', '010.0.0.0/8', '10.0.0/8',
+      '::/999', '::/129', '2001:db8::/', 'fe80::1%eth0/64', '2001:db8::g/32', '10.0.0.0/8/8', ' 10.0.0.0/8',
+    ].map(cidr => [['203.0.113.0/24', cidr], `EcsRolloutService Stack/Web: testRouteSources[1] is ${JSON.stringify(cidr)}: it must be a CIDR range: `
+      + 'an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128. '
+      + 'Write it as an address and a prefix length, such as "203.0.113.0/24".'] as [string[], string]),
+    [[42], 'EcsRolloutService Stack/Web: testRouteSources[0] is 42: it must be a CIDR range: '
+      + 'an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128. '
+      + 'Write it as an address and a prefix length, such as "203.0.113.0/24".'],
   ])('test route sources %p are refused', (sources, message) => {
     expectValidationError(() => service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: sources as any }), message);
   });

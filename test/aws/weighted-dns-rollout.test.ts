@@ -1,5 +1,7 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -224,11 +226,45 @@ describe('plain records', () => {
       stable: aws.DnsTarget.loadBalancer(base.blue),
       candidate: aws.DnsTarget.ipAddress('192.0.2.20'),
       strategy: Strategy.BLUE_GREEN,
-      ttl: Duration.minutes(2),
+      ttl: Duration.seconds(60),
     });
     const template = validatedTemplate(base.stack);
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'example.com.', SetIdentifier: 'Web-stable', TTL: CfnMatch.absent() });
-    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'example.com.', SetIdentifier: 'Web-candidate', TTL: '120' });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'example.com.', SetIdentifier: 'Web-candidate', TTL: '60' });
+  });
+
+  test('a CloudFront alias beside an IP address takes the TTL given', () => {
+    const base = setup();
+    const distribution = new cloudfront.Distribution(base.stack, 'Cdn', { defaultBehavior: { origin: new origins.HttpOrigin('origin.example.net') } });
+    new aws.WeightedDnsRollout(base.stack, 'Web', {
+      zone: base.zone,
+      recordName: 'www',
+      stable: aws.DnsTarget.cloudFront(distribution),
+      candidate: aws.DnsTarget.ipAddress('192.0.2.20'),
+      strategy: Strategy.BLUE_GREEN,
+      ttl: Duration.minutes(2),
+    });
+    validatedTemplate(base.stack).hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'Web-candidate', TTL: '120' });
+  });
+
+  test('a fully qualified name in the zone, in any letter case', () => {
+    const { stack } = rollout(Strategy.BLUE_GREEN, { recordName: 'WWW.Example.COM.' });
+    validatedTemplate(stack).hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'Web-stable', Name: 'WWW.Example.COM.' });
+  });
+
+  test('a fully qualified name in a zone whose name is only known at deploy time is left to Route 53', () => {
+    const base = setup();
+    const zone = route53.HostedZone.fromHostedZoneAttributes(base.stack, 'Imported', {
+      hostedZoneId: 'Z0000000000000000000', zoneName: Fn.importValue('ZoneName'),
+    });
+    new aws.WeightedDnsRollout(base.stack, 'Web', {
+      zone,
+      recordName: 'www.other.org.',
+      stable: aws.DnsTarget.loadBalancer(base.blue),
+      candidate: aws.DnsTarget.loadBalancer(base.green),
+      strategy: Strategy.BLUE_GREEN,
+    });
+    validatedTemplate(base.stack).hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'Web-stable', Name: 'www.other.org.' });
   });
 });
 
@@ -259,6 +295,38 @@ describe('what Route 53 weighted records cannot express', () => {
       + 'Give the records a name below the apex, such as "www", or use A targets (DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress()).';
     expectValidationError(() => rollout(Strategy.BLUE_GREEN, { ...cnames, recordName: undefined }), message('example.com'));
     expectValidationError(() => rollout(Strategy.BLUE_GREEN, { ...cnames, recordName: 'Example.com.' }), message('Example.com.'));
+  });
+
+  test('a TTL other than 60 seconds beside a load balancer\'s alias record', () => {
+    const mixed = (ttl: Duration, stableFirst: boolean) => {
+      const base = setup();
+      const lb = aws.DnsTarget.loadBalancer(base.blue);
+      const ip = aws.DnsTarget.ipAddress('192.0.2.20');
+      return new aws.WeightedDnsRollout(base.stack, 'Web', {
+        zone: base.zone,
+        recordName: 'www',
+        stable: stableFirst ? lb : ip,
+        candidate: stableFirst ? ip : lb,
+        strategy: Strategy.BLUE_GREEN,
+        ttl,
+      });
+    };
+    const message = (shown: string) => `${where}: ttl is ${shown}: the weighted records mix an alias record to load balancer Stack/Blue, `
+      + 'which answers with the load balancer\'s TTL of 60 seconds, with a record that is not an alias, and Route 53 splits traffic '
+      + 'by the weights only when every record of the group has the same TTL. '
+      + 'Leave ttl out (it defaults to 60 seconds) or set it to Duration.seconds(60); for another TTL, use IP address targets on both sides.';
+    expectValidationError(() => mixed(Duration.minutes(2), true), message('2 minutes'));
+    expectValidationError(() => mixed(Duration.seconds(30), false), message('30 seconds'));
+    expect(() => mixed(Duration.minutes(1), false)).not.toThrow();
+  });
+
+  test('a fully qualified name outside the zone', () => {
+    const message = (name: string) => `${where}: recordName is "${name}": a fully qualified name must be in the hosted zone "example.com": `
+      + 'the zone name itself or a name ending in ".example.com.", and Route 53 refuses any other at deploy. '
+      + `Use a name in the zone, such as "www" or "www.example.com.", or pass the hosted zone that holds ${name}`;
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: 'www.other.org.' }), message('www.other.org.'));
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: 'wwwexample.com.' }), message('wwwexample.com.'));
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: 'example.com.evil.org.' }), message('example.com.evil.org.'));
   });
 
   test('a TTL for two alias records, which take their target\'s', () => {

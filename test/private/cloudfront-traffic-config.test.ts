@@ -102,6 +102,14 @@ describe('experimentTraffic', () => {
       type: 'SingleWeight', singleWeightConfig: { weight: 0.03, sessionStickinessConfig: { idleTtl: 600, maximumTtl: 600 } },
     });
   });
+
+  test('a header variant refuses the experiment\'s stickiness', () => {
+    const header = new Experiment({ name: 'e', variants: [{ name: 'b', match: Match.header('aws-cf-cd-v', '1') }], stickiness: Duration.minutes(10) });
+    expectValidationError(() => experimentTraffic('X', header),
+      'X: experiment "e" stickiness is 10 minutes: CloudFront continuous deployment routes a header-matched variant by a single header, '
+      + 'sending every request that carries it to the staging distribution, so session stickiness does not apply (CloudFront keeps sessions only for weight-based routing). '
+      + 'Remove stickiness: a client that sends the header reaches the variant every time. Or drop the match and give the variant a weight of at most 15%, which stickiness keeps per viewer.');
+  });
 });
 
 describe('checkPlan', () => {

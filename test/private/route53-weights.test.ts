@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { StepGate, Strategy } from '../../src';
+import { gcd } from '../../src/private/arithmetic';
 import { MAX_ROUTE53_WEIGHT, nearestExpressible, planWeights, route53Weights } from '../../src/private/route53-weights';
 import { expectValidationError } from '../support/validation-error';
 
@@ -111,8 +112,3 @@ describe('planWeights', () => {
       + 'instead; every whole or half percent can be expressed.');
   });
 });
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}

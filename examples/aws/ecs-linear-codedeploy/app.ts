@@ -7,7 +7,10 @@
 //
 // `cdk deploy` creates all of this; deployments of new task definition revisions are then started
 // through CodeDeploy (a CodePipeline CodeDeployEcsDeployAction on web.codeDeployRollout.deploymentGroup,
-// or `aws deploy create-deployment` with an AppSpec), not by CloudFormation.
+// or `aws deploy create-deployment` with an AppSpec), not by CloudFormation: the service refers to
+// the task definition by its family, so a `cdk deploy` with a new image registers a new revision and
+// leaves the running tasks alone until CodeDeploy deploys it. Other changes to the service itself
+// (network configuration, load balancers) cannot be applied to a CODE_DEPLOY service in place.
 import { App, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
