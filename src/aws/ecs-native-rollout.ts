@@ -1,4 +1,4 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Annotations, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -254,6 +254,9 @@ export class EcsNativeRollout extends Construct {
     set('CanaryConfiguration', deployment.strategy === 'CANARY' ? { CanaryPercent: steps!.percent, CanaryBakeTimeInMinutes: steps!.minutes } : undefined);
     set('LinearConfiguration', deployment.strategy === 'LINEAR' ? { StepPercent: steps!.percent, StepBakeTimeInMinutes: steps!.minutes } : undefined);
     set('DeploymentCircuitBreaker', { Enable: true, Rollback: true });
+    // aws-cdk-lib warns when the service was created without a circuit breaker; this sets one.
+    Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
+      `${this.node.path} enables the deployment circuit breaker with rollback`);
     set('Alarms', {
       AlarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
       Enable: true,

@@ -372,6 +372,8 @@ export class EcsRolloutService extends Construct {
       cluster: props.cluster,
       desiredCount: props.desiredCount,
       deploymentController: codeDeploy ? { type: ecs.DeploymentControllerType.CODE_DEPLOY } : undefined,
+      // The native rollout sets the same circuit breaker; CodeDeploy rolls back by itself.
+      circuitBreaker: codeDeploy ? undefined : { enable: true, rollback: true },
       // Full capacity throughout: a rolling update starts new tasks before it stops old ones.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -79,6 +79,15 @@ function rollout(strategy: Strategy, props: Partial<EcsNativeRolloutProps> = {},
 }
 
 describe('on the user\'s service', () => {
+  test('aws-cdk-lib\'s advice to enable a circuit breaker is acknowledged, since the rollout enables one', () => {
+    const { stack } = rollout(Strategy.BLUE_GREEN);
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasNoWarning('*', CfnMatch.stringLikeRegexp('circuitBreaker'));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+  });
+
   test('blue-green: blue registered with green as alternate behind the production and test rules', () => {
     const { stack, construct } = rollout(headerRoute);
     validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {

@@ -134,6 +134,11 @@ describe('deployment configuration derived from the strategy', () => {
     expect(construct.plan.capacity).toBe(CapacityMode.IN_PLACE);
   });
 
+  test('creates the service with the circuit breaker, so aws-cdk-lib has nothing to warn about', () => {
+    const { stack } = service(Strategy.CANARY_10PERCENT_15MINUTES);
+    Annotations.fromStack(stack).hasNoWarning('*', CfnMatch.stringLikeRegexp('circuitBreaker'));
+  });
+
   test('records its traffic plan in the cloud assembly', () => {
     const { stack, construct } = service(Strategy.CANARY_10PERCENT_15MINUTES);
     const entry = construct.nativeRollout!.node.metadata.find(m => m.type === PLAN_METADATA_TYPE)!;
