@@ -8,3 +8,4 @@ export * from './ecs-rollout-service';
 export * from './lambda-rollout';
 export * from './target-group-alarms';
 export * from './weighted-dns-rollout';
+export * from './ecs-release';

@@ -13,10 +13,12 @@ import {
   ArgoRolloutSpec, GATEWAY_API_PLUGIN,
 } from '../private/argo-types';
 import { formatSeconds } from '../private/format';
-import { httpRouteMatch, servicePort } from '../private/gateway-match';
+import { httpRouteMatch } from '../private/gateway-match';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
-import { containerPort, labelService, NAME_LABEL, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL } from '../private/k8s-workload';
+import {
+  containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL,
+} from '../private/k8s-workload';
 import { arrayOf, dnsLabel, fail, struct } from '../private/validation';
 
 /** Props for an `ArgoRollout`. */
@@ -56,7 +58,8 @@ export interface ArgoRolloutProps {
   readonly port?: number;
 
   /**
-   * How traffic reaches the new version.
+   * How traffic reaches the new version. A canary with `ArgoTrafficRouting.gatewayApi()` needs a
+   * chart with a namespace, which the plugin's configuration names.
    *
    * @default ArgoTrafficRouting.replicaCount()
    */
@@ -80,10 +83,13 @@ export interface ArgoRolloutProps {
   readonly weightTolerance?: number;
 
   /**
-   * Blue-green only: an AnalysisTemplate to run on the new environment before the promotion gate,
-   * for a strategy whose promotion is a manual approval or a bake: Argo pauses only once it
-   * passes, and aborts the rollout if it fails. Its metrics need a count; its time is not in the
-   * plan. A promotion gate that is itself an analysis is Argo's pre-promotion analysis already.
+   * Blue-green only: an AnalysisTemplate to run on the new environment before the switch, for a
+   * strategy whose promotion is a manual approval or a bake. It aborts the rollout if it fails.
+   * With a manual approval, Argo waits for it to pass before a promotion can switch traffic. With
+   * a bake, Argo switches traffic when the bake time ends even if the analysis still runs (it
+   * marks the run successful), so the template must end within the bake time. Its metrics need a
+   * count; its time is not in the plan. A promotion gate that is itself an analysis is Argo's
+   * pre-promotion analysis already.
    *
    * @default - no analysis before the promotion gate
    */
@@ -119,7 +125,8 @@ const CONTROLLER = 'Argo Rollouts';
  * times and manual approvals (`kubectl argo rollouts promote`), an inline `analysis` for analysis
  * gates, with the Services `StableService` and `CanaryService`. Without traffic routing the
  * weights are split by pod count behind `LiveService`; with `ArgoTrafficRouting.gatewayApi()` the
- * Argo Rollouts Gateway API plugin sets them on the HTTPRoute `Route`.
+ * Argo Rollouts Gateway API plugin sets them on the HTTPRoute `Route`, which it finds by name and
+ * namespace: the chart must then have a namespace.
  *
  * A blue-green strategy renders a `blueGreen` strategy with the Services `ActiveService` and
  * `PreviewService`: a manual promotion gate disables auto-promotion, a bake gate becomes
@@ -192,10 +199,11 @@ export class ArgoRollout extends Construct {
     const revision = checkRevision(`${where}: revision`, props.revision);
     const targetPort = containerPort(`${where}: revision`, revision);
     const replicas = props.replicas === undefined ? DEFAULT_REPLICAS : replicaCount(`${where}: replicas`, props.replicas, 1);
-    const port = props.port === undefined ? DEFAULT_PORT : servicePort(`${where}: port`, props.port);
+    const port = props.port === undefined ? DEFAULT_PORT : portNumber(`${where}: port`, props.port);
     const routing = props.trafficRouting === undefined ? ArgoTrafficRouting.replicaCount()
       : ArgoTrafficRouting._require(`${where}: trafficRouting`, props.trafficRouting);
-    const templates = analysisTemplates(`${where}: analysisTemplates`, props.analysisTemplates, Chart.of(this).namespace);
+    const namespace = Chart.of(this).namespace;
+    const templates = analysisTemplates(`${where}: analysisTemplates`, props.analysisTemplates, namespace);
     const blueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
     const replicaRatio = !blueGreen && !routing.usesGatewayApi && strategy.kind !== StrategyKind.ALL_AT_ONCE;
     if (props.weightTolerance !== undefined && !replicaRatio) {
@@ -210,6 +218,11 @@ export class ArgoRollout extends Construct {
           'Add an analysis gate to a canary step instead, such as { weight: 50, gate: StepGate.analysis({ name, duration }) }.');
       }
     }
+    if (!blueGreen && routing.usesGatewayApi && namespace === undefined) {
+      fail(`${where}: trafficRouting`, routing.describe(),
+        'the Argo Rollouts Gateway API plugin finds the HTTPRoute in the namespace its configuration names, and the chart has no namespace to name (the plugin does not fall back to the rollout\'s)',
+        'Create the rollout in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).');
+    }
     if (strategy.testRoute && !routing.usesGatewayApi) {
       fail(`${where}: trafficRouting`, routing.describe(),
         `Argo Rollouts without traffic routing cannot route by request: the strategy's test route (${strategy.testRoute.describe()}) needs a router that sends matching requests to the preview Service`,
@@ -218,7 +231,7 @@ export class ArgoRollout extends Construct {
 
     this.appName = appName;
     this.plan = this.planFor(where, strategy, routing, replicas, props.weightTolerance);
-    this.template = revisionDeployment(this, 'Template', { appName, role: ROLE, revision, replicas: 0 });
+    this.template = revisionDeployment(this, 'Template', { where, appName, role: ROLE, revision, replicas: 0 });
     const labels = { [NAME_LABEL]: appName, [ROLE_LABEL]: ROLE };
     const service = (serviceId: string) => labelService(this, serviceId, labels, port, targetPort);
     const gates = new GateRenderer(where, templates);
@@ -259,7 +272,8 @@ export class ArgoRollout extends Construct {
         canaryService: this.canaryService.name,
         // No surge: Argo then splits exactly `replicas` pods by weight, as the plan's replica counts do.
         ...(replicaRatio ? { maxSurge: 0, maxUnavailable: 1 } : {}),
-        trafficRouting: this.route ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.route.name } } } : undefined,
+        // The plugin looks the route up in the namespace named here, with no fallback to the rollout's.
+        trafficRouting: this.route ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.route.name, namespace: namespace! } } } : undefined,
         steps: canarySteps(where, strategy, gates),
       };
       rolloutStrategy = { canary };
@@ -277,7 +291,7 @@ export class ArgoRollout extends Construct {
       metadata: { labels: { [NAME_LABEL]: appName } },
       spec,
     });
-    recordK8sPlan(this.rollout, this.plan, CONTROLLER);
+    recordK8sPlan(where, this.rollout, this.plan, CONTROLLER);
   }
 
   /** The Rollout's name, for `kubectl argo rollouts get rollout <name>` and `promote <name>`. */
@@ -323,7 +337,13 @@ export class ArgoRollout extends Construct {
           'Leave prePromotionAnalysis out, or make the promotion gate StepGate.manualApproval() or StepGate.bake().');
       }
       const template = gates.template(prop, dnsLabel(prop, prePromotion, 'smoke-test'));
-      template._runSeconds(prop);
+      const runSeconds = template._runSeconds(prop);
+      const bake = promotion?.kind === StepGateKind.BAKE ? promotion.duration!.toSeconds() : undefined;
+      if (bake !== undefined && runSeconds > bake) {
+        fail(prop, template.templateName,
+          `AnalysisTemplate "${template.templateName}" runs ${formatSeconds(runSeconds)}, and Argo switches traffic when the promotion gate's bake of ${formatSeconds(bake)} ends, marking a pre-promotion analysis still running successful`,
+          `Give the promotion gate a bake of at least ${formatSeconds(runSeconds)}, take fewer measurements, or make the promotion gate StepGate.manualApproval().`);
+      }
       prePromotionAnalysis = { templates: [{ templateName: template.templateName }] };
     }
     let postPromotionAnalysis: ArgoRolloutAnalysis | undefined;

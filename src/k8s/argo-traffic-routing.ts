@@ -22,9 +22,13 @@ export interface ArgoGatewayApiRoutingProps {
  *   behind one Service, so weights are rounded to whole replicas; a blue-green rollout switches
  *   the selectors of its active and preview Services.
  * - `gatewayApi()`: an HTTPRoute on a Gateway. A canary's weights are exact: the Argo Rollouts
- *   Gateway API plugin (`argoproj-labs/gatewayAPI`, installed with the controller) rewrites the
- *   backend weights of the HTTPRoute the `ArgoRollout` creates. A blue-green rollout's HTTPRoute
- *   sends the strategy's test route to the preview Service and everything else to the active one.
+ *   Gateway API plugin (`argoproj-labs/gatewayAPI`) rewrites the backend weights of the HTTPRoute
+ *   the `ArgoRollout` creates, in the chart's namespace (which a canary then needs). The plugin is
+ *   not part of the controller: register it under that name in the `trafficRouterPlugins` key of
+ *   the `argo-rollouts-config` ConfigMap, in the controller's namespace, with the location of its
+ *   binary, and give the controller's service account access to HTTPRoutes. A blue-green
+ *   rollout's HTTPRoute sends the strategy's test route to the preview Service and everything else
+ *   to the active one.
  *
  * @example
  * ArgoTrafficRouting.replicaCount();

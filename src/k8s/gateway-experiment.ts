@@ -3,8 +3,9 @@ import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './ht
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { allocationGroups } from '../private/allocation-groups';
-import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames, servicePort } from '../private/gateway-match';
+import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from '../private/gateway-match';
 import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
+import { portNumber } from '../private/k8s-workload';
 import { fail, struct, validDate } from '../private/validation';
 
 /** An HTTPRoute holds at most 16 rules, and a rule at most 16 backends. */
@@ -174,7 +175,7 @@ function backendsOf(where: string, experiment: Experiment, value: unknown): Reco
         'a Service name is a DNS-1035 label: 1-63 lowercase letters, digits or "-", starting with a letter and ending with a letter or digit',
         `Use the name of the Service, such as "${experiment.name}-${name}".`);
     }
-    result[name] = { serviceName: backend.serviceName, port: servicePort(`${prop}.port`, backend.port) };
+    result[name] = { serviceName: backend.serviceName, port: portNumber(`${prop}.port`, backend.port) };
   }
   return result;
 }

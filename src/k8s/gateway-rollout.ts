@@ -2,19 +2,23 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
 import { KubernetesRevision } from './revision';
-import { Strategy } from '../core/strategy';
+import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
-import { gatewayReference, httpRouteMatch, routeHostnames, servicePort } from '../private/gateway-match';
+import { gatewayReference, httpRouteMatch, routeHostnames } from '../private/gateway-match';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { currentStep } from '../private/k8s-step';
-import { NAME_LABEL, ROLE_LABEL, containerPort, labelService, replicaCount, revision, revisionDeployment } from '../private/k8s-workload';
+import {
+  claimPods, containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
+} from '../private/k8s-workload';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 /** Props for a `GatewayRollout`. */
 export interface GatewayRolloutProps {
   /**
-   * How traffic moves from the stable revision to the candidate: any strategy. Each step is
-   * rendered as exact weights on the route; a blue-green test route becomes a rule of its own.
+   * How traffic moves from the stable revision to the candidate: a canary, linear or blue-green
+   * strategy. Each step is rendered as exact weights on the route; a blue-green test route becomes
+   * a rule of its own. `Strategy.ALL_AT_ONCE` is refused: the commit that adds the candidate would
+   * send it every request while its pods are still starting.
    */
   readonly strategy: Strategy;
 
@@ -72,7 +76,7 @@ export interface GatewayRolloutProps {
 
 /**
  * Releases an application through a Gateway API `HTTPRoute` attached to a Gateway you name: a
- * canary, linear, blue-green or all-at-once strategy with exact weights, whatever the replica count.
+ * canary, linear or blue-green strategy with exact weights, whatever the replica count.
  *
  * It renders two Deployments, `Stable` and `Canary`, each at full `replicas`, a Service over each
  * (`StableService`, `CanaryService`) and the route (`Route`). The route has one rule splitting
@@ -85,9 +89,18 @@ export interface GatewayRolloutProps {
  * chart is built, and hold each step's gate (bake time, approval, analysis) before rendering the
  * next one.
  *
+ * The first step's weight reaches the candidate in the same apply that starts its pods, and the
+ * Gateway does not wait for them to be ready: give a canary a small first weight, or start a
+ * blue-green release at step 1, which sends the candidate nothing until the switch.
+ *
  * Promotion takes two commits once the last step sends everything to the canary: first set
  * `stable` to the new revision (the stable pods roll to it while they receive no traffic), then
  * remove `candidate`, which deletes the canary and sends everything back to the stable Service.
+ * Kubernetes does not order the changes of one apply, so apply the second commit so that the
+ * Canary Deployment is deleted only once the Stable one is ready and the route no longer sends to
+ * it (Argo CD's `PruneLast=true` sync option, or `kubectl apply`, then `kubectl rollout status` on
+ * the Stable Deployment, before pruning).
+ *
  * Without a candidate nothing is rolling out: the route sends all traffic to the stable Service
  * and the strategy's test route is not rendered.
  *
@@ -144,13 +157,18 @@ export class GatewayRollout extends Construct {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
     }
     const strategy = props.strategy;
+    if (strategy.kind === StrategyKind.ALL_AT_ONCE) {
+      fail(`${where}: strategy`, strategy.describe(),
+        'the route would send every request to the candidate in the same commit that starts its pods, and the Gateway does not wait for them to be ready',
+        'Use a canary with a small first weight, such as Strategy.CANARY_10PERCENT_5MINUTES, or Strategy.BLUE_GREEN, whose first step sends the candidate nothing.');
+    }
     const gateway = gatewayReference(`${where}: gateway`, props.gateway);
     this.appName = props.name === undefined ? dnsLabel(`${where}: name (the construct id, by default)`, id, 'checkout')
       : dnsLabel(`${where}: name`, props.name, 'checkout');
     const stable = revision(`${where}: stable`, props.stable);
     const candidate = props.candidate === undefined ? undefined : revision(`${where}: candidate`, props.candidate);
     const replicas = props.replicas === undefined ? 2 : replicaCount(`${where}: replicas`, props.replicas, 1);
-    const port = props.port === undefined ? 80 : servicePort(`${where}: port`, props.port);
+    const port = props.port === undefined ? 80 : portNumber(`${where}: port`, props.port);
     const hostnames = routeHostnames(`${where}: hostnames`, props.hostnames);
     const stablePort = containerPort(`${where}: stable`, stable);
     const candidatePort = candidate && containerPort(`${where}: candidate`, candidate);
@@ -161,12 +179,14 @@ export class GatewayRollout extends Construct {
     // Checked even without a candidate, so a wrong step fails now rather than when the next rollout starts.
     const step = currentStep(this, where, props.step, this.plan);
 
-    this.stableDeployment = revisionDeployment(this, 'Stable', { appName: this.appName, role: 'stable', revision: stable, replicas });
+    // The canary role too, even without a candidate, so a clash fails before a release starts.
+    claimPods(this, where, this.appName, 'canary');
+    this.stableDeployment = revisionDeployment(this, 'Stable', { where, appName: this.appName, role: 'stable', revision: stable, replicas });
     this.stableService = labelService(this, 'StableService', { [NAME_LABEL]: this.appName, [ROLE_LABEL]: 'stable' }, port, stablePort);
     const rules: HttpRouteRule[] = [];
     if (candidate) {
       this.step = step;
-      this.canaryDeployment = revisionDeployment(this, 'Canary', { appName: this.appName, role: 'canary', revision: candidate, replicas });
+      this.canaryDeployment = revisionDeployment(this, 'Canary', { where, appName: this.appName, role: 'canary', revision: candidate, replicas });
       this.canaryService = labelService(this, 'CanaryService', { [NAME_LABEL]: this.appName, [ROLE_LABEL]: 'canary' }, port, candidatePort!);
       const canaryRef: HttpBackendRef = { name: this.canaryService.name, port };
       // Listed first for readers; a rule with a match takes precedence over one without, whatever the order.
@@ -188,6 +208,6 @@ export class GatewayRollout extends Construct {
       hostnames,
       rules,
     });
-    recordK8sPlan(this.route, this.plan, 'Gateway API', this.step?.index);
+    recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
   }
 }

@@ -1,5 +1,7 @@
 import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { gatewayReference, routeHostnames } from '../private/gateway-match';
+import { portNumber } from '../private/k8s-workload';
 import { arrayOf, fail, struct } from '../private/validation';
 
 /** Gateway API limits of an HTTPRoute (`gateway.networking.k8s.io/v1`). */
@@ -8,6 +10,16 @@ const MAX_BACKENDS = 16;
 const MAX_MATCHES = 64;
 const MAX_TOTAL_MATCHES = 128;
 const MAX_WEIGHT = 1_000_000;
+const MAX_CONDITIONS = 16;
+const MAX_NAME = 256;
+const MAX_HEADER_VALUE = 4096;
+const MAX_QUERY_VALUE = 1024;
+const MAX_PATH = 1024;
+const MAX_OBJECT_NAME = 253;
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CONDITION_TYPES = ['Exact', 'RegularExpression'];
+const PATH_TYPES = ['Exact', 'PathPrefix', 'RegularExpression'];
 
 /** The Gateway (or Gateway listener) an HTTPRoute attaches to. */
 export interface GatewayReference {
@@ -31,7 +43,10 @@ export interface GatewayReference {
 
 /** A header condition of an HTTPRoute match. */
 export interface HttpHeaderMatch {
-  /** `Exact` or `RegularExpression`. */
+  /**
+   * How the value is compared: `Exact` (the value itself) or `RegularExpression` (support and
+   * dialect depend on the Gateway implementation). Anything else fails.
+   */
   readonly type: string;
   /** The header name, case-insensitive. */
   readonly name: string;
@@ -41,7 +56,10 @@ export interface HttpHeaderMatch {
 
 /** A query parameter condition of an HTTPRoute match. */
 export interface HttpQueryParamMatch {
-  /** `Exact` or `RegularExpression`. */
+  /**
+   * How the value is compared: `Exact` (the value itself) or `RegularExpression` (support and
+   * dialect depend on the Gateway implementation). Anything else fails.
+   */
   readonly type: string;
   /** The parameter name, case-sensitive. */
   readonly name: string;
@@ -51,9 +69,13 @@ export interface HttpQueryParamMatch {
 
 /** A path condition of an HTTPRoute match. */
 export interface HttpPathMatch {
-  /** `Exact`, `PathPrefix` or `RegularExpression`. */
+  /**
+   * How the path is compared: `Exact` (the path itself), `PathPrefix` (the path or a path below
+   * it, by whole segments) or `RegularExpression` (support and dialect depend on the Gateway
+   * implementation). Anything else fails.
+   */
   readonly type: string;
-  /** The path, prefix or regular expression. */
+  /** The path or prefix, starting with `/`, or the regular expression; at most 1024 characters. */
   readonly value: string;
 }
 
@@ -86,7 +108,7 @@ export interface HttpBackendRef {
   /** The Service's name. */
   readonly name: string;
 
-  /** The Service port. */
+  /** The Service port, from 1 to 65535. */
   readonly port: number;
 
   /**
@@ -107,9 +129,11 @@ export interface HttpBackendRef {
 /** One rule of an HTTPRoute. */
 export interface HttpRouteRule {
   /**
-   * The requests the rule applies to: any of these matches.
+   * The requests the rule applies to: any of these matches, at most 64 per rule and 128 across
+   * the route's rules.
    *
-   * @default - every request (`PathPrefix /`)
+   * @default - every request: the API server adds one match, `PathPrefix /`, which counts
+   * toward the 128
    */
   readonly matches?: HttpRouteMatch[];
 
@@ -136,14 +160,34 @@ export interface HttpRouteProps {
    */
   readonly hostnames?: string[];
 
-  /** The rules, at most 16. The most specific match wins, whatever the order. */
+  /**
+   * The rules, at most 16. A request goes to the rule with its most specific matching match: an
+   * `Exact` path first, then the longest `PathPrefix`, then the most header conditions, then the
+   * most query parameter conditions. Between equally specific matches, the first matching rule in
+   * list order wins.
+   */
   readonly rules: HttpRouteRule[];
 }
 
 /**
  * A Gateway API `HTTPRoute` (`gateway.networking.k8s.io/v1`), typed for what this library emits,
- * with the API's limits (16 rules, 16 backends per rule, 64 matches per rule, weights 0-1,000,000)
- * checked at synth instead of by the API server.
+ * with the API's limits (16 rules, 16 backends per rule, 64 matches per rule and 128 per route,
+ * weights 0-1,000,000, the match types it knows) checked at synth instead of by the API server.
+ *
+ * Precedence follows the Gateway API, not the order of the rules alone: the most specific matching
+ * match wins (an `Exact` path, then the longest `PathPrefix`, then the most header conditions, then
+ * the most query parameter conditions), and only between equally specific matches does the first
+ * matching rule in list order win.
+ *
+ * @example
+ * new HttpRoute(chart, 'Route', {
+ *   parentRefs: [{ name: 'public', namespace: 'gateways' }],
+ *   hostnames: ['shop.example.com'],
+ *   rules: [
+ *     { matches: [{ headers: [{ type: 'Exact', name: 'x-canary', value: 'always' }] }], backendRefs: [{ name: 'web-canary', port: 80 }] },
+ *     { backendRefs: [{ name: 'web', port: 80, weight: 90 }, { name: 'web-canary', port: 80, weight: 10 }] },
+ *   ],
+ * });
  */
 export class HttpRoute extends ApiObject {
   /** The route's API version. */
@@ -155,48 +199,109 @@ export class HttpRoute extends ApiObject {
     super(scope, id, { apiVersion: HttpRoute.API_VERSION, kind: HttpRoute.KIND, metadata: props?.metadata });
     const where = `HttpRoute ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { parentRefs, rules }.');
-    const parents = arrayOf<GatewayReference>(`${where}: parentRefs`, props.parentRefs, 'Pass [{ name: "my-gateway" }].');
-    if (parents.length === 0) {
-      fail(`${where}: parentRefs`, parents, 'a route attaches to at least one Gateway', 'Name the Gateway, such as [{ name: "my-gateway" }].');
+    const parentList = arrayOf<unknown>(`${where}: parentRefs`, props.parentRefs, 'Pass [{ name: "my-gateway" }].');
+    if (parentList.length === 0) {
+      fail(`${where}: parentRefs`, parentList, 'a route attaches to at least one Gateway', 'Name the Gateway, such as [{ name: "my-gateway" }].');
     }
-    const rules = arrayOf<HttpRouteRule>(`${where}: rules`, props.rules, 'Pass rules such as [{ backendRefs: [{ name: "web", port: 80 }] }].');
-    if (rules.length === 0 || rules.length > MAX_RULES) {
-      fail(`${where}: rules`, rules, `an HTTPRoute holds 1 to ${MAX_RULES} rules`, 'Split the routes across several HTTPRoutes.');
+    const parents = parentList.map((p, i) => gatewayReference(`${where}: parentRefs[${i}]`, p));
+    const hostnames = routeHostnames(`${where}: hostnames`, props.hostnames);
+    const ruleList = arrayOf<unknown>(`${where}: rules`, props.rules, 'Pass rules such as [{ backendRefs: [{ name: "web", port: 80 }] }].');
+    if (ruleList.length === 0 || ruleList.length > MAX_RULES) {
+      fail(`${where}: rules`, ruleList, `an HTTPRoute holds 1 to ${MAX_RULES} rules`, 'Split the routes across several HTTPRoutes.');
     }
-    rules.forEach((rule, i) => {
-      const backends = arrayOf<HttpBackendRef>(`${where}: rules[${i}].backendRefs`, rule?.backendRefs, 'Pass [{ name: "web", port: 80 }].');
-      if (backends.length === 0 || backends.length > MAX_BACKENDS) {
-        fail(`${where}: rules[${i}].backendRefs`, backends, `an HTTPRoute rule sends to 1 to ${MAX_BACKENDS} backends`,
-          `Send to at most ${MAX_BACKENDS} Services from one rule, or split the variants across rules.`);
-      }
-      backends.forEach((b, j) => {
-        if (b.weight !== undefined && (typeof b.weight !== 'number' || !Number.isInteger(b.weight) || b.weight < 0 || b.weight > MAX_WEIGHT)) {
-          fail(`${where}: rules[${i}].backendRefs[${j}].weight`, b.weight, `a backend weight is a whole number from 0 to ${MAX_WEIGHT}`, 'Use relative weights such as 90 and 10.');
-        }
-      });
-      if (rule.matches !== undefined && arrayOf(`${where}: rules[${i}].matches`, rule.matches, 'Pass [{ headers: [...] }].').length > MAX_MATCHES) {
-        fail(`${where}: rules[${i}].matches`, rule.matches, `an HTTPRoute rule holds at most ${MAX_MATCHES} matches`, 'Split the matches across rules.');
-      }
-    });
-    const totalMatches = rules.reduce((n, rule) => n + (rule.matches?.length ?? 0), 0);
+    const rules = ruleList.map((r, i) => rule(`${where}: rules[${i}]`, r));
+    // A rule without matches gets one from the API server (PathPrefix /), which its limit counts.
+    const totalMatches = rules.reduce((n, r) => n + (r.matches?.length ?? 1), 0);
     if (totalMatches > MAX_TOTAL_MATCHES) {
-      fail(`${where}: rules`, rules, `an HTTPRoute holds at most ${MAX_TOTAL_MATCHES} matches across its rules, and these hold ${totalMatches}`,
+      fail(`${where}: rules`, rules, `an HTTPRoute holds at most ${MAX_TOTAL_MATCHES} matches across its rules (a rule without matches counts as one), and these hold ${totalMatches}`,
         'Split the routes across several HTTPRoutes.');
     }
-    // Copied field by field so the manifest carries only what the typed props declare.
-    const pairs = (list: HttpHeaderMatch[] | HttpQueryParamMatch[] | undefined) =>
-      list?.map(m => ({ type: m.type, name: m.name, value: m.value }));
-    this.addJsonPatch(JsonPatch.add('/spec', {
-      parentRefs: parents.map(p => ({ name: p.name, namespace: p.namespace, sectionName: p.sectionName })),
-      hostnames: props.hostnames,
-      rules: rules.map(r => ({
-        matches: r.matches?.map(m => ({
-          path: m.path && { type: m.path.type, value: m.path.value },
-          headers: pairs(m.headers),
-          queryParams: pairs(m.queryParams),
-        })),
-        backendRefs: r.backendRefs.map(b => ({ name: b.name, namespace: b.namespace, port: b.port, weight: b.weight })),
-      })),
-    }));
+    // Rebuilt field by field above, so the manifest carries only what the typed props declare.
+    this.addJsonPatch(JsonPatch.add('/spec', { parentRefs: parents, hostnames, rules }));
   }
+}
+
+/** Reads one rule, keeping only its declared fields. */
+function rule(prop: string, value: unknown): HttpRouteRule {
+  const r = struct<HttpRouteRule>(prop, value, 'Pass a rule such as { backendRefs: [{ name: "web", port: 80 }] }.');
+  const backends = arrayOf<unknown>(`${prop}.backendRefs`, r.backendRefs, 'Pass [{ name: "web", port: 80 }].');
+  if (backends.length === 0 || backends.length > MAX_BACKENDS) {
+    fail(`${prop}.backendRefs`, backends, `an HTTPRoute rule sends to 1 to ${MAX_BACKENDS} backends`,
+      `Send to at most ${MAX_BACKENDS} Services from one rule, or split the variants across rules.`);
+  }
+  let matches: HttpRouteMatch[] | undefined;
+  if (r.matches !== undefined) {
+    const list = arrayOf<unknown>(`${prop}.matches`, r.matches, 'Pass [{ headers: [...] }].');
+    if (list.length > MAX_MATCHES) {
+      fail(`${prop}.matches`, list, `an HTTPRoute rule holds at most ${MAX_MATCHES} matches`, 'Split the matches across rules.');
+    }
+    matches = list.map((m, k) => match(`${prop}.matches[${k}]`, m));
+  }
+  return { matches, backendRefs: backends.map((b, j) => backend(`${prop}.backendRefs[${j}]`, b)) };
+}
+
+function backend(prop: string, value: unknown): HttpBackendRef {
+  const b = struct<HttpBackendRef>(prop, value, 'Pass a Service such as { name: "web", port: 80 }.');
+  if (typeof b.name !== 'string' || b.name.length === 0 || b.name.length > MAX_OBJECT_NAME) {
+    fail(`${prop}.name`, b.name, `a backend is a Service, named by 1 to ${MAX_OBJECT_NAME} characters`, 'Use the Service\'s name, such as service.name.');
+  }
+  const port = portNumber(`${prop}.port`, b.port);
+  if (b.weight !== undefined && (typeof b.weight !== 'number' || !Number.isInteger(b.weight) || b.weight < 0 || b.weight > MAX_WEIGHT)) {
+    fail(`${prop}.weight`, b.weight, `a backend weight is a whole number from 0 to ${MAX_WEIGHT}`, 'Use relative weights such as 90 and 10.');
+  }
+  if (b.namespace !== undefined && (typeof b.namespace !== 'string' || b.namespace.length > 63 || !DNS_LABEL.test(b.namespace))) {
+    fail(`${prop}.namespace`, b.namespace, 'a namespace is a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+      'Use the Service\'s namespace, such as "shop", or leave it out for the route\'s namespace.');
+  }
+  return { name: b.name, namespace: b.namespace, port, weight: b.weight };
+}
+
+function match(prop: string, value: unknown): HttpRouteMatch {
+  const m = struct<HttpRouteMatch>(prop, value, 'Pass a match such as { headers: [{ type: "Exact", name: "x-canary", value: "always" }] }.');
+  return {
+    path: m.path === undefined ? undefined : path(`${prop}.path`, m.path),
+    headers: m.headers === undefined ? undefined : conditions(`${prop}.headers`, m.headers, 'header', MAX_HEADER_VALUE),
+    queryParams: m.queryParams === undefined ? undefined : conditions(`${prop}.queryParams`, m.queryParams, 'query parameter', MAX_QUERY_VALUE),
+  };
+}
+
+function path(prop: string, value: unknown): HttpPathMatch {
+  const p = struct<HttpPathMatch>(prop, value, 'Pass a path such as { type: "PathPrefix", value: "/api" }.');
+  if (typeof p.type !== 'string' || !PATH_TYPES.includes(p.type)) {
+    fail(`${prop}.type`, p.type, 'a path match type is "Exact", "PathPrefix" or "RegularExpression"', 'Use "PathPrefix" for a path and the paths below it.');
+  }
+  if (typeof p.value !== 'string' || [...p.value].length > MAX_PATH || (p.type !== 'RegularExpression' && !p.value.startsWith('/'))) {
+    fail(`${prop}.value`, p.value, `a path is at most ${MAX_PATH} characters, and an Exact or PathPrefix path starts with "/"`, 'Use a path such as "/api".');
+  }
+  return { type: p.type, value: p.value };
+}
+
+/** Header or query parameter conditions: at most 16, each of a known type, a token name and a value, names distinct. */
+function conditions(prop: string, value: unknown, what: string, maxValue: number): HttpHeaderMatch[] {
+  const list = arrayOf<unknown>(prop, value, 'Pass [{ type: "Exact", name: "x-canary", value: "always" }].');
+  if (list.length > MAX_CONDITIONS) {
+    fail(prop, list, `an HTTPRoute match holds at most ${MAX_CONDITIONS} ${what} conditions`, 'Split the conditions across matches or rules.');
+  }
+  const seen = new Set<string>();
+  return list.map((item, i) => {
+    const at = `${prop}[${i}]`;
+    const c = struct<HttpHeaderMatch>(at, item, 'Pass a condition such as { type: "Exact", name: "x-canary", value: "always" }.');
+    if (typeof c.type !== 'string' || !CONDITION_TYPES.includes(c.type)) {
+      fail(`${at}.type`, c.type, `a ${what} match type is "Exact" or "RegularExpression"`, 'Use "Exact" to compare the value itself.');
+    }
+    if (typeof c.name !== 'string' || c.name.length > MAX_NAME || !TOKEN.test(c.name)) {
+      fail(`${at}.name`, c.name, `a ${what} name is a token (letters, digits and !#$%&'*+-.^_\`|~) of at most ${MAX_NAME} characters`,
+        'Use a name such as "x-canary".');
+    }
+    // Header names are case-insensitive; query parameter names are not.
+    const key = what === 'header' ? c.name.toLowerCase() : c.name;
+    if (seen.has(key)) {
+      fail(`${at}.name`, c.name, `a match holds one condition per ${what} name`, 'Combine the conditions on this name into one, or put them in separate matches.');
+    }
+    seen.add(key);
+    if (typeof c.value !== 'string' || c.value.length === 0 || [...c.value].length > maxValue) {
+      fail(`${at}.value`, c.value, `a ${what} value is 1 to ${maxValue} characters`, 'Use a non-empty value.');
+    }
+    return { type: c.type, name: c.name, value: c.value };
+  });
 }

@@ -8,3 +8,4 @@ export * from './analysis-metric';
 export * from './analysis-template';
 export * from './argo-traffic-routing';
 export * from './argo-rollout';
+export * from './kubernetes-release';

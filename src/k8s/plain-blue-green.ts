@@ -6,7 +6,9 @@ import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { currentStep } from '../private/k8s-step';
-import { containerPort, labelService, NAME_LABEL, replicaCount, revision, revisionDeployment, ROLE_LABEL } from '../private/k8s-workload';
+import {
+  claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
+} from '../private/k8s-workload';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 const CONTROLLER = 'plain Kubernetes';
@@ -141,7 +143,7 @@ export class PlainBlueGreen extends Construct {
     this.stableSlot = slot(`${where}: stableSlot`, props.stableSlot ?? Slot.BLUE);
     this.candidateSlot = this.stableSlot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
     const replicas = props.replicas === undefined ? DEFAULT_REPLICAS : replicaCount(`${where}: replicas`, props.replicas, 1);
-    const port = servicePort(`${where}: port`, props.port ?? DEFAULT_PORT);
+    const port = portNumber(`${where}: port`, props.port ?? DEFAULT_PORT);
     const stablePort = containerPort(`${where}: stable`, stable);
     const candidatePort = candidate === undefined ? undefined : containerPort(`${where}: candidate`, candidate);
 
@@ -153,11 +155,14 @@ export class PlainBlueGreen extends Construct {
     this.step = candidate === undefined ? undefined : currentStep(this, where, props.step, this.plan);
     this.liveSlot = this.step !== undefined && this.step.candidateWeight === 100 ? this.candidateSlot : this.stableSlot;
 
+    // Both slots, even an empty one: the Preview Service selects it.
+    claimPods(this, where, this.appName, Slot.BLUE);
+    claimPods(this, where, this.appName, Slot.GREEN);
     const revisions = new Map<Slot, KubernetesRevision>([[this.stableSlot, stable]]);
     if (candidate) revisions.set(this.candidateSlot, candidate);
     const deployment = (s: Slot, deploymentId: string) => {
       const rev = revisions.get(s);
-      return rev && revisionDeployment(this, deploymentId, { appName: this.appName, role: s, revision: rev, replicas });
+      return rev && revisionDeployment(this, deploymentId, { where, appName: this.appName, role: s, revision: rev, replicas });
     };
     this.blueDeployment = deployment(Slot.BLUE, 'Blue');
     this.greenDeployment = deployment(Slot.GREEN, 'Green');
@@ -169,7 +174,7 @@ export class PlainBlueGreen extends Construct {
     this.liveService = labelService(this, 'Live', selecting(this.liveSlot), port, targetPort(this.liveSlot));
     this.previewService = labelService(this, 'Preview', selecting(previewSlot), port, targetPort(previewSlot));
 
-    recordK8sPlan(ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
   }
 }
 
@@ -200,18 +205,4 @@ function slot(prop: string, value: unknown): Slot {
     fail(prop, value, 'a slot is Slot.BLUE or Slot.GREEN', 'Pass Slot.BLUE or Slot.GREEN.');
   }
   return value as Slot;
-}
-
-/** A Service port: a whole number from 1 to 65535. */
-function servicePort(prop: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    fail(prop, value, 'a port is a whole number from 1 to 65535', 'Use a port such as 80.');
-  }
-  return value;
-}
-
-/** A DNS label close to the name given (or the construct id), for the fix of the error when it is not one. */
-function exampleName(given: unknown): string {
-  const label = String(typeof given === 'string' ? given : '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
-  return label === '' ? 'web' : label;
 }

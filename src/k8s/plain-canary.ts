@@ -7,7 +7,9 @@ import { PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
 import { currentStep } from '../private/k8s-step';
-import { containerPort, labelService, NAME_LABEL, replicaCount, revision, revisionDeployment } from '../private/k8s-workload';
+import {
+  claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment,
+} from '../private/k8s-workload';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 const CONTROLLER = 'plain Kubernetes';
@@ -138,7 +140,7 @@ export class PlainCanary extends Construct {
     const candidate = props.candidate === undefined ? undefined : revision(`${where}: candidate`, props.candidate);
     const replicas = props.replicas === undefined ? DEFAULT_REPLICAS : replicaCount(`${where}: replicas`, props.replicas, 2);
     const tolerance = weightTolerance(`${where}: weightTolerance`, props.weightTolerance);
-    const port = servicePort(`${where}: port`, props.port ?? DEFAULT_PORT);
+    const port = portNumber(`${where}: port`, props.port ?? DEFAULT_PORT);
     const targetPort = containerPort(`${where}: stable`, stable);
     if (candidate !== undefined) {
       const candidatePort = containerPort(`${where}: candidate`, candidate);
@@ -159,16 +161,18 @@ export class PlainCanary extends Construct {
     this.step = candidate === undefined ? undefined : currentStep(this, where, props.step, this.plan);
     const candidateReplicas = this.step?.candidateReplicas ?? 0;
 
+    // The Service selects the name label alone, so it claims every pod of that name.
+    claimPods(this, where, this.appName);
     this.stableDeployment = revisionDeployment(this, 'Stable', {
-      appName: this.appName, role: 'stable', revision: stable, replicas: replicas - candidateReplicas,
+      where, appName: this.appName, role: 'stable', revision: stable, replicas: replicas - candidateReplicas,
     });
     this.canaryDeployment = candidate && revisionDeployment(this, 'Canary', {
-      appName: this.appName, role: 'canary', revision: candidate, replicas: candidateReplicas,
+      where, appName: this.appName, role: 'canary', revision: candidate, replicas: candidateReplicas,
     });
     // The name label alone, so the Service spreads requests over the pods of both revisions.
     this.service = labelService(this, 'Service', { [NAME_LABEL]: this.appName }, port, targetPort);
 
-    recordK8sPlan(ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
   }
 }
 
@@ -191,19 +195,4 @@ function canaryStrategy(where: string, strategy: unknown): Strategy {
       'Update the stable revision instead (a Deployment rolling update keeps pods serving), or use a canary such as Strategy.CANARY_10PERCENT_5MINUTES.');
   }
   return strategy;
-}
-
-/** A Service port: a whole number from 1 to 65535. */
-function servicePort(prop: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    fail(prop, value, 'a port is a whole number from 1 to 65535', 'Use a port such as 80.');
-  }
-  return value;
-}
-
-/** A DNS label close to the name given (or the construct id), for the fix of the error when it is not one. */
-function exampleName(given: unknown): string {
-  const label = String(typeof given === 'string' ? given : '').toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
-  return label === '' ? 'web' : label;
 }

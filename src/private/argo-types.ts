@@ -46,6 +46,8 @@ export interface ArgoCanaryStep {
 /** The plugin's configuration: the HTTPRoute whose backend weights it rewrites. */
 export interface ArgoGatewayApiPluginConfig {
   readonly httpRoute: string;
+  /** The route's namespace: the plugin looks it up there and fails without one. */
+  readonly namespace: string;
 }
 
 export interface ArgoTrafficRouting {

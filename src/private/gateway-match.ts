@@ -4,7 +4,7 @@ import type { GatewayReference, HttpRouteMatch } from '../k8s/http-route';
 
 /*
  * What the Gateway API accepts from this library's inputs: a core `Match` as an HTTPRoute match,
- * the Gateway a route attaches to, host names and Service ports. Limits are those of the
+ * the Gateway a route attaches to and host names. Limits are those of the
  * `gateway.networking.k8s.io/v1` HTTPRoute schema, checked here so that a mistake fails at synth
  * rather than when the API server rejects the route.
  */
@@ -134,12 +134,4 @@ export function routeHostnames(prop: string, value: unknown): string[] | undefin
     }
   });
   return hostnames as string[];
-}
-
-/** A Service port, 1-65535. */
-export function servicePort(prop: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    fail(prop, value, 'a port is a whole number from 1 to 65535', 'Use a port such as 80.');
-  }
-  return value;
 }

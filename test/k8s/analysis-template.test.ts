@@ -25,12 +25,17 @@ function rollout(chart: Chart, template: AnalysisTemplate, strategy: Strategy, i
   return new ArgoRollout(chart, id, { strategy, revision, trafficRouting: gateway, analysisTemplates: [template] });
 }
 
+/** A chart with a namespace, which a canary routed by the Gateway API plugin needs. */
+function shopChart() {
+  return new Chart(Testing.app(), 'test', { namespace: 'shop' });
+}
+
 function templateOf(chart: Chart) {
   return ofKind(validatedManifests(chart), 'AnalysisTemplate')[0];
 }
 
 test('an argoproj.io/v1alpha1 AnalysisTemplate named as the gates name it, valid against the upstream schema', () => {
-  const chart = Testing.chart();
+  const chart = shopChart();
   const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric({ count: 5 })] });
   const object = templateOf(chart);
   expect(object.apiVersion).toBe('argoproj.io/v1alpha1');
@@ -43,7 +48,7 @@ test('an argoproj.io/v1alpha1 AnalysisTemplate named as the gates name it, valid
 
 describe('count and the gate duration', () => {
   test('a metric without a count takes as many measurements as fit in the gate that names the template', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', {
       name: 'error-rate', metrics: [metric(), metric({ name: 'latency', interval: Duration.seconds(30) })],
     });
@@ -52,13 +57,13 @@ describe('count and the gate duration', () => {
   });
 
   test('a template no gate names renders metrics without a count as given', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric()] });
     expect(templateOf(chart).spec.metrics[0].count).toBeUndefined();
   });
 
   test('two rollouts may share a template when their gates last as long', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric()] });
     rollout(chart, template, analysed(5), 'web');
     rollout(chart, template, analysed(5), 'api');
@@ -66,35 +71,35 @@ describe('count and the gate duration', () => {
   });
 
   test('an explicit count must fill the gate exactly', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric({ count: 5 })] });
     expectValidationError(() => rollout(chart, template, analysed(10)),
       'ArgoRollout test/web: strategy.steps[0].gate is "analysis error-rate 10m": metric "success-rate" of AnalysisTemplate "error-rate" takes 5 measurements every 1m (5m), and the gate holds the step for 10m. Set count to 10 on metric "success-rate", or give the gate a duration of 5m.');
   });
 
   test('an explicit count that cannot fill the gate', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric({ count: 2, interval: Duration.minutes(3) })] });
     expectValidationError(() => rollout(chart, template, analysed(10)),
       'ArgoRollout test/web: strategy.steps[0].gate is "analysis error-rate 10m": metric "success-rate" of AnalysisTemplate "error-rate" takes 2 measurements every 3m (6m), and the gate holds the step for 10m. Change the metric\'s count or interval, or give the gate a duration of 6m.');
   });
 
   test('the gate must last a whole number of intervals', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric({ interval: Duration.minutes(3) })] });
     expectValidationError(() => rollout(chart, template, analysed(10)),
       'ArgoRollout test/web: strategy.steps[0].gate is "analysis error-rate 10m": metric "success-rate" of AnalysisTemplate "error-rate" measures every 3m, and 10m is not a whole number of intervals. Use an interval that divides 10m, such as 2m 30s, or set count on the metric.');
   });
 
   test('the derived count must leave the failure limit able to fail', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric({ failureLimit: 2 })] });
     expectValidationError(() => rollout(chart, template, analysed(2)),
       'ArgoRollout test/web: strategy.steps[0].gate is "analysis error-rate 2m": metric "success-rate" takes 2 measurements, so tolerating 2 failures means it can never fail. Use a failure limit below 2, or take more measurements.');
   });
 
   test('one template serves gates of one duration', () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     const template = new AnalysisTemplate(chart, 'ErrorRate', { name: 'error-rate', metrics: [metric()] });
     rollout(chart, template, analysed(5), 'web');
     expectValidationError(() => rollout(chart, template, analysed(10), 'api'),

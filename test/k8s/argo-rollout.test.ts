@@ -25,9 +25,14 @@ function template(scope: Construct, name: string, metric: Partial<PrometheusMetr
   return new AnalysisTemplate(scope, name, { name, metrics: [AnalysisMetric.prometheus({ ...metricProps, ...metric })] });
 }
 
+/** The chart of the tests: `test`, in namespace `shop` (a canary routed by the Gateway API plugin needs one). */
+function shopChart() {
+  return new Chart(Testing.app(), 'test', { namespace: 'shop' });
+}
+
 /** Synthesizes an ArgoRollout `web`, validating every object against its upstream schema. */
 function render(props: Partial<ArgoRolloutProps>, templates: (chart: Chart) => AnalysisTemplate[] = () => []) {
-  const chart = Testing.chart();
+  const chart = shopChart();
   const construct = new ArgoRollout(chart, 'web', { strategy: Strategy.ALL_AT_ONCE, revision, analysisTemplates: templates(chart), ...props });
   const objects = validatedManifests(chart);
   const [rollout] = ofKind(objects, 'Rollout');
@@ -37,7 +42,7 @@ function render(props: Partial<ArgoRolloutProps>, templates: (chart: Chart) => A
 
 function attempt(props: Partial<ArgoRolloutProps>, templates: (chart: Chart) => AnalysisTemplate[] = () => []) {
   return () => {
-    const chart = Testing.chart();
+    const chart = shopChart();
     return new ArgoRollout(chart, 'web', { strategy: Strategy.ALL_AT_ONCE, revision, analysisTemplates: templates(chart), ...props } as ArgoRolloutProps);
   };
 }
@@ -102,12 +107,26 @@ describe('canary steps', () => {
     const expected = [];
     for (let weight = 10; weight < 100; weight += 10) expected.push({ setWeight: weight }, { pause: { duration: '1m' } });
     expect(steps).toEqual([...expected, { setWeight: 100 }]);
-    expect(strategy.canary.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: route.metadata.name } } });
+    // The plugin finds the route by name and namespace, and does not fall back to the rollout's namespace.
+    expect(strategy.canary.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: route.metadata.name, namespace: 'shop' } } });
+    expect(route.metadata.namespace).toBe('shop');
     expect(strategy.canary.maxSurge).toBeUndefined();
     expect(construct.plan.capacity).toBe(CapacityMode.PROPORTIONAL);
     expect(construct.node.children.map(c => c.node.id)).toEqual(['Template', 'StableService', 'CanaryService', 'Route', 'Rollout']);
     expect(construct.service).toBe(construct.stableService);
     expect(construct.liveService).toBeUndefined();
+  });
+
+  test('a canary routed by the plugin needs a chart with a namespace for the plugin to find the route in', () => {
+    for (const strategy of [Strategy.CANARY_10PERCENT_5MINUTES, Strategy.ALL_AT_ONCE]) {
+      expectValidationError(() => new ArgoRollout(Testing.chart(), 'web', { strategy, revision, trafficRouting: gateway }),
+        `${where}: trafficRouting is "ArgoTrafficRouting.gatewayApi(gateways/public-gateway)": the Argo Rollouts Gateway API plugin finds the HTTPRoute in the namespace its configuration names, and the chart has no namespace to name (the plugin does not fall back to the rollout's). Create the rollout in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).`);
+    }
+    // Without the plugin a namespace is not needed: blue-green's route is static, and replica counts need no route.
+    const chart = Testing.chart();
+    new ArgoRollout(chart, 'web', { strategy: Strategy.BLUE_GREEN, revision, trafficRouting: gateway });
+    new ArgoRollout(chart, 'api', { strategy: Strategy.CANARY_10PERCENT_5MINUTES, revision, replicas: 10 });
+    expect(ofKind(validatedManifests(chart), 'Rollout').map(r => r.metadata.namespace)).toEqual([undefined, undefined]);
   });
 
   test('the HTTPRoute sends everything to the stable Service until the plugin moves the weights', () => {
@@ -291,12 +310,26 @@ describe('analysis templates', () => {
       `${where}: prePromotionAnalysis is "smoke-test": metric "success-rate" of AnalysisTemplate "smoke-test" has no count, and no analysis gate names the template to give it a duration. Set count on metric "success-rate", such as count: 5.`);
   });
 
+  test('a pre-promotion analysis before a bake promotion must end within the bake, which promotes even while it runs', () => {
+    const { strategy } = render({
+      strategy: Strategy.blueGreen({ promotion: StepGate.bake(Duration.minutes(3)) }),
+      prePromotionAnalysis: 'smoke-test',
+    }, chart => [template(chart, 'smoke-test', { count: 3 })]);
+    expect(strategy.blueGreen).toMatchObject({ autoPromotionSeconds: 180, prePromotionAnalysis: { templates: [{ templateName: 'smoke-test' }] } });
+    expectValidationError(attempt({ strategy: Strategy.blueGreen({ promotion: StepGate.bake(Duration.minutes(2)) }), prePromotionAnalysis: 'smoke-test' },
+      chart => [template(chart, 'smoke-test', { count: 3 })]),
+    `${where}: prePromotionAnalysis is "smoke-test": AnalysisTemplate "smoke-test" runs 3m, and Argo switches traffic when the promotion gate's bake of 2m ends, marking a pre-promotion analysis still running successful. Give the promotion gate a bake of at least 3m, take fewer measurements, or make the promotion gate StepGate.manualApproval().`);
+  });
+
   test('templates must be AnalysisTemplates, of distinct names, in the rollout\'s namespace', () => {
     expectValidationError(attempt({ analysisTemplates: ['error-rate'] as any }),
       `${where}: analysisTemplates[0] is "error-rate": it must be an AnalysisTemplate. Create one with new AnalysisTemplate(chart, id, { name, metrics }).`);
     expectValidationError(attempt({}, chart => [template(chart, 'error-rate'), new AnalysisTemplate(chart, 'Again', { name: 'error-rate', metrics: [AnalysisMetric.prometheus(metricProps)] })]),
       `${where}: analysisTemplates[1] is "error-rate": two templates have this name, and Argo finds a template by name. Pass each template once, with distinct names.`);
     expectValidationError(attempt({}, () => [template(new Chart(Testing.app(), 'monitoring', { namespace: 'monitoring' }), 'error-rate')]),
+      `${where}: analysisTemplates[0] is "error-rate": the template is in namespace monitoring, and Argo looks for it in the rollout's namespace, shop. Create the template in a chart with the rollout's namespace.`);
+    const monitoring = template(new Chart(Testing.app(), 'monitoring', { namespace: 'monitoring' }), 'error-rate');
+    expectValidationError(() => new ArgoRollout(Testing.chart(), 'web', { strategy: Strategy.ALL_AT_ONCE, revision, analysisTemplates: [monitoring] }),
       `${where}: analysisTemplates[0] is "error-rate": the template is in namespace monitoring, and Argo looks for it in the rollout's namespace, (the default). Create the template in a chart with the rollout's namespace.`);
   });
 });
@@ -307,12 +340,21 @@ describe('props', () => {
     ['a name that is not a DNS label', { name: 'Web' }, `${where}: name is "Web": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "web".`],
     ['a port out of range', { port: 70000 }, `${where}: port is 70000: a port is a whole number from 1 to 65535. Use a port such as 80.`],
     ['a fractional replica count', { replicas: 2.5 }, `${where}: replicas is 2.5: a replica count is a whole number from 1 to 10000. Use a whole number such as 4.`],
+    ['a container port out of range', { revision: { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 70000 }] } },
+      `${where}: revision.containers[0].portNumber is 70000: a port is a whole number from 1 to 65535. Use a port such as 8080.`],
     ['a revision without a container port', { revision: { containers: [{ image: 'registry.example.com/web:1.4.2' }] } },
       `${where}: revision.containers[0].portNumber is undefined: traffic is routed to the first container's port, and it declares none. Set portNumber on the first container, such as portNumber: 8080.`],
     ['a weight tolerance where nothing is rounded', { strategy: Strategy.CANARY_10PERCENT_5MINUTES, trafficRouting: gateway, weightTolerance: 10 },
       `${where}: weightTolerance is 10: it applies to canary weights rounded to whole replicas, and this rollout (canary 10% (bake 5m) → 100%, ArgoTrafficRouting.gatewayApi(gateways/public-gateway)) rounds none. Leave weightTolerance out.`],
   ])('refuses %s', (_, props, message) => {
     expectValidationError(attempt(props as Partial<ArgoRolloutProps>), message);
+  });
+
+  test('another rollout of the chart with the application name would share its pods', () => {
+    const chart = shopChart();
+    new ArgoRollout(chart, 'web', { strategy: Strategy.ALL_AT_ONCE, revision });
+    expectValidationError(() => new ArgoRollout(chart, 'again', { name: 'web', strategy: Strategy.BLUE_GREEN, revision }),
+      'ArgoRollout test/again: name is "web": ArgoRollout test/web in the same chart has this application name, and their selectors overlap (app.kubernetes.io/name=web, cdk-deploy-strategies.dev/role=rollout), so each would select the other\'s pods. Give one of them a distinct name (the name prop, which defaults to the construct id).');
   });
 
   test('a construct id that is not a DNS label needs a name', () => {

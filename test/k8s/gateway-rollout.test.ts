@@ -134,10 +134,6 @@ describe('weights at each step, in tenths of a percent', () => {
     }
   });
 
-  test('all at once: one step, everything on the candidate', () => {
-    const { rules, rollout } = render({ strategy: Strategy.ALL_AT_ONCE });
-    expect(weights(rules, rollout)).toEqual([0, 1000]);
-  });
 
   test('blue-green: the test route first, sending everything to the canary, then the switch', () => {
     const first = render({ strategy: blueGreen });
@@ -236,9 +232,15 @@ describe('the plan', () => {
   });
 
   test('full copy for every kind of strategy: both revisions run at full size', () => {
-    for (const strategy of [canary, blueGreen, Strategy.ALL_AT_ONCE, Strategy.LINEAR_10PERCENT_EVERY_1MINUTE]) {
+    for (const strategy of [canary, blueGreen, Strategy.LINEAR_10PERCENT_EVERY_1MINUTE]) {
       expect(render({ strategy }).rollout.plan.capacity).toBe(CapacityMode.FULL_COPY);
     }
+  });
+
+  test('a plan too large to record fails: 1000 steps of 0.1%', () => {
+    expectValidationError(attempt({ strategy: Strategy.linear({ stepPercent: 0.1, interval: Duration.minutes(1) }) }),
+      `${where}: strategy is "linear 0.1% every 1m": its plan of 1000 steps makes a cdk-deploy-strategies.dev/plan annotation of 205 KiB, above the 64 KiB this library records: a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object. Use fewer, larger steps: about 312 steps fit, such as a linear strategy of at least 0.4% a step.`);
+    expect(() => render({ strategy: Strategy.linear({ stepPercent: 0.5, interval: Duration.minutes(1) }) })).not.toThrow();
   });
 
   test('without a candidate, recorded without a step', () => {
@@ -258,6 +260,22 @@ describe('input errors', () => {
   test('strategy', () => {
     expectValidationError(attempt({ strategy: { kind: 'CANARY' } as any }),
       `${where}: strategy is an object: a rollout needs a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.`);
+  });
+
+  test('all at once, which would send every request to pods still starting, with or without a candidate', () => {
+    const message = `${where}: strategy is "all at once": the route would send every request to the candidate in the same commit that starts its pods, and the Gateway does not wait for them to be ready. Use a canary with a small first weight, such as Strategy.CANARY_10PERCENT_5MINUTES, or Strategy.BLUE_GREEN, whose first step sends the candidate nothing.`;
+    expectValidationError(attempt({ strategy: Strategy.ALL_AT_ONCE }), message);
+    expectValidationError(attempt({ strategy: Strategy.ALL_AT_ONCE, candidate: undefined }), message);
+  });
+
+  test('an application name another construct of the chart already selects by', () => {
+    const chart = Testing.chart();
+    new GatewayRollout(chart, 'web', { strategy: canary, gateway: { name: 'public' }, stable: v1 });
+    // The canary role is claimed even without a candidate, so the clash shows before a release starts.
+    expectValidationError(() => new GatewayRollout(chart, 'other', { name: 'web', strategy: canary, gateway: { name: 'public' }, stable: v1 }),
+      'GatewayRollout test/other: name is "web": GatewayRollout test/web in the same chart has this application name, and their selectors overlap (app.kubernetes.io/name=web, cdk-deploy-strategies.dev/role=canary), so each would select the other\'s pods. Give one of them a distinct name (the name prop, which defaults to the construct id).');
+    new GatewayRollout(chart, 'api', { strategy: canary, gateway: { name: 'public' }, stable: v1, candidate: v2 });
+    new GatewayRollout(new Chart(Testing.app(), 'other'), 'web', { strategy: canary, gateway: { name: 'public' }, stable: v1 });
   });
 
   test('gateway', () => {
@@ -280,6 +298,8 @@ describe('input errors', () => {
       `${where}: stable.containers is an empty array: a pod needs at least one container. Pass one, such as [{ image: "registry/app:1.2.3", portNumber: 8080 }].`);
     expectValidationError(attempt({ candidate: { containers: [{ image: 'registry.example.com/web:2.0.0' }] } }),
       `${where}: candidate.containers[0].portNumber is undefined: traffic is routed to the first container's port, and it declares none. Set portNumber on the first container, such as portNumber: 8080.`);
+    expectValidationError(attempt({ stable: { containers: [{ image: 'registry.example.com/web:1.0.0', portNumber: 70000 }] } }),
+      `${where}: stable.containers[0].portNumber is 70000: a port is a whole number from 1 to 65535. Use a port such as 8080.`);
   });
 
   test('replicas, port and host names', () => {

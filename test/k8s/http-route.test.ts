@@ -132,9 +132,14 @@ describe('limits, each with its exact error', () => {
       `${where}: rules is an array of 17: an HTTPRoute holds 1 to 16 rules. Split the routes across several HTTPRoutes.`);
   });
 
-  test('backendRefs must be an array, even of a missing rule', () => {
+  test('a rule must be an object', () => {
     expectValidationError(attempt({ parentRefs, rules: [{ backendRefs: [web] }, undefined] }),
-      `${where}: rules[1].backendRefs is undefined: it must be an array. Pass [{ name: "web", port: 80 }].`);
+      `${where}: rules[1] is undefined: it must be an object. Pass a rule such as { backendRefs: [{ name: "web", port: 80 }] }.`);
+  });
+
+  test('backendRefs must be an array', () => {
+    expectValidationError(attempt({ parentRefs, rules: [{ backendRefs: web }] }),
+      `${where}: rules[0].backendRefs is an object: it must be an array. Pass [{ name: "web", port: 80 }].`);
   });
 
   test('at least one backend per rule', () => {
@@ -172,6 +177,94 @@ describe('limits, each with its exact error', () => {
   test('at most 128 matches across the rules', () => {
     const matches = Array.from({ length: 43 }, (_, j) => ({ headers: [{ type: 'Exact', name: 'x-user', value: `u${j}` }] }));
     expectValidationError(attempt({ parentRefs, rules: [1, 2, 3].map(() => ({ matches, backendRefs: [web] })) }),
-      `${where}: rules is an array of 3: an HTTPRoute holds at most 128 matches across its rules, and these hold 129. Split the routes across several HTTPRoutes.`);
+      `${where}: rules is an array of 3: an HTTPRoute holds at most 128 matches across its rules (a rule without matches counts as one), and these hold 129. Split the routes across several HTTPRoutes.`);
+  });
+
+  test('a rule without matches counts as one match toward the 128, as the API server adds one', () => {
+    const matches = Array.from({ length: 64 }, (_, j) => ({ headers: [{ type: 'Exact', name: 'x-user', value: `u${j}` }] }));
+    const full = [{ matches, backendRefs: [web] }, { matches, backendRefs: [web] }];
+    expect(() => Testing.synth(route({ parentRefs, rules: full }))).not.toThrow();
+    expectValidationError(attempt({ parentRefs, rules: [...full, { backendRefs: [web] }] }),
+      `${where}: rules is an array of 3: an HTTPRoute holds at most 128 matches across its rules (a rule without matches counts as one), and these hold 129. Split the routes across several HTTPRoutes.`);
+  });
+});
+
+// Each element is checked, so a JavaScript caller's mistake fails with the library's error, never a TypeError.
+describe('elements, each with its exact error', () => {
+  const parentRefs = [{ name: 'public' }];
+  const rule = (match: unknown) => ({ parentRefs, rules: [{ matches: [match], backendRefs: [web] }] });
+  const header = (fields: Record<string, unknown>) => rule({ headers: [{ type: 'Exact', name: 'x-env', value: 'green', ...fields }] });
+  const query = (fields: Record<string, unknown>) => rule({ queryParams: [{ type: 'Exact', name: 'v', value: '2', ...fields }] });
+  const backend = (fields: Record<string, unknown>) => ({ parentRefs, rules: [{ backendRefs: [{ ...web, ...fields }] }] });
+
+  test.each([
+    ['a parent that is not an object', { parentRefs: [null], rules: [{ backendRefs: [web] }] },
+      `${where}: parentRefs[0] is null: it must be an object. Pass the Gateway, such as { name: "public", namespace: "gateways" }.`],
+    ['a parent without a name', { parentRefs: [{ namespace: 'gateways' }], rules: [{ backendRefs: [web] }] },
+      `${where}: parentRefs[0].name is undefined: a Gateway name is a DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters. Use the name of the Gateway, such as "public".`],
+    ['host names that are not an array', { parentRefs, hostnames: 'shop.example.com', rules: [{ backendRefs: [web] }] },
+      `${where}: hostnames is "shop.example.com": it must be an array. Pass host names such as ["shop.example.com"].`],
+    ['a backend that is not an object', { parentRefs, rules: [{ backendRefs: [null] }] },
+      `${where}: rules[0].backendRefs[0] is null: it must be an object. Pass a Service such as { name: "web", port: 80 }.`],
+    ['a backend with an empty name', backend({ name: '' }),
+      `${where}: rules[0].backendRefs[0].name is "": a backend is a Service, named by 1 to 253 characters. Use the Service's name, such as service.name.`],
+    ['a backend without a name', backend({ name: undefined }),
+      `${where}: rules[0].backendRefs[0].name is undefined: a backend is a Service, named by 1 to 253 characters. Use the Service's name, such as service.name.`],
+    ['a backend port of 0', backend({ port: 0 }),
+      `${where}: rules[0].backendRefs[0].port is 0: a port is a whole number from 1 to 65535. Use a port such as 80.`],
+    ['a backend port of 70000', backend({ port: 70000 }),
+      `${where}: rules[0].backendRefs[0].port is 70000: a port is a whole number from 1 to 65535. Use a port such as 80.`],
+    ['a backend without a port', backend({ port: undefined }),
+      `${where}: rules[0].backendRefs[0].port is undefined: a port is a whole number from 1 to 65535. Use a port such as 80.`],
+    ['a backend namespace that is not a DNS label', backend({ namespace: 'Shop' }),
+      `${where}: rules[0].backendRefs[0].namespace is "Shop": a namespace is a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use the Service's namespace, such as "shop", or leave it out for the route's namespace.`],
+    ['a match that is not an object', rule(null),
+      `${where}: rules[0].matches[0] is null: it must be an object. Pass a match such as { headers: [{ type: "Exact", name: "x-canary", value: "always" }] }.`],
+    ['headers that are not an array', rule({ headers: 'x' }),
+      `${where}: rules[0].matches[0].headers is "x": it must be an array. Pass [{ type: "Exact", name: "x-canary", value: "always" }].`],
+    ['a header that is not an object', rule({ headers: [null] }),
+      `${where}: rules[0].matches[0].headers[0] is null: it must be an object. Pass a condition such as { type: "Exact", name: "x-canary", value: "always" }.`],
+    ['a header match of an unknown type', header({ type: 'Prefix' }),
+      `${where}: rules[0].matches[0].headers[0].type is "Prefix": a header match type is "Exact" or "RegularExpression". Use "Exact" to compare the value itself.`],
+    ['a header match without a type', header({ type: undefined }),
+      `${where}: rules[0].matches[0].headers[0].type is undefined: a header match type is "Exact" or "RegularExpression". Use "Exact" to compare the value itself.`],
+    ['a header name that is not a token', header({ name: 'x env' }),
+      `${where}: rules[0].matches[0].headers[0].name is "x env": a header name is a token (letters, digits and !#$%&'*+-.^_\`|~) of at most 256 characters. Use a name such as "x-canary".`],
+    ['an empty header value', header({ value: '' }),
+      `${where}: rules[0].matches[0].headers[0].value is "": a header value is 1 to 4096 characters. Use a non-empty value.`],
+    ['a header value of 4097 characters', header({ value: 'v'.repeat(4097) }),
+      `${where}: rules[0].matches[0].headers[0].value is "${'v'.repeat(4097)}": a header value is 1 to 4096 characters. Use a non-empty value.`],
+    ['two conditions on one header, whatever the case', rule({ headers: [{ type: 'Exact', name: 'X-Env', value: 'a' }, { type: 'Exact', name: 'x-env', value: 'b' }] }),
+      `${where}: rules[0].matches[0].headers[1].name is "x-env": a match holds one condition per header name. Combine the conditions on this name into one, or put them in separate matches.`],
+    ['17 header conditions', rule({ headers: Array.from({ length: 17 }, (_, i) => ({ type: 'Exact', name: `x-${i}`, value: 'v' })) }),
+      `${where}: rules[0].matches[0].headers is an array of 17: an HTTPRoute match holds at most 16 header conditions. Split the conditions across matches or rules.`],
+    ['a query parameter match of an unknown type', query({ type: 'PathPrefix' }),
+      `${where}: rules[0].matches[0].queryParams[0].type is "PathPrefix": a query parameter match type is "Exact" or "RegularExpression". Use "Exact" to compare the value itself.`],
+    ['a query parameter value of 1025 characters', query({ value: 'v'.repeat(1025) }),
+      `${where}: rules[0].matches[0].queryParams[0].value is "${'v'.repeat(1025)}": a query parameter value is 1 to 1024 characters. Use a non-empty value.`],
+    ['a path that is not an object', rule({ path: '/api' }),
+      `${where}: rules[0].matches[0].path is "/api": it must be an object. Pass a path such as { type: "PathPrefix", value: "/api" }.`],
+    ['a path match of an unknown type', rule({ path: { type: 'Prefix', value: '/api' } }),
+      `${where}: rules[0].matches[0].path.type is "Prefix": a path match type is "Exact", "PathPrefix" or "RegularExpression". Use "PathPrefix" for a path and the paths below it.`],
+    ['a prefix not starting with "/"', rule({ path: { type: 'PathPrefix', value: 'api' } }),
+      `${where}: rules[0].matches[0].path.value is "api": a path is at most 1024 characters, and an Exact or PathPrefix path starts with "/". Use a path such as "/api".`],
+  ])('refuses %s', (_, props, message) => {
+    expectValidationError(attempt(props), message);
+  });
+
+  test('accepts every match type the Gateway API knows, and a regular expression path without a leading "/"', () => {
+    const [object] = validatedManifests(route({
+      parentRefs,
+      rules: [{
+        matches: [
+          { path: { type: 'Exact', value: '/health' } },
+          { path: { type: 'RegularExpression', value: '.*/v[0-9]+' } },
+          { headers: [{ type: 'RegularExpression', name: 'x-env', value: 'green|blue' }], queryParams: [{ type: 'RegularExpression', name: 'v', value: '[0-9]' }] },
+        ],
+        backendRefs: [{ name: 'web', port: 65535, namespace: 'shop' }],
+      }],
+    }));
+    expect(object.spec.rules[0].matches).toHaveLength(3);
+    expect(object.spec.rules[0].backendRefs).toEqual([{ name: 'web', namespace: 'shop', port: 65535 }]);
   });
 });

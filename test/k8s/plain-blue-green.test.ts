@@ -188,6 +188,15 @@ describe('rendering', () => {
     new PlainBlueGreen(chart, 'api', { strategy: Strategy.BLUE_GREEN, stable: v1 });
     expect(ofKind(validatedManifests(chart), 'Service').map(s => s.spec.selector[NAME])).toEqual(['web', 'web', 'api', 'api']);
   });
+
+  test('two releases of one application name in one chart would select each other\'s pods: refused, naming both', () => {
+    const chart = Testing.chart();
+    new PlainBlueGreen(chart, 'web', { strategy: Strategy.BLUE_GREEN, stable: v1 });
+    // Even an empty slot counts: the first release's Preview Service selects green pods.
+    expectValidationError(() => new PlainBlueGreen(chart, 'shop', { name: 'web', strategy: Strategy.BLUE_GREEN, stable: v1, stableSlot: Slot.GREEN }),
+      'PlainBlueGreen test/shop: name is "web": PlainBlueGreen test/web in the same chart has this application name, and their selectors overlap '
+      + `(${NAME}=web, ${ROLE}=blue), so each would select the other's pods. Give one of them a distinct name (the name prop, which defaults to the construct id).`);
+  });
 });
 
 describe('errors', () => {
@@ -242,6 +251,8 @@ describe('errors', () => {
       `${where}: replicas is 0: a replica count is a whole number from 1 to 10000. Use a whole number such as 4.`],
     ['a port out of range', () => render({ port: 65536 }),
       `${where}: port is 65536: a port is a whole number from 1 to 65535. Use a port such as 80.`],
+    ['a container port out of range', () => render({ candidate: { containers: [{ image: 'ghcr.io/example/web:1.1.0', portNumber: 70000 }] } }),
+      `${where}: candidate.containers[0].portNumber is 70000: a port is a whole number from 1 to 65535. Use a port such as 8080.`],
   ])('refuses %s', (_, fn, message) => {
     expectValidationError(fn, message);
   });

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { Match, StepGate, Strategy } from '../../src';
+import { PlainBlueGreen } from '../../src/k8s/plain-blue-green';
 import { PlainCanary, PlainCanaryProps } from '../../src/k8s/plain-canary';
 import { KubernetesRevision } from '../../src/k8s/revision';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
@@ -153,6 +154,19 @@ describe('rendering', () => {
 });
 
 describe('errors', () => {
+  test('another construct of the chart with the application name: the Service, selecting by name alone, would take its pods', () => {
+    const FIX = 'Give one of them a distinct name (the name prop, which defaults to the construct id).';
+    const first = Testing.chart();
+    new PlainBlueGreen(first, 'web', { strategy: Strategy.BLUE_GREEN, stable: v1 });
+    expectValidationError(() => new PlainCanary(first, 'canary', { name: 'web', strategy: tenFiftyCanary, stable: v1 }),
+      `PlainCanary test/canary: name is "web": PlainBlueGreen test/web in the same chart has this application name, and their selectors overlap (${NAME}=web), so each would select the other's pods. ${FIX}`);
+    const second = Testing.chart();
+    new PlainCanary(second, 'web', { strategy: tenFiftyCanary, stable: v1 });
+    expectValidationError(() => new PlainCanary(second, 'again', { name: 'web', strategy: tenFiftyCanary, stable: v1 }),
+      `PlainCanary test/again: name is "web": PlainCanary test/web in the same chart has this application name, and their selectors overlap (${NAME}=web), so each would select the other's pods. ${FIX}`);
+    new PlainCanary(second, 'api', { strategy: tenFiftyCanary, stable: v1 });
+  });
+
   test('refuses a step out of range, from the prop or the context', () => {
     const range = 'the plan has steps 1 to 3 (canary 10% (bake 5m) → 50% (manual approval) → 100%). Render a step from 1 to 3, numbered as in the plan\'s table '
       + '(step 3 sends everything to the candidate).';
@@ -209,6 +223,8 @@ describe('errors', () => {
     ['a candidate on another port', () => render({ candidate: { containers: [{ image: 'ghcr.io/example/web:2.0.0', portNumber: 9090 }] } }),
       `${where}: candidate.containers[0].portNumber is 9090: one Service spans both revisions, so the candidate must serve on the stable revision's port (8080). `
       + 'Serve the candidate on port 8080, or release the port change with PlainBlueGreen, whose Services follow their slot.'],
+    ['a stable container port out of range', () => render({ stable: { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 0 }] } }),
+      `${where}: stable.containers[0].portNumber is 0: a port is a whole number from 1 to 65535. Use a port such as 8080.`],
     ['a single replica', () => render({ replicas: 1 }),
       `${where}: replicas is 1: a replica count is a whole number from 2 to 10000. Use a whole number such as 4.`],
     ['a tolerance out of range', () => render({ weightTolerance: 60 }),

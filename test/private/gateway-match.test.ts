@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { Match } from '../../src';
 import { HttpRoute } from '../../src/k8s/http-route';
 import {
-  cookieHeaderPattern, escapeRegex, gatewayReference, headerConditions, httpRouteMatch, routeHostnames, servicePort,
+  cookieHeaderPattern, escapeRegex, gatewayReference, headerConditions, httpRouteMatch, routeHostnames,
 } from '../../src/private/gateway-match';
 import { validatedManifests } from '../support/k8s';
 import { expectValidationError } from '../support/validation-error';
@@ -211,17 +211,5 @@ describe('routeHostnames', () => {
     ['a port', ['shop.example.com:443'], 'P[0] is "shop.example.com:443": a host name is a lowercase DNS name, optionally starting with one "*." wildcard label, and not an IP address. Use a host name such as "shop.example.com" or "*.example.com".'],
   ])('refuses %s', (_, value, message) => {
     expectValidationError(() => routeHostnames('P', value), message);
-  });
-});
-
-describe('servicePort', () => {
-  test('accepts 1 to 65535', () => {
-    expect(servicePort('P', 1)).toBe(1);
-    expect(servicePort('P', 65535)).toBe(65535);
-  });
-
-  test.each([0, 65536, 80.5, NaN, '80'])('refuses %p', (value) => {
-    expectValidationError(() => servicePort('P', value),
-      `P is ${typeof value === 'string' ? '"80"' : String(value)}: a port is a whole number from 1 to 65535. Use a port such as 80.`);
   });
 });

@@ -1,5 +1,8 @@
-import { Testing } from 'cdk8s';
-import { containerPort, labelService, NAME_LABEL, replicaCount, revision, revisionDeployment, ROLE_LABEL, VERSION_LABEL } from '../../src/private/k8s-workload';
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL, VERSION_LABEL,
+} from '../../src/private/k8s-workload';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { expectValidationError } from '../support/validation-error';
 
@@ -54,6 +57,55 @@ describe('containerPort', () => {
   test('refuses a first container without a port, even when another has one', () => {
     expectValidationError(() => containerPort('rev', { containers: [{ image }, { image, portNumber: 9090 }] }),
       'rev.containers[0].portNumber is undefined: traffic is routed to the first container\'s port, and it declares none. Set portNumber on the first container, such as portNumber: 8080.');
+    expectValidationError(() => containerPort('rev', { containers: [{ image, ports: [] }] }),
+      'rev.containers[0].portNumber is undefined: traffic is routed to the first container\'s port, and it declares none. Set portNumber on the first container, such as portNumber: 8080.');
+  });
+
+  // cdk8s-plus reads 0 and NaN as no port, and the Service would then forward to its own port.
+  test.each([
+    [70000, '70000'],
+    [0, '0'],
+    [NaN, 'NaN'],
+    [80.5, '80.5'],
+    ['8080', '"8080"'],
+  ])('refuses a portNumber of %p', (portNumberValue, shown) => {
+    expectValidationError(() => containerPort('rev', { containers: [{ image, portNumber: portNumberValue as number }] }),
+      `rev.containers[0].portNumber is ${shown}: a port is a whole number from 1 to 65535. Use a port such as 8080.`);
+  });
+
+  test('refuses a first port that is not a port', () => {
+    expectValidationError(() => containerPort('rev', { containers: [{ image, ports: [{ number: 0 }] }] }),
+      'rev.containers[0].ports[0].number is 0: a port is a whole number from 1 to 65535. Use a port such as 8080.');
+    expectValidationError(() => containerPort('rev', { containers: [{ image, ports: [null as any] }] }),
+      'rev.containers[0].ports[0] is null: it must be an object. Pass a port such as { number: 8080 }.');
+  });
+});
+
+describe('portNumber', () => {
+  test('accepts 1 to 65535', () => {
+    expect(portNumber('P', 1)).toBe(1);
+    expect(portNumber('P', 65535)).toBe(65535);
+  });
+
+  test.each([0, 65536, 80.5, NaN, '80'])('refuses %p', (value) => {
+    expectValidationError(() => portNumber('P', value),
+      `P is ${typeof value === 'string' ? '"80"' : String(value)}: a port is a whole number from 1 to 65535. Use a port such as 80.`);
+  });
+
+  test('suggests the example given', () => {
+    expectValidationError(() => portNumber('P', 0, 8080), 'P is 0: a port is a whole number from 1 to 65535. Use a port such as 8080.');
+  });
+});
+
+describe('exampleName', () => {
+  test.each([
+    ['Web_App', 'web-app'],
+    ['--Shop--', 'shop'],
+    ['', 'web'],
+    [42, 'web'],
+    [`${'a'.repeat(62)}-b`, 'a'.repeat(62)],
+  ])('turns %p into the DNS label %p', (given, expected) => {
+    expect(exampleName(given)).toBe(expected);
   });
 });
 
@@ -81,7 +133,7 @@ describe('revisionDeployment', () => {
   function render(version?: string) {
     const chart = Testing.chart();
     revisionDeployment(chart, 'Canary', {
-      appName: 'web', role: 'canary', revision: { containers: [{ image, portNumber: 8080 }], version }, replicas: 3,
+      where: 'Test', appName: 'web', role: 'canary', revision: { containers: [{ image, portNumber: 8080 }], version }, replicas: 3,
     });
     return ofKind(validatedManifests(chart), 'Deployment')[0];
   }
@@ -107,6 +159,48 @@ describe('revisionDeployment', () => {
     expect(container.securityContext).toEqual(expect.objectContaining({
       runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
     }));
+  });
+});
+
+describe('claimPods', () => {
+  const FIX = 'Give one of them a distinct name (the name prop, which defaults to the construct id).';
+
+  function constructs(chart: Chart = Testing.chart()) {
+    return { chart, a: new Construct(chart, 'a'), b: new Construct(chart, 'b') };
+  }
+
+  test('a second construct of the chart selecting the same name and role fails, naming both', () => {
+    const { chart, a, b } = constructs();
+    revisionDeployment(a, 'Stable', { where: 'A test/a', appName: 'web', role: 'stable', revision: { containers: [{ image }] }, replicas: 1 });
+    expectValidationError(
+      () => revisionDeployment(b, 'Stable', { where: 'B test/b', appName: 'web', role: 'stable', revision: { containers: [{ image }] }, replicas: 1 }),
+      `B test/b: name is "web": A test/a in the same chart has this application name, and their selectors overlap (${NAME_LABEL}=web, ${ROLE_LABEL}=stable), so each would select the other's pods. ${FIX}`);
+    // The Deployment was not created.
+    expect(ofKind(Testing.synth(chart), 'Deployment')).toHaveLength(1);
+  });
+
+  test('a selector by name alone overlaps every role of that name, either way round', () => {
+    const first = constructs();
+    claimPods(first.a, 'A test/a', 'web', 'blue');
+    expectValidationError(() => claimPods(first.b, 'B test/b', 'web'),
+      `B test/b: name is "web": A test/a in the same chart has this application name, and their selectors overlap (${NAME_LABEL}=web), so each would select the other's pods. ${FIX}`);
+    const second = constructs();
+    claimPods(second.a, 'A test/a', 'web');
+    expectValidationError(() => claimPods(second.b, 'B test/b', 'web', 'canary'),
+      `B test/b: name is "web": A test/a in the same chart has this application name, and their selectors overlap (${NAME_LABEL}=web), so each would select the other's pods. ${FIX}`);
+  });
+
+  test('one construct may claim a name several times; other roles, other names and other charts do not clash', () => {
+    const { a, b } = constructs();
+    claimPods(a, 'A test/a', 'web');
+    claimPods(a, 'A test/a', 'web', 'stable');
+    claimPods(a, 'A test/a', 'web', 'stable');
+    claimPods(b, 'B test/b', 'api', 'stable');
+    claimPods(b, 'B test/b', 'api');
+    const other = constructs(new Chart(Testing.app(), 'other'));
+    claimPods(other.a, 'A other/a', 'web', 'stable');
+    const c = new Construct(other.chart, 'c');
+    claimPods(c, 'C other/c', 'web', 'canary');
   });
 });
 

@@ -3,9 +3,10 @@
 // Prometheus analysis checks the success rate for 5 minutes, 50% for 10 minutes, then everything.
 // A failed analysis sends all traffic back to the stable version.
 //
-// The controller runs every step by itself: apply the manifests once per release, then
-//   kubectl argo rollouts get rollout <name> --watch    follow the steps (the Rollout's name is in dist/)
-//   kubectl argo rollouts abort <name>                   send everything back to the stable version
+// The plugin must be registered with the controller (trafficRouterPlugins in the argo-rollouts-config
+// ConfigMap). The controller runs every step by itself: apply the manifests once per release, then
+//   kubectl argo rollouts get rollout <name> -n shop --watch    follow the steps (the Rollout's name is in dist/)
+//   kubectl argo rollouts abort <name> -n shop                   send everything back to the stable version
 // To release a new version, change VERSION and apply again. The plan is on the Rollout's
 // `cdk-deploy-strategies.dev/plan` annotation.
 import { Duration } from 'aws-cdk-lib';
@@ -15,7 +16,8 @@ import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 const VERSION = '6.7.1';
 
 const app = new App();
-const chart = new Chart(app, 'ArgoCanary');
+// The plugin finds the HTTPRoute by name in the namespace the Rollout names, so the chart needs one.
+const chart = new Chart(app, 'ArgoCanary', { namespace: 'shop' });
 
 // The share of requests answered without a server error, from the metrics podinfo exports; adapt the
 // labels to your Prometheus scrape configuration. Each measurement covers the minute before it.

@@ -1,0 +1,37 @@
+import { App, CfnWaitConditionHandle, NestedStack, Stack } from 'aws-cdk-lib';
+import { countStackResources, deploymentStack, findCycle } from '../../src/private/ecs-release-support';
+
+describe('countStackResources', () => {
+  test('counts the stack\'s own resources, and a nested stack once, as its stack resource', () => {
+    const stack = new Stack(new App(), 'Stack');
+    new CfnWaitConditionHandle(stack, 'A');
+    const nested = new NestedStack(stack, 'Nested');
+    new CfnWaitConditionHandle(nested, 'B');
+    new CfnWaitConditionHandle(nested, 'C');
+    expect(countStackResources(stack)).toBe(2);
+    expect(countStackResources(nested)).toBe(2);
+  });
+});
+
+describe('deploymentStack', () => {
+  test('is the stack itself, or the top-level stack a nested stack deploys with', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const inner = new NestedStack(new NestedStack(stack, 'Outer'), 'Inner');
+    expect(deploymentStack(stack)).toBe(stack);
+    expect(deploymentStack(inner)).toBe(stack);
+  });
+});
+
+describe('findCycle', () => {
+  const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
+
+  test('undefined without a cycle', () => {
+    expect(findCycle(graph({ c: ['b'], b: ['a'], a: [] }))).toBeUndefined();
+    expect(findCycle(new Map())).toBeUndefined();
+  });
+
+  test('the cycle from its first node back to itself, the same on every run', () => {
+    expect(findCycle(graph({ b: ['a'], a: ['b'] }))).toEqual(['a', 'b', 'a']);
+    expect(findCycle(graph({ x: ['a'], a: ['c'], c: ['b'], b: ['a'] }))).toEqual(['a', 'c', 'b', 'a']);
+  });
+});
