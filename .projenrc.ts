@@ -46,6 +46,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10',
     'tsconfig-paths@^4',
   ],
+  // `npx cdk-deploy-strategies plan cdk.out`: prints, charts and compares the recorded traffic plans.
+  bin: { 'cdk-deploy-strategies': 'lib/cli/main.js' },
   // semver is not a jsii module, so it ships inside our package and never appears in the API.
   bundledDeps: ['semver@^7'],
 
@@ -123,6 +125,12 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 project.addTask('examples', {
   description: 'Runs every example and prints its traffic plan',
   exec: 'ts-node --project examples/tsconfig.json -r tsconfig-paths/register examples/run-all.ts',
+});
+
+// The README's comparison charts, produced by the plan command itself.
+project.addTask('charts', {
+  description: 'Regenerates the README charts comparing the four strategies (docs/charts)',
+  exec: 'ts-node --project tsconfig.json src/cli/main.ts compare --strategies --svg docs/charts',
 });
 
 project.synth();

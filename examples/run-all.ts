@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Yaml } from 'cdk8s';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RecordedK8sPlan } from '../src/private/k8s-plan';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment } from '../src/private/plan-metadata';
+import { readPath } from '../src/cli/read-plans';
+import { renderText } from '../src/cli/render-text';
 
 const EXAMPLES = __dirname;
 
@@ -63,29 +63,6 @@ export function synthK8sExample(folder: string, outdir: string, env: Record<stri
     .flatMap(f => Yaml.load(path.join(outdir, f)).filter(doc => doc !== null && doc !== undefined));
 }
 
-/** The traffic plans recorded on manifest objects, as `{ object, ...RecordedK8sPlan }`. */
-export function recordedK8sPlans(objects: any[]): Array<{ object: string } & RecordedK8sPlan> {
-  return objects.filter(o => o.metadata?.annotations?.[PLAN_ANNOTATION] !== undefined)
-    .map(o => ({ object: `${o.kind}/${o.metadata.name}`, ...JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]) }));
-}
-
-/** The traffic plans recorded in an assembly, as `{ path, controller, table }`. */
-export function recordedPlans(assembly: CloudAssembly): Array<{ path: string; controller: string; table: string }> {
-  return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE)
-    .map(entry => ({ path: entry.path, controller: (entry.data as any).controller, table: (entry.data as any).table })));
-}
-
-/** The A/B experiments recorded in an assembly, as `{ path, ...RecordedExperiment }`. */
-export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment> {
-  return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(EXPERIMENT_METADATA_TYPE)
-    .map(entry => ({ path: entry.path, ...(entry.data as unknown as RecordedExperiment) })));
-}
-
-/** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
-export function recordedK8sExperiments(objects: any[]): Array<{ object: string; active: boolean; reason?: string; table: string }> {
-  return objects.filter(o => o.metadata?.annotations?.[EXPERIMENT_ANNOTATION] !== undefined)
-    .map(o => ({ object: `${o.kind}/${o.metadata.name}`, ...JSON.parse(o.metadata.annotations[EXPERIMENT_ANNOTATION]) }));
-}
 
 function subfolders(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -97,32 +74,17 @@ if (require.main === module) {
     console.log(`=== examples/${folder} ===`);
     console.log(runCoreExample(folder));
   }
+  // The synthesized output is read back by the package's own plan command, as a user would.
   for (const folder of awsExamples()) {
     console.log(`=== examples/${folder} (cdk synth) ===`);
-    const assembly = synthAwsExample(folder, path.join(EXAMPLES, folder, 'cdk.out'));
-    for (const plan of recordedPlans(assembly)) {
-      console.log(`${plan.path} (${plan.controller})`);
-      console.log(plan.table);
-      console.log();
-    }
-    for (const experiment of recordedExperiments(assembly)) {
-      console.log(`${experiment.path} (${experiment.backend}${experiment.active ? '' : `, inactive: ${experiment.reason}`})`);
-      console.log(experiment.table);
-      console.log();
-    }
+    const outdir = path.join(EXAMPLES, folder, 'cdk.out');
+    synthAwsExample(folder, outdir);
+    console.log(renderText(readPath(outdir)));
   }
   for (const folder of k8sExamples()) {
     console.log(`=== examples/${folder} (cdk8s synth) ===`);
-    const objects = synthK8sExample(folder, path.join(EXAMPLES, folder, 'dist'));
-    for (const plan of recordedK8sPlans(objects)) {
-      console.log(`${plan.object} (${plan.controller}${plan.step === undefined ? '' : `, rendering step ${plan.step}`})`);
-      console.log(plan.table);
-      console.log();
-    }
-    for (const experiment of recordedK8sExperiments(objects)) {
-      console.log(`${experiment.object} (Gateway API${experiment.active ? '' : `, inactive: ${experiment.reason}`})`);
-      console.log(experiment.table);
-      console.log();
-    }
+    const outdir = path.join(EXAMPLES, folder, 'dist');
+    synthK8sExample(folder, outdir);
+    console.log(renderText(readPath(outdir)));
   }
 }

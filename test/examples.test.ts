@@ -3,11 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { report } from '../examples/house-strategies/main';
 import { blueGreen, canary, checkoutExperiment, linear, shopRelease } from '../examples/house-strategies/strategies';
-import {
-  awsExamples, coreExamples, k8sExamples, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans,
-  runCoreExample, synthAwsExample, synthK8sExample,
-} from '../examples/run-all';
+import { awsExamples, coreExamples, k8sExamples, runCoreExample, synthAwsExample, synthK8sExample } from '../examples/run-all';
 import { validateManifest } from './support/k8s';
+import { readPath, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans } from '../src/cli/read-plans';
 
 const examples = path.join(__dirname, '..', 'examples');
 /**
@@ -52,8 +50,10 @@ describe('CDK examples, synthesized by the real cdk CLI', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-example-'));
     const assembly = synthAwsExample(folder, outdir, AT);
 
-    // Every rollout records its plan (every experiment its allocations) for the main job and the plan tools.
+    // Every rollout records its plan (every experiment its allocations, every release its waves),
+    // which the plan command reads back.
     expect(recordedPlans(assembly).length + recordedExperiments(assembly).length).toBeGreaterThan(0);
+    expect(readPath(outdir).releases?.length ?? 0).toBe(folder.endsWith('release') ? 1 : 0);
 
     // Construct paths and logical ids are API: a change here replaces resources in users' stacks.
     // Update the snapshot deliberately (`npx projen test:update`) only when that is intended.
@@ -83,6 +83,7 @@ describe('cdk8s examples, synthesized by the real cdk8s CLI', () => {
 
     // Every rollout records its plan on its primary object, for the main job and the plan tools.
     expect(recordedK8sPlans(objects).length + recordedK8sExperiments(objects).length).toBeGreaterThan(0);
+    expect(readPath(outdir).releases?.length ?? 0).toBe(folder.endsWith('release') ? 1 : 0);
 
     // The manifests are what users apply: a change here changes their clusters. Update on purpose only.
     expect(objects).toMatchSnapshot();

@@ -1,0 +1,85 @@
+import { CliError } from './errors';
+
+/** A step gate as `TrafficPlan.toJson()` records it. */
+export interface PlanGateJson {
+  readonly kind: string;
+  readonly seconds?: number;
+  readonly analysisName?: string;
+  readonly description: string;
+}
+
+/** A step as `TrafficPlan.toJson()` records it. */
+export interface PlanStepJson {
+  readonly index: number;
+  readonly offsetSeconds: number;
+  readonly stableWeight: number;
+  readonly candidateWeight: number;
+  readonly capacityPercent: number;
+  readonly gate?: PlanGateJson;
+  readonly candidateReplicas?: number;
+}
+
+/**
+ * A traffic plan as `TrafficPlan.toJson()` records it in the synthesized output. The command reads
+ * this record and never re-derives a plan, so what it shows is what the construct rendered.
+ */
+export interface PlanJson {
+  readonly strategy: string;
+  readonly description: string;
+  readonly capacity: string;
+  readonly steps: PlanStepJson[];
+  readonly timeToFullTrafficSeconds: number;
+  readonly totalDurationSeconds: number;
+  readonly peakCapacityPercent: number;
+  readonly rollbackSeconds: number;
+  readonly blastRadiusPercent: number;
+  readonly manualApprovals: number;
+  readonly manualApprovalsBeforeFullTraffic: number;
+}
+
+const TOTALS = [
+  'timeToFullTrafficSeconds', 'totalDurationSeconds', 'peakCapacityPercent', 'rollbackSeconds',
+  'blastRadiusPercent', 'manualApprovals', 'manualApprovalsBeforeFullTraffic',
+] as const;
+const STEP_NUMBERS = ['index', 'offsetSeconds', 'stableWeight', 'candidateWeight', 'capacityPercent'] as const;
+
+/**
+ * Checks that `value` has the shape of a recorded plan, so a hand-edited or foreign record fails
+ * here with its place (`where`) named rather than as `NaN` in a chart.
+ */
+export function checkPlanJson(value: unknown, where: string): PlanJson {
+  const fail = (problem: string): never => {
+    throw new CliError(`${where}: the recorded plan ${problem}`);
+  };
+  const expect = (key: string, found: unknown, ok: boolean, expected: string) => {
+    if (!ok) fail(found === undefined ? `has no ${key} (expected ${expected})` : `has ${key} ${preview(found)} (expected ${expected})`);
+  };
+  if (!isObject(value)) fail(`is ${preview(value)}, not an object`);
+  const plan = value as Record<string, any>;
+  for (const key of ['strategy', 'description', 'capacity']) expect(key, plan[key], typeof plan[key] === 'string', 'a string');
+  for (const key of TOTALS) expect(key, plan[key], isNumber(plan[key]), 'a number');
+  expect('steps', plan.steps, Array.isArray(plan.steps) && plan.steps.length > 0, 'a non-empty list');
+  (plan.steps as unknown[]).forEach((step, i) => {
+    expect(`steps[${i}]`, step, isObject(step), 'an object');
+    const s = step as Record<string, any>;
+    for (const key of STEP_NUMBERS) expect(`steps[${i}].${key}`, s[key], isNumber(s[key]), 'a number');
+    if (s.gate !== undefined) {
+      expect(`steps[${i}].gate`, s.gate, isObject(s.gate) && typeof s.gate.kind === 'string' && typeof s.gate.description === 'string',
+        'an object with kind and description');
+    }
+  });
+  return value as PlanJson;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function preview(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

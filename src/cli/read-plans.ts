@@ -1,0 +1,302 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { Yaml } from 'cdk8s';
+import { CliError } from './errors';
+import { checkPlanJson, PlanJson } from './plan-json';
+import { RELEASE_METADATA_TYPE } from '../private/ecs-release-support';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../private/k8s-plan';
+import { RELEASE_ANNOTATION } from '../private/k8s-release-rollouts';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment } from '../private/plan-metadata';
+import { STEP_METADATA_TYPE } from '../private/route53-weights';
+
+/** Where a rollout was found. */
+export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';
+
+/** A rollout found in synthesized output, with the plan its construct recorded. */
+export interface FoundRollout {
+  readonly source: RolloutSource;
+  /** The file or folder it was read from, as given (a cloud assembly folder or a YAML file). */
+  readonly origin: string;
+  /** The construct path (CDK) or `Kind/name` of the object carrying the plan (cdk8s). */
+  readonly name: string;
+  /** The backend that runs the rollout (`native ECS deployment`, `Argo Rollouts` ...). */
+  readonly controller: string;
+  /** The step rendered, for backends that render one step per deploy. */
+  readonly step?: number;
+  /** The context key choosing that step (`cdk deploy -c <key>=N`), where the construct records it. */
+  readonly stepContextKey?: string;
+  readonly plan: PlanJson;
+}
+
+/** An A/B experiment found in synthesized output. */
+export interface FoundExperiment {
+  readonly source: RolloutSource;
+  readonly origin: string;
+  readonly name: string;
+  readonly backend: string;
+  readonly active: boolean;
+  readonly reason?: string;
+  readonly table: string;
+}
+
+/** A multi-service release found in synthesized output: its waves and each service's plan, as a table. */
+export interface FoundRelease {
+  readonly source: RolloutSource;
+  readonly origin: string;
+  /** The construct path (CDK) or `Kind/name` of the object carrying the release's table (cdk8s). */
+  readonly name: string;
+  readonly release: string;
+  readonly table: string;
+}
+
+/** Everything found in the paths read. */
+export interface Found {
+  readonly rollouts: FoundRollout[];
+  readonly experiments: FoundExperiment[];
+  /** Releases (`aws.EcsRelease`, `k8s.KubernetesRelease`); absent when none was found. */
+  readonly releases?: FoundRelease[];
+}
+
+/** The constructs that record what this command reads, for the message when it finds nothing. */
+export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
+  + 'aws.LambdaRollout, aws.WeightedDnsRollout and aws.CloudFrontContinuousDeployment (CDK), and by k8s.ArgoRollout, '
+  + 'k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
+  + 'aws.CloudFrontContinuousDeployment and k8s.GatewayExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
+
+/**
+ * Reads every path: a CDK cloud assembly folder (with manifest.json, as `cdk synth` writes it), a
+ * cdk8s output folder (its .yaml files) or one .yaml file. A path that holds no rollout and no
+ * experiment is an error, so a wrong folder among several is not silently skipped.
+ */
+export function readPlans(paths: string[]): Found {
+  const all = paths.map(p => {
+    const found = readPath(p);
+    if (found.rollouts.length === 0 && found.experiments.length === 0) {
+      throw new CliError(`no rollouts found in ${p}: ${RECORDING_CONSTRUCTS}. Synthesize an app that uses one `
+        + '(`cdk synth`, `cdk8s synth`) and pass its output folder.');
+    }
+    return found;
+  });
+  return merge(all);
+}
+
+/** Reads one path, which may hold nothing. */
+export function readPath(given: string): Found {
+  const full = path.resolve(given);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(full);
+  } catch {
+    throw new CliError(`${given}: no such file or directory; pass a CDK cloud assembly folder (cdk.out), a cdk8s output folder (dist) or a .yaml file`);
+  }
+  if (stat.isDirectory()) {
+    if (fs.existsSync(path.join(full, 'manifest.json'))) return readAssembly(given);
+    const files = yamlFiles(full);
+    if (files.length === 0) {
+      throw new CliError(`${given} is neither a CDK cloud assembly (it has no manifest.json) nor a cdk8s output folder (it has no .yaml files)`);
+    }
+    return merge(files.map(file => readManifestFile(path.join(given, file))));
+  }
+  if (/\.ya?ml$/i.test(full)) return readManifestFile(given);
+  if (path.basename(full) === 'manifest.json') return readAssembly(path.dirname(given));
+  throw new CliError(`${given} is not a CDK cloud assembly folder, a cdk8s output folder or a .yaml file`);
+}
+
+/** Reads a CDK cloud assembly, nested stages included. */
+export function readAssembly(dir: string): Found {
+  checkAssemblyFiles(dir, dir);
+  let assembly: CloudAssembly;
+  try {
+    // Only our metadata is read, whose shape does not depend on the schema version, so an assembly
+    // from another aws-cdk-lib release is read rather than refused.
+    assembly = new CloudAssembly(dir, { skipVersionCheck: true });
+  } catch (e) {
+    throw new CliError(`cannot read the cloud assembly in ${dir}: ${(e as Error).message}`);
+  }
+  const where = (p: string) => `${dir}: the ${PLAN_METADATA_TYPE} metadata of ${p}`;
+  const steps = new Map(recordedSteps(assembly).map(s => [s.path, s]));
+  return {
+    rollouts: recordedPlans(assembly, where).map(r => ({
+      source: 'cdk',
+      origin: dir,
+      name: r.path.replace(/^\//, ''),
+      controller: r.controller,
+      step: steps.get(r.path)?.step,
+      stepContextKey: steps.get(r.path)?.contextKey,
+      plan: r.plan,
+    })),
+    experiments: recordedExperiments(assembly).map(e => ({
+      source: 'cdk',
+      origin: dir,
+      name: e.path.replace(/^\//, ''),
+      backend: e.backend,
+      active: e.active,
+      reason: e.reason,
+      table: e.table,
+    })),
+    ...releasesOrNothing(assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(RELEASE_METADATA_TYPE)
+      .map(entry => ({
+        source: 'cdk' as const,
+        origin: dir,
+        name: entry.path.replace(/^\//, ''),
+        release: String((entry.data as any)?.name),
+        table: String((entry.data as any)?.table),
+      })))),
+  };
+}
+
+/** The `releases` field, present only when there are releases, so outputs without them stay as they were. */
+function releasesOrNothing(releases: FoundRelease[]): { releases?: FoundRelease[] } {
+  return releases.length === 0 ? {} : { releases };
+}
+
+/** Reads the objects of one cdk8s manifest file. */
+export function readManifestFile(file: string): Found {
+  const objects = loadYaml(file);
+  return {
+    rollouts: recordedK8sPlans(objects, file).map(r => ({
+      source: 'cdk8s', origin: file, name: r.object, controller: r.controller, step: r.step, plan: r.plan,
+    })),
+    experiments: recordedK8sExperiments(objects, file).map(e => ({
+      source: 'cdk8s', origin: file, name: e.object, backend: 'Gateway API', active: e.active, reason: e.reason, table: e.table,
+    })),
+    // A Kubernetes release records itself on every service; its table is on the first one's only.
+    ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
+      .map(({ object, value }) => ({ source: 'cdk8s' as const, origin: file, name: object, release: String(value.release), table: String(value.table) }))),
+  };
+}
+
+/** The traffic plans recorded in an assembly, as `{ path, controller, table, plan }`. */
+export function recordedPlans(assembly: CloudAssembly, where: (constructPath: string) => string = p => p):
+Array<{ path: string; controller: string; table: string; plan: PlanJson }> {
+  return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE).map(entry => {
+    const data = (entry.data ?? {}) as any;
+    return { path: entry.path, controller: String(data.controller), table: String(data.table), plan: checkPlanJson(data.plan, where(entry.path)) };
+  }));
+}
+
+/** The A/B experiments recorded in an assembly, as `{ path, ...RecordedExperiment }`. */
+export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment> {
+  return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(EXPERIMENT_METADATA_TYPE)
+    .map(entry => ({ path: entry.path, ...(entry.data as unknown as RecordedExperiment) })));
+}
+
+/** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
+export function recordedSteps(assembly: CloudAssembly): Array<{ path: string; step?: number; contextKey?: string }> {
+  return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(STEP_METADATA_TYPE)
+    .map(entry => ({ path: entry.path, step: (entry.data as any)?.step, contextKey: (entry.data as any)?.contextKey })));
+}
+
+/** The traffic plans recorded on manifest objects, as `{ object, controller, step?, table, plan }`. */
+export function recordedK8sPlans(objects: any[], file = 'manifest'):
+Array<{ object: string; controller: string; step?: number; table: string; plan: PlanJson }> {
+  return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => ({
+    object,
+    controller: String(value.controller),
+    step: value.step,
+    table: String(value.table),
+    plan: checkPlanJson(value.plan, where),
+  }));
+}
+
+/** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
+export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; active: boolean; reason?: string; table: string }> {
+  return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value }) => ({
+    object, active: value.active === true, reason: value.reason, table: String(value.table),
+  }));
+}
+
+/** The objects carrying `annotation`, with its JSON value parsed. */
+function annotated(objects: any[], annotation: string, file: string): Array<{ object: string; value: any; where: string }> {
+  return objects.filter(o => o?.metadata?.annotations?.[annotation] !== undefined).map(o => {
+    const object = `${o.kind}/${o.metadata.name}`;
+    const where = `${file}: the ${annotation} annotation of ${object}`;
+    try {
+      return { object, value: JSON.parse(o.metadata.annotations[annotation]) ?? {}, where };
+    } catch (e) {
+      throw new CliError(`${where} is not valid JSON (${(e as Error).message})`);
+    }
+  });
+}
+
+/**
+ * Checks the files a cloud assembly is read from, so a broken one is named with what is wrong:
+ * `CloudAssembly` reports a bad JSON file without saying which.
+ */
+function checkAssemblyFiles(dir: string, root: string): void {
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest = readJson(manifestFile, root);
+  const bad = (problem: string): never => {
+    throw new CliError(`cannot read the cloud assembly in ${root}: ${manifestFile} ${problem}`);
+  };
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) bad('is not a JSON object');
+  if (typeof manifest.version !== 'string') bad('has no "version"; it is not a cloud assembly manifest written by `cdk synth`');
+  const artifacts = manifest.artifacts ?? {};
+  if (typeof artifacts !== 'object' || Array.isArray(artifacts)) bad('has "artifacts" that is not an object');
+  for (const [id, artifact] of Object.entries<any>(artifacts)) {
+    if (typeof artifact?.additionalMetadataFile === 'string') readJson(path.join(dir, artifact.additionalMetadataFile), root, `the metadata of ${id}`);
+    if (artifact?.type === 'cdk:cloud-assembly' && typeof artifact.properties?.directoryName === 'string') {
+      checkAssemblyFiles(path.join(dir, artifact.properties.directoryName), root);
+    }
+  }
+}
+
+function readJson(file: string, root: string, what?: string): any {
+  const name = what ? `${file} (${what})` : file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf-8');
+  } catch (e) {
+    const problem = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`;
+    throw new CliError(`cannot read the cloud assembly in ${root}: ${name} ${problem}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`cannot read the cloud assembly in ${root}: ${name} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The objects of a manifest file. cdk8s's loader skips what it cannot parse, so anything that is not
+ * a mapping (a Kubernetes object) is reported here instead of being read as nothing.
+ */
+function loadYaml(file: string): any[] {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (e) {
+    throw new CliError(`${file} cannot be read (${(e as Error).message})`);
+  }
+  let objects: any[];
+  try {
+    objects = Yaml.load(file);
+  } catch (e) {
+    throw new CliError(`${file} cannot be read as YAML (${String((e as any).stderr || (e as Error).message).trim().split('\n')[0]})`);
+  }
+  objects.forEach(o => {
+    if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
+      throw new CliError(`${file} holds a document that is not a Kubernetes object (a mapping with a kind): ${JSON.stringify(o).slice(0, 60)}`);
+    }
+  });
+  return objects;
+}
+
+/** The .yaml files under `dir` (sorted, relative to it), skipping node_modules and hidden folders. */
+function yamlFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap(entry => {
+      const relative = path.join(prefix, entry.name);
+      if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : yamlFiles(dir, relative);
+      return entry.isFile() && /\.ya?ml$/i.test(entry.name) ? [relative] : [];
+    });
+}
+
+function merge(found: Found[]): Found {
+  return {
+    rollouts: found.flatMap(f => f.rollouts),
+    experiments: found.flatMap(f => f.experiments),
+    ...releasesOrNothing(found.flatMap(f => f.releases ?? [])),
+  };
+}

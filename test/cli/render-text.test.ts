@@ -1,0 +1,45 @@
+import { Strategy } from '../../src';
+import { STEP_HEADER, stepRows, totalsLines } from '../../src/cli/plan-view';
+import type { FoundExperiment, FoundRollout } from '../../src/cli/read-plans';
+import { renderText, rolloutContext, rolloutText } from '../../src/cli/render-text';
+import { textChart } from '../../src/cli/text-chart';
+import { textTable } from '../../src/private/format';
+import { gatedCanary, rolloutOf } from '../support/cli-fixtures';
+
+const canary = rolloutOf('Shop/Checkout/Rollout', gatedCanary);
+const experiment: FoundExperiment = {
+  source: 'cdk', origin: 'cdk.out', name: 'Shop/Ab', backend: 'ALB', active: false, reason: 'it ended on 2026-11-30', table: 'variant  weight\ncontrol  100%',
+};
+
+test('a rollout: heading, where it is, its step table, its chart and its totals, in that order', () => {
+  const out = rolloutText(canary);
+  const parts = [
+    '== Shop/Checkout/Rollout ==',
+    'test controller, from test',
+    `${gatedCanary.describe()}, capacity PROPORTIONAL`,
+    textTable(STEP_HEADER, stepRows(canary.plan)),
+    textChart(canary.plan),
+    ...totalsLines(canary.plan),
+  ];
+  let from = 0;
+  for (const part of parts) {
+    const at = out.indexOf(part, from);
+    expect(at).toBeGreaterThanOrEqual(from);
+    from = at + part.length;
+  }
+  // The numbers are the library's own: the step table is the one TrafficPlan.toTable() prints.
+  expect(gatedCanary.plan().toTable()).toContain(textTable(STEP_HEADER, stepRows(canary.plan)));
+});
+
+test('a one-step-per-deploy rollout says which step it renders and how to choose it', () => {
+  const route53: FoundRollout = { ...canary, step: 2, stepContextKey: 'Shop/Www:step' };
+  expect(rolloutContext(route53)).toBe('test controller, from test, renders step 2 of 4 per deploy (choose with -c Shop/Www:step=N)');
+  expect(rolloutContext({ ...canary, step: 1 })).toBe('test controller, from test, renders step 1 of 4 per deploy');
+});
+
+test('every rollout, then every experiment, with whether it runs', () => {
+  const linear = rolloutOf('Linear', Strategy.LINEAR_10PERCENT_EVERY_1MINUTE, 10);
+  const out = renderText({ rollouts: [canary, linear], experiments: [experiment] });
+  expect(out).toBe(`${rolloutText(canary)}\n\n${rolloutText(linear)}\n\n== A/B experiment Shop/Ab ==\nALB, from cdk.out, inactive: it ended on 2026-11-30\n\n${experiment.table}\n`);
+  expect(renderText({ rollouts: [], experiments: [{ ...experiment, active: true }] })).toContain('ALB, from cdk.out, active\n');
+});
