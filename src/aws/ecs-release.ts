@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EcsControllerKind } from './ecs-controller';
 import { EcsRolloutService } from './ecs-rollout-service';
@@ -126,15 +126,28 @@ export class EcsRelease extends Construct {
     }
 
     this.checkStackOrder(where);
+    // Only the ECS services wait for each other: that is what orders the deployments. A dependency
+    // between whole rollouts would also make every security group of a later service wait for the
+    // earlier one, a cycle as soon as the earlier service admits the later one (allowFrom).
+    const cfnService = (name: string) => this.rollouts.get(name)!.service.node.defaultChild as CfnResource;
     for (let i = 1; i < this.waves.length; i++) {
       for (const later of this.waves[i].services) {
         for (const earlier of this.waves[i - 1].services) {
-          this.rollouts.get(later)!.node.addDependency(this.rollouts.get(earlier)!);
+          cfnService(later).node.addDependency(cfnService(earlier));
         }
       }
     }
     this.warnOfSeveralStacks();
     this.node.addValidation({ validate: () => this.checkStackSizes(where) });
+    // Services added to the release afterwards would have no rollout and no place in the waves.
+    const atCreation = names.join(', ');
+    this.node.addValidation({
+      validate: () => {
+        const now = release.services.map(s => s.name).join(', ');
+        return now === atCreation ? [] : [`${where}: release "${release.name}" has the services ${now}, but had ${atCreation} when the EcsRelease was created. `
+          + 'Add every service to the release before creating the EcsRelease, and pass its rollout in services.'];
+      },
+    });
 
     this.node.addMetadata(RELEASE_METADATA_TYPE, { name: release.name, table: release.toTable(), waves: this.waves });
   }

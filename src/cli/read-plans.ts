@@ -140,8 +140,8 @@ export function readAssembly(dir: string): Found {
         source: 'cdk' as const,
         origin: dir,
         name: entry.path.replace(/^\//, ''),
-        release: String((entry.data as any)?.name),
-        table: String((entry.data as any)?.table),
+        release: text((entry.data as any)?.name, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'name'),
+        table: text((entry.data as any)?.table, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'table'),
       })))),
   };
 }
@@ -163,7 +163,9 @@ export function readManifestFile(file: string): Found {
     })),
     // A Kubernetes release records itself on every service; its table is on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
-      .map(({ object, value }) => ({ source: 'cdk8s' as const, origin: file, name: object, release: String(value.release), table: String(value.table) }))),
+      .map(({ object, value, where }) => ({
+        source: 'cdk8s' as const, origin: file, name: object, release: text(value.release, where, 'release'), table: text(value.table, where, 'table'),
+      }))),
   };
 }
 
@@ -172,14 +174,19 @@ export function recordedPlans(assembly: CloudAssembly, where: (constructPath: st
 Array<{ path: string; controller: string; table: string; plan: PlanJson }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE).map(entry => {
     const data = (entry.data ?? {}) as any;
-    return { path: entry.path, controller: String(data.controller), table: String(data.table), plan: checkPlanJson(data.plan, where(entry.path)) };
+    const at = where(entry.path);
+    return { path: entry.path, controller: text(data.controller, at, 'controller'), table: text(data.table, at, 'table'), plan: checkPlanJson(data.plan, at) };
   }));
 }
 
 /** The A/B experiments recorded in an assembly, as `{ path, ...RecordedExperiment }`. */
 export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(EXPERIMENT_METADATA_TYPE)
-    .map(entry => ({ path: entry.path, ...(entry.data as unknown as RecordedExperiment) })));
+    .map(entry => {
+      const data = (entry.data ?? {}) as any;
+      const where = `the ${EXPERIMENT_METADATA_TYPE} metadata of ${entry.path}`;
+      return { path: entry.path, backend: text(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: text(data.table, where, 'table') };
+    }));
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
@@ -193,17 +200,17 @@ export function recordedK8sPlans(objects: any[], file = 'manifest'):
 Array<{ object: string; controller: string; step?: number; table: string; plan: PlanJson }> {
   return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
-    controller: String(value.controller),
+    controller: text(value.controller, where, 'controller'),
     step: value.step,
-    table: String(value.table),
+    table: text(value.table, where, 'table'),
     plan: checkPlanJson(value.plan, where),
   }));
 }
 
 /** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
 export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; active: boolean; reason?: string; table: string }> {
-  return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value }) => ({
-    object, active: value.active === true, reason: value.reason, table: String(value.table),
+  return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
+    object, active: value.active === true, reason: value.reason, table: text(value.table, where, 'table'),
   }));
 }
 
@@ -299,4 +306,10 @@ function merge(found: Found[]): Found {
     experiments: found.flatMap(f => f.experiments),
     ...releasesOrNothing(found.flatMap(f => f.releases ?? [])),
   };
+}
+
+/** A text field of a record, which must be a string: never print "undefined" for a damaged record. */
+function text(value: unknown, where: string, field: string): string {
+  if (typeof value !== 'string') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}); synthesize the app again`);
+  return value;
 }

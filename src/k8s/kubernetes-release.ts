@@ -121,6 +121,15 @@ export interface KubernetesReleaseProps {
  *   Argo rollout's revision) with a version before the release's. Each revision compared needs its
  *   `version`.
  *
+ * Rolling the release back is one unit in Git, not in the cluster: Argo CD does not undo earlier
+ * waves when a later one fails (an Argo `Rollout` aborts and returns to its stable version on its
+ * own; the one-step-per-commit rollouts hold where they are). Revert the release's commits, or run
+ * `argocd app rollback` to the revision before the release, and every service returns together.
+ *
+ * The migration Job keeps cdk8s-plus's secure defaults (non-root user, read-only root filesystem);
+ * an image that needs to write inside its container needs a writable volume (mount one with
+ * `migrationJob.addVolume()` / `containers[0].mount()`) or a securityContext relaxed on the Job.
+ *
  * Without Argo CD (plain `kubectl apply`), the annotations are ignored and the objects of all waves
  * are applied together.
  *

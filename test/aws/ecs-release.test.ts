@@ -96,7 +96,7 @@ function dependsOn(resource: { DependsOn?: string | string[] }): string[] {
 const WHERE = 'EcsRelease Stack/Shop';
 
 describe('wave order', () => {
-  test('in one stack: each resource of a service depends on exactly the resources of the wave before, never on its own wave', () => {
+  test('in one stack: each ECS service depends on exactly the ECS services of the wave before; nothing else crosses services', () => {
     const { stack, services, rel } = oneStack();
     const construct = new EcsRelease(stack, 'Shop', { release: rel, services });
     expect(construct.waves.map(w => w.services)).toEqual(WAVES);
@@ -104,17 +104,35 @@ describe('wave order', () => {
     const resources = validatedTemplate(stack).toJSON().Resources as Record<string, { DependsOn?: string | string[] }>;
     const ids = Object.fromEntries(Object.entries(services).map(([name, service]) => [name, logicalIds(service)]));
     const owner = new Map(Object.entries(ids).flatMap(([name, list]) => list.map(id => [id, name] as [string, string])));
+    const serviceId = (name: string) => stack.resolve((services[name].service.node.defaultChild as ecs.CfnService).logicalId) as string;
     WAVES.forEach((wave, i) => {
-      const previous = i === 0 ? [] : WAVES[i - 1].flatMap(name => ids[name]).sort();
+      const previous = i === 0 ? [] : WAVES[i - 1].map(serviceId).sort();
       for (const name of wave) {
         expect(ids[name].length).toBeGreaterThan(5);
         for (const id of ids[name]) {
           // Only the edges between release services: a service's own resources depend on each other as usual.
           const onServices = dependsOn(resources[id]).filter(d => owner.has(d) && owner.get(d) !== name).sort();
-          expect({ id, dependsOn: onServices }).toEqual({ id, dependsOn: previous });
+          expect({ id, dependsOn: onServices }).toEqual({ id, dependsOn: id === serviceId(name) ? previous : [] });
         }
       }
     });
+  });
+
+  test('a service added to the release after the EcsRelease fails at synth', () => {
+    const { stack, services, rel } = oneStack();
+    new EcsRelease(stack, 'Shop', { release: rel, services });
+    rel.addService({ name: 'search', version: '1.0.0', strategy: Strategy.ALL_AT_ONCE });
+    const names = rel.services.map(s => s.name);
+    expect(() => validatedTemplate(stack)).toThrow(`${WHERE}: release "${rel.name}" has the services ${names.join(', ')}, but had `
+      + `${names.slice(0, -1).join(', ')} when the EcsRelease was created. Add every service to the release before creating the EcsRelease, and pass its rollout in services.`);
+  });
+
+  test('a later service that calls an earlier one (allowFrom) makes no circular dependency', () => {
+    const { stack, services, rel } = oneStack();
+    services.payments.service.connections.allowFrom(services.orders.service, ec2.Port.tcp(80), 'orders calls payments');
+    new EcsRelease(stack, 'Shop', { release: rel, services });
+    // Strict CloudFormation validation reports a cycle (F3004) as an error.
+    expect(() => validatedTemplate(stack)).not.toThrow();
   });
 
   test('the ECS service of a later wave waits for the ECS services of the wave before', () => {

@@ -73,6 +73,11 @@ describe('a CDK cloud assembly', () => {
     });
   });
 
+  test('a damaged record is an error naming what is missing, never "undefined" in the output', () => {
+    const damaged = cdkAssembly(stack => new Construct(stack, 'Damaged').node.addMetadata(PLAN_METADATA_TYPE, { plan: canary.toJson() }));
+    expect(() => readPath(damaged)).toThrow(new CliError(`${damaged}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Damaged has no controller (found nothing); synthesize the app again`));
+  });
+
   test('is also found through its manifest.json', () => {
     expect(readPath(path.join(dir, 'manifest.json'))).toEqual(readAssembly(dir));
   });
