@@ -140,8 +140,8 @@ export function readAssembly(dir: string): Found {
         source: 'cdk' as const,
         origin: dir,
         name: entry.path.replace(/^\//, ''),
-        release: text((entry.data as any)?.name, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'name'),
-        table: text((entry.data as any)?.table, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'table'),
+        release: recordText((entry.data as any)?.name, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'name'),
+        table: recordText((entry.data as any)?.table, `${dir}: the ${RELEASE_METADATA_TYPE} metadata of ${entry.path}`, 'table'),
       })))),
   };
 }
@@ -164,7 +164,7 @@ export function readManifestFile(file: string): Found {
     // A Kubernetes release records itself on every service; its table is on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
       .map(({ object, value, where }) => ({
-        source: 'cdk8s' as const, origin: file, name: object, release: text(value.release, where, 'release'), table: text(value.table, where, 'table'),
+        source: 'cdk8s' as const, origin: file, name: object, release: recordText(value.release, where, 'release'), table: recordText(value.table, where, 'table'),
       }))),
   };
 }
@@ -175,7 +175,7 @@ Array<{ path: string; controller: string; table: string; plan: PlanJson }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE).map(entry => {
     const data = (entry.data ?? {}) as any;
     const at = where(entry.path);
-    return { path: entry.path, controller: text(data.controller, at, 'controller'), table: text(data.table, at, 'table'), plan: checkPlanJson(data.plan, at) };
+    return { path: entry.path, controller: recordText(data.controller, at, 'controller'), table: recordText(data.table, at, 'table'), plan: checkPlanJson(data.plan, at) };
   }));
 }
 
@@ -185,7 +185,7 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
     .map(entry => {
       const data = (entry.data ?? {}) as any;
       const where = `the ${EXPERIMENT_METADATA_TYPE} metadata of ${entry.path}`;
-      return { path: entry.path, backend: text(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: text(data.table, where, 'table') };
+      return { path: entry.path, backend: recordText(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: recordText(data.table, where, 'table') };
     }));
 }
 
@@ -200,9 +200,9 @@ export function recordedK8sPlans(objects: any[], file = 'manifest'):
 Array<{ object: string; controller: string; step?: number; table: string; plan: PlanJson }> {
   return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
-    controller: text(value.controller, where, 'controller'),
+    controller: recordText(value.controller, where, 'controller'),
     step: value.step,
-    table: text(value.table, where, 'table'),
+    table: recordText(value.table, where, 'table'),
     plan: checkPlanJson(value.plan, where),
   }));
 }
@@ -210,7 +210,7 @@ Array<{ object: string; controller: string; step?: number; table: string; plan: 
 /** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
 export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; active: boolean; reason?: string; table: string }> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
-    object, active: value.active === true, reason: value.reason, table: text(value.table, where, 'table'),
+    object, active: value.active === true, reason: value.reason, table: recordText(value.table, where, 'table'),
   }));
 }
 
@@ -309,7 +309,7 @@ function merge(found: Found[]): Found {
 }
 
 /** A text field of a record, which must be a string: never print "undefined" for a damaged record. */
-function text(value: unknown, where: string, field: string): string {
+function recordText(value: unknown, where: string, field: string): string {
   if (typeof value !== 'string') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}); synthesize the app again`);
   return value;
 }
