@@ -6,6 +6,8 @@ import type { Match } from '../core/match';
 import { checkConditionValues } from '../private/alb-conditions';
 import { albStickiness, checkConditionWildcards, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
 import { allocationGroups } from '../private/allocation-groups';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { declaredOrder } from '../private/guardrail-sources';
 import { recordExperiment } from '../private/plan-metadata';
 import { arrayOf, fail, struct, validDate } from '../private/validation';
 
@@ -213,6 +215,7 @@ export class AlbExperiment extends Construct {
         + 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.');
     }
     recordExperiment(this, experiment, BACKEND, at);
+    registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, experiment, evaluationOrder: declaredOrder(experiment), caseInsensitiveValues: true });
   }
 }
 

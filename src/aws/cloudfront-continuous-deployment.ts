@@ -7,6 +7,8 @@ import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
 } from '../private/cloudfront-traffic-config';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { declaredOrder, unrestrictedRoute } from '../private/guardrail-sources';
 import { currentStep, stepContextKey } from '../private/k8s-step';
 import { recordExperiment, recordPlan } from '../private/plan-metadata';
 import { fail, struct, validDate } from '../private/validation';
@@ -256,6 +258,7 @@ export class CloudFrontContinuousDeployment extends Construct {
         + 'Remove this construct to delete the staging distribution, or promote the variant.');
     }
     recordExperiment(this, experiment, CLOUDFRONT_CD, at);
+    registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, experiment, evaluationOrder: declaredOrder(experiment) });
     return { trafficConfig, enabled: reason === undefined, experiment };
   }
 
@@ -307,6 +310,7 @@ export class CloudFrontContinuousDeployment extends Construct {
       trafficConfig = singleWeight(step.candidateWeight, sticky);
     }
     recordPlan(this, plan, CLOUDFRONT_CD);
+    registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, plan, testRoute: unrestrictedRoute(strategy) });
     return { trafficConfig, enabled, plan, step };
   }
 }

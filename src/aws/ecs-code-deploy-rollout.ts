@@ -10,6 +10,8 @@ import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
 import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from '../private/guardrail-sources';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct } from '../private/validation';
 
@@ -235,6 +237,13 @@ export class EcsCodeDeployRollout extends Construct {
 
     limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
     recordPlan(this, this.plan, CONTROLLER);
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: CONTROLLER,
+      plan: this.plan,
+      rollbackTriggers: () => [CODEDEPLOY_FAILED_DEPLOYMENT, ...alarmTriggers(this.alarmCount)],
+      testRoute: () => testListenerRoute(props.testListener),
+    });
   }
 
   /** Adds an alarm that stops and rolls back the deployment. */

@@ -10,6 +10,8 @@ import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
 import { ecsNativeDeployment } from '../private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from '../private/ecs-service';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from '../private/guardrail-sources';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct } from '../private/validation';
 
@@ -269,6 +271,13 @@ export class EcsNativeRollout extends Construct {
     for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms, ...extraAlarms]) this.addAlarm(alarm);
 
     recordPlan(this, this.plan, 'native ECS deployment');
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: 'native ECS deployment',
+      plan: this.plan,
+      rollbackTriggers: () => [CIRCUIT_BREAKER, ...alarmTriggers(this.deploymentAlarms.length)],
+      testRoute: () => testRuleRoute(props.strategy, testRule),
+    });
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */

@@ -14,6 +14,8 @@ import {
   STACK_RESOURCE_WARNING_SHARE,
 } from '../private/ecs-release-support';
 import { StrategyValidationError } from '../private/errors';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { ecsImages } from '../private/guardrail-sources';
 import { fail, struct } from '../private/validation';
 
 /** Props for an `EcsRelease`. */
@@ -150,6 +152,7 @@ export class EcsRelease extends Construct {
     });
 
     this.node.addMetadata(RELEASE_METADATA_TYPE, { name: release.name, table: release.toTable(), waves: this.waves });
+    registerGuardrailFacts(this, { platform: 'aws', backend: 'ECS', release, images: () => ecsImages(new Map([...this.rollouts].map(([n, r]) => [n, r.service]))) });
   }
 
   /** The rollout of the release's service `name`. */

@@ -7,6 +7,8 @@ import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
 import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { alarmTriggers } from '../private/guardrail-sources';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct, wholeSeconds } from '../private/validation';
 
@@ -183,6 +185,7 @@ export class LambdaRollout extends Construct {
 
     limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
     recordPlan(this, this.plan, 'CodeDeploy for Lambda');
+    registerGuardrailFacts(this, { platform: 'aws', backend: 'CodeDeploy for Lambda', plan: this.plan, rollbackTriggers: () => alarmTriggers(this.alarmCount) });
   }
 
   /** Adds an alarm that stops and rolls back the deployment. */

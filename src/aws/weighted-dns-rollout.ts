@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DnsTarget } from './dns-target';
 import { Strategy } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { currentStep, stepContextKey } from '../private/k8s-step';
 import { recordPlan } from '../private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights, STEP_METADATA_TYPE } from '../private/route53-weights';
@@ -228,6 +229,8 @@ export class WeightedDnsRollout extends Construct {
     }
 
     recordPlan(this, this.plan, 'Route 53 weighted records');
+    const health = candidate?.healthCheck && { kind: 'HEALTH_CHECK' as const, description: 'the Route 53 health check of the candidate' };
+    registerGuardrailFacts(this, { platform: 'aws', backend: 'Route 53 weighted records', plan: this.plan, rollbackTriggers: () => (health ? [health] : []) });
     this.node.addMetadata(STEP_METADATA_TYPE, {
       step: this.step?.index,
       contextKey: this.stepContextKey,

@@ -14,6 +14,8 @@ import {
 } from '../private/argo-types';
 import { formatSeconds } from '../private/format';
 import { httpRouteMatch } from '../private/gateway-match';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { analysisTriggers, unrestrictedRoute } from '../private/guardrail-sources';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
 import {
@@ -292,6 +294,13 @@ export class ArgoRollout extends Construct {
       spec,
     });
     recordK8sPlan(where, this.rollout, this.plan, CONTROLLER);
+    registerGuardrailFacts(this, {
+      platform: 'k8s',
+      backend: CONTROLLER,
+      plan: this.plan,
+      rollbackTriggers: () => analysisTriggers(strategy, props.prePromotionAnalysis, props.postPromotionAnalysis),
+      testRoute: unrestrictedRoute(strategy),
+    });
   }
 
   /** The Rollout's name, for `kubectl argo rollouts get rollout <name>` and `promote <name>`. */

@@ -4,6 +4,8 @@ import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { allocationGroups } from '../private/allocation-groups';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from '../private/gateway-match';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { declaredOrder } from '../private/guardrail-sources';
 import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
 import { portNumber } from '../private/k8s-workload';
 import { fail, struct, validDate } from '../private/validation';
@@ -145,6 +147,7 @@ export class GatewayExperiment extends Construct {
     this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
     const recorded: RecordedExperiment = { active: this.active, reason, table: experiment.toTable(at) };
     this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
+    registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', experiment, evaluationOrder: declaredOrder(experiment) });
   }
 }
 

@@ -5,6 +5,8 @@ import { KubernetesRevision } from './revision';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { gatewayReference, httpRouteMatch, routeHostnames } from '../private/gateway-match';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { unrestrictedRoute } from '../private/guardrail-sources';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { currentStep } from '../private/k8s-step';
 import {
@@ -209,5 +211,6 @@ export class GatewayRollout extends Construct {
       rules,
     });
     recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
+    registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', plan: this.plan, testRoute: unrestrictedRoute(strategy) });
   }
 }

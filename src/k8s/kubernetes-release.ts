@@ -4,6 +4,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { Release, ReleaseService, ReleaseWave } from '../core/release';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
+import { k8sImages } from '../private/guardrail-k8s';
 import {
   HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
@@ -224,6 +226,12 @@ export class KubernetesRelease extends Construct {
     }
 
     rollouts.forEach(rollout => claimedBy.set(rollout.construct, where));
+    registerGuardrailFacts(this, {
+      platform: 'k8s',
+      backend: 'Kubernetes',
+      release,
+      images: () => k8sImages(new Map([...rollouts].map(([n, r]) => [n, r.construct])), [['migration', this.migrationJob]]),
+    });
     // Services added to the release afterwards would have no rollout and no wave.
     const names = release.services.map(s => s.name).join(', ');
     this.node.addValidation({

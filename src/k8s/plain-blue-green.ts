@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KubernetesRevision, Slot } from './revision';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { currentStep } from '../private/k8s-step';
 import {
@@ -175,6 +176,7 @@ export class PlainBlueGreen extends Construct {
     this.previewService = labelService(this, 'Preview', selecting(previewSlot), port, targetPort(previewSlot));
 
     recordK8sPlan(where, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: this.plan });
   }
 }
 

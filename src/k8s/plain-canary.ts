@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { KubernetesRevision } from './revision';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { PlanStep, TrafficPlan } from '../core/traffic-plan';
+import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
 import { currentStep } from '../private/k8s-step';
@@ -173,6 +174,7 @@ export class PlainCanary extends Construct {
     this.service = labelService(this, 'Service', { [NAME_LABEL]: this.appName }, port, targetPort);
 
     recordK8sPlan(where, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: this.plan });
   }
 }
 

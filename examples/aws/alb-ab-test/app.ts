@@ -13,7 +13,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, Experiment, Match } from 'cdk-deploy-strategies';
+import { aws, guardrails, Experiment, Match } from 'cdk-deploy-strategies';
 
 export class AlbAbTestStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -80,4 +80,5 @@ const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 // ALB access logging needs the region, to grant that region's log delivery; no account or lookup is needed.
 new AlbAbTestStack(app, 'AlbAbTest', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended({ at: process.env.AT ? new Date(process.env.AT) : undefined }));
 app.synth();

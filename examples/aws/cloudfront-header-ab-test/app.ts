@@ -19,7 +19,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, Experiment, Match } from 'cdk-deploy-strategies';
+import { aws, guardrails, Experiment, Match } from 'cdk-deploy-strategies';
 
 export class CloudFrontHeaderAbTestStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -90,4 +90,5 @@ const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 // CloudFront is global; us-east-1 is where its resources live. No account or lookup is needed.
 new CloudFrontHeaderAbTestStack(app, 'CloudFrontHeaderAbTest', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended({ at: process.env.AT ? new Date(process.env.AT) : undefined }));
 app.synth();

@@ -14,7 +14,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 /** Who may reach the new task set through the test listener before the switch. */
 const TESTERS = ec2.Peer.ipv4('10.0.0.0/8');
@@ -111,4 +111,5 @@ const app = new App();
 // region); no account is needed, so synthesis makes no lookups. Deploy in your own region.
 new EcsBlueGreenCodeDeployStack(app, 'EcsBlueGreenCodeDeploy', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -19,7 +19,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsLinearCodeDeployStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -77,4 +77,5 @@ const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 // ALB access logging needs the region, to grant that region's log delivery; no account or lookup is needed.
 new EcsLinearCodeDeployStack(app, 'EcsLinearCodeDeploy', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -18,7 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, Match, Release, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, Match, Release, Strategy } from 'cdk-deploy-strategies';
 
 /** What the shop releases: exact versions, strategies, and what each service needs. */
 const release = new Release({
@@ -87,6 +87,8 @@ export class EcsReleaseStack extends Stack {
 
     // Orders the services in waves and records the release's plan.
     new aws.EcsRelease(this, 'Release', { release, services });
+    guardrails.Guardrails.suppress(services.catalog, 'CDS-R2',
+      'catalog serves read-only product data from a cache it rebuilds at start: a rolling update with the circuit breaker and the 5xx and latency alarms replaces tasks a few at a time, and a bad version costs stale listings, not orders.');
 
     for (const service of Object.values(services)) {
       // A rolling update (catalog) has no second target group, hence no infrastructure role.
@@ -134,4 +136,5 @@ const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 // ALB access logging needs the region, to grant that region's log delivery; no account or lookup is needed.
 new EcsReleaseStack(app, 'EcsRelease', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, Strategy } from 'cdk-deploy-strategies';
 
 export class LambdaCanaryStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -39,4 +39,5 @@ export class LambdaCanaryStack extends Stack {
 const app = new App();
 new LambdaCanaryStack(app, 'LambdaCanary');
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -17,7 +17,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 export class Route53BlueGreenStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -91,4 +91,5 @@ const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 // ALB access logging needs the region, to grant that region's log delivery; no account or lookup is needed.
 new Route53BlueGreenStack(app, 'Route53BlueGreen', { env: { region: 'us-east-1' } });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -11,7 +11,7 @@
 // `cdk-deploy-strategies.dev/plan` annotation.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const VERSION = '6.7.1';
 
@@ -58,4 +58,5 @@ new k8s.ArgoRollout(chart, 'checkout', {
   analysisTemplates: [errorRate],
 });
 
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

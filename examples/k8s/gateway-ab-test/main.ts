@@ -10,7 +10,7 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Experiment, k8s, Match } from 'cdk-deploy-strategies';
+import { Experiment, guardrails, k8s, Match } from 'cdk-deploy-strategies';
 
 /** A version of the sample app behind a Service on port 80. */
 function version(scope: Construct, id: string, tag: string): k8s.GatewayBackend {
@@ -51,4 +51,5 @@ new k8s.GatewayExperiment(chart, 'Checkout', {
   },
 });
 
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended({ at: process.env.AT ? new Date(process.env.AT) : undefined }));
 app.synth();

@@ -10,7 +10,7 @@
 // then, in a second commit, remove `candidate`.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 /** A revision of the sample app: a static binary on port 8080 that runs as any non-root user. */
 function hello(version: string): k8s.KubernetesRevision {
@@ -29,7 +29,7 @@ const app = new App();
 if (process.env.STEP) app.node.setContext('GatewayCanary/checkout:step', process.env.STEP);
 const chart = new Chart(app, 'GatewayCanary');
 
-new k8s.GatewayRollout(chart, 'checkout', {
+const checkout = new k8s.GatewayRollout(chart, 'checkout', {
   strategy: Strategy.canary({
     steps: [
       { weight: 5, gate: StepGate.bake(Duration.minutes(10)) },
@@ -44,4 +44,8 @@ new k8s.GatewayRollout(chart, 'checkout', {
   replicas: 3,
 });
 
+// Static weights: nothing in the cluster rolls the route back; the pipeline that advances the steps does.
+guardrails.Guardrails.suppress(checkout, 'CDS-R1',
+  'The pipeline advances one step per commit only after its smoke tests and error-rate query pass, and a person approves the 25% step; a failure reverts the commit, which puts every request back on stable.');
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

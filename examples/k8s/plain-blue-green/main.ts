@@ -8,7 +8,7 @@
 // Once the bake time has passed, promote: stableSlot: k8s.Slot.GREEN, stable: the 1.1.0 revision, no candidate.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const app = new App();
 // The step is read from the context key "<construct path>:step", set before the chart is created.
@@ -20,7 +20,7 @@ const revision = (version: string): k8s.KubernetesRevision => ({
   version,
 });
 
-new k8s.PlainBlueGreen(chart, 'web', {
+const web = new k8s.PlainBlueGreen(chart, 'web', {
   strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(30) }),
   stable: revision('1.0.0'),
   stableSlot: k8s.Slot.BLUE,
@@ -28,4 +28,7 @@ new k8s.PlainBlueGreen(chart, 'web', {
   replicas: 3,
 });
 
+guardrails.Guardrails.suppress(web, 'CDS-R1',
+  'Plain Kubernetes has no rollout controller: a person tests the Preview Service and approves the switch, and rolling back is the one-line revert of the live slot while the old slot keeps running for 30 minutes.');
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -9,7 +9,7 @@
 // Then promote in two commits: stable becomes the 1.1.0 revision (still at step 3), then drop the candidate.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const app = new App();
 // The step is read from the context key "<construct path>:step", set before the chart is created.
@@ -21,7 +21,7 @@ const revision = (version: string): k8s.KubernetesRevision => ({
   version,
 });
 
-new k8s.PlainCanary(chart, 'web', {
+const web = new k8s.PlainCanary(chart, 'web', {
   strategy: Strategy.canary({
     steps: [
       { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
@@ -33,4 +33,7 @@ new k8s.PlainCanary(chart, 'web', {
   replicas: 10,
 });
 
+guardrails.Guardrails.suppress(web, 'CDS-R1',
+  'Plain Kubernetes has no rollout controller: the pipeline checks the error rate of the canary pods before each commit that advances a step, and a person approves the 50% step; rolling back is reverting that commit.');
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -17,7 +17,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { k8s, Release, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, k8s, Release, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const release = new Release({
   name: 'shop',
@@ -95,4 +95,12 @@ new k8s.KubernetesRelease(chart, 'release', {
   },
 });
 
+// Only orders runs under a controller (Argo Rollouts); payments and storefront advance one commit at a time.
+guardrails.Guardrails.suppress(payments, 'CDS-R1',
+  'Each stage of the release is a commit the pipeline makes only after the smoke tests of the stage before pass; reverting the commit puts payments back on 2.0.0.');
+guardrails.Guardrails.suppress(storefront, 'CDS-R1',
+  'A person approves the 25% step after watching the storefront dashboards; reverting the stage commit puts storefront back on 1.4.0.');
+guardrails.Guardrails.suppress(orders, 'CDS-R1',
+  'orders 3.0.0 ships with the schema migration of the release: Argo Rollouts keeps 2.9.0 running for the 10-minute bake, and the pipeline\'s post-deploy checks abort the rollout (kubectl argo rollouts abort) on failure.');
+guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -1,0 +1,5 @@
+export * from './subject';
+export * from './rule';
+export * from './rules';
+export * from './pack';
+export * from './guardrails';

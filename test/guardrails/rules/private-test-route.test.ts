@@ -1,0 +1,52 @@
+import { Match, Strategy, guardrails, k8s } from '../../../src';
+import { codeDeployService, ecsService, findings, k8sChart, revision } from '../../support/guardrails';
+
+const withTestRoute = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+
+describe('CDS-R4 private test route, AWS', () => {
+  test('compliant: the native test rule admits private addresses by default', () => {
+    expect(findings(ecsService(withTestRoute).app, 'CDS-R4')).toEqual([]);
+  });
+
+  test('non-compliant: the native test rule open to 0.0.0.0/0', () => {
+    const { app } = ecsService(withTestRoute, { testRouteSources: ['203.0.113.0/24', '0.0.0.0/0'] });
+    expect(findings(app, 'CDS-R4')).toEqual(['Stack/Web/Rollout: test route header x-env=green is open to 0.0.0.0/0']);
+  });
+
+  test('compliant: a CodeDeploy test listener reachable from an office range', () => {
+    const { app } = codeDeployService(Strategy.BLUE_GREEN, ['203.0.113.0/24']);
+    expect(findings(app, 'CDS-R4')).toEqual([]);
+  });
+
+  test('non-compliant: a CodeDeploy test listener open to ::/0', () => {
+    const { app } = codeDeployService(Strategy.BLUE_GREEN, ['10.0.0.0/8', '::/0']);
+    expect(findings(app, 'CDS-R4')).toEqual(['Stack/Web/Rollout: test route test listener on port 9000 is open to ::/0']);
+  });
+
+  test('no test route, no finding', () => {
+    expect(findings(ecsService(Strategy.BLUE_GREEN).app, 'CDS-R4')).toEqual([]);
+  });
+});
+
+describe('CDS-R4 private test route, Kubernetes', () => {
+  test('non-compliant: an HTTPRoute test route has no source restriction, whatever the Gateway', () => {
+    const chart = k8sChart();
+    new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0') });
+    expect(findings(chart, 'CDS-R4')).toEqual(['shop/web: test route header x-env=green on Gateway API admits every client that reaches it, with no source restriction']);
+  });
+
+  test('compliant once suppressed with what keeps it private; the reason is in the report', () => {
+    const chart = k8sChart();
+    const web = new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0') });
+    guardrails.Guardrails.suppress(web, 'CDS-R4', 'the internal Gateway has a private load balancer only');
+    expect(findings(chart, 'CDS-R4')).toEqual([
+      'shop/web: test route header x-env=green on Gateway API admits every client that reaches it, with no source restriction [suppressed: the internal Gateway has a private load balancer only]',
+    ]);
+  });
+
+  test('compliant: a blue-green rollout without a test route', () => {
+    const chart = k8sChart();
+    new k8s.ArgoRollout(chart, 'web', { strategy: Strategy.BLUE_GREEN, revision: revision('web', '1.0.0') });
+    expect(findings(chart, 'CDS-R4')).toEqual([]);
+  });
+});
