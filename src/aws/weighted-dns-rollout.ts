@@ -230,7 +230,10 @@ export class WeightedDnsRollout extends Construct {
 
     recordPlan(this, this.plan, 'Route 53 weighted records');
     const health = candidate?.healthCheck && { kind: 'HEALTH_CHECK' as const, description: 'the Route 53 health check of the candidate' };
-    registerGuardrailFacts(this, { platform: 'aws', backend: 'Route 53 weighted records', plan: this.plan, rollbackTriggers: () => (health ? [health] : []) });
+    // Without a candidate (a rollback, or between releases) nothing is being released.
+    registerGuardrailFacts(this, {
+      platform: 'aws', backend: 'Route 53 weighted records', plan: candidate && this.plan, rollbackTriggers: () => (health ? [health] : []),
+    });
     this.node.addMetadata(STEP_METADATA_TYPE, {
       step: this.step?.index,
       contextKey: this.stepContextKey,

@@ -53,15 +53,16 @@ interface PackDefaults {
  * guardrails.Guardrails.apply(app, pack);
  */
 export class GuardrailPack {
-  /** The recommended pack: every rule, with thresholds most production services meet. */
+  /**
+   * The recommended pack: every rule, with thresholds most production services meet. Rollbacks must
+   * be triggered by alarms or an analysis: a circuit breaker or a health check alone catches a
+   * version that does not start, not one that serves errors.
+   */
   public static recommended(options: GuardrailPackOptions = {}): GuardrailPack {
-    return GuardrailPack.of('recommended', options, { maxPercent: 25, minBakeMinutes: 3, acceptHealthChecks: true });
+    return GuardrailPack.of('recommended', options, { maxPercent: 25, minBakeMinutes: 3, acceptHealthChecks: false });
   }
 
-  /**
-   * The strict pack: a first step of at most 10%, bakes of at least 10 minutes, and rollbacks
-   * triggered by alarms or analysis (a circuit breaker or health check alone is not enough).
-   */
+  /** The strict pack: the recommended one with a first step of at most 10% and bakes of at least 10 minutes. */
   public static strict(options: GuardrailPackOptions = {}): GuardrailPack {
     return GuardrailPack.of('strict', options, { maxPercent: 10, minBakeMinutes: 10, acceptHealthChecks: false });
   }

@@ -211,6 +211,9 @@ export class GatewayRollout extends Construct {
       rules,
     });
     recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
-    registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', plan: this.plan, testRoute: unrestrictedRoute(strategy) });
+    // Without a candidate nothing is being released: only the stable revision serves.
+    registerGuardrailFacts(this, {
+      platform: 'k8s', backend: 'Gateway API', plan: candidate && this.plan, testRoute: candidate && unrestrictedRoute(strategy),
+    });
   }
 }

@@ -176,7 +176,8 @@ export class PlainBlueGreen extends Construct {
     this.previewService = labelService(this, 'Preview', selecting(previewSlot), port, targetPort(previewSlot));
 
     recordK8sPlan(where, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
-    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: this.plan });
+    // Without a candidate nothing is being released: only the stable slot serves.
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
   }
 }
 

@@ -174,7 +174,8 @@ export class PlainCanary extends Construct {
     this.service = labelService(this, 'Service', { [NAME_LABEL]: this.appName }, port, targetPort);
 
     recordK8sPlan(where, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
-    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: this.plan });
+    // Without a candidate nothing is being released: only the stable revision serves.
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
   }
 }
 

@@ -1,11 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
 import { Strategy, guardrails, k8s } from '../../src';
-import { bake, dnsRollout, findings, revision } from '../support/guardrails';
+import { bake, dnsRollout, findings, lambdaRollout, revision } from '../support/guardrails';
 import { expectValidationError } from '../support/validation-error';
 
 const pack = guardrails.GuardrailPack.recommended();
 const route53Canary = () => dnsRollout(Strategy.canary({ steps: [{ weight: 10, gate: bake(10) }] }));
-const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout has an automatic rollback trigger (alarms, an analysis or a health check) '
+const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis '
   + '(canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back). '
   + 'Add rollback alarms (addAlarm()) on AWS or analysis gates (StepGate.analysis with an ArgoRollout) on Kubernetes, or use a backend that has them; '
   + 'static-weight backends (Route 53, GatewayRollout, PlainCanary, PlainBlueGreen) need a suppression saying what watches each step.';
@@ -13,7 +13,7 @@ const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout h
 function plainCanaryApp() {
   const app = Testing.app();
   const chart = new Chart(app, 'shop');
-  const web = new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: bake(5) }] }), stable: revision('web', '1.0.0'), replicas: 4 });
+  const web = new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: bake(5) }] }), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4 });
   return { app, chart, web };
 }
 
@@ -27,11 +27,12 @@ describe('apply: synthesis fails on a violation', () => {
   test('cdk8s synth: the cdk8s app fails with the rule\'s message', () => {
     const { app } = plainCanaryApp();
     guardrails.Guardrails.apply(app, pack);
-    expect(() => app.synth()).toThrow('[CDS-R1] shop/web: a canary, linear or blue-green rollout has an automatic rollback trigger');
+    expect(() => app.synth()).toThrow('[CDS-R1] shop/web: a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis');
   });
 
   test('a compliant app synthesizes, and applying to a stack or chart works too', () => {
-    const { app, stack } = dnsRollout(Strategy.canary({ steps: [{ weight: 10, gate: bake(10) }] }), true);
+    // A Lambda canary rolled back by the alarm on its alias' errors.
+    const { app, stack } = lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES);
     guardrails.Guardrails.apply(stack, pack);
     expect(() => app.synth()).not.toThrow();
   });
@@ -47,7 +48,7 @@ describe('suppressions', () => {
     expect(finding).toEqual({
       ruleId: 'CDS-R1',
       path: 'Stack/Www',
-      explanation: 'a canary, linear or blue-green rollout has an automatic rollback trigger (alarms, an analysis or a health check)',
+      explanation: 'a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis',
       detail: 'canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back',
       fix: expect.stringMatching(/^Add rollback alarms/),
       suppressed: true,

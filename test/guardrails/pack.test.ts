@@ -22,7 +22,7 @@ test('both packs hold the seven rules, in order', () => {
 test('recommended and strict thresholds', () => {
   const explain = (pack: guardrails.GuardrailPack) => pack.rules.slice(0, 3).map(r => r.explanation);
   expect(explain(guardrails.GuardrailPack.recommended())).toEqual([
-    'a canary, linear or blue-green rollout has an automatic rollback trigger (alarms, an analysis or a health check)',
+    'a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis',
     'the first step of a rollout sends at most 25% of traffic to the new version',
     'every bake or analysis step lasts at least 3m, and blue-green keeps the old environment at least 3m',
   ]);
@@ -44,7 +44,7 @@ test('a team rule joins a new pack and runs like the others', () => {
   expect(base.rules).toHaveLength(7);
   expect(pack.rules.map(r => r.id)).toContain('TEAM-1');
   const chart = k8sChart();
-  new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: StepGate.manualApproval() }] }), stable: revision('web', '1.0.0'), replicas: 4 });
+  new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: StepGate.manualApproval() }] }), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4 });
   expect(findings(chart, 'TEAM-1', pack)).toEqual(['shop/web: 1 manual approval']);
   expect(findings(chart, 'TEAM-1')).toEqual([]);
 });

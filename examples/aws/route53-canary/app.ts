@@ -49,7 +49,7 @@ export class Route53CanaryStack extends Stack {
 
     // `-c rollback=true` arrives as a string; cdk.json could hold a boolean.
     const rollback = String(this.node.tryGetContext('rollback')) === 'true';
-    new aws.WeightedDnsRollout(this, 'Www', {
+    const www = new aws.WeightedDnsRollout(this, 'Www', {
       zone,
       recordName: 'www',
       stable: aws.DnsTarget.loadBalancer(stable),
@@ -63,6 +63,8 @@ export class Route53CanaryStack extends Stack {
       }),
       // The step: the `step` prop, else the context value `Route53Canary/Www:step`, else 1.
     });
+    guardrails.Guardrails.suppress(www, 'CDS-R1',
+      'Route 53 cannot roll back by itself: the health check of the candidate fails it over to the stable environment, and the pipeline holds the gate of each step and deploys the previous step (or -c rollback=true) when the candidate misbehaves.');
   }
 }
 

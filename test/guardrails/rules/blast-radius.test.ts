@@ -31,14 +31,14 @@ describe('CDS-R2 first-step blast radius, AWS', () => {
 describe('CDS-R2 first-step blast radius, Kubernetes', () => {
   test('the plan\'s rounding to whole replicas is what counts: 10% of 4 replicas is 1 replica, 25%', () => {
     const chart = k8sChart();
-    new k8s.PlainCanary(chart, 'web', { strategy: canary(10), stable: revision('web', '1.0.0'), replicas: 4, weightTolerance: 20 });
+    new k8s.PlainCanary(chart, 'web', { strategy: canary(10), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4, weightTolerance: 20 });
     expect(findings(chart, 'CDS-R2')).toEqual([]);
     expect(findings(chart, 'CDS-R2', guardrails.GuardrailPack.strict())).toEqual(['shop/web: canary 10% (bake 10m) → 100% sends 25% of traffic in its first step']);
   });
 
   test('non-compliant: a Gateway rollout starting at 50%', () => {
     const chart = k8sChart();
-    new k8s.GatewayRollout(chart, 'web', { strategy: canary(50), gateway: { name: 'public' }, stable: revision('web', '1.0.0') });
+    new k8s.GatewayRollout(chart, 'web', { strategy: canary(50), gateway: { name: 'public' }, stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0') });
     expect(findings(chart, 'CDS-R2')).toEqual(['shop/web: canary 50% (bake 10m) → 100% sends 50% of traffic in its first step']);
   });
 });

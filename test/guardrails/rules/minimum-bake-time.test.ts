@@ -30,7 +30,7 @@ describe('CDS-R3 minimum bake time, Kubernetes', () => {
   test('compliant: manual approvals have no minimum', () => {
     const chart = k8sChart();
     new k8s.PlainCanary(chart, 'web', {
-      strategy: Strategy.canary({ steps: [{ weight: 25, gate: StepGate.manualApproval() }] }), stable: revision('web', '1.0.0'), replicas: 4,
+      strategy: Strategy.canary({ steps: [{ weight: 25, gate: StepGate.manualApproval() }] }), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4,
     });
     expect(findings(chart, 'CDS-R3')).toEqual([]);
   });
@@ -38,7 +38,7 @@ describe('CDS-R3 minimum bake time, Kubernetes', () => {
   test('non-compliant: a two-minute bake on a Gateway rollout', () => {
     const chart = k8sChart();
     new k8s.GatewayRollout(chart, 'web', {
-      strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(2) }, { weight: 50, gate: bake(10) }] }), gateway: { name: 'public' }, stable: revision('web', '1.0.0'),
+      strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(2) }, { weight: 50, gate: bake(10) }] }), gateway: { name: 'public' }, stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'),
     });
     expect(findings(chart, 'CDS-R3')).toEqual(['shop/web: step 1 (10%) is held by bake 2m']);
   });

@@ -31,13 +31,13 @@ describe('CDS-R4 private test route, AWS', () => {
 describe('CDS-R4 private test route, Kubernetes', () => {
   test('non-compliant: an HTTPRoute test route has no source restriction, whatever the Gateway', () => {
     const chart = k8sChart();
-    new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0') });
+    new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0') });
     expect(findings(chart, 'CDS-R4')).toEqual(['shop/web: test route header x-env=green on Gateway API admits every client that reaches it, with no source restriction']);
   });
 
   test('compliant once suppressed with what keeps it private; the reason is in the report', () => {
     const chart = k8sChart();
-    const web = new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0') });
+    const web = new k8s.GatewayRollout(chart, 'web', { strategy: withTestRoute, gateway: { name: 'internal' }, stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0') });
     guardrails.Guardrails.suppress(web, 'CDS-R4', 'the internal Gateway has a private load balancer only');
     expect(findings(chart, 'CDS-R4')).toEqual([
       'shop/web: test route header x-env=green on Gateway API admits every client that reaches it, with no source restriction [suppressed: the internal Gateway has a private load balancer only]',

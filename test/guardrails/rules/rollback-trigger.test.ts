@@ -1,6 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Match, StepGate, Strategy, guardrails, k8s } from '../../../src';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { aws, Match, StepGate, Strategy, guardrails, k8s } from '../../../src';
+import { testApp } from '../../support/cfn';
 import { bake, dnsRollout, ecsService, findings, k8sChart, lambdaRollout, revision } from '../../support/guardrails';
 
 const strict = guardrails.GuardrailPack.strict();
@@ -32,12 +34,26 @@ describe('CDS-R1 rollback trigger, AWS', () => {
     expect(findings(app, 'CDS-R1')).toEqual(['Stack/Www: canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back']);
   });
 
-  test('a Route 53 health check of the candidate passes the recommended pack, not the strict one', () => {
+  test('a health signal alone (a Route 53 health check of the candidate) passes neither pack', () => {
     const { app } = dnsRollout(Strategy.canary({ steps: [{ weight: 10, gate: bake(10) }] }), true);
+    const only = 'Stack/Www: canary 10% (bake 10m) → 100% on Route 53 weighted records: only the Route 53 health check of the candidate, a health signal';
+    expect(findings(app, 'CDS-R1')).toEqual([only]);
+    expect(findings(app, 'CDS-R1', strict)).toEqual([only]);
+  });
+
+  test('nothing being released is not a finding: Route 53 and plain Kubernetes rollouts without a candidate (a rollback deploy)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Stack');
+    new aws.WeightedDnsRollout(stack, 'Www', {
+      zone: new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' }),
+      recordName: 'www',
+      strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(10) }] }),
+      stable: aws.DnsTarget.ipAddress('192.0.2.10'),
+    });
     expect(findings(app, 'CDS-R1')).toEqual([]);
-    expect(findings(app, 'CDS-R1', strict)).toEqual([
-      'Stack/Www: canary 10% (bake 10m) → 100% on Route 53 weighted records: only the Route 53 health check of the candidate, a health signal',
-    ]);
+    const chart = k8sChart();
+    new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: bake(5) }] }), stable: revision('web', '1.0.0'), replicas: 4 });
+    expect(findings(chart, 'CDS-R1')).toEqual([]);
   });
 
   test('all at once is left to CDS-R2', () => {
@@ -70,9 +86,9 @@ describe('CDS-R1 rollback trigger, Kubernetes', () => {
 
   test('non-compliant: a plain canary and a Gateway rollout', () => {
     const chart = k8sChart();
-    new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: bake(5) }] }), stable: revision('web', '1.0.0'), replicas: 4 });
+    new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: bake(5) }] }), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4 });
     new k8s.GatewayRollout(chart, 'api', {
-      strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), gateway: { name: 'internal' }, stable: revision('api', '1.0.0'),
+      strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), gateway: { name: 'internal' }, stable: revision('api', '1.0.0'), candidate: revision('api', '2.0.0'),
     });
     expect(findings(chart, 'CDS-R1')).toEqual([
       'shop/web: canary 25% (bake 5m) → 100% on plain Kubernetes: nothing rolls it back',
