@@ -9,8 +9,8 @@ import {
 } from '../private/cloudfront-traffic-config';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { declaredOrder, unrestrictedRoute } from '../private/guardrail-sources';
-import { currentStep, stepContextKey } from '../private/k8s-step';
 import { recordExperiment, recordPlan } from '../private/plan-metadata';
+import { currentStep, stepContextKey } from '../private/step';
 import { fail, struct, validDate } from '../private/validation';
 
 /** Props for a `CloudFrontContinuousDeployment`. */

@@ -7,13 +7,13 @@ import { Strategy } from '../core/strategy';
 import {
   countStackResources,
   deploymentStack,
-  findCycle,
   RELEASE_METADATA_TYPE,
   STACK_RESOURCE_LIMIT,
   STACK_RESOURCE_LIMIT_CONTEXT,
   STACK_RESOURCE_WARNING_SHARE,
 } from '../private/ecs-release-support';
 import { StrategyValidationError } from '../private/errors';
+import { findCycle } from '../private/graph';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { ecsImages } from '../private/guardrail-sources';
 import { fail, struct } from '../private/validation';

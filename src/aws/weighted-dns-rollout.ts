@@ -5,9 +5,9 @@ import { DnsTarget } from './dns-target';
 import { Strategy } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { currentStep, stepContextKey } from '../private/k8s-step';
-import { recordPlan } from '../private/plan-metadata';
-import { MAX_ROUTE53_WEIGHT, planWeights, STEP_METADATA_TYPE } from '../private/route53-weights';
+import { recordPlan, STEP_METADATA_TYPE } from '../private/plan-metadata';
+import { MAX_ROUTE53_WEIGHT, planWeights } from '../private/route53-weights';
+import { currentStep, stepContextKey } from '../private/step';
 import { fail, struct, wholeSeconds } from '../private/validation';
 
 /** Route 53 set identifiers are 1 to 128 characters. */

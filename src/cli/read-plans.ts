@@ -7,8 +7,7 @@ import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../private/ecs-release-support';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../private/k8s-plan';
 import { RELEASE_ANNOTATION } from '../private/k8s-release-rollouts';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment } from '../private/plan-metadata';
-import { STEP_METADATA_TYPE } from '../private/route53-weights';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../private/plan-metadata';
 
 /** Where a rollout was found. */
 export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';

@@ -1,6 +1,7 @@
 import * as semver from 'semver';
 import { Strategy } from './strategy';
 import { formatSeconds, textTable } from '../private/format';
+import { findCycle } from '../private/graph';
 import { arrayOf, dnsLabel, fail, struct } from '../private/validation';
 
 /** A dependency of one service of a release on another. */
@@ -158,7 +159,10 @@ export class Release {
         .map(s => s.name)
         .sort();
       if (ready.length === 0) {
-        const cycle = this.findCycle(done);
+        // Only services not yet placed can be in a cycle; one exists, since none of them could go next.
+        const pending = new Map([...this.byName.values()].filter(s => !done.has(s.name))
+          .map(s => [s.name, new Set((s.dependsOn ?? []).map(d => d.service))] as [string, Set<string>]));
+        const cycle = findCycle(pending)!;
         fail(`Release "${this.name}": dependsOn`, cycle.join(' -> '), 'the dependencies form a cycle, so no service in it can go first',
           'Remove one of the dependencies in the cycle.');
       }
@@ -205,29 +209,5 @@ export class Release {
         `"${service.name}" ${service.version} needs "${dependency.service}" ${dependency.versionRange}, but the release has "${dependency.service}" ${target.version}`,
         `Release a version of "${dependency.service}" that satisfies ${dependency.versionRange}, or widen the range.`);
     }
-  }
-
-  /** A cycle among the services not yet placed in a wave, as names from the first back to itself. */
-  private findCycle(done: Set<string>): string[] {
-    const state = new Map<string, 'visiting' | 'visited'>();
-    const path: string[] = [];
-    const visit = (name: string): string[] | undefined => {
-      if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
-      if (state.get(name) === 'visited' || done.has(name)) return undefined;
-      state.set(name, 'visiting');
-      path.push(name);
-      for (const dependency of [...(this.byName.get(name)!.dependsOn ?? [])].sort((a, b) => a.service.localeCompare(b.service))) {
-        const cycle = visit(dependency.service);
-        if (cycle) return cycle;
-      }
-      path.pop();
-      state.set(name, 'visited');
-      return undefined;
-    };
-    for (const name of [...this.byName.keys()].sort()) {
-      const cycle = visit(name);
-      if (cycle) return cycle;
-    }
-    throw new Error('unreachable: no wave could start, so a cycle must exist');
   }
 }

@@ -8,10 +8,10 @@ import { gatewayReference, httpRouteMatch, routeHostnames } from '../private/gat
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { unrestrictedRoute } from '../private/guardrail-sources';
 import { recordK8sPlan } from '../private/k8s-plan';
-import { currentStep } from '../private/k8s-step';
 import {
   claimPods, containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
 } from '../private/k8s-workload';
+import { currentStep } from '../private/step';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 /** Props for a `GatewayRollout`. */

@@ -6,10 +6,10 @@ import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { recordK8sPlan } from '../private/k8s-plan';
-import { currentStep } from '../private/k8s-step';
 import {
   claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
 } from '../private/k8s-workload';
+import { currentStep } from '../private/step';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 const CONTROLLER = 'plain Kubernetes';

@@ -7,10 +7,10 @@ import { PlanStep, TrafficPlan } from '../core/traffic-plan';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { recordK8sPlan } from '../private/k8s-plan';
 import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
-import { currentStep } from '../private/k8s-step';
 import {
   claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment,
 } from '../private/k8s-workload';
+import { currentStep } from '../private/step';
 import { dnsLabel, fail, struct } from '../private/validation';
 
 const CONTROLLER = 'plain Kubernetes';

@@ -13,6 +13,9 @@ export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller:
   construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, table: plan.toTable(), plan: plan.toJson() });
 }
 
+/** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */
+export const STEP_METADATA_TYPE = 'cdk-deploy-strategies:step';
+
 /** The metadata type under which every A/B experiment records its allocations. */
 export const EXPERIMENT_METADATA_TYPE = 'cdk-deploy-strategies:experiment';
 

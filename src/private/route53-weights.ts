@@ -6,9 +6,6 @@ import type { TrafficPlan } from '../core/traffic-plan';
 /** The largest weight Route 53 accepts on a weighted record (weights are whole numbers from 0 to 255). */
 export const MAX_ROUTE53_WEIGHT = 255;
 
-/** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */
-export const STEP_METADATA_TYPE = 'cdk-deploy-strategies:step';
-
 /** The weights of the two records of a rollout. Route 53 splits traffic by each one's share of their sum. */
 export interface Route53Weights {
   readonly stable: number;

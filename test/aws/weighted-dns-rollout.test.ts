@@ -6,8 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { aws, Match, StepGate, Strategy } from '../../src';
-import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
-import { STEP_METADATA_TYPE } from '../../src/private/route53-weights';
+import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/private/plan-metadata';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectValidationError } from '../support/validation-error';
 

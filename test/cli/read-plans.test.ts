@@ -14,8 +14,7 @@ import { renderText } from '../../src/cli/render-text';
 import { RELEASE_METADATA_TYPE } from '../../src/private/ecs-release-support';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../../src/private/k8s-plan';
 import { RELEASE_ANNOTATION } from '../../src/private/k8s-release-rollouts';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
-import { STEP_METADATA_TYPE } from '../../src/private/route53-weights';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/private/plan-metadata';
 import { gatedCanary } from '../support/cli-fixtures';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));

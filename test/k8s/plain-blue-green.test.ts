@@ -4,7 +4,7 @@ import { Match, StepGate, Strategy } from '../../src';
 import { PlainBlueGreen, PlainBlueGreenProps } from '../../src/k8s/plain-blue-green';
 import { KubernetesRevision, Slot } from '../../src/k8s/revision';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
-import { stepContextKey } from '../../src/private/k8s-step';
+import { stepContextKey } from '../../src/private/step';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { expectValidationError } from '../support/validation-error';
 

@@ -5,7 +5,7 @@ import { PlainBlueGreen } from '../../src/k8s/plain-blue-green';
 import { PlainCanary, PlainCanaryProps } from '../../src/k8s/plain-canary';
 import { KubernetesRevision } from '../../src/k8s/revision';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
-import { stepContextKey } from '../../src/private/k8s-step';
+import { stepContextKey } from '../../src/private/step';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { expectValidationError } from '../support/validation-error';
 

@@ -1,5 +1,5 @@
 import { App, CfnWaitConditionHandle, NestedStack, Stack } from 'aws-cdk-lib';
-import { countStackResources, deploymentStack, findCycle } from '../../src/private/ecs-release-support';
+import { countStackResources, deploymentStack } from '../../src/private/ecs-release-support';
 
 describe('countStackResources', () => {
   test('counts the stack\'s own resources, and a nested stack once, as its stack resource', () => {
@@ -19,19 +19,5 @@ describe('deploymentStack', () => {
     const inner = new NestedStack(new NestedStack(stack, 'Outer'), 'Inner');
     expect(deploymentStack(stack)).toBe(stack);
     expect(deploymentStack(inner)).toBe(stack);
-  });
-});
-
-describe('findCycle', () => {
-  const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
-
-  test('undefined without a cycle', () => {
-    expect(findCycle(graph({ c: ['b'], b: ['a'], a: [] }))).toBeUndefined();
-    expect(findCycle(new Map())).toBeUndefined();
-  });
-
-  test('the cycle from its first node back to itself, the same on every run', () => {
-    expect(findCycle(graph({ b: ['a'], a: ['b'] }))).toEqual(['a', 'b', 'a']);
-    expect(findCycle(graph({ x: ['a'], a: ['c'], c: ['b'], b: ['a'] }))).toEqual(['a', 'c', 'b', 'a']);
   });
 });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { StepGate, Strategy } from '../../src';
-import { currentStep, stepContextKey } from '../../src/private/k8s-step';
+import { currentStep, stepContextKey } from '../../src/private/step';
 import { expectValidationError } from '../support/validation-error';
 
 const plan = Strategy.canary({

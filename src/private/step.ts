@@ -3,9 +3,10 @@ import { fail } from './validation';
 import type { PlanStep, TrafficPlan } from '../core/traffic-plan';
 
 /**
- * The context key that chooses the step a static provider renders: `<construct path>:step`.
- * cdk8s has no `-c` flag, so apps set it with `app.node.setContext()` (from an environment
- * variable or a file their pipeline writes) before they create the chart.
+ * The context key that chooses the step a one-step-per-deploy rollout renders (Route 53, CloudFront,
+ * plain Kubernetes, Gateway API): `<construct path>:step`. CDK apps take it from
+ * `cdk deploy -c <key>=N`; cdk8s has no `-c` flag, so cdk8s apps set it with `app.node.setContext()`
+ * before they create the chart.
  */
 export function stepContextKey(construct: Construct): string {
   return `${construct.node.path}:step`;
@@ -13,9 +14,8 @@ export function stepContextKey(construct: Construct): string {
 
 /**
  * The step to render, numbered from 1 as in the plan's table: the prop when given, else the
- * context value, else step 1. Static providers
- * (plain Kubernetes, Gateway API without a controller) cannot progress by themselves, so a GitOps
- * pipeline advances one commit per step.
+ * context value, else step 1. Static backends cannot progress by themselves, so a pipeline
+ * advances one deploy (or GitOps commit) per step.
  */
 export function currentStep(construct: Construct, where: string, prop: unknown, plan: TrafficPlan): PlanStep {
   const key = stepContextKey(construct);
