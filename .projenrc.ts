@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@kubernetes-models/argo-rollouts@^0.3.2',
     '@kubernetes-models/gateway-api@^0.5.1',
     'fast-check@^4',
+    // The peer the benchmarks measure against, on the same job (bench/).
+    '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
     'jest-environment-node@^30',
     'ts-node@^10',
     'tsconfig-paths@^4',
@@ -125,6 +127,13 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 project.addTask('examples', {
   description: 'Runs every example and prints its traffic plan',
   exec: 'ts-node --project examples/tsconfig.json -r tsconfig-paths/register examples/run-all.ts',
+});
+
+// The long property-based run: the suite's random-props properties, with many more cases each.
+// FC_RUNS and FC_SEED may be set by the caller; the seed is random unless given.
+project.addTask('test:properties', {
+  description: 'Long property-based run: random props for every public construct (FC_RUNS cases each, default 300)',
+  exec: 'FC_RUNS=${FC_RUNS:-300} jest --testNamePattern "random props"',
 });
 
 // The README's comparison charts, produced by the plan command itself.

@@ -1,8 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as fc from 'fast-check';
 import { aws } from '../../src';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 function setup() {
@@ -58,4 +60,33 @@ test('a missing target group is refused', () => {
   const { stack } = setup();
   expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', {} as any),
     'TargetGroupAlarms Stack/Alarms: targetGroup is undefined: it must be an application target group attached to a load balancer. Pass the elbv2.ApplicationTargetGroup to watch.');
+});
+
+describe('random props', () => {
+  // Mostly values a user would write, with some they could get wrong, so both outcomes are explored.
+  const periodArb = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(10, 30, 60, 300, 3600).map(s => Duration.seconds(s)) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 90_000 }).map(s => Duration.seconds(s)) },
+  );
+  const latencyArb = fc.integer({ min: 0, max: 10_000 }).map(ms => Duration.millis(ms));
+  const countArb = fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 1000 }) },
+    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double()) },
+  );
+  const optionsArb = fc.record({
+    http5xxCount: fc.option(countArb, { nil: undefined }),
+    p99Latency: fc.option(latencyArb, { nil: undefined }),
+    period: fc.option(periodArb, { nil: undefined }),
+    evaluationPeriods: fc.option(countArb, { nil: undefined }),
+  });
+
+  test('either synthesize valid, clean alarms or refuse with the library error', () => {
+    const outcome = expectBuildsOrRefuses(optionsArb, options => {
+      const { stack, targetGroup } = setup();
+      new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, ...options });
+      validatedTemplate(stack).resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      expectCleanAssembly(stack.node.root as App);
+    });
+    expect(outcome.built + outcome.refused).toBeGreaterThan(0);
+  });
 });
