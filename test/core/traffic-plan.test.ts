@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { CapacityMode, StepGate, Strategy, StrategyErrors, StrategyKind, TrafficPlan } from '../../src';
+import { canaryArb, gateArb, strategyArb } from '../support/arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
 const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
@@ -184,31 +185,6 @@ describe('validation', () => {
   });
 });
 
-// Random strategies, built through the public API as a user would.
-const gateArb = fc.oneof(
-  fc.integer({ min: 1, max: 7200 }).map(s => StepGate.bake(Duration.seconds(s))),
-  fc.option(fc.integer({ min: 1, max: 86400 }), { nil: undefined })
-    .map(t => StepGate.manualApproval({ timeout: t === undefined ? undefined : Duration.seconds(t) })),
-  fc.integer({ min: 1, max: 3600 }).map(s => StepGate.analysis({ name: 'check', duration: Duration.seconds(s) })),
-);
-const canaryArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), gateArb), { minLength: 1, maxLength: 12 })
-  .map(steps => {
-    const tenths = steps.map(([t]) => t).sort((a, b) => a - b);
-    if (tenths[0] === 1000) tenths[0] = 999;
-    // Only the last step may be at 100%.
-    const capped = tenths.map((t, i) => (t === 1000 && i < tenths.length - 1 ? 999 : t));
-    return Strategy.canary({ steps: capped.map((t, i) => ({ weight: t / 10, gate: steps[i][1] })) });
-  });
-const strategyArb = fc.oneof(
-  fc.constant(Strategy.ALL_AT_ONCE),
-  fc.record({
-    bake: fc.integer({ min: 0, max: 86400 }),
-    promotion: fc.option(gateArb, { nil: undefined }),
-  }).map(p => Strategy.blueGreen({ bakeTime: Duration.seconds(p.bake), promotion: p.promotion })),
-  canaryArb,
-  fc.record({ step: fc.integer({ min: 1, max: 999 }), interval: fc.integer({ min: 1, max: 3600 }) })
-    .map(p => Strategy.linear({ stepPercent: p.step / 10, interval: Duration.seconds(p.interval) })),
-);
 const optionsArb = fc.record({
   replicas: fc.option(fc.integer({ min: 2, max: 500 }), { nil: undefined }),
   provisioningTime: fc.option(fc.integer({ min: 0, max: 3600 }).map(s => Duration.seconds(s)), { nil: undefined }),
