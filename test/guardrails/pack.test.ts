@@ -1,6 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
 import { StepGate, Strategy, guardrails, k8s } from '../../src';
+import { mostly, strategyArb } from '../support/arbitraries';
 import { findings, k8sChart, lambdaRollout, revision } from '../support/guardrails';
+import { expectBuildsOrRefuses, expectCleanOutput } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 class NoManualApprovals implements guardrails.IGuardrailRule {
@@ -67,3 +70,47 @@ test('options are checked', () => {
   expectValidationError(() => guardrails.GuardrailPack.strict({ maxFirstStepPercent: 150 }),
     'BlastRadiusRule: maxFirstStepPercent is 150: it is a percentage of traffic above 0 and at most 100. Use a share such as 10.');
 });
+
+describe('random props', () => {
+  // Two thresholds of each kind, so the property can compare a looser pack with a tighter one.
+  const validPercentArb = fc.integer({ min: 1, max: 1000 }).map(t => t / 10);
+  const validBakeArb = fc.integer({ min: 0, max: 120 }).map(m => Duration.minutes(m));
+  const percentArb = mostly(validPercentArb);
+  const bakeArb = mostly(validBakeArb);
+  const caseArb = fc.record({
+    strategy: strategyArb,
+    backend: fc.constantFrom('plain', 'gateway'),
+    percents: fc.tuple(percentArb, validPercentArb),
+    bakes: fc.tuple(bakeArb, validBakeArb),
+  });
+
+  const ruleFindings = (chart: k8sChartType, pack: guardrails.GuardrailPack, ruleId: string) =>
+    guardrails.Guardrails.report(chart, pack).findings.filter(f => f.ruleId === ruleId).map(f => f.path);
+
+  test('a tighter threshold never drops a finding; strict finds at least what recommended finds; reports print cleanly', () => {
+    expectBuildsOrRefuses(caseArb, ({ strategy, backend, percents, bakes }) => {
+      const chart = k8sChart();
+      const common = { strategy, stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0') };
+      if (backend === 'plain') new k8s.PlainCanary(chart, 'web', { ...common, replicas: 10, weightTolerance: 50 });
+      else new k8s.GatewayRollout(chart, 'web', { ...common, gateway: { name: 'public' } });
+
+      // Odd thresholds are refused here; from then on both pairs are valid and can be ordered.
+      [0, 1].forEach(i => guardrails.GuardrailPack.recommended({ maxFirstStepPercent: percents[i], minBakeTime: bakes[i] }));
+      const [tightPercent, loosePercent] = [...percents].sort((a, b) => a - b);
+      const [shortBake, longBake] = [...bakes].sort((a, b) => a.toSeconds() - b.toSeconds());
+      const loose = guardrails.GuardrailPack.recommended({ maxFirstStepPercent: loosePercent, minBakeTime: shortBake });
+      const tight = guardrails.GuardrailPack.recommended({ maxFirstStepPercent: tightPercent, minBakeTime: longBake });
+      for (const rule of ['CDS-R2', 'CDS-R3']) {
+        expect(ruleFindings(chart, tight, rule)).toEqual(expect.arrayContaining(ruleFindings(chart, loose, rule)));
+      }
+
+      const recommended = guardrails.Guardrails.report(chart, guardrails.GuardrailPack.recommended());
+      const strict = guardrails.Guardrails.report(chart, guardrails.GuardrailPack.strict());
+      const ids = (r: guardrails.GuardrailReport) => r.findings.map(f => `${f.ruleId} ${f.path}`);
+      expect(ids(strict)).toEqual(expect.arrayContaining(ids(recommended)));
+      expectCleanOutput('guardrail report', strict.toTable());
+    });
+  });
+});
+
+type k8sChartType = ReturnType<typeof k8sChart>;
