@@ -68,7 +68,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples'],
+    devdirs: ['test', 'examples', 'bench'],
     // The test task reports lint errors; it does not rewrite files behind CI's back.
     commandOptions: { fix: false },
   },
@@ -88,7 +88,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   // cdk8s examples write their manifests to dist/ beside them.
-  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist'],
+  // bench/.build holds the benchmark's compiled JavaScript (see bench/README.md).
+  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist', 'bench/.build'],
 });
 
 // CI reads a plain "N passed, N failed" closing line.
@@ -108,9 +109,26 @@ new javascript.TypescriptConfig(project, {
   exclude: ['**/cdk.out/**', '**/dist/**'],
 });
 
+// The benchmarks run as precompiled JavaScript, so neither side pays TypeScript compilation in a
+// measured process: tsc compiles bench/ together with the src/ it imports into bench/.build/
+// (rootDir is the repository, so the relative imports of ../../src hold in the output too).
+new javascript.TypescriptConfig(project, {
+  fileName: 'bench/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+  compilerOptions: {
+    rootDir: '..',
+    outDir: '.build',
+    declaration: false,
+  },
+  include: ['**/*.ts'],
+  exclude: ['.build/**'],
+});
+// Benchmarks are not part of the package.
+project.addPackageIgnore('/bench/');
+
 // Lint resolves the package name in examples and tests the way their tsconfigs do.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project',
-  ['./tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json']);
+  ['./tsconfig.json', './test/tsconfig.json', './examples/tsconfig.json', './bench/tsconfig.json']);
 
 // We develop against a newer aws-cdk-lib than the peer minimum on purpose (see the top of this file).
 project.compileTask.reset('jsii --silence-warnings=metadata/missing-dev-dependency');
@@ -140,6 +158,16 @@ project.addTask('test:properties', {
 project.addTask('charts', {
   description: 'Regenerates the README charts comparing the four strategies (docs/charts)',
   exec: 'ts-node --project tsconfig.json src/cli/main.ts compare --strategies --svg docs/charts',
+});
+
+// Synthesis time and memory, the library against hand-written code and a peer (bench/README.md).
+// Not part of the test suite. `npx projen bench --quick` (or BENCH_QUICK=1): sizes 1 and 10, one run.
+project.addTask('bench', {
+  description: 'Benchmarks synthesis against hand-written aws-cdk-lib / cdk8s-plus code and @cdklabs/cdk-ecs-codedeploy (bench/README.md)',
+  steps: [
+    { exec: 'tsc -p bench/tsconfig.json' },
+    { exec: 'node bench/.build/bench/harness/run.js', receiveArgs: true },
+  ],
 });
 
 project.synth();

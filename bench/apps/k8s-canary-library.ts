@@ -1,0 +1,28 @@
+// N canary services on plain Kubernetes (replica split), built with the library: step 1 of
+// 10% → 50% → 100% on 10 replicas.
+import { Duration } from 'aws-cdk-lib';
+import { Chart } from 'cdk8s';
+import { k8s, StepGate, Strategy } from '../../src';
+import { CANARY_VERSION, CONTAINER_PORT, image, measureCdk8s, REPLICAS, serviceName, STABLE_VERSION } from '../harness/cdk8s';
+
+const strategy = Strategy.canary({
+  steps: [
+    { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
+    { weight: 50, gate: StepGate.manualApproval() },
+  ],
+});
+
+const revision = (version: string): k8s.KubernetesRevision => ({ containers: [{ image: image(version), portNumber: CONTAINER_PORT }], version });
+
+measureCdk8s((app, services) => {
+  const chart = new Chart(app, 'shop');
+  for (let i = 0; i < services; i++) {
+    new k8s.PlainCanary(chart, serviceName(i), {
+      strategy,
+      stable: revision(STABLE_VERSION),
+      candidate: revision(CANARY_VERSION),
+      replicas: REPLICAS,
+      step: 1,
+    });
+  }
+});
