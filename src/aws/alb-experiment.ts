@@ -3,7 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
-import { checkConditionValues } from '../private/alb-conditions';
+import { checkConditionRepeats, checkConditionValues } from '../private/alb-conditions';
 import { albStickiness, checkConditionWildcards, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
 import { allocationGroups } from '../private/allocation-groups';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
@@ -153,6 +153,9 @@ export class AlbExperiment extends Construct {
         `the experiment needs ${matched.length + 1} consecutive priorities (one per variant with a match, one for everyone else), up to ${lastPriority}, and an ALB listener rule priority is at most ${MAX_PRIORITY}`,
         `Use a priority of at most ${MAX_PRIORITY - matched.length}.`);
     }
+    // Every rule carries the conditions; a variant's match adds an http-header or query-string
+    // condition, which a rule may have several of, but not one the conditions already hold.
+    checkConditionRepeats(`${where}: conditions`, conditions, 'every rule of the experiment');
     const matchConditions = new Map<Match, elbv2.ListenerCondition>();
     // The ALB compares names and values without regard to case, so two matches the core tells
     // apart by case alone select the same requests, and the later rule would receive none of them.
@@ -172,6 +175,7 @@ export class AlbExperiment extends Construct {
       caseless.set(key, v.name);
       const rule = `the rule of variant "${v.name}" (${v.match.describe()})`;
       checkConditionValues(`${where}: conditions`, conditions, rule, [condition]);
+      checkConditionRepeats(`${where}: conditions`, conditions, rule, [condition]);
       checkConditionWildcards(`${where}: conditions`, conditions, rule, [condition]);
       matchConditions.set(v.match, condition);
     });

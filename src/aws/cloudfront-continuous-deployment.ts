@@ -319,6 +319,13 @@ export class CloudFrontContinuousDeployment extends Construct {
 function stagingPropsOf(where: string, value: unknown): cloudfront.DistributionProps {
   const prop = `${where}: stagingDistributionProps`;
   const props = struct<cloudfront.DistributionProps>(prop, value, 'Pass the props of the staging distribution, such as { defaultBehavior: { origin } }.');
+  // aws-cdk-lib reads these without checking them, and a JavaScript caller's mistake would surface as a TypeError.
+  behaviorOf(`${prop}.defaultBehavior`, props.defaultBehavior);
+  if (props.additionalBehaviors !== undefined) {
+    const additional = struct<Record<string, unknown>>(`${prop}.additionalBehaviors`, props.additionalBehaviors,
+      'Pass behaviors by path pattern, such as { "/api/*": { origin } }, or leave additionalBehaviors out.');
+    for (const [pattern, behavior] of Object.entries(additional)) behaviorOf(`${prop}.additionalBehaviors["${pattern}"]`, behavior);
+  }
   if (props.domainNames !== undefined && props.domainNames.length > 0) {
     fail(`${prop}.domainNames`, props.domainNames, 'a staging distribution has no domain names of its own: viewers reach it only through the primary distribution',
       'Leave domainNames out; the primary keeps its domain names when you promote the staging configuration.');
@@ -329,6 +336,17 @@ function stagingPropsOf(where: string, value: unknown): cloudfront.DistributionP
   }
   checkHttpVersion(`${prop}.httpVersion`, props.httpVersion);
   return props;
+}
+
+/** Checks a behavior of the staging props: an object with an origin (`cloudfront.IOrigin`). */
+function behaviorOf(prop: string, value: unknown): void {
+  const behavior = struct<cloudfront.BehaviorOptions>(prop, value,
+    'Pass a behavior with the origin of the configuration under test, such as { origin: new origins.HttpOrigin("candidate.example.com") }.');
+  const origin = behavior.origin as Partial<cloudfront.IOrigin> | undefined;
+  if (typeof origin !== 'object' || origin === null || typeof origin.bind !== 'function') {
+    fail(`${prop}.origin`, origin, 'it must be a CloudFront origin (cloudfront.IOrigin)',
+      'Pass an origin such as new origins.HttpOrigin("candidate.example.com") or origins.S3BucketOrigin.withOriginAccessControl(bucket).');
+  }
 }
 
 function checkHttpVersion(prop: string, version: unknown): void {

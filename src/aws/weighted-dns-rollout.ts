@@ -12,6 +12,14 @@ import { fail, struct, wholeSeconds } from '../private/validation';
 
 /** Route 53 set identifiers are 1 to 128 characters. */
 const MAX_SET_IDENTIFIER = 128;
+/**
+ * Route 53 names (Developer Guide, "DNS domain name format", after RFC 1035): each label up to 63
+ * bytes, the whole name up to 255 bytes including the dots. The guide does not say whether the
+ * final dot counts; it is left out, as aws-cdk-lib does for zone names, so no name Route 53
+ * accepts is refused.
+ */
+const MAX_LABEL_BYTES = 63;
+const MAX_NAME_BYTES = 255;
 const DEFAULT_TTL_SECONDS = 60;
 /** The TTL of an alias record to an Elastic Load Balancing load balancer, which Route 53 fixes at 60 seconds. */
 const ELB_ALIAS_TTL_SECONDS = 60;
@@ -180,7 +188,10 @@ export class WeightedDnsRollout extends Construct {
     if (recordName !== undefined && (typeof recordName !== 'string' || recordName.length === 0)) {
       fail(`${where}: recordName`, recordName, 'it must be a non-empty name', 'Pass a name such as "www", or leave recordName out for the zone apex.');
     }
-    if (recordName !== undefined) checkInZone(`${where}: recordName`, zone, recordName);
+    if (recordName !== undefined) {
+      checkInZone(`${where}: recordName`, zone, recordName);
+      checkNameLength(`${where}: recordName`, zone, recordName);
+    }
     if (stable.recordType === route53.RecordType.CNAME && isApex(zone, recordName)) {
       fail(`${where}: recordName`, recordName ?? zone.zoneName, 'DNS allows no CNAME record at the zone apex',
         'Give the records a name below the apex, such as "www", or use A targets (DnsTarget.loadBalancer(), DnsTarget.cloudFront(), DnsTarget.ipAddress()).');
@@ -209,7 +220,7 @@ export class WeightedDnsRollout extends Construct {
 
     const record = (recordId: string, t: DnsTarget, weight: number) => new route53.RecordSet(this, recordId, {
       zone,
-      recordName,
+      recordName: qualifiedName(zone, recordName),
       recordType: t.recordType,
       target: t._target,
       weight,
@@ -255,12 +266,35 @@ function article(recordType: string): string {
   return /^[AEIOU]/.test(recordType) ? 'an' : 'a';
 }
 
+/** A literal name as DNS compares it: letter case aside, without the final dot. */
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** Whether a literal name is the zone name or a name below it, as DNS compares names. */
+function endsInZone(name: string, zoneName: string): boolean {
+  const n = canonical(name);
+  const z = canonical(zoneName);
+  return n === z || n.endsWith(`.${z}`);
+}
+
 /** Whether the records are at the zone apex, as far as a literal name and zone name tell. */
 function isApex(zone: route53.IHostedZone, recordName: string | undefined): boolean {
   if (recordName === undefined) return true;
   if (Token.isUnresolved(recordName) || Token.isUnresolved(zone.zoneName)) return false;
-  const normalize = (name: string) => name.toLowerCase().replace(/\.$/, '');
-  return normalize(recordName) === normalize(zone.zoneName);
+  return canonical(recordName) === canonical(zone.zoneName);
+}
+
+/**
+ * The name to give aws-cdk-lib: a relative name that already ends in the zone name, in any letter
+ * case, is that name fully qualified. aws-cdk-lib recognizes such a name only in the zone name's
+ * own letter case, and would append the zone name again to `www.Example.com` (DNS names ignore
+ * case), giving `www.Example.com.example.com.`.
+ */
+function qualifiedName(zone: route53.IHostedZone, recordName: string | undefined): string | undefined {
+  if (recordName === undefined || recordName.endsWith('.') || Token.isUnresolved(recordName) || Token.isUnresolved(zone.zoneName)) return recordName;
+  // A change of output: `www.Example.com` in example.com rendered the wrong `www.Example.com.example.com.` before.
+  return endsInZone(recordName, zone.zoneName) ? `${recordName}.` : recordName;
 }
 
 /**
@@ -270,13 +304,45 @@ function isApex(zone: route53.IHostedZone, recordName: string | undefined): bool
  */
 function checkInZone(prop: string, zone: route53.IHostedZone, recordName: string): void {
   if (!recordName.endsWith('.') || Token.isUnresolved(recordName) || Token.isUnresolved(zone.zoneName)) return;
-  const zoneName = zone.zoneName.toLowerCase().replace(/\.$/, '');
-  const name = recordName.toLowerCase();
-  if (name !== `${zoneName}.` && !name.endsWith(`.${zoneName}.`)) {
+  if (!endsInZone(recordName, zone.zoneName)) {
+    const zoneName = canonical(zone.zoneName);
     fail(prop, recordName,
       `a fully qualified name must be in the hosted zone "${zoneName}": the zone name itself or a name ending in ".${zoneName}.", and Route 53 refuses any other at deploy`,
       `Use a name in the zone, such as "www" or "www.${zoneName}.", or pass the hosted zone that holds ${recordName}`);
   }
+}
+
+/**
+ * Refuses a name Route 53 refuses at deploy for its length, which CloudFormation accepts: a label
+ * (the part between two dots) of more than 63 bytes, or none, or more than 255 bytes in all once
+ * the zone name is appended. Where the zone name is not known until deploy time, a relative name
+ * has only its labels checked.
+ */
+function checkNameLength(prop: string, zone: route53.IHostedZone, recordName: string): void {
+  if (Token.isUnresolved(recordName)) return;
+  const known = !Token.isUnresolved(zone.zoneName);
+  const name = recordName.replace(/\.$/, '');
+  const full = !known || recordName.endsWith('.') || endsInZone(name, zone.zoneName) ? name : `${name}.${canonical(zone.zoneName)}`;
+  for (const label of full.split('.')) {
+    const bytes = octets(label);
+    if (bytes === 0 || bytes > MAX_LABEL_BYTES) {
+      fail(prop, recordName,
+        `each label of a Route 53 name (the part between two dots) is 1 to ${MAX_LABEL_BYTES} bytes long, and `
+        + (bytes === 0 ? 'this name has an empty one' : `"${label}" has ${bytes}`),
+        bytes === 0 ? 'Remove the dot at the start, or one of the two dots in a row.' : `Shorten the label to at most ${MAX_LABEL_BYTES} bytes.`);
+    }
+  }
+  const bytes = octets(full);
+  if ((known || recordName.endsWith('.')) && bytes > MAX_NAME_BYTES) {
+    fail(prop, recordName,
+      `a Route 53 name is at most ${MAX_NAME_BYTES} bytes, including the dots, and ${known ? `in the zone "${canonical(zone.zoneName)}" ` : ''}this one has ${bytes}`,
+      'Use a shorter name, or fewer labels.');
+  }
+}
+
+/** The bytes of a name as Route 53 counts them: an escape code such as `\052` (for `*`) is one byte. */
+function octets(text: string): number {
+  return Buffer.byteLength(text.replace(/\\(\d{3}|.)/g, '_'), 'utf8');
 }
 
 function ttlFor(where: string, ttl: unknown, targets: DnsTarget[]): Duration {

@@ -1,5 +1,6 @@
+import { Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { fail } from './validation';
+import { describeValue, fail } from './validation';
 import { Match, MatchKind } from '../core/match';
 
 /** ALB limits on listener rule conditions (Elastic Load Balancing API reference, `RuleCondition`). */
@@ -65,9 +66,74 @@ export function checkConditionValues(prop: string, conditions: elbv2.ListenerCon
   }
 }
 
-function conditionValues(condition: elbv2.ListenerCondition): number {
-  const raw = condition.renderRawCondition() ?? {};
+/**
+ * Checks what the ALB refuses in the conditions of one listener rule besides their number: a
+ * host-header, http-request-method, path-pattern or source-ip condition more than once, the same
+ * condition twice, and a condition that lists a value twice (CloudFormation refuses the
+ * template). Values not known until deploy time are left to the ALB.
+ *
+ * @param prop what to name in errors; `conditions` is the value shown as received
+ * @param rule which rule, for the message: `the rule for everyone else`
+ * @param extra conditions the rule adds to `conditions`, such as a variant's match
+ */
+export function checkConditionRepeats(
+  prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[] = [],
+): void {
+  const rendered = [...conditions, ...extra].map(c => c.renderRawCondition() ?? {});
+  for (const field of ONCE_PER_RULE) {
+    const count = rendered.filter(raw => raw.field === field).length;
+    if (count > 1) {
+      fail(prop, conditions, `an ALB listener rule takes at most one ${field} condition, and ${rule} would have ${count}`,
+        `Put the values in one condition, such as ListenerCondition.${ONCE_PER_RULE_EXAMPLES[field]}; it holds when any of them matches.`);
+    }
+  }
+  const conditionsSeen = new Set<string>();
+  for (const raw of rendered) {
+    // Two http-header or query-string conditions are allowed, but not two identical ones.
+    const condition = JSON.stringify(raw);
+    if (!Token.isUnresolved(condition) && conditionsSeen.has(condition)) {
+      fail(prop, conditions, `the ALB refuses a rule that has the same condition twice, and ${rule} would have two identical ${raw.field} conditions`,
+        'List each condition once.');
+    }
+    conditionsSeen.add(condition);
+    const seen = new Set<string>();
+    for (const value of valuesOf(raw) ?? []) {
+      const key = JSON.stringify(value);
+      if (!Token.isUnresolved(key) && seen.has(key)) {
+        fail(prop, conditions, `the ALB refuses a condition that lists a value twice, and ${rule} would list ${shownValue(value)} twice in its ${raw.field} condition`,
+          'List each value once.');
+      }
+      seen.add(key);
+    }
+  }
+}
+
+/** Conditions a listener rule may carry at most once (Elastic Load Balancing: listener rule conditions), and how to merge two. */
+const ONCE_PER_RULE_EXAMPLES: Record<string, string> = {
+  'host-header': 'hostHeaders(["a.example.com", "b.example.com"])',
+  'http-request-method': 'httpRequestMethods(["GET", "HEAD"])',
+  'path-pattern': 'pathPatterns(["/a/*", "/b/*"])',
+  'source-ip': 'sourceIps(["10.0.0.0/8", "192.168.0.0/16"])',
+};
+const ONCE_PER_RULE = Object.keys(ONCE_PER_RULE_EXAMPLES);
+
+/** A condition value for a message: a string quoted, a query string's key and value as `"key=value"`. */
+function shownValue(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'value' in value) {
+    const { key, value: v } = value as { key?: unknown; value?: unknown };
+    return JSON.stringify(`${key === undefined ? '' : `${String(key)}=`}${String(v)}`);
+  }
+  return describeValue(value);
+}
+
+/** The values a rendered condition lists, in its `...Config` or at its top level, if it lists any. */
+function valuesOf(raw: any): unknown[] | undefined {
   const config = Object.keys(raw).find(k => k.endsWith('Config') && Array.isArray(raw[k]?.values));
   const values = config ? raw[config].values : raw.values;
-  return Array.isArray(values) ? values.length : 1;
+  return Array.isArray(values) ? values : undefined;
+}
+
+/** How many values a condition compares; one for a condition without a list. */
+function conditionValues(condition: elbv2.ListenerCondition): number {
+  return valuesOf(condition.renderRawCondition() ?? {})?.length ?? 1;
 }

@@ -2,9 +2,12 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as fc from 'fast-check';
 import { aws, Experiment, ExperimentProps, Match } from '../../src';
 import { EXPERIMENT_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { dnsLabelArb, experimentPropsArb, oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'AlbExperiment Stack/Checkout';
@@ -212,6 +215,27 @@ describe('what the ALB cannot express fails', () => {
       `${where}: conditions is an array of 2: an ALB listener rule compares at most 5 values, and the rule of variant "beta" (cookie beta=true) would compare 6. Use fewer values, such as one path pattern.`);
   });
 
+  test('conditions that list a value twice, which CloudFormation refuses', () => {
+    expectValidationError(attempt({ conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com', 'shop.example.com'])] }),
+      `${where}: conditions is an array of 1: the ALB refuses a condition that lists a value twice, and every rule of the experiment would list "shop.example.com" twice in its host-header condition. List each value once.`);
+    expectValidationError(attempt({ conditions: [elbv2.ListenerCondition.queryStrings([{ key: 'lang', value: 'en' }, { key: 'lang', value: 'en' }])] }),
+      `${where}: conditions is an array of 1: the ALB refuses a condition that lists a value twice, and every rule of the experiment would list "lang=en" twice in its query-string condition. List each value once.`);
+  });
+
+  test('the same condition twice, also when a variant\'s match adds one the conditions hold', () => {
+    const tenant = () => elbv2.ListenerCondition.httpHeader('x-tenant', ['a']);
+    expectValidationError(attempt({ conditions: [tenant(), tenant()] }),
+      `${where}: conditions is an array of 2: the ALB refuses a rule that has the same condition twice, and every rule of the experiment would have two identical http-header conditions. List each condition once.`);
+    expectValidationError(attempt({ conditions: [elbv2.ListenerCondition.httpHeader('x-staff', ['yes'])] }),
+      `${where}: conditions is an array of 1: the ALB refuses a rule that has the same condition twice, and the rule of variant "staff" (header x-staff=yes) would have two identical http-header conditions. List each condition once.`);
+  });
+
+  test('two conditions on the path, which a listener rule takes once', () => {
+    expectValidationError(attempt({ conditions: [elbv2.ListenerCondition.pathPatterns(['/a']), elbv2.ListenerCondition.pathPatterns(['/b'])] }, experimentOf({})),
+      `${where}: conditions is an array of 2: an ALB listener rule takes at most one path-pattern condition, and every rule of the experiment would have 2. `
+      + 'Put the values in one condition, such as ListenerCondition.pathPatterns(["/a/*", "/b/*"]); it holds when any of them matches.');
+  });
+
   test('a cookie and conditions with more than one wildcard: 5 wildcards per rule', () => {
     const conditions = [elbv2.ListenerCondition.pathPatterns(['/*/checkout/*'])];
     expectValidationError(attempt({ conditions }),
@@ -332,5 +356,173 @@ describe('props', () => {
     const { stack, listener, targetGroupsFor } = setup();
     const construct = new aws.AlbExperiment(stack, 'Checkout', { listener, experiment: ended, targetGroups: targetGroupsFor(ended) });
     expect(construct.active).toBe(false);
+  });
+});
+
+describe('random props', () => {
+  /** Each prop goes wrong only seldom, so that with several of them a good share of cases (a third or more) still builds. */
+  const seldom = <T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown> = oddValueArb): fc.Arbitrary<T> =>
+    fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: odd as fc.Arbitrary<T> });
+  const mixedCase = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map(upper => [...s].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+
+  /**
+   * Matches as users write them, and some the ALB cannot express: regular expressions, wildcards,
+   * the Host header, names and values past its lengths, twins that differ only by letter case.
+   */
+  const nameArb = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9-]{0,15}$/) },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom('host', 'Host', 'cookie', 'x_v'), fc.stringMatching(/^[a-z][a-z0-9-]{38,45}$/)) },
+  );
+  const valueArb = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{1,20}$/) },
+    { weight: 1, arbitrary: fc.oneof(fc.stringMatching(/^[a-z0-9]{0,6}[*?][a-z0-9]{0,6}$/), fc.stringMatching(/^[a-z0-9]{110,135}$/)) },
+  );
+  const albMatchArb: fc.Arbitrary<Match> = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(nameArb, valueArb).map(([n, v]) => Match.header(n, v)) },
+    { weight: 3, arbitrary: fc.tuple(nameArb, valueArb).map(([n, v]) => Match.cookie(n, v)) },
+    { weight: 3, arbitrary: fc.tuple(nameArb, valueArb).map(([n, v]) => Match.queryParameter(n, v)) },
+    { weight: 1, arbitrary: nameArb.map(n => Match.headerRegex(n, '.*Mobile.*')) },
+  );
+  /** A variant with a match, sometimes the twin of an earlier variant's match in another letter case. */
+  const variantsArb = fc.uniqueArray(fc.record({
+    name: dnsLabelArb.filter(n => n !== 'control'),
+    weight: fc.option(fc.integer({ min: 1, max: 400 }).map(t => t / 10), { nil: undefined }),
+    match: fc.option(albMatchArb, { nil: undefined, freq: 2 }),
+  }), { minLength: 1, maxLength: 5, selector: v => v.name }).chain(variants => {
+    const first = variants.find(v => v.match !== undefined && v.match.kind !== 'HEADER_REGEX');
+    const twin = first && fc.tuple(mixedCase(first.match!.name), mixedCase(first.match!.value)).map(([n, v]) => {
+      const m = first.match!;
+      return m.kind === 'COOKIE' ? Match.cookie(n, v) : m.kind === 'QUERY_PARAMETER' ? Match.queryParameter(n, v) : Match.header(n, v);
+    });
+    return twin === undefined ? fc.constant(variants)
+      : fc.oneof({ weight: 9, arbitrary: fc.constant(variants) }, { weight: 1, arbitrary: twin.map(match => [...variants, { name: 'twin', match }]) });
+  });
+  const albExperimentArb: fc.Arbitrary<Experiment> = fc.record({
+    props: fc.oneof(
+      experimentPropsArb,
+      fc.tuple(experimentPropsArb, variantsArb).map(([props, variants]) => ({ ...props, variants })),
+    ),
+    control: fc.option(fc.constantFrom('current', 'baseline'), { nil: undefined, freq: 4 }),
+    enabled: fc.option(fc.boolean(), { nil: undefined }),
+    stickiness: fc.oneof(
+      { weight: 12, arbitrary: fc.constant(undefined) },
+      { weight: 3, arbitrary: fc.integer({ min: 1, max: 7 * 86400 }).map(s => Duration.seconds(s)) },
+      { weight: 1, arbitrary: fc.integer({ min: 7 * 86400, max: 10 * 86400 }).map(s => Duration.seconds(s)) },
+    ),
+  }).map(({ props, control, enabled, stickiness }) => {
+    try {
+      return new Experiment({ ...props, control, enabled, stickiness: stickiness ?? props.stickiness });
+    } catch {
+      return undefined;
+    }
+  }).filter((e): e is Experiment => e !== undefined);
+
+  const conditionArb: fc.Arbitrary<elbv2.ListenerCondition> = fc.oneof(
+    fc.array(fc.constantFrom('shop.example.com', 'www.example.com', '*.example.com'), { minLength: 1, maxLength: 3 }).map(h => elbv2.ListenerCondition.hostHeaders(h)),
+    fc.array(fc.constantFrom('/*', '/checkout', '/api/*', '/a?c'), { minLength: 1, maxLength: 3 }).map(p => elbv2.ListenerCondition.pathPatterns(p)),
+    fc.constantFrom(
+      elbv2.ListenerCondition.httpRequestMethods(['GET', 'POST']),
+      elbv2.ListenerCondition.sourceIps(['10.0.0.0/8']),
+      elbv2.ListenerCondition.httpHeader('x-tenant', ['a', 'b*']),
+      elbv2.ListenerCondition.queryStrings([{ key: 'lang', value: 'en' }]),
+    ),
+  );
+  const propsArb = fc.record({
+    // An owned load balancer in about one case in five: it costs more to build, and the imported
+    // listener renders the same rules.
+    listener: fc.oneof({ weight: 14, arbitrary: fc.constant('imported') }, { weight: 4, arbitrary: fc.constant('owned') }, { weight: 1, arbitrary: fc.constant('odd') }),
+    experiment: seldom(albExperimentArb),
+    targetGroups: fc.oneof({ weight: 24, arbitrary: fc.constantFrom('owned', 'imported') }, { weight: 1, arbitrary: fc.constantFrom('missing', 'extra', 'shared', 'odd') }),
+    priority: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(undefined) },
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: 50_000 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 49_990, max: 50_001 }) },
+      { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double(), oddValueArb) },
+    ),
+    conditions: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) },
+      { weight: 6, arbitrary: fc.array(conditionArb, { minLength: 1, maxLength: 2 }) },
+      { weight: 1, arbitrary: fc.oneof(fc.constant([]), fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb) },
+    ),
+    at: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(at) },
+      { weight: 8, arbitrary: fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2029-01-01T00:00:00Z'), noInvalidDate: true }) },
+      { weight: 1, arbitrary: fc.oneof(fc.constant(new Date(NaN)), oddValueArb) },
+    ),
+  });
+  type Props = typeof propsArb extends fc.Arbitrary<infer P> ? P : never;
+
+  function build(p: Props) {
+    const stack = new Stack(testApp(), 'Stack');
+    // An imported VPC: the rules do not depend on it, and a new one costs most of a case's time.
+    let network: ec2.IVpc | undefined;
+    const vpc = () => network ??= ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0a1b2c3d4e5f60718', availabilityZones: ['us-east-1a', 'us-east-1b'], isolatedSubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-18706f5e4d3c2b1a0'],
+    });
+    const listenerArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2';
+    const listener = p.listener === 'owned'
+      ? new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc: vpc() }).addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404) })
+      : p.listener === 'imported'
+        ? elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Listener', { listenerArn, securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678') })
+        : listenerArn as unknown as elbv2.IApplicationListener;
+    const experiment = p.experiment;
+    const names = experiment instanceof Experiment ? [experiment.control, ...experiment.variants.map(v => v.name)] : ['control', 'b'];
+    const group = (name: string) => p.targetGroups === 'imported'
+      ? elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, `Tg-${name}`, { targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067` })
+      : new elbv2.ApplicationTargetGroup(stack, `Tg-${name}`, { vpc: vpc(), port: 80, targetType: elbv2.TargetType.IP });
+    const groups: Record<string, unknown> = Object.fromEntries(names.map(n => [n, group(n)]));
+    if (p.targetGroups === 'missing') delete groups[names[names.length - 1]];
+    if (p.targetGroups === 'extra') groups.unknown = group('unknown');
+    if (p.targetGroups === 'shared') groups[names[names.length - 1]] = groups[names[0]];
+    const construct = new aws.AlbExperiment(stack, 'Checkout', {
+      listener,
+      experiment,
+      targetGroups: (p.targetGroups === 'odd' ? 'control' : groups) as Record<string, elbv2.IApplicationTargetGroup>,
+      priority: p.priority as number | undefined,
+      conditions: p.conditions as elbv2.ListenerCondition[] | undefined,
+      at: p.at as Date,
+    });
+
+    const template = validatedTemplate(stack);
+    expectCleanAssembly(stack.node.root as App);
+    const rules = rulesOf(template);
+    // One rule per variant with a match and one for everyone else, or, inactive, the one for everyone else alone.
+    const matched = experiment.variants.filter(v => v.match !== undefined).length;
+    const first = (p.priority as number | undefined) ?? 100;
+    expect(construct.active).toBe(experiment.isActive(p.at as Date));
+    expect(rules.map(r => r.Priority)).toEqual(construct.active ? Array.from({ length: matched + 1 }, (_, i) => first + i) : [first + matched]);
+    // Every rule forwards to at most 5 target groups, by weights up to 999 whose shares are the allocations'.
+    const arnOf = (name: string) => stack.resolve((groups[name] as elbv2.IApplicationTargetGroup).targetGroupArn);
+    const shares = new Map<string, number>();
+    rules.forEach(rule => {
+      const [action] = rule.Actions;
+      const targets: Array<{ TargetGroupArn: unknown; Weight: number }> = action.ForwardConfig?.TargetGroups
+        ?? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
+      expect(targets.length).toBeLessThanOrEqual(5);
+      const total = targets.reduce((sum, t) => sum + t.Weight, 0);
+      for (const t of targets) {
+        expect(t.Weight).toBeLessThanOrEqual(999);
+        const name = names.find(n => JSON.stringify(arnOf(n)) === JSON.stringify(t.TargetGroupArn))!;
+        shares.set(`${rule.Priority}:${name}`, Math.round((t.Weight * 1000) / total) / 10);
+      }
+      expect(action.ForwardConfig?.TargetGroupStickinessConfig?.DurationSeconds).toBe(
+        targets.length > 1 && experiment.stickiness ? experiment.stickiness.toSeconds() : undefined);
+    });
+    // Variants with a match have the rules from the first priority on, in declared order; everyone else has the last.
+    const matchedNames = experiment.variants.filter(v => v.match !== undefined).map(v => v.name);
+    const expected = new Map(experiment.allocations(p.at as Date).map(a => {
+      const owner = a.match ? experiment.variants.find(v => v.match === a.match)!.name : undefined;
+      const priority = owner === undefined ? first + matched : first + matchedNames.indexOf(owner);
+      return [`${priority}:${a.variant}`, a.weight];
+    }));
+    expect(shares).toEqual(expected);
+    // The last rule carries only the conditions given: everyone else.
+    const last = rules[rules.length - 1];
+    expect(last.Conditions).toHaveLength(((p.conditions as unknown[] | undefined) ?? [1]).length);
+  }
+
+  test('either synthesize valid, clean listener rules or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, build);
   });
 });

@@ -4,9 +4,12 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as fc from 'fast-check';
 import { aws, Experiment, ExperimentProps, Match, StepGate, Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { dnsLabelArb, experimentArb, gateArb, matchArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const WHERE = 'CloudFrontContinuousDeployment Stack/Deployment';
@@ -424,6 +427,17 @@ describe('bad input', () => {
     }), `${WHERE}: stagingDistributionProps.certificate is an Import: a staging distribution has no domain names of its own, so no certificate to serve them. Leave certificate out; the primary keeps its certificate when you promote the staging configuration.`);
   });
 
+  test.each([
+    ['without a default behavior', {},
+      `${WHERE}: stagingDistributionProps.defaultBehavior is undefined: it must be an object. Pass a behavior with the origin of the configuration under test, such as { origin: new origins.HttpOrigin("candidate.example.com") }.`],
+    ['with an origin that is a domain name', { defaultBehavior: { origin: 'candidate.example.com' } },
+      `${WHERE}: stagingDistributionProps.defaultBehavior.origin is "candidate.example.com": it must be a CloudFront origin (cloudfront.IOrigin). Pass an origin such as new origins.HttpOrigin("candidate.example.com") or origins.S3BucketOrigin.withOriginAccessControl(bucket).`],
+    ['with an additional behavior without an origin', { ...stagingProps(), additionalBehaviors: { '/api/*': {} } },
+      `${WHERE}: stagingDistributionProps.additionalBehaviors["/api/*"].origin is undefined: it must be a CloudFront origin (cloudfront.IOrigin). Pass an origin such as new origins.HttpOrigin("candidate.example.com") or origins.S3BucketOrigin.withOriginAccessControl(bucket).`],
+  ])('staging props %s, which aws-cdk-lib would fail on with a TypeError', (_, staging, message) => {
+    expectValidationError(() => deployment({ experiment: experiment(), stagingDistributionProps: staging as any }), message);
+  });
+
   test('staging props that are not an object', () => {
     expectValidationError(() => deployment({ experiment: experiment(), stagingDistributionProps: 'staging' as any }),
       `${WHERE}: stagingDistributionProps is "staging": it must be an object. Pass the props of the staging distribution, such as { defaultBehavior: { origin } }.`);
@@ -433,5 +447,189 @@ describe('bad input', () => {
     const { stack } = setup();
     expectValidationError(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', undefined as any),
       `${WHERE}: props is undefined: it must be an object. Pass { primary, stagingDistributionProps, experiment } or { primary, stagingDistributionProps, strategy }.`);
+  });
+});
+
+describe('random props', () => {
+  /** Each prop goes wrong only seldom, so that with several of them a good share of cases (a third or more) still builds. */
+  const seldom = <T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown> = oddValueArb): fc.Arbitrary<T> =>
+    fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: odd as fc.Arbitrary<T> });
+  const headerNameArb = fc.oneof(
+    { weight: 8, arbitrary: dnsLabelArb.map(l => `aws-cf-cd-${l}`) },
+    { weight: 1, arbitrary: fc.constantFrom('aws-cf-cd-', 'AWS-CF-CD-Variant', 'x-variant', `aws-cf-cd-${'v'.repeat(250)}`) },
+  );
+  const headerValueArb = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_.-]{1,20}$/) },
+    { weight: 1, arbitrary: fc.constant('v'.repeat(1790)) },
+  );
+  const cfMatchArb: fc.Arbitrary<Match> = fc.oneof(
+    { weight: 8, arbitrary: fc.tuple(headerNameArb, headerValueArb).map(([n, v]) => Match.header(n, v)) },
+    { weight: 1, arbitrary: fc.oneof(matchArb, headerNameArb.map(n => Match.headerRegex(n, 'b.*'))) },
+  );
+  const stickinessArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 300, max: 3600 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 7200 }) },
+  ).map(s => Duration.seconds(s));
+  const percentArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 15 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }).map(t => t / 10) },
+  );
+
+  /** One variant by an aws-cf-cd- header or by a whole percent up to 15, as CloudFront can; and any experiment. */
+  const cfExperimentArb: fc.Arbitrary<Experiment> = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        byHeader: fc.boolean(),
+        match: cfMatchArb,
+        weight: percentArb,
+        headerWeight: seldom(fc.constant(undefined), fc.integer({ min: 1, max: 100 })),
+        stickiness: fc.option(stickinessArb, { nil: undefined }),
+        endDate: fc.option(fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-01-01T00:00:00Z'), noInvalidDate: true }), { nil: undefined }),
+        enabled: fc.option(fc.boolean(), { nil: undefined }),
+      }).map(p => {
+        try {
+          return new Experiment({
+            name: 'new-homepage',
+            variants: [p.byHeader ? { name: 'b', match: p.match, weight: p.headerWeight } : { name: 'b', weight: p.weight }],
+            // A header match takes no stickiness: seldom given.
+            stickiness: p.byHeader && p.headerWeight === undefined ? undefined : p.stickiness,
+            endDate: p.endDate,
+            enabled: p.enabled,
+          });
+        } catch {
+          return undefined;
+        }
+      }).filter((e): e is Experiment => e !== undefined),
+    },
+    { weight: 1, arbitrary: experimentArb },
+  );
+
+  const wholeCanaryArb = fc.array(fc.tuple(percentArb, gateArb), { minLength: 1, maxLength: 3 }).map(steps => Strategy.canary({
+    steps: steps.map(([w]) => w).sort((a, b) => a - b).map((w, i) => ({ weight: w, gate: steps[i][1] })),
+  }));
+  const cfStrategyArb: fc.Arbitrary<Strategy> = fc.oneof(
+    { weight: 6, arbitrary: wholeCanaryArb },
+    { weight: 3, arbitrary: fc.option(cfMatchArb, { nil: undefined, freq: 4 }).map(testRoute => Strategy.blueGreen({ testRoute })) },
+    { weight: 1, arbitrary: presetArb },
+    { weight: 1, arbitrary: strategyArb },
+  );
+
+  const stagingPropsArb = fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc.record({
+        comment: fc.option(fc.stringMatching(/^[a-zA-Z0-9 ]{0,40}$/), { nil: undefined }),
+        defaultRootObject: fc.option(fc.constant('index.html'), { nil: undefined }),
+        httpVersion: fc.option(fc.constantFrom(cloudfront.HttpVersion.HTTP1_1, cloudfront.HttpVersion.HTTP2), { nil: undefined }),
+        priceClass: fc.option(fc.constantFrom(cloudfront.PriceClass.PRICE_CLASS_100, cloudfront.PriceClass.PRICE_CLASS_ALL), { nil: undefined }),
+      }, { requiredKeys: [] }).map(extra => ({ ...stagingProps(), ...extra }) as unknown),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constant({ ...stagingProps(), domainNames: ['www.example.com'] }),
+        fc.constant({ ...stagingProps(), httpVersion: cloudfront.HttpVersion.HTTP2_AND_3 }),
+        fc.constant({ ...stagingProps(), domainNames: [] }),
+        fc.constantFrom({}, { defaultBehavior: {} }, { defaultBehavior: { origin: 'candidate.example.com' } }, { ...stagingProps(), additionalBehaviors: { '/api/*': {} } }),
+        oddValueArb,
+      ),
+    },
+  );
+  const stepArb = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: fc.record({ from: fc.constantFrom('prop' as const, 'context' as const), value: fc.integer({ min: 1, max: 2 }) as fc.Arbitrary<unknown> }) },
+    { weight: 1, arbitrary: fc.record({ from: fc.constantFrom('prop' as const, 'context' as const), value: fc.oneof(fc.integer({ min: 0, max: 5 }), oddValueArb) }) },
+  );
+  const atArb = fc.oneof(
+    { weight: 12, arbitrary: fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-06-01T00:00:00Z'), noInvalidDate: true }) },
+    { weight: 1, arbitrary: fc.oneof(fc.constant(new Date(NaN)), oddValueArb) },
+  );
+  /** The props of one driver are mostly given with it, and seldom with the other, which refuses them. */
+  const rarely = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  const experimentDriverArb = fc.record({
+    experiment: seldom(cfExperimentArb),
+    strategy: rarely(cfStrategyArb),
+    at: fc.option(atArb, { nil: undefined, freq: 4 }),
+    step: rarely(stepArb.filter(s => s !== undefined)),
+    sessionStickiness: rarely(stickinessArb),
+    enabled: rarely(fc.boolean()),
+  });
+  const strategyDriverArb = fc.record({
+    experiment: rarely(cfExperimentArb),
+    strategy: seldom(cfStrategyArb),
+    at: rarely(atArb),
+    step: stepArb,
+    sessionStickiness: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: stickinessArb }, { weight: 1, arbitrary: oddValueArb }),
+    enabled: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: fc.boolean() }, { weight: 1, arbitrary: oddValueArb }),
+  });
+  const propsArb = fc.record({
+    driver: fc.oneof(
+      { weight: 25, arbitrary: fc.oneof(experimentDriverArb, strategyDriverArb) },
+      // Neither an experiment nor a strategy.
+      { weight: 1, arbitrary: strategyDriverArb.map(d => ({ ...d, experiment: undefined, strategy: undefined })) },
+    ),
+    primary: fc.oneof({ weight: 15, arbitrary: fc.constant('owned' as const) }, { weight: 1, arbitrary: fc.constantFrom('http3' as const, 'imported' as const, 'other stack' as const, 'odd' as const) }),
+    stagingDistributionProps: stagingPropsArb,
+  });
+  type Props = typeof propsArb extends fc.Arbitrary<infer P> ? P : never;
+
+  function build(p: Props) {
+    const d = p.driver;
+    const context = d.step?.from === 'context' ? { 'Stack/Deployment:step': d.step.value } : {};
+    const stack = new Stack(testApp({ context }), 'Stack');
+    const primaryProps = { defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') } };
+    const primary = p.primary === 'owned' ? new cloudfront.Distribution(stack, 'Site', primaryProps)
+      : p.primary === 'http3' ? new cloudfront.Distribution(stack, 'Site', { ...primaryProps, httpVersion: cloudfront.HttpVersion.HTTP3 })
+        : p.primary === 'imported' ? cloudfront.Distribution.fromDistributionAttributes(stack, 'Site', { distributionId: 'E123', domainName: 'd1.cloudfront.net' })
+          : p.primary === 'other stack' ? new cloudfront.Distribution(new Stack(stack.node.root as App, 'Other'), 'Site', primaryProps)
+            : 'E123';
+    const construct = new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary: primary as cloudfront.Distribution,
+      stagingDistributionProps: p.stagingDistributionProps as cloudfront.DistributionProps,
+      experiment: d.experiment as Experiment | undefined,
+      strategy: d.strategy as Strategy | undefined,
+      step: d.step?.from === 'prop' ? d.step.value as number : undefined,
+      sessionStickiness: d.sessionStickiness as Duration | undefined,
+      enabled: d.enabled as boolean | undefined,
+      at: d.at as Date | undefined,
+    });
+
+    const template = validatedTemplate(stack);
+    expectCleanAssembly(stack.node.root as App);
+    template.resourceCountIs(DISTRIBUTION, 2);
+    template.resourceCountIs(POLICY, 1);
+    const config = Object.values(template.findResources(POLICY))[0].Properties.ContinuousDeploymentPolicyConfig;
+    expect(config.Enabled).toBe(construct.policyEnabled);
+    const traffic = config.TrafficConfig;
+    const variant = construct.experiment?.variants[0];
+    if (traffic.Type === 'SingleHeader') {
+      // A header CloudFront routes by: the variant's or the test route's.
+      expect(traffic.SingleHeaderConfig.Header).toMatch(/^aws-cf-cd-./);
+      expect(traffic.SingleHeaderConfig.Header).toBe((variant?.match ?? construct.plan?.strategy.testRoute)!.name);
+    } else {
+      // A whole percent up to 15: the variant's weight, or the rendered step's.
+      const weight = traffic.SingleWeightConfig.Weight;
+      expect(weight).toBe((variant ? variant.weight! : construct.step!.candidateWeight) / 100);
+      expect(weight).toBeLessThanOrEqual(0.15);
+      const sticky = traffic.SingleWeightConfig.SessionStickinessConfig;
+      if (sticky) {
+        expect(sticky.IdleTTL).toBe(sticky.MaximumTTL);
+        expect(sticky.IdleTTL).toBeGreaterThanOrEqual(300);
+        expect(sticky.IdleTTL).toBeLessThanOrEqual(3600);
+      }
+    }
+    if (construct.experiment) {
+      expect(construct.policyEnabled).toBe(construct.experiment.isActive((d.at as Date | undefined) ?? new Date()));
+    } else {
+      expect(construct.step!.index).toBe(d.step === undefined ? 1 : Number(d.step.value));
+      expect(construct.policyEnabled).toBe((d.enabled ?? true) === true && (construct.step!.candidateWeight > 0 || traffic.Type === 'SingleHeader'));
+    }
+  }
+
+  test('either synthesize a valid, clean policy and staging distribution or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, build);
   });
 });

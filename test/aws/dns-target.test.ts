@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -6,8 +6,11 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as fc from 'fast-check';
 import { aws, Strategy } from '../../src';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const { DnsTarget } = aws;
@@ -140,5 +143,62 @@ describe('what a target refuses', () => {
     expectValidationError(() => DnsTarget.loadBalancer(alb, { evaluateTargetHealth: 'yes' as unknown as boolean }),
       'DnsTarget.loadBalancer: options.evaluateTargetHealth is "yes": it must be true or false. '
       + 'Pass true to count the record unhealthy while the load balancer has no healthy targets.');
+  });
+});
+
+describe('random props', () => {
+  const healthCheckOptionArb = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: fc.constant('check' as const) },
+    { weight: 1, arbitrary: oddValueArb },
+  );
+  const optionsArb = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 8, arbitrary: fc.record({ healthCheck: healthCheckOptionArb }) },
+    { weight: 1, arbitrary: fc.record({ healthCheck: healthCheckOptionArb, evaluateTargetHealth: fc.oneof(fc.boolean(), oddValueArb) }) },
+    { weight: 1, arbitrary: oddValueArb },
+  );
+  const mixedCase = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map(upper => [...s].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+  const addressArb = fc.oneof(
+    { weight: 8, arbitrary: fc.ipV4() },
+    { weight: 1, arbitrary: fc.oneof(fc.ipV4Extended(), fc.ipV6(), fc.string(), fc.ipV4().map(a => ` ${a}`), fc.ipV4().map(a => `${a}, 192.0.2.1`)) },
+    { weight: 1, arbitrary: oddValueArb },
+  );
+  const nameArb = fc.oneof(
+    { weight: 5, arbitrary: fc.domain() },
+    { weight: 2, arbitrary: fc.domain().chain(mixedCase) },
+    { weight: 1, arbitrary: fc.domain().map(d => `${d}.`) },
+    { weight: 1, arbitrary: fc.stringMatching(/^_?[a-z0-9]{1,70}(\.[a-z0-9_-]{1,70}){0,4}\.?$/) },
+    { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('.', '..', 'a..b', '-a.b', 'a-.b', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`)) },
+    { weight: 1, arbitrary: oddValueArb },
+  );
+  const propsArb = fc.oneof(
+    { weight: 5, arbitrary: fc.record({ factory: fc.constant('ipAddress' as const), value: addressArb, options: optionsArb }) },
+    { weight: 5, arbitrary: fc.record({ factory: fc.constant('domainName' as const), value: nameArb, options: optionsArb }) },
+    { weight: 1, arbitrary: fc.record({ factory: fc.constantFrom('loadBalancer' as const, 'cloudFront' as const), value: oddValueArb, options: optionsArb }) },
+  );
+
+  test('either make a target whose record synthesizes valid and clean, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const stack = new Stack(testApp(), 'Stack');
+      const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+      const check = new route53.HealthCheck(stack, 'Check', { type: route53.HealthCheckType.HTTP, fqdn: 'check.example.net', resourcePath: '/health' });
+      const options = typeof p.options === 'object' && p.options !== null && (p.options as { healthCheck?: unknown }).healthCheck === 'check'
+        ? { ...p.options, healthCheck: check } : p.options;
+      const target = (DnsTarget[p.factory] as (value: unknown, options: unknown) => aws.DnsTarget)(p.value, options);
+
+      // Only strings reach here: the description shows the value as received.
+      expect(target.description).toContain(JSON.stringify(p.value));
+      expect(target.isAlias).toBe(false);
+      expect(target.healthCheck).toBe(options === undefined || (options as aws.DnsTargetOptions).healthCheck === undefined ? undefined : check);
+      const other = p.factory === 'ipAddress' ? DnsTarget.ipAddress('192.0.2.250') : DnsTarget.domainName('stable.example.org');
+      new aws.WeightedDnsRollout(stack, 'Web', { zone, recordName: 'www', stable: other, candidate: target, strategy: Strategy.BLUE_GREEN });
+      const template = validatedTemplate(stack);
+      expectCleanAssembly(stack.node.root as App);
+      const record = Object.values(template.findResources('AWS::Route53::RecordSet', { Properties: { SetIdentifier: 'Web-candidate' } }))[0].Properties;
+      expect(record).toMatchObject({ Type: target.recordType, ResourceRecords: [p.value] });
+      expect(record.HealthCheckId !== undefined).toBe(target.healthCheck !== undefined);
+    });
   });
 });

@@ -81,12 +81,11 @@ describe('random props', () => {
   });
 
   test('either synthesize valid, clean alarms or refuse with the library error', () => {
-    const outcome = expectBuildsOrRefuses(optionsArb, options => {
+    expectBuildsOrRefuses(optionsArb, options => {
       const { stack, targetGroup } = setup();
       new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, ...options });
       validatedTemplate(stack).resourceCountIs('AWS::CloudWatch::Alarm', 2);
       expectCleanAssembly(stack.node.root as App);
     });
-    expect(outcome.built + outcome.refused).toBeGreaterThan(0);
   });
 });

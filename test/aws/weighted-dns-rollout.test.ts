@@ -5,9 +5,12 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as fc from 'fast-check';
 import { aws, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { gateArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'WeightedDnsRollout Stack/Web';
@@ -251,6 +254,14 @@ describe('plain records', () => {
     validatedTemplate(stack).hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'Web-stable', Name: 'WWW.Example.COM.' });
   });
 
+  test('a name ending in the zone name is that name, whatever its letter case', () => {
+    const named = (recordName: string) => validatedTemplate(rollout(Strategy.BLUE_GREEN, { recordName }).stack)
+      .findResources('AWS::Route53::RecordSet', { Properties: { SetIdentifier: 'Web-stable' } });
+    expect(Object.values(named('WWW.Example.COM'))[0].Properties.Name).toBe('WWW.Example.COM.');
+    expect(Object.values(named('EXAMPLE.COM'))[0].Properties.Name).toBe('EXAMPLE.COM.');
+    expect(Object.values(named('www.example.org'))[0].Properties.Name).toBe('www.example.org.example.com.');
+  });
+
   test('a fully qualified name in a zone whose name is only known at deploy time is left to Route 53', () => {
     const base = setup();
     const zone = route53.HostedZone.fromHostedZoneAttributes(base.stack, 'Imported', {
@@ -332,6 +343,67 @@ describe('what Route 53 weighted records cannot express', () => {
     expectValidationError(() => rollout(Strategy.BLUE_GREEN, { ttl: Duration.minutes(5) }),
       `${where}: ttl is 5 minutes: its targets render alias records, which take the TTL of their target. `
       + 'Leave ttl out; it applies to IP address and domain name targets only.');
+  });
+});
+
+describe('names longer than Route 53 takes', () => {
+  const a = (n: number) => 'a'.repeat(n);
+  /** Four labels and the zone name: 60 * 4 + 3 dots + ".example.com" is 255 bytes. */
+  const fourLabels = (last: number) => `${a(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(last)}`;
+
+  test('a label of more than 63 bytes', () => {
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: `api.${a(64)}` }),
+      `${where}: recordName is "api.${a(64)}": each label of a Route 53 name (the part between two dots) is 1 to 63 bytes long, `
+      + `and "${a(64)}" has 64. Shorten the label to at most 63 bytes.`);
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: `${a(70)}.example.com.` }),
+      `${where}: recordName is "${a(70)}.example.com.": each label of a Route 53 name (the part between two dots) is 1 to 63 bytes long, `
+      + `and "${a(70)}" has 70. Shorten the label to at most 63 bytes.`);
+  });
+
+  test('an empty label', () => {
+    const message = (name: string) => `${where}: recordName is "${name}": each label of a Route 53 name (the part between two dots) is 1 to 63 bytes long, `
+      + 'and this name has an empty one. Remove the dot at the start, or one of the two dots in a row.';
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: 'www..shop' }), message('www..shop'));
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: '.www' }), message('.www'));
+  });
+
+  test('more than 255 bytes with the zone name, the final dot aside', () => {
+    const message = (name: string) => `${where}: recordName is "${name}": a Route 53 name is at most 255 bytes, including the dots, `
+      + 'and in the zone "example.com" this one has 256. Use a shorter name, or fewer labels.';
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: fourLabels(61) }), message(fourLabels(61)));
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { recordName: `${fourLabels(61)}.Example.com.` }), message(`${fourLabels(61)}.Example.com.`));
+  });
+
+  test('names at the limits, and escape codes counted as one byte each', () => {
+    expect(() => rollout(Strategy.BLUE_GREEN, { recordName: `api.${a(63)}` })).not.toThrow();
+    validatedTemplate(rollout(Strategy.BLUE_GREEN, { recordName: fourLabels(60) }).stack)
+      .hasResourceProperties('AWS::Route53::RecordSet', { SetIdentifier: 'Web-stable', Name: `${fourLabels(60)}.example.com.` });
+    expect(() => rollout(Strategy.BLUE_GREEN, { recordName: `${fourLabels(60)}.example.com.` })).not.toThrow();
+    // 62 letters and an escaped "*": 66 characters, 63 bytes.
+    expect(() => rollout(Strategy.BLUE_GREEN, { recordName: `${a(62)}\\052` })).not.toThrow();
+  });
+
+  test('in a zone whose name is only known at deploy time, a relative name has only its labels checked', () => {
+    const inImportedZone = (recordName: string) => () => {
+      const base = setup();
+      const zone = route53.HostedZone.fromHostedZoneAttributes(base.stack, 'Imported', {
+        hostedZoneId: 'Z0000000000000000000', zoneName: Fn.importValue('ZoneName'),
+      });
+      new aws.WeightedDnsRollout(base.stack, 'Web', {
+        zone,
+        recordName,
+        stable: aws.DnsTarget.loadBalancer(base.blue),
+        candidate: aws.DnsTarget.loadBalancer(base.green),
+        strategy: Strategy.BLUE_GREEN,
+      });
+    };
+    expectValidationError(inImportedZone(a(64)),
+      `${where}: recordName is "${a(64)}": each label of a Route 53 name (the part between two dots) is 1 to 63 bytes long, `
+      + `and "${a(64)}" has 64. Shorten the label to at most 63 bytes.`);
+    expect(inImportedZone(fourLabels(63))).not.toThrow();
+    expectValidationError(inImportedZone(`${fourLabels(63)}.example.com.`),
+      `${where}: recordName is "${fourLabels(63)}.example.com.": a Route 53 name is at most 255 bytes, including the dots, and this one has 258. `
+      + 'Use a shorter name, or fewer labels.');
   });
 });
 
@@ -418,5 +490,189 @@ test('records its traffic plan and the step rendered in the cloud assembly', () 
   expect(steps.map(m => m.path)).toEqual(['/Stack/Web']);
   expect(steps[0].data).toEqual({
     step: 3, contextKey: 'Stack/Web:step', stableWeight: 70, candidateWeight: 30, recordWeights: { stable: 7, candidate: 3 },
+  });
+});
+
+describe('random props', () => {
+  /** What a DnsTarget is made of; the target itself needs the stack of the case, so it is made in `build`. */
+  type TargetSpec =
+    | { readonly kind: 'alb' | 'nlb' | 'cloudFront'; readonly healthCheck: boolean; readonly evaluateTargetHealth?: unknown }
+    | { readonly kind: 'ip' | 'domain'; readonly value: string; readonly healthCheck: boolean; readonly evaluateTargetHealth?: unknown }
+    | { readonly kind: 'odd'; readonly value: unknown };
+
+  /** Each prop goes wrong only seldom, so that with several of them a good share of cases (a third or more) still builds. */
+  const seldom = <T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown> = oddValueArb): fc.Arbitrary<T> =>
+    fc.oneof({ weight: 18, arbitrary: valid }, { weight: 1, arbitrary: odd as fc.Arbitrary<T> });
+  const healthCheckArb = fc.boolean();
+  /** Only load balancers evaluate their target's health: seldom set elsewhere. */
+  const evaluateArb = seldom(fc.option(fc.boolean(), { nil: undefined }));
+  const rarelyEvaluateArb = seldom(fc.constant(undefined), fc.boolean());
+  const aliasArb: fc.Arbitrary<TargetSpec> = fc.oneof(
+    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('alb' as const, 'nlb' as const), healthCheck: healthCheckArb, evaluateTargetHealth: evaluateArb }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('cloudFront' as const), healthCheck: healthCheckArb, evaluateTargetHealth: rarelyEvaluateArb }) },
+  );
+  const ipArb: fc.Arbitrary<TargetSpec> = fc.record({
+    kind: fc.constant('ip' as const),
+    value: seldom(fc.ipV4(), fc.oneof(fc.ipV6(), fc.string())) as fc.Arbitrary<string>,
+    healthCheck: healthCheckArb,
+    evaluateTargetHealth: rarelyEvaluateArb,
+  });
+  const domainArb: fc.Arbitrary<TargetSpec> = fc.record({
+    kind: fc.constant('domain' as const),
+    value: seldom(fc.domain(), fc.string({ maxLength: 300 })) as fc.Arbitrary<string>,
+    healthCheck: healthCheckArb,
+    evaluateTargetHealth: rarelyEvaluateArb,
+  });
+  const oddTargetArb: fc.Arbitrary<TargetSpec> = fc.record({ kind: fc.constant('odd' as const), value: oddValueArb });
+  /** An A target (alias or IP address) or a domain name; seldom not a target at all. */
+  const targetSpecArb = (family: 'A' | 'CNAME'): fc.Arbitrary<TargetSpec> => seldom(family === 'A' ? fc.oneof(aliasArb, aliasArb, ipArb) : domainArb, oddTargetArb);
+  /** Both targets: mostly of one record type, seldom of two (which Route 53 cannot weigh against each other). */
+  const targetsArb = fc.constantFrom('A' as const, 'A' as const, 'CNAME' as const).chain(family => fc.record({
+    stable: targetSpecArb(family),
+    candidate: fc.oneof(
+      { weight: 12, arbitrary: targetSpecArb(family) },
+      { weight: 1, arbitrary: targetSpecArb(family === 'A' ? 'CNAME' : 'A') },
+      { weight: 2, arbitrary: fc.constant('none' as const) },
+      { weight: 1, arbitrary: fc.constant('same' as const) },
+    ),
+  }));
+
+  /** Canaries in half percents, which Route 53 always expresses, beside the shared strategies (whose tenths it mostly cannot). */
+  const halfPercentCanaryArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 199 }), gateArb), { minLength: 1, maxLength: 6 })
+    .map(steps => Strategy.canary({
+      steps: steps.map(([h]) => h).sort((a, b) => a - b).map((h, i) => ({ weight: h / 2, gate: steps[i][1] })),
+    }));
+  const route53StrategyArb: fc.Arbitrary<Strategy> = seldom(fc.oneof(
+    { weight: 5, arbitrary: halfPercentCanaryArb },
+    { weight: 2, arbitrary: presetArb },
+    { weight: 1, arbitrary: strategyArb },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 99 }).map(p => Strategy.linear({ stepPercent: p, interval: Duration.minutes(1) })) },
+  ));
+
+  const labelArb = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const recordNameArb = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 9, arbitrary: labelArb },
+    { weight: 4, arbitrary: labelArb.map(l => `${l}.example.com.`) },
+    { weight: 1, arbitrary: fc.constantFrom('example.com.', 'EXAMPLE.com.', 'example.com', 'www.other.org.', '*.example.com.', '', 'www.example.com.example.com') },
+    { weight: 1, arbitrary: fc.tuple(labelArb, fc.constantFrom('example.com', 'Example.COM', 'EXAMPLE.COM.')).map(([l, z]) => `${l.toUpperCase()}.${z}`) },
+    { weight: 1, arbitrary: fc.oneof(oddValueArb, fc.string()) },
+    // Near Route 53's limits: a label about 63 bytes long, or labels that with the zone name come to about 255 bytes.
+    {
+      weight: 2,
+      arbitrary: fc.oneof(
+        fc.tuple(labelArb, fc.stringMatching(/^[a-z0-9]{58,70}$/)).map(([l, long]) => `${l}.${long}`),
+        fc.array(fc.stringMatching(/^[a-z0-9]{58,63}$/), { minLength: 4, maxLength: 4 }).map(ls => ls.join('.')),
+        fc.constantFrom('www..example.com.', '.www', 'www.'),
+      ),
+    },
+  );
+  const stepArb = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 6, arbitrary: fc.record({ from: fc.constantFrom('prop' as const, 'context' as const), value: fc.integer({ min: 1, max: 2 }) as fc.Arbitrary<unknown> }) },
+    { weight: 1, arbitrary: fc.record({ from: fc.constantFrom('prop' as const, 'context' as const), value: fc.integer({ min: 0, max: 12 }) as fc.Arbitrary<unknown> }) },
+    { weight: 1, arbitrary: fc.record({ from: fc.constantFrom('prop' as const, 'context' as const), value: fc.oneof(oddValueArb, fc.nat(12).map(String)) }) },
+  );
+  const ttlSecondsArb = fc.oneof(fc.constant(60), fc.integer({ min: 0, max: 400 * 86400 })).map(s => Duration.seconds(s));
+  /** A TTL applies to records that are not aliases: mostly given for those, seldom for aliases. */
+  const ttlArb = (targets: { stable: TargetSpec; candidate: TargetSpec | 'none' | 'same' }) => {
+    const plain = [targets.stable, targets.candidate].some(t => typeof t === 'object' && (t.kind === 'ip' || t.kind === 'domain'));
+    return fc.oneof(
+      { weight: plain ? 4 : 12, arbitrary: fc.constant(undefined) },
+      { weight: plain ? 4 : 1, arbitrary: ttlSecondsArb },
+      { weight: 1, arbitrary: oddValueArb },
+    );
+  };
+  const propsArb = targetsArb.chain(targets => fc.record({
+    zone: fc.oneof({ weight: 18, arbitrary: fc.constant('public') }, { weight: 2, arbitrary: fc.constantFrom('private', 'imported') }, { weight: 1, arbitrary: fc.constant('odd') }),
+    recordName: recordNameArb,
+    targets: fc.constant(targets),
+    strategy: route53StrategyArb,
+    step: stepArb,
+    ttl: ttlArb(targets),
+    id: seldom(fc.constant('Web'), fc.string({ minLength: 100, maxLength: 130 }).map(s => `Web${s.replace(/\//g, '_')}`)) as fc.Arbitrary<string>,
+  }));
+  type Props = typeof propsArb extends fc.Arbitrary<infer P> ? P : never;
+
+  function build(p: Props) {
+    const context = p.step?.from === 'context' ? { [`Stack/${p.id}:step`]: p.step.value } : {};
+    const stack = new Stack(testApp({ context }), 'Stack');
+    let vpc: ec2.Vpc | undefined;
+    const vpcOf = () => vpc ??= new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const zone = p.zone === 'public' ? new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' })
+      : p.zone === 'private' ? new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.com', vpc: vpcOf() })
+        : p.zone === 'imported' ? route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0000000000000000000', zoneName: Fn.importValue('ZoneName') })
+          : 'example.com' as unknown as route53.IHostedZone;
+    const made = (role: string, spec: TargetSpec): aws.DnsTarget => {
+      if (spec.kind === 'odd') return spec.value as aws.DnsTarget;
+      const options = {
+        ...(spec.healthCheck ? { healthCheck: new route53.HealthCheck(stack, `${role}Health`, { type: route53.HealthCheckType.HTTP, fqdn: `${role.toLowerCase()}.example.net`, resourcePath: '/health' }) } : {}),
+        ...(spec.evaluateTargetHealth === undefined ? {} : { evaluateTargetHealth: spec.evaluateTargetHealth as boolean }),
+      };
+      switch (spec.kind) {
+        case 'alb': return aws.DnsTarget.loadBalancer(new elbv2.ApplicationLoadBalancer(stack, role, { vpc: vpcOf(), internetFacing: true }), options);
+        case 'nlb': return aws.DnsTarget.loadBalancer(new elbv2.NetworkLoadBalancer(stack, role, { vpc: vpcOf(), internetFacing: true }), options);
+        case 'cloudFront': return aws.DnsTarget.cloudFront(
+          new cloudfront.Distribution(stack, role, { defaultBehavior: { origin: new origins.HttpOrigin(`${role.toLowerCase()}.example.net`) } }), options);
+        case 'ip': return aws.DnsTarget.ipAddress(spec.value, options);
+        case 'domain': return aws.DnsTarget.domainName(spec.value, options);
+      }
+    };
+    const stable = made('Blue', p.targets.stable);
+    const candidate = p.targets.candidate === 'none' ? undefined : p.targets.candidate === 'same' ? stable : made('Green', p.targets.candidate);
+    const construct = new aws.WeightedDnsRollout(stack, p.id, {
+      zone,
+      recordName: p.recordName as string | undefined,
+      stable,
+      candidate,
+      strategy: p.strategy,
+      step: p.step?.from === 'prop' ? p.step.value as number : undefined,
+      ttl: p.ttl as Duration | undefined,
+    });
+
+    const template = validatedTemplate(stack);
+    expectCleanAssembly(stack.node.root as App);
+    const records = Object.values(template.findResources('AWS::Route53::RecordSet')).map(r => r.Properties);
+    expect(records).toHaveLength(candidate ? 2 : 1);
+    const byRole = (role: string) => records.find(r => r.SetIdentifier === `${p.id}-${role}`)!;
+    // Each record is of its target's type, with a TTL only when it is not an alias.
+    for (const [role, t] of [['stable', stable], ['candidate', candidate]] as const) {
+      if (!t) continue;
+      expect(byRole(role).Type).toBe(t.recordType);
+      expect(byRole(role).TTL === undefined).toBe(t.isAlias);
+    }
+    // The records are named as DNS reads the name (letter case aside): relative to the zone, or fully qualified.
+    if (p.zone === 'public' || p.zone === 'private') {
+      const name = (p.recordName as string | undefined) ?? 'example.com';
+      const lower = name.toLowerCase();
+      const fqdn = lower.endsWith('.') ? lower : lower === 'example.com' || lower.endsWith('.example.com') ? `${lower}.` : `${lower}.example.com.`;
+      expect(byRole('stable').Name.toLowerCase()).toBe(fqdn);
+      // ...and fits Route 53: labels of 1 to 63 bytes, 255 bytes in all without the final dot (escape codes aside).
+      if (!fqdn.includes('\\')) {
+        expect(Buffer.byteLength(fqdn) - 1).toBeLessThanOrEqual(255);
+        for (const label of fqdn.slice(0, -1).split('.')) {
+          expect(Buffer.byteLength(label)).toBeGreaterThanOrEqual(1);
+          expect(Buffer.byteLength(label)).toBeLessThanOrEqual(63);
+        }
+      }
+    }
+    // The weights are the rendered step's share, exactly, and the metadata records them.
+    const stableWeight = byRole('stable').Weight;
+    if (candidate) {
+      const candidateWeight = byRole('candidate').Weight;
+      const wanted = p.step === undefined ? 1 : Number(p.step.value);
+      expect(construct.step!.index).toBe(wanted);
+      expect(candidateWeight * 100).toBeCloseTo(construct.step!.candidateWeight * (stableWeight + candidateWeight), 6);
+      expect(Math.max(stableWeight, candidateWeight)).toBeLessThanOrEqual(255);
+      expect(stableWeight + candidateWeight).toBeGreaterThan(0);
+    } else {
+      expect(stableWeight).toBe(255);
+    }
+    const step = construct.node.metadata.find(m => m.type === STEP_METADATA_TYPE)!.data;
+    expect(step.recordWeights.stable).toBe(stableWeight);
+  }
+
+  test('either synthesize valid, clean weighted records or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, build);
   });
 });
