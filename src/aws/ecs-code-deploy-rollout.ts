@@ -9,7 +9,9 @@ import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
-import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
+import {
+  codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, optionalDeploymentGroupName, predefinedKey,
+} from '../private/codedeploy-shift';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from '../private/guardrail-sources';
 import { recordPlan } from '../private/plan-metadata';
@@ -173,10 +175,13 @@ export class EcsCodeDeployRollout extends Construct {
     super(scope, id);
     const where = `EcsCodeDeployRollout ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { service, blueTargetGroup, greenTargetGroup, listener, strategy }.');
-    required(`${where}: service`, props.service, 'Pass the ECS service created with the CODE_DEPLOY deployment controller.');
-    required(`${where}: blueTargetGroup`, props.blueTargetGroup, 'Pass the target group the service is registered in.');
-    required(`${where}: greenTargetGroup`, props.greenTargetGroup, 'Pass a second target group, for the new task set.');
-    required(`${where}: listener`, props.listener, 'Pass the production listener.');
+    required(`${where}: service`, props.service, SERVICE, 'Pass the ECS service created with the CODE_DEPLOY deployment controller.');
+    required(`${where}: blueTargetGroup`, props.blueTargetGroup, TARGET_GROUP, 'Pass the target group the service is registered in.');
+    required(`${where}: greenTargetGroup`, props.greenTargetGroup, TARGET_GROUP, 'Pass a second target group, for the new task set.');
+    required(`${where}: listener`, props.listener, LISTENER, 'Pass the production listener.');
+    if (props.testListener !== undefined) {
+      required(`${where}: testListener`, props.testListener, LISTENER, 'Pass a second listener on its own port, reachable only from your testers, or leave testListener out.');
+    }
     if (!(props.strategy instanceof Strategy)) {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.BLUE_GREEN.');
     }
@@ -203,10 +208,14 @@ export class EcsCodeDeployRollout extends Construct {
         + `${CONTROLLER} sends every request reaching that listener to the new task set, whatever the request carries.`);
     }
 
+    const application = optionalApplication<codedeploy.IEcsApplication>(`${where}: application`, props.application, 'ECS',
+      'a codedeploy.EcsApplication, or one imported with EcsApplication.fromEcsApplicationName()');
+    const deploymentGroupName = optionalDeploymentGroupName(`${where}: deploymentGroupName`, props.deploymentGroupName);
+
     this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
       service: props.service,
-      application: props.application,
-      deploymentGroupName: props.deploymentGroupName,
+      application,
+      deploymentGroupName,
       deploymentConfig: this.deploymentConfig,
       blueGreenDeploymentConfig: {
         blueTargetGroup: props.blueTargetGroup,
@@ -335,8 +344,21 @@ function minutesWithin(wait: Duration, prop: string, shown: string, activity: st
   return Duration.minutes(seconds / 60);
 }
 
-function required(prop: string, value: unknown, fix: string): void {
-  if (typeof value !== 'object' || value === null) fail(prop, value, 'it is required', fix);
+/** What a construct-typed prop must be, checked by the members aws-cdk-lib reads from it. */
+interface Kind {
+  readonly what: string;
+  readonly is: (value: any) => boolean;
+}
+const SERVICE: Kind = { what: 'an ECS service', is: v => typeof v.serviceArn === 'string' && typeof v.serviceName === 'string' };
+const TARGET_GROUP: Kind = {
+  what: 'an application target group',
+  is: v => typeof v.targetGroupArn === 'string' && typeof v.registerConnectable === 'function',
+};
+const LISTENER: Kind = { what: 'an application load balancer listener', is: v => typeof v.listenerArn === 'string' };
+
+function required(prop: string, value: unknown, kind: Kind, fix: string): void {
+  if (value === undefined || value === null) fail(prop, value, 'it is required', fix);
+  if (typeof value !== 'object' || !kind.is(value)) fail(prop, value, `it must be ${kind.what}`, fix);
 }
 
 /** CDK checks this too, but only for a service defined in the app, and without naming the fix. */

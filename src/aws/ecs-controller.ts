@@ -1,4 +1,5 @@
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { optionalApplication, optionalDeploymentGroupName } from '../private/codedeploy-shift';
 import { fail, struct } from '../private/validation';
 
 /** Which service drives an ECS deployment. */
@@ -70,7 +71,12 @@ export class EcsController {
     if (read.testPort !== undefined && (typeof read.testPort !== 'number' || !Number.isInteger(read.testPort) || read.testPort < 1 || read.testPort > 65535)) {
       fail('EcsController.codeDeploy: testPort', read.testPort, 'a listener port is a whole number from 1 to 65535', 'Use a free port of the load balancer, such as 9000.');
     }
-    return new EcsController(EcsControllerKind.CODE_DEPLOY, read);
+    return new EcsController(EcsControllerKind.CODE_DEPLOY, {
+      testPort: read.testPort,
+      application: optionalApplication<codedeploy.IEcsApplication>('EcsController.codeDeploy: application', read.application, 'ECS',
+        'a codedeploy.EcsApplication, or one imported with EcsApplication.fromEcsApplicationName()'),
+      deploymentGroupName: optionalDeploymentGroupName('EcsController.codeDeploy: deploymentGroupName', read.deploymentGroupName),
+    });
   }
 
   /** Which service drives deployments. */

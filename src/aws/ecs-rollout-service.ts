@@ -12,8 +12,9 @@ import { EcsNativeRollout } from './ecs-native-rollout';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
 import { Strategy } from '../core/strategy';
 import { TrafficPlan } from '../core/traffic-plan';
-import { albCondition, checkConditionValues } from '../private/alb-conditions';
-import { trafficContainer } from '../private/ecs-service';
+import { albCondition, checkConditionRepeats, checkConditionValues } from '../private/alb-conditions';
+import { healthCheck, trafficContainer } from '../private/ecs-service';
+import { StrategyValidationError } from '../private/errors';
 import { arrayOf, fail, struct } from '../private/validation';
 
 const DEFAULT_PRIORITY = 10;
@@ -34,9 +35,9 @@ export interface EcsRolloutServiceProps {
   /**
    * The production listener. With the native controller the construct adds its rules to it (the
    * production rule, and the test rule when the strategy has a test route), so other services
-   * can share it. With the CodeDeploy controller, which moves a listener's default action, the
-   * listener must be dedicated to this service and created without a default action: the
-   * construct sets it.
+   * can share it; it must already have a default action, for the requests no rule matches. With
+   * the CodeDeploy controller, which moves a listener's default action, the listener must be
+   * dedicated to this service and created without a default action: the construct sets it.
    */
   readonly listener: elbv2.ApplicationListener;
 
@@ -143,22 +144,24 @@ export interface EcsRolloutServiceProps {
   readonly infrastructureRole?: iam.IRole;
 
   /**
-   * Health check of both target groups.
+   * Health check of both target groups, within the load balancer's limits (checked at construction):
+   * an interval of 5-300 s longer than the timeout of 2-120 s, thresholds of 2-10, HTTP codes 200-499.
    *
    * @default - the ALB defaults: HTTP on the traffic port, path `/`
    */
   readonly healthCheck?: elbv2.HealthCheck;
 
   /**
-   * Subnets of the tasks, for the `awsvpc` network mode.
+   * Subnets of the tasks, for the `awsvpc` network mode (refused with other network modes, whose
+   * tasks use the network of their container instance).
    *
    * @default - the cluster VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * Security groups of the tasks, for the `awsvpc` network mode. The load balancer is allowed in
-   * on the container port either way.
+   * Security groups of the tasks, for the `awsvpc` network mode (refused with other network modes).
+   * The load balancer is allowed in on the container port either way.
    *
    * @default - a new security group
    */
@@ -266,6 +269,7 @@ export class EcsRolloutService extends Construct {
     }
     const codeDeploy = controller.kind === EcsControllerKind.CODE_DEPLOY;
     if (codeDeploy) refuseNativeOnly(where, props);
+    else requireDefaultAction(`${where}: listener`, props.listener);
     const hasTestRoute = codeDeploy ? controller.testPort !== undefined : props.strategy.testRoute !== undefined;
     if (props.testRouteSources !== undefined && !hasTestRoute) {
       fail(`${where}: testRouteSources`, props.testRouteSources,
@@ -288,12 +292,13 @@ export class EcsRolloutService extends Construct {
       fail(`${where}: desiredCount`, props.desiredCount, 'it is a number of tasks, a whole number of at least 0', 'Use a whole number such as 2.');
     }
 
+    const checked = healthCheck(`${where}: healthCheck`, props.healthCheck);
     const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
       vpc: props.cluster.vpc,
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      healthCheck: props.healthCheck,
+      healthCheck: checked,
     });
     this.blueTargetGroup = targetGroup('Blue');
     this.greenTargetGroup = targetGroup('Green');
@@ -378,14 +383,10 @@ export class EcsRolloutService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
     };
-    const awsvpc = { vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups };
+    const awsvpc = taskNetwork(`EcsRolloutService ${this.node.path}`, props);
     return taskDefinition.isFargateCompatible
       ? new ecs.FargateService(this, 'Service', { ...serviceProps, ...awsvpc, taskDefinition })
-      : new ecs.Ec2Service(this, 'Service', {
-        ...serviceProps,
-        ...(taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? awsvpc : {}),
-        taskDefinition,
-      });
+      : new ecs.Ec2Service(this, 'Service', { ...serviceProps, ...awsvpc, taskDefinition });
   }
 
   private createRules(where: string, props: EcsRolloutServiceProps, testSources: string[], forward: (blueWeight: number) => elbv2.ListenerAction) {
@@ -408,8 +409,17 @@ export class EcsRolloutService extends Construct {
       }
     });
     checkConditionValues(`${where}: conditions`, conditions, 'the production rule');
+    checkConditionRepeats(`${where}: conditions`, conditions, 'the production rule');
     const sources = testCondition && elbv2.ListenerCondition.sourceIps(testSources);
-    if (testCondition) checkConditionValues(`${where}: conditions`, conditions, 'the test rule (with the test route and its sources)', [testCondition, sources!]);
+    if (testCondition) {
+      const testRule = 'the test rule (with the test route and its sources)';
+      if (conditions.some(c => c.renderRawCondition()?.field === 'source-ip')) {
+        fail(`${where}: conditions`, conditions, `an ALB listener rule takes at most one source-ip condition, and ${testRule} sets its own from testRouteSources`,
+          'Leave the source-ip condition out of conditions, and list the ranges allowed to test in testRouteSources.');
+      }
+      checkConditionValues(`${where}: conditions`, conditions, testRule, [testCondition, sources!]);
+      checkConditionRepeats(`${where}: conditions`, conditions, testRule, [testCondition, sources!]);
+    }
 
     const production = new elbv2.ApplicationListenerRule(this, 'ProductionRule', { listener: props.listener, priority, conditions, action: forward(100) });
     const test = testCondition ? new elbv2.ApplicationListenerRule(this, 'TestRule', {
@@ -423,9 +433,13 @@ export class EcsRolloutService extends Construct {
 
   private createTestListener(prop: string, production: elbv2.ApplicationListener, port: number, sources: string[],
     action: elbv2.ListenerAction): elbv2.ApplicationListener {
-    const productionPort = Stack.of(this).resolve((production.node.defaultChild as elbv2.CfnListener).port);
-    if (productionPort === port) {
-      fail(prop, `EcsController.codeDeploy({ testPort: ${port} })`, `the production listener already uses port ${port}`,
+    const portOf = (listener: elbv2.ApplicationListener) => Stack.of(listener).resolve((listener.node.defaultChild as elbv2.CfnListener).port);
+    // The production listener, then the load balancer's other listeners: a load balancer takes one listener per port.
+    const others = production.loadBalancer instanceof elbv2.ApplicationLoadBalancer ? production.loadBalancer.listeners : [];
+    const taken = [production, ...others.filter(l => l !== production)].find(l => portOf(l) === port);
+    if (taken !== undefined) {
+      fail(prop, `EcsController.codeDeploy({ testPort: ${port} })`,
+        `${taken === production ? 'the production listener' : `the listener ${taken.node.path} of the same load balancer`} already uses port ${port}`,
         'Pick another free port of the load balancer for the test listener, such as 9000.');
     }
     // Plain HTTP on a port only the named sources reach: the load balancer's security group opens
@@ -438,10 +452,51 @@ export class EcsRolloutService extends Construct {
       defaultAction: action,
     });
     for (const cidr of sources) {
-      listener.connections.allowDefaultPortFrom(cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr), `CodeDeploy test listener, from ${cidr}`);
+      listener.connections.allowDefaultPortFrom(cidr.includes(':') ? ec2.Peer.ipv6(canonicalIpv6(cidr)) : ec2.Peer.ipv4(cidr), `CodeDeploy test listener, from ${cidr}`);
     }
     return listener;
   }
+}
+
+/**
+ * The tasks' subnets and security groups, checked: they apply to the awsvpc network mode only, and
+ * would be silently ignored with bridge or host.
+ */
+function taskNetwork(where: string, props: EcsRolloutServiceProps): { vpcSubnets?: ec2.SubnetSelection; securityGroups?: ec2.ISecurityGroup[] } {
+  const awsvpc = props.taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC;
+  for (const name of ['vpcSubnets', 'securityGroups'] as const) {
+    if (props[name] !== undefined && !awsvpc) {
+      fail(`${where}: ${name}`, props[name], `it applies to tasks in the awsvpc network mode only, and the task definition uses ${props.taskDefinition.networkMode}`,
+        `Leave ${name} out (the tasks use the network of their container instance), or use the awsvpc network mode.`);
+    }
+  }
+  if (!awsvpc) return {};
+  const vpcSubnets = props.vpcSubnets === undefined ? undefined
+    : struct<ec2.SubnetSelection>(`${where}: vpcSubnets`, props.vpcSubnets, 'Pass a subnet selection such as { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }.');
+  if (vpcSubnets !== undefined) {
+    try {
+      props.cluster.vpc.selectSubnets(vpcSubnets);
+    } catch (e) {
+      throw new StrategyValidationError(`${where}: vpcSubnets`, describeSelection(vpcSubnets),
+        `the cluster's VPC has no subnets of this selection (${(e as Error).message})`, 'Select subnets the VPC has, or leave vpcSubnets out for its private subnets.');
+    }
+  }
+  const securityGroups = props.securityGroups === undefined ? undefined
+    : arrayOf<ec2.ISecurityGroup>(`${where}: securityGroups`, props.securityGroups, 'Pass an array of security groups.');
+  securityGroups?.forEach((group, i) => {
+    if (typeof (group as ec2.ISecurityGroup)?.securityGroupId !== 'string' || typeof (group as ec2.ISecurityGroup)?.addIngressRule !== 'function') {
+      fail(`${where}: securityGroups[${i}]`, group, 'it must be an EC2 security group', 'Pass an ec2.SecurityGroup, or one imported with SecurityGroup.fromSecurityGroupId().');
+    }
+  });
+  return { vpcSubnets, securityGroups };
+}
+
+/** A subnet selection as a user wrote it, such as `{ subnetType: Private }`. */
+function describeSelection(selection: ec2.SubnetSelection): string {
+  const parts = Object.entries(selection)
+    .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+    .map(([key, value]) => `${key}: ${value}`);
+  return `{ ${parts.join(', ')}${parts.length < Object.keys(selection).length ? `${parts.length ? ', ' : ''}...` : ''} }`;
 }
 
 /** Props only the native controller uses; passing them with CodeDeploy would be silently ignored. */
@@ -470,6 +525,19 @@ function takeDefaultAction(prop: string, listener: elbv2.ApplicationListener): v
   if (Array.isArray(actions) && actions.length > 0) {
     fail(prop, listener.node.path, 'it already has a default action, and CodeDeploy moves the default action of a listener dedicated to this service',
       'Create the listener without defaultAction or defaultTargetGroups (the construct sets it), or use EcsController.NATIVE to share a listener through rules.');
+  }
+}
+
+/**
+ * The native controller adds rules to a shared listener, which needs a default action for the
+ * requests no rule matches; without one, aws-cdk-lib refuses the listener at synth.
+ */
+function requireDefaultAction(prop: string, listener: elbv2.ApplicationListener): void {
+  const actions = Stack.of(listener).resolve((listener.node.defaultChild as elbv2.CfnListener).defaultActions);
+  if (!Array.isArray(actions) || actions.length === 0) {
+    fail(prop, listener.node.path, 'it has no default action, and the native controller only adds listener rules, so requests no rule matches would have nowhere to go',
+      'Create the listener with a default action, such as defaultAction: ListenerAction.fixedResponse(404), before the service; '
+      + 'or, for a listener dedicated to this service, use EcsController.codeDeploy(), which sets the default action.');
   }
 }
 
@@ -502,6 +570,35 @@ function isCidr(value: unknown): boolean {
   return isIPv6(address) && !address.includes('%') && length <= 128;
 }
 
+
+/**
+ * An IPv6 CIDR in the canonical text form (RFC 5952: lowercase, no leading zeros, the longest run
+ * of zero groups as `::`, no IPv4 tail), the only form aws-cdk-lib's `Peer.ipv6` accepts for all
+ * addresses: it refuses `::ffff:192.0.2.0/120` and `::0:0:0:0:0:0:1/128`, which `isCidr` accepts.
+ */
+function canonicalIpv6(cidr: string): string {
+  const slash = cidr.lastIndexOf('/');
+  let address = cidr.slice(0, slash).toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (tail !== null) {
+    const [a, b, c, d] = tail.slice(1, 5).map(Number);
+    address = `${address.slice(0, tail.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
+  }
+  const [head, rest] = address.split('::');
+  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
+  const known = [...groupsOf(head), ...(rest === undefined ? [] : groupsOf(rest))].length;
+  const groups = [...groupsOf(head), ...Array(8 - known).fill('0'), ...groupsOf(rest)]
+    .map(g => parseInt(g, 16).toString(16));
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+  }
+  const text = best.at < 0 ? groups.join(':')
+    : `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
+  return `${text}${cidr.slice(slash)}`;
+}
 
 function rulePriority(prop: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_PRIORITY || value > MAX_PRIORITY) {

@@ -6,12 +6,17 @@ import { Construct } from 'constructs';
 import { Strategy, StrategyKind } from '../core/strategy';
 import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
 import { requireAlarm, requireAlarms } from '../private/alarms';
-import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../private/codedeploy-shift';
+import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, predefinedKey } from '../private/codedeploy-shift';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { alarmTriggers } from '../private/guardrail-sources';
 import { recordPlan } from '../private/plan-metadata';
 import { fail, struct, wholeSeconds } from '../private/validation';
 
+/** CloudWatch `PutMetricAlarm`: period times evaluation periods (1 here) is at most 7 days. */
+const MAX_ALARM_PERIOD_SECONDS = 7 * 24 * 3600;
+
+/** Lambda's alias names: 1-128 letters, digits, "-" or "_", not all digits (Lambda API reference, `CreateAlias`). */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 
 /** Options for the alarm the rollout generates on the alias' errors. */
 export interface LambdaErrorAlarmOptions {
@@ -145,17 +150,23 @@ export class LambdaRollout extends Construct {
     const shift = codeDeployShift(this.plan, `${where}: strategy`, 'CodeDeploy for Lambda');
     this.deploymentConfig = this.deploymentConfigFor(shift);
 
+    const aliasName = checkAliasName(`${where}: aliasName`, props.aliasName ?? 'live');
+    const preHook = optionalFunction(`${where}: preTrafficHook`, props.preTrafficHook);
+    const postHook = optionalFunction(`${where}: postTrafficHook`, props.postTrafficHook);
+    const application = optionalApplication<codedeploy.ILambdaApplication>(`${where}: application`, props.application, 'Lambda',
+      'a codedeploy.LambdaApplication, or one imported with LambdaApplication.fromLambdaApplicationName()');
+
     this.alias = new lambda.Alias(this, 'Alias', {
-      aliasName: props.aliasName ?? 'live',
+      aliasName,
       version: props.targetFunction.currentVersion,
     });
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       alias: this.alias,
-      application: props.application,
+      application,
       deploymentConfig: this.deploymentConfig,
-      preHook: props.preTrafficHook,
-      postHook: props.postTrafficHook,
+      preHook,
+      postHook,
     });
 
     if (props.generateErrorAlarm ?? true) {
@@ -170,6 +181,10 @@ export class LambdaRollout extends Construct {
       });
       if (periodSeconds % 60 !== 0) {
         fail(`${where}: errorAlarm.period`, options.period, 'Lambda publishes its metrics every minute, so the period is whole minutes', 'Use whole minutes, such as Duration.minutes(2).');
+      }
+      if (periodSeconds > MAX_ALARM_PERIOD_SECONDS) {
+        fail(`${where}: errorAlarm.period`, options.period, 'CloudWatch evaluates an alarm over at most 7 days',
+          'Use a period of at most Duration.days(7); a shorter one, such as Duration.minutes(5), rolls back sooner.');
       }
       this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
         alarmDescription: `Errors on ${this.node.path}: rolls the deployment back`,
@@ -209,4 +224,22 @@ export class LambdaRollout extends Construct {
     return predefined[predefinedKey(shift)]
       ?? new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', { trafficRouting: customTrafficRouting(shift) });
   }
+}
+
+function checkAliasName(prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !ALIAS_NAME.test(value)) {
+    fail(prop, value, 'a Lambda alias name is 1-128 letters, digits, "-" or "_", and not a number (numbers name versions)',
+      'Use a name such as "live".');
+  }
+  return value;
+}
+
+/** Checks a hook prop: a Lambda function CodeDeploy can invoke. */
+function optionalFunction(prop: string, value: unknown): lambda.IFunction | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as lambda.IFunction)?.functionArn !== 'string' || typeof (value as lambda.IFunction)?.grantInvoke !== 'function') {
+    fail(prop, value, 'it must be a Lambda function, which CodeDeploy invokes and which reports the result to CodeDeploy',
+      'Pass a lambda.Function, or one imported with Function.fromFunctionArn().');
+  }
+  return value as lambda.IFunction;
 }

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import type { IConstruct } from 'constructs';
+import { StrategyValidationError } from './errors';
 import { fail } from './validation';
 import { StepGateKind } from '../core/step-gate';
 import { StrategyKind } from '../core/strategy';
@@ -84,11 +85,63 @@ export function customTrafficRouting(shift: CodeDeployShift): codedeploy.Traffic
 /** CodeDeploy's limit on alarms per deployment group. */
 const MAX_ALARMS = 50;
 
-/** Fails synthesis when a deployment group would watch more alarms than CodeDeploy allows. */
+function tooManyAlarms(prop: string, count: number): StrategyValidationError | undefined {
+  return count > MAX_ALARMS
+    ? new StrategyValidationError(prop, `${count} alarms`, `CodeDeploy allows at most ${MAX_ALARMS} per deployment group`,
+      'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).')
+    : undefined;
+}
+
+/**
+ * Fails now when the alarms known at construction are already more than CodeDeploy allows, and
+ * at synthesis when alarms added later (`addAlarm()`) pass the limit.
+ */
 export function limitAlarms(scope: IConstruct, prop: string, count: () => number): void {
+  const now = tooManyAlarms(prop, count());
+  if (now !== undefined) throw now;
   scope.node.addValidation({
-    validate: () => count() > MAX_ALARMS
-      ? [`${prop} is ${count()} alarms: CodeDeploy allows at most ${MAX_ALARMS} per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`]
-      : [],
+    validate: () => {
+      const error = tooManyAlarms(prop, count());
+      return error === undefined ? [] : [error.message];
+    },
   });
+}
+
+/** The compute platforms of CodeDeploy applications, by the aws-cdk-lib class that creates them. */
+const PLATFORMS: Array<[string, (value: unknown) => boolean]> = [
+  ['Lambda', value => value instanceof codedeploy.LambdaApplication],
+  ['ECS', value => value instanceof codedeploy.EcsApplication],
+  ['Server', value => value instanceof codedeploy.ServerApplication],
+];
+
+/**
+ * Checks an `application` prop: a CodeDeploy application, defined in the app or imported, and,
+ * when defined in the app, one for `platform` (a deployment group of another compute platform fails
+ * at deploy time).
+ */
+export function optionalApplication<T>(prop: string, value: unknown, platform: 'Lambda' | 'ECS', example: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as { applicationName?: unknown })?.applicationName !== 'string'
+    || typeof (value as { applicationArn?: unknown })?.applicationArn !== 'string') {
+    fail(prop, value, 'it must be a CodeDeploy application', `Pass ${example}, or leave it out for a new application.`);
+  }
+  const other = PLATFORMS.find(([name, is]) => name !== platform && is(value));
+  if (other !== undefined) {
+    fail(prop, (value as IConstruct).node.path, `it is an application for the ${other[0]} compute platform, and this deployment group deploys to ${platform}`,
+      `Pass ${example}, or leave it out for a new application.`);
+  }
+  return value as T;
+}
+
+/** Deployment group names as aws-cdk-lib checks them: at most 100 letters, digits or `._+=,@-`. */
+const DEPLOYMENT_GROUP_NAME = /^[a-z0-9._+=,@-]{1,100}$/i;
+
+/** Checks a `deploymentGroupName` prop, which aws-cdk-lib would only refuse at synth. */
+export function optionalDeploymentGroupName(prop: string, value: unknown): string | undefined {
+  if (value === undefined || Token.isUnresolved(value)) return value as string | undefined;
+  if (typeof value !== 'string' || !DEPLOYMENT_GROUP_NAME.test(value)) {
+    fail(prop, value, 'a CodeDeploy deployment group name is 1 to 100 letters, digits or . _ + = , @ -',
+      'Use a name such as "web-production", or leave it out for a generated one.');
+  }
+  return value;
 }

@@ -5,10 +5,16 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as fc from 'fast-check';
 import { Match, StepGate, Strategy } from '../../src';
 import { EcsCodeDeployRollout, EcsCodeDeployRolloutProps } from '../../src/aws/ecs-code-deploy-rollout';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import {
+  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, targetGroupAlarmOptionsArb,
+} from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
 /**
@@ -402,5 +408,97 @@ describe('review follow-ups', () => {
       `${prop} is "linear 10% every 1m 30s": CodeDeploy for ECS counts the time between shifts in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
   ])('refuses a linear strategy CodeDeploy cannot express: %s', (strategy, message) => {
     expectValidationError(() => rollout(strategy), message);
+  });
+});
+
+describe('props aws-cdk-lib would fail on at synth', () => {
+  const where = 'EcsCodeDeployRollout Stack/Rollout';
+  test.each([
+    ['service', { service: {} }, 'an object', 'an ECS service', 'Pass the ECS service created with the CODE_DEPLOY deployment controller.'],
+    ['blueTargetGroup', { blueTargetGroup: Match.header('x', 'y') }, 'a Match', 'an application target group', 'Pass the target group the service is registered in.'],
+    ['greenTargetGroup', { greenTargetGroup: 'green' }, '"green"', 'an application target group', 'Pass a second target group, for the new task set.'],
+    ['listener', { listener: {} }, 'an object', 'an application load balancer listener', 'Pass the production listener.'],
+    ['testListener', { testListener: 9000 }, '9000', 'an application load balancer listener', 'Pass a second listener on its own port, reachable only from your testers, or leave testListener out.'],
+  ])('refuses a %s that is not one', (name, props, shown, what, fix) => {
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, props as any), `${where}: ${name} is ${shown}: it must be ${what}. ${fix}`);
+  });
+
+  test('refuses an application for another compute platform, and a deployment group name aws-cdk-lib would refuse', () => {
+    const s = setup();
+    const application = new codedeploy.LambdaApplication(s.stack, 'App');
+    expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout', { ...wiring(s), strategy: Strategy.BLUE_GREEN, application: application as any }),
+      `${where}: application is "Stack/App": it is an application for the Lambda compute platform, and this deployment group deploys to ECS. Pass a codedeploy.EcsApplication, or one imported with EcsApplication.fromEcsApplicationName(), or leave it out for a new application.`);
+    expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout2', { ...wiring(s), strategy: Strategy.BLUE_GREEN, deploymentGroupName: 'web production' }),
+      'EcsCodeDeployRollout Stack/Rollout2: deploymentGroupName is "web production": a CodeDeploy deployment group name is 1 to 100 letters, digits or . _ + = , @ -. Use a name such as "web-production", or leave it out for a generated one.');
+  });
+
+  test('refuses more than 50 alarms at construction when the props alone pass the limit', () => {
+    const s = setup();
+    const alarms = Array.from({ length: 47 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s.stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
+    expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout', { ...wiring(s), testListener: s.testListener, strategy: Strategy.BLUE_GREEN, alarms }),
+      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`);
+  });
+});
+
+describe('random props', () => {
+  const half = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+  const propsArb = propsWithOdds(odd => rolloutStrategyArb(odd, 2).chain(strategy => fc.record({
+    // The service: on the CODE_DEPLOY controller, or by mistake on ECS's.
+    service: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('ecs'), oddValueArb)),
+    blueTargetGroup: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('green'), oddValueArb)),
+    // Green on the test listener, or by mistake on no listener at all (no metrics for its alarms).
+    greenTargetGroup: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('lonely'), oddValueArb)),
+    listener: realArb(odd),
+    // A test route needs a test listener; the production listener is no test listener.
+    testListener: strategy instanceof Strategy && strategy.testRoute
+      ? odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant(undefined), fc.constant('production'), oddValueArb))
+      : half(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('production'), oddValueArb))),
+    strategy: fc.constant(strategy),
+    alarms: extraAlarmsArb(odd),
+    generateTargetGroupAlarms: half(odd<unknown>(fc.boolean())),
+    targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+    application: half(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('lambda'), oddValueArb))),
+    deploymentGroupName: half(odd<unknown>(fc.stringMatching(/^[a-zA-Z0-9._+=,@-]{1,100}$/), fc.oneof(fc.string(), oddValueArb))),
+  })), 10);
+
+  function build(p: any) {
+    const s = setup(p.service === 'ecs' ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY);
+    const lonely = () => new elbv2.ApplicationTargetGroup(s.stack, 'Lonely', { vpc: s.vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
+    const construct = new EcsCodeDeployRollout(s.stack, 'Rollout', {
+      service: p.service === 'ecs' ? s.service : real(p.service, () => s.service),
+      blueTargetGroup: p.blueTargetGroup === 'green' ? s.green : real(p.blueTargetGroup, () => s.blue),
+      greenTargetGroup: p.greenTargetGroup === 'lonely' ? lonely() : real(p.greenTargetGroup, () => s.green),
+      listener: real(p.listener, () => s.listener),
+      testListener: p.testListener === 'production' ? s.listener : real(p.testListener, () => s.testListener),
+      strategy: p.strategy,
+      alarms: extraAlarms(s.stack, p.alarms) as cloudwatch.IAlarm[],
+      generateTargetGroupAlarms: p.generateTargetGroupAlarms,
+      targetGroupAlarms: p.targetGroupAlarms,
+      application: p.application === 'lambda' ? new codedeploy.LambdaApplication(s.stack, 'LambdaApp')
+        : real(p.application, () => new codedeploy.EcsApplication(s.stack, 'App')),
+      deploymentGroupName: p.deploymentGroupName,
+    });
+    return { stack: s.stack, construct };
+  }
+
+  test('either synthesize a valid, clean deployment group or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const { stack, construct } = build(p);
+      const template = validatedTemplate(stack);
+      expectCleanAssembly(stack.node.root as App);
+      const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
+      // 5xx and p99 latency alarms on blue and on green unless turned off, and the ones passed.
+      const generated = construct.blueAlarms ? 4 : 0;
+      expect(group.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
+      // The old task set lives for the plan's final bake, and a custom configuration shifts the plan's first step.
+      const plan = construct.plan;
+      const bakeMinutes = (plan.steps[plan.steps.length - 1].gate?.minimumDuration.toSeconds() ?? 0) / 60;
+      expect(group.BlueGreenDeploymentConfiguration.TerminateBlueInstancesOnDeploymentSuccess.TerminationWaitTimeInMinutes).toBe(bakeMinutes);
+      const configs = Object.values(template.findResources('AWS::CodeDeploy::DeploymentConfig'));
+      if (configs.length > 0) {
+        const routing = configs[0].Properties.TrafficRoutingConfig;
+        expect(routing.TimeBasedCanary?.CanaryPercentage ?? routing.TimeBasedLinear?.LinearPercentage).toBe(plan.steps[0].candidateWeight);
+      }
+    }, { quickRuns: 25 });
   });
 });

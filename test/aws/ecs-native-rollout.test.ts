@@ -1,14 +1,21 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { CapacityMode, Match, StepGate, Strategy } from '../../src';
 import { EcsNativeRollout, EcsNativeRolloutProps } from '../../src/aws/ecs-native-rollout';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import {
+  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, Spec, spec, targetGroupAlarmOptionsArb,
+} from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -295,5 +302,79 @@ describe('errors', () => {
       'EcsNativeRollout Stack/Other: props is a Strategy: it must be a plain object of props, not an instance of a class. Pass { service, strategy, blueTargetGroup, greenTargetGroup, productionRule }.');
     expectValidationError(() => construct.addAlarm('my-alarm' as any),
       `${where}: alarm is "my-alarm": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().`);
+  });
+});
+
+describe('random props', () => {
+  const half = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+  const propsArb = propsWithOdds(odd => rolloutStrategyArb(odd, 2).chain(strategy => fc.record({
+    // The user's service: on the ECS deployment controller, or by mistake on CodeDeploy's.
+    service: odd<unknown>(fc.constant('ecs'), fc.oneof(fc.constant('code-deploy'), oddValueArb)),
+    strategy: fc.constant(strategy),
+    blueTargetGroup: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('green'), oddValueArb)),
+    greenTargetGroup: realArb(odd),
+    productionRule: realArb(odd),
+    // A test rule goes with a test route: refused without one, and missing when there is one.
+    testRule: strategy instanceof Strategy && strategy.testRoute
+      ? odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant(undefined), oddValueArb))
+      : odd<unknown>(fc.constant(undefined), fc.constant(REAL)),
+    containerName: half(odd<unknown>(fc.constant('web'), fc.oneof(fc.constant('sidecar'), fc.string(), oddValueArb))),
+    containerPort: half(odd<unknown>(fc.constantFrom(80, 8080), fc.oneof(fc.integer(), oddValueArb))),
+    alarms: extraAlarmsArb(odd),
+    targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+    lifecycleHooks: half(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })),
+      fc.oneof(fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb))),
+    infrastructureRole: half(realArb(odd)),
+  })), 10);
+
+  function build(p: any) {
+    const user = userApp({
+      testRoute: p.testRule === REAL,
+      service: p.service === 'code-deploy' ? { deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } } : {},
+    });
+    const { stack, taskDefinition } = user;
+    taskDefinition.defaultContainer!.addPortMappings({ containerPort: 8080 });
+    taskDefinition.addContainer('sidecar', { image, essential: false });
+    const hook = (i: number) => new ecs.DeploymentLifecycleLambdaTarget(new lambda.Function(stack, `Hook${i}`, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    }), `Hook${i}`, { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] });
+    const construct = new EcsNativeRollout(stack, 'Rollout', {
+      service: p.service === 'ecs' || p.service === 'code-deploy' ? user.service : p.service,
+      strategy: p.strategy,
+      blueTargetGroup: p.blueTargetGroup === 'green' ? user.green : real(p.blueTargetGroup, () => user.blue),
+      greenTargetGroup: real(p.greenTargetGroup, () => user.green),
+      productionRule: real(p.productionRule, () => user.productionRule),
+      testRule: real(p.testRule, () => user.testRule),
+      containerName: p.containerName,
+      containerPort: p.containerPort,
+      alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
+      targetGroupAlarms: p.targetGroupAlarms,
+      lifecycleHooks: p.lifecycleHooks instanceof Spec ? Array.from({ length: p.lifecycleHooks.value }, (_, i) => hook(i)) : p.lifecycleHooks,
+      infrastructureRole: real(p.infrastructureRole, () => new iam.Role(stack, 'InfraRole', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') })),
+    });
+    return { stack, construct };
+  }
+
+  const ecsStrategy: Record<string, string> = { ALL_AT_ONCE: 'ROLLING', BLUE_GREEN: 'BLUE_GREEN', CANARY: 'CANARY', LINEAR: 'LINEAR' };
+
+  test('either synthesize a valid, clean native deployment or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const { stack, construct } = build(p);
+      const template = validatedTemplate(stack);
+      expectCleanAssembly(stack.node.root as App);
+      const service = Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
+      const deployment = service.DeploymentConfiguration;
+      const kind = construct.plan.strategy.kind;
+      expect(deployment.Strategy).toBe(ecsStrategy[kind]);
+      // 5xx and p99 latency alarms on blue and on green, and the ones passed.
+      expect(deployment.Alarms.AlarmNames).toHaveLength(4 + extraAlarmCount(p.alarms));
+      // The canary or linear step recorded in the plan is the one ECS shifts.
+      const step = deployment.CanaryConfiguration?.CanaryPercent ?? deployment.LinearConfiguration?.StepPercent;
+      expect(step).toBe(kind === 'CANARY' || kind === 'LINEAR' ? construct.plan.steps[0].candidateWeight : undefined);
+      // A rolling update has no second target group; the others swap blue and green behind the rules.
+      const advanced = service.LoadBalancers[0].AdvancedConfiguration;
+      expect(advanced === undefined).toBe(kind === 'ALL_AT_ONCE');
+      if (advanced) expect(advanced.TestListenerRule !== undefined).toBe(p.testRule === REAL);
+    }, { quickRuns: 25 });
   });
 });

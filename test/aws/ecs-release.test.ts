@@ -1,15 +1,19 @@
 import { CfnResource, CfnWaitConditionHandle, Duration, NestedStack, Stack } from 'aws-cdk-lib';
-import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import { Annotations, Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { Match, Release, ReleaseService, Strategy } from '../../src';
 import { EcsController } from '../../src/aws/ecs-controller';
 import { EcsRelease } from '../../src/aws/ecs-release';
 import { EcsRolloutService } from '../../src/aws/ecs-rollout-service';
 import { RELEASE_METADATA_TYPE } from '../../src/private/ecs-release-support';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import { Odd, propsWithOdds, rolloutStrategyArb } from '../support/rollout-arbitraries';
 import { expectValidationError, thrownBy } from '../support/validation-error';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -456,3 +460,95 @@ describe('CloudFormation\'s resource limit per stack', () => {
 
 });
 
+
+describe('random props', () => {
+  const NAMES = ['payments', 'inventory', 'orders', 'storefront'];
+  const versionArb = fc.tuple(fc.nat(3), fc.nat(9), fc.nat(9)).map(v => v.join('.'));
+  /** Ranges every generated version meets, and ones it may not. */
+  const rangeArb = (odd: Odd) => fc.option(odd<unknown>(fc.constantFrom('>=0.0.0', '*', '<4', '0.x || 1.x || 2.x || 3.x'), fc.constantFrom('>=9.0.0', '^1', 'not a range')), { nil: undefined });
+  const serviceArb = (odd: Odd, name: string, earlier: string[], later: string[]) => fc.record({
+    name: fc.constant(name),
+    version: odd<unknown>(versionArb, fc.constantFrom('latest', 'v1.0.0', '1.0', '')),
+    strategy: rolloutStrategyArb(odd, 1),
+    // Dependencies on earlier services keep the release acyclic; one on a later or unknown service may not.
+    dependsOn: odd<unknown>(
+      fc.subarray(earlier).chain(deps => fc.tuple(...deps.map(service => fc.record({ service: fc.constant(service), versionRange: rangeArb(odd) })))),
+      fc.constantFrom(...later, 'ghost').map(service => [{ service }]),
+    ),
+  });
+  const propsArb = propsWithOdds(odd => fc.integer({ min: 1, max: 3 }).chain(count => {
+    const names = NAMES.slice(0, count);
+    return fc.record({
+      services: fc.tuple(...names.map((name, i) => serviceArb(odd, name, names.slice(0, i), names.slice(i + 1)))),
+      // How each service's rollout is passed: its own, or by mistake none, another's, one on CodeDeploy, one by another strategy.
+      rollouts: fc.tuple(...names.map(() => odd<unknown>(fc.constant('own'), fc.oneof(fc.constantFrom('missing', 'shared', 'code-deploy', 'other-strategy', 'other-app'), oddValueArb)))),
+      extra: odd(fc.constant(false), fc.constant(true)),
+      // Where the services live: one stack, a nested stack or a stack per wave, or stacks that would wait for each other.
+      layout: odd<unknown>(fc.constantFrom('one', 'one', 'nested', 'stacks'), fc.constant('alternating')),
+    });
+  }), 8);
+
+  /** The rollout of a service, by mistake in another app than the release. */
+  function otherApp(name: string, rel: Release) {
+    const stack = new Stack(testApp(), 'Other');
+    return rollout(stack, base(stack), name, rel);
+  }
+
+  function build(p: any) {
+    const rel = new Release({ name: 'shop', services: p.services });
+    const names: string[] = p.services.map((s: ReleaseService) => s.name);
+    let waves: string[][];
+    try {
+      waves = rel.waves().map(w => w.services);
+    } catch {
+      waves = [names]; // the release refuses itself; the layout does not matter
+    }
+    const app = testApp();
+    const layout = p.layout;
+    // The cluster and the listener: in the services' stack, or in a stack of their own when the services are in several.
+    const stack = new Stack(app, layout === 'stacks' || layout === 'alternating' ? 'Base' : 'Stack');
+    const shared = base(stack);
+    const scopes = waves.map((_, i) => layout === 'nested' ? new NestedStack(stack, `Wave${i + 1}`)
+      : layout === 'stacks' ? new Stack(app, `Wave${i + 1}`)
+        : layout === 'alternating' ? (app.node.tryFindChild(`Stacks${i % 2}`) as Stack ?? new Stack(app, `Stacks${i % 2}`))
+          : stack);
+    const scopeOf = (name: string) => scopes[Math.max(0, waves.findIndex(w => w.includes(name)))];
+    const services: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      const spec = p.rollouts[i];
+      if (spec === 'missing') return;
+      services[name] = spec === 'own' ? rollout(scopeOf(name), shared, name, rel)
+        : spec === 'shared' ? (services[names[i - 1]] ?? rollout(scopeOf(name), shared, name, rel))
+          : spec === 'code-deploy' ? rollout(scopeOf(name), shared, name, rel, { controller: EcsController.codeDeploy() })
+            : spec === 'other-strategy' ? rollout(scopeOf(name), shared, name, rel, {
+              strategy: rel.service(name).strategy.describe() === Strategy.ALL_AT_ONCE.describe() ? Strategy.BLUE_GREEN : Strategy.ALL_AT_ONCE,
+            })
+              : spec === 'other-app' ? otherApp(name, rel)
+                : spec;
+    });
+    if (p.extra) services.search = services[names[0]];
+    const releaseScope = scopes[0];
+    const construct = new EcsRelease(releaseScope, 'Shop', { release: rel, services: services as Record<string, EcsRolloutService> });
+    return { app, stack, scopes, construct, rel, services: services as Record<string, EcsRolloutService> };
+  }
+
+  test('either synthesize valid, clean services in waves or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const { app, stack, scopes, construct, rel, services } = build(p);
+      validatedTemplate(stack);
+      for (const scope of new Set(scopes)) if (scope !== stack) validatedTemplate(scope);
+      expectCleanAssembly(app);
+      expect(construct.waves).toEqual(rel.waves());
+      // In one stack, every ECS service of a wave waits for those of the wave before.
+      if (p.layout === 'one') {
+        const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { DependsOn?: string | string[] }>;
+        const serviceId = (name: string) => stack.resolve((services[name].service.node.defaultChild as ecs.CfnService).logicalId) as string;
+        construct.waves.slice(1).forEach((wave, i) => {
+          for (const name of wave.services) {
+            expect(dependsOn(resources[serviceId(name)])).toEqual(expect.arrayContaining(construct.waves[i].services.map(serviceId)));
+          }
+        });
+      }
+    }, { quickRuns: 15 });
+  });
+});

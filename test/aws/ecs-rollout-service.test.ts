@@ -1,16 +1,23 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
-import { EcsController } from '../../src/aws/ecs-controller';
+import { EcsController, EcsControllerKind } from '../../src/aws/ecs-controller';
 import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import {
+  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, Spec, spec, targetGroupAlarmOptionsArb,
+} from '../support/rollout-arbitraries';
 import { expectValidationError, thrownBy } from '../support/validation-error';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -659,5 +666,291 @@ describe('the CodeDeploy controller', () => {
     const fn = new lambda.Function(stack, 'Hook', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     expectValidationError(() => construct.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(fn, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] })),
       `${where}: lifecycleHook is a DeploymentLifecycleLambdaTarget: ECS lifecycle hooks run only with the native controller. With CodeDeploy, name the hook functions in the AppSpec of the deployment (BeforeInstall ... AfterAllowTraffic); or use EcsController.NATIVE.`);
+  });
+});
+
+describe('props aws-cdk-lib or the load balancer would refuse later', () => {
+  const where = 'EcsRolloutService Stack/Web';
+  const headerRoute = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+
+  test.each([
+    [{ securityGroups: 'sg-123' }, `${where}: securityGroups is "sg-123": it must be an array. Pass an array of security groups.`],
+    [{ securityGroups: [{ securityGroupId: 'sg-123' }] }, `${where}: securityGroups[0] is an object: it must be an EC2 security group. Pass an ec2.SecurityGroup, or one imported with SecurityGroup.fromSecurityGroupId().`],
+    [{ vpcSubnets: ec2.SubnetType.PUBLIC }, `${where}: vpcSubnets is "Public": it must be an object. Pass a subnet selection such as { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }.`],
+    [{ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }, `${where}: vpcSubnets is { subnetType: Private }: the cluster's VPC has no subnets of this selection `
+      + '(There are no \'Private\' subnet groups in this VPC. Available types: Isolated,Deprecated_Isolated,Public). Select subnets the VPC has, or leave vpcSubnets out for its private subnets.'],
+  ])('refuses the tasks\' network %p', (props, message) => {
+    expectValidationError(() => service(Strategy.BLUE_GREEN, props as any), message);
+  });
+
+  test('refuses subnets and security groups for tasks that are not in the awsvpc network mode, which would ignore them', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.micro'), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
+    const props = { cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN };
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', { ...props, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }),
+      `${where}: vpcSubnets is an object: it applies to tasks in the awsvpc network mode only, and the task definition uses bridge. Leave vpcSubnets out (the tasks use the network of their container instance), or use the awsvpc network mode.`);
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web2', { ...props, securityGroups: [] }),
+      'EcsRolloutService Stack/Web2: securityGroups is an empty array: it applies to tasks in the awsvpc network mode only, and the task definition uses bridge. Leave securityGroups out (the tasks use the network of their container instance), or use the awsvpc network mode.');
+  });
+
+  test.each([
+    [{ healthyThresholdCount: 1 }, 'healthCheck.healthyThresholdCount is 1: it is a number of consecutive health checks, a whole number from 2 to 10. Use 2 to 10.'],
+    [{ unhealthyThresholdCount: 12 }, 'healthCheck.unhealthyThresholdCount is 12: it is a number of consecutive health checks, a whole number from 2 to 10. Use 2 to 10.'],
+    [{ interval: Duration.seconds(400) }, 'healthCheck.interval is 6 minutes 40 seconds: the load balancer takes a health check interval of 5 to 300 seconds. Use 5 to 300 seconds.'],
+    [{ interval: Duration.seconds(5) }, 'healthCheck.interval is 5 seconds: a health check must time out before the next one starts, so the interval must be longer than the default timeout of 6 seconds. Lengthen the interval or shorten the timeout.'],
+    [{ interval: Duration.seconds(10), timeout: Duration.seconds(10) }, 'healthCheck.interval is 10 seconds: a health check must time out before the next one starts, so the interval must be longer than the timeout of 10 seconds. Lengthen the interval or shorten the timeout.'],
+    [{ timeout: Duration.seconds(40) }, 'healthCheck.timeout is 40 seconds: a health check must time out before the next one starts, every 30 seconds by default. Use a timeout under 30 seconds, or set a longer interval.'],
+    [{ path: 'health' }, 'healthCheck.path is "health": a health check path starts with "/" and has at most 1024 visible ASCII characters. Use a path such as "/health".'],
+    [{ healthyHttpCodes: '200-600' }, 'healthCheck.healthyHttpCodes is "200-600": it lists HTTP codes from 200 to 499, separated by commas, or ranges of them. Use a value such as "200", "200,302" or "200-299".'],
+    [{ healthyGrpcCodes: '12' }, 'healthCheck.healthyGrpcCodes is "12": the blue and green target groups speak HTTP/1.1, not gRPC. Use healthyHttpCodes.'],
+    [{ protocol: elbv2.Protocol.TCP }, 'healthCheck.protocol is "TCP": an application load balancer health-checks over HTTP or HTTPS. Use elbv2.Protocol.HTTP or elbv2.Protocol.HTTPS.'],
+    [{ port: '80a' }, 'healthCheck.port is "80a": a health check port is "traffic-port" or a port number from 1 to 65535, as a string. Leave it out to check the port that receives traffic.'],
+    [{ enabled: false }, 'healthCheck.enabled is false: the load balancer always health-checks targets of type ip and instance, and routes only to healthy tasks. Leave enabled out; tune the interval and thresholds instead.'],
+  ])('refuses the health check %p', (healthCheck, message) => {
+    expectValidationError(() => service(Strategy.BLUE_GREEN, { healthCheck: healthCheck as elbv2.HealthCheck }), `${where}: ${message}`);
+  });
+
+  test('accepts a health check the load balancer takes', () => {
+    const healthCheck = { path: '/health', interval: Duration.seconds(10), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 10, healthyHttpCodes: '200-299,302', port: '8080' };
+    validatedTemplate(service(Strategy.BLUE_GREEN, { healthCheck }).stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, Matcher: { HttpCode: '200-299,302' }, HealthCheckPort: '8080',
+    });
+  });
+
+  test.each([
+    ['two path-pattern conditions', [elbv2.ListenerCondition.pathPatterns(['/api/*']), elbv2.ListenerCondition.pathPatterns(['/v1/*'])], Strategy.BLUE_GREEN,
+      'an ALB listener rule takes at most one path-pattern condition, and the production rule would have 2. Put the values in one condition, such as ListenerCondition.pathPatterns(["/a/*", "/b/*"]); it holds when any of them matches.'],
+    ['a value twice', [elbv2.ListenerCondition.pathPatterns(['/api/*', '/api/*'])], Strategy.BLUE_GREEN,
+      'the ALB refuses a condition that lists a value twice, and the production rule would list "/api/*" twice in its path-pattern condition. List each value once.'],
+    ['the same header condition twice', [elbv2.ListenerCondition.httpHeader('x-team', ['a']), elbv2.ListenerCondition.httpHeader('x-team', ['a'])], Strategy.BLUE_GREEN,
+      'the ALB refuses a rule that has the same condition twice, and the production rule would have two identical http-header conditions. List each condition once.'],
+    ['a source-ip condition with a test route', [elbv2.ListenerCondition.sourceIps(['192.0.2.0/24'])], headerRoute,
+      'an ALB listener rule takes at most one source-ip condition, and the test rule (with the test route and its sources) sets its own from testRouteSources. Leave the source-ip condition out of conditions, and list the ranges allowed to test in testRouteSources.'],
+    ['the test route\'s own header condition', [elbv2.ListenerCondition.httpHeader('x-env', ['green'])], headerRoute,
+      'the ALB refuses a rule that has the same condition twice, and the test rule (with the test route and its sources) would have two identical http-header conditions. List each condition once.'],
+  ])('refuses conditions the load balancer refuses: %s', (_, conditions, strategy, why) => {
+    expectValidationError(() => service(strategy, { conditions }), `${where}: conditions is an array of ${conditions.length}: ${why}`);
+  });
+
+  test('refuses a shared listener without a default action with the native controller', () => {
+    const base = setup();
+    const listener = (base.listener.loadBalancer as elbv2.ApplicationLoadBalancer).addListener('Bare', { port: 8080, open: false });
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', { cluster: base.cluster, taskDefinition: base.taskDefinition, listener, strategy: Strategy.BLUE_GREEN }),
+      `${where}: listener is "Stack/Alb/Bare": it has no default action, and the native controller only adds listener rules, so requests no rule matches would have nowhere to go. `
+      + 'Create the listener with a default action, such as defaultAction: ListenerAction.fixedResponse(404), before the service; or, for a listener dedicated to this service, use EcsController.codeDeploy(), which sets the default action.');
+  });
+
+  /** A service on the CodeDeploy controller, on a listener of its own at 8080 beside the shared one at 80. */
+  function codeDeployService(controller: EcsController, props: Partial<EcsRolloutServiceProps> = {}) {
+    const base = setup();
+    const listener = (base.listener.loadBalancer as elbv2.ApplicationLoadBalancer).addListener('Web', { port: 8080, open: false });
+    const construct = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition: base.taskDefinition, listener, strategy: Strategy.BLUE_GREEN, controller, ...props,
+    });
+    return { ...base, construct };
+  }
+
+  test('refuses a test port another listener of the load balancer uses', () => {
+    expectValidationError(() => codeDeployService(EcsController.codeDeploy({ testPort: 80 })),
+      `${where}: controller is "EcsController.codeDeploy({ testPort: 80 })": the listener Stack/Alb/Http of the same load balancer already uses port 80. Pick another free port of the load balancer for the test listener, such as 9000.`);
+  });
+
+  test('IPv6 test sources in any valid notation reach the test listener, written as aws-cdk-lib takes them', () => {
+    const testRouteSources = ['2001:DB8::/32', '::ffff:192.0.2.0/120', '::0:0:0:0:0:0:1/128'];
+    const { stack } = codeDeployService(EcsController.codeDeploy({ testPort: 9000 }), { testRouteSources });
+    const groups = Object.values(validatedTemplate(stack).findResources('AWS::EC2::SecurityGroup'));
+    const ingress = groups.flatMap(sg => sg.Properties.SecurityGroupIngress ?? []).filter((rule: any) => rule.FromPort === 9000);
+    expect(ingress.map((rule: any) => rule.CidrIpv6).sort()).toEqual(['2001:db8::/32', '::1/128', '::ffff:c000:200/120']);
+  });
+});
+
+describe('random props', () => {
+  /** An optional prop, present in about half the cases. */
+  const half = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+  /** An optional prop, present in one case out of `n`. */
+  const rarely = <T>(n: number, arb: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: n - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  const cidrArb = fc.oneof(
+    fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+    fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+    fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:DB8::/32'),
+  );
+  const wrongCidrArb = fc.oneof(
+    fc.tuple(fc.ipV6(), fc.integer({ min: 129, max: 130 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+    fc.tuple(fc.ipV4(), fc.integer({ min: 33, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+    fc.ipV4(),
+    fc.string(),
+  );
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const healthCheckArb = fc.record({
+    path: optional(fc.constantFrom('/', '/health')),
+    interval: optional(fc.integer({ min: 15, max: 300 }).map(s => Duration.seconds(s))),
+    timeout: optional(fc.integer({ min: 2, max: 14 }).map(s => Duration.seconds(s))),
+    healthyThresholdCount: optional(fc.integer({ min: 2, max: 10 })),
+    unhealthyThresholdCount: optional(fc.integer({ min: 2, max: 10 })),
+    healthyHttpCodes: optional(fc.constantFrom('200', '200-299', '200,302')),
+    protocol: optional(fc.constantFrom(elbv2.Protocol.HTTP, elbv2.Protocol.HTTPS)),
+  }, { requiredKeys: [] });
+  const wrongHealthCheckArb = fc.record({
+    path: optional(fc.constantFrom('/', 'health', '/a b', `/${'x'.repeat(1100)}`)),
+    interval: optional(fc.integer({ min: 1, max: 400 }).map(s => Duration.seconds(s))),
+    timeout: optional(fc.integer({ min: 1, max: 150 }).map(s => Duration.seconds(s))),
+    healthyThresholdCount: optional(fc.oneof(fc.integer({ min: 0, max: 12 }), fc.double())),
+    unhealthyThresholdCount: optional(fc.integer({ min: 0, max: 12 })),
+    healthyHttpCodes: optional(fc.constantFrom('200', 'ok', '99', '500', '300-200', '200,')),
+    healthyGrpcCodes: optional(fc.constant('12')),
+    protocol: optional(fc.constantFrom(elbv2.Protocol.HTTP, elbv2.Protocol.TCP, elbv2.Protocol.TLS)),
+    port: optional(fc.constantFrom('traffic-port', '8080', '0', 'eighty')),
+    enabled: optional(fc.boolean()),
+  }, { requiredKeys: [] });
+  /** Listener rule conditions, as specs for `conditions()`: a path pattern, maybe a host and a header. */
+  const conditionsArb = fc.record({
+    path: fc.uniqueArray(fc.constantFrom('/*', '/api/*', '/v1/*'), { minLength: 1, maxLength: 2 }).map(values => ({ field: 'path', values })),
+    host: optional(fc.constant({ field: 'host', values: ['shop.example.com'] })),
+    header: optional(fc.constant({ field: 'header', values: ['x-team'] })),
+  }).map(c => new Spec([c.path, c.host, c.header].filter(x => x !== undefined)));
+  /** Conditions the load balancer refuses: none, too many values, two of one field, a source-ip the test rule sets too. */
+  const wrongConditionsArb = fc.oneof(
+    fc.constant([]),
+    fc.array(fc.constantFrom('/*', '/api/*', '/v1/*'), { minLength: 2, maxLength: 6 }).map(paths => paths.map(p => ({ field: 'path', values: [p] }))),
+    fc.constant([{ field: 'path', values: ['/*'] }, { field: 'source', values: ['192.0.2.0/24'] }]),
+    fc.constant([{ field: 'header', values: ['x-a'] }, { field: 'header', values: ['x-a'] }]),
+    fc.constant([{ field: 'path', values: ['/api/*', '/api/*'] }]),
+  ).map(specs => new Spec(specs));
+  const conditions = (given: unknown) => (given instanceof Spec ? given.value.map(({ field, values }: { field: string; values: string[] }) =>
+    field === 'path' ? elbv2.ListenerCondition.pathPatterns(values)
+      : field === 'host' ? elbv2.ListenerCondition.hostHeaders(values)
+        : field === 'source' ? elbv2.ListenerCondition.sourceIps(values)
+          : elbv2.ListenerCondition.httpHeader(values[0], ['yes'])) : given);
+  const taskDefinitionArb = fc.oneof({ weight: 3, arbitrary: fc.constant('fargate') }, { weight: 1, arbitrary: fc.constant('ec2-bridge') });
+
+  const propsArb = propsWithOdds(odd => fc.tuple(
+    fc.boolean(), rolloutStrategyArb(odd, 2), odd<unknown>(taskDefinitionArb, fc.oneof(fc.constant('ec2-none'), oddValueArb)),
+    half(odd<unknown>(fc.constantFrom(9000, 8443), fc.oneof(fc.constantFrom(80, 8080, 0, 65536), fc.double()))),
+  ).chain(([codeDeploy, strategy, taskDefinition, testPort]) => {
+    /** Props only the native controller takes: CodeDeploy refuses them, so they are rare with it. */
+    const nativeOnly = <T>(arb: fc.Arbitrary<T>) => (codeDeploy ? rarely(30, arb) : half(arb));
+    /** Subnets and security groups: for tasks in the awsvpc network mode, refused with the bridge mode. */
+    const awsvpcOnly = <T>(arb: fc.Arbitrary<T>) => (taskDefinition === 'fargate' ? half(arb) : rarely(20, arb));
+    const testRoute = codeDeploy ? testPort !== undefined : strategy instanceof Strategy && strategy.testRoute !== undefined;
+    return fc.record({
+      controller: codeDeploy
+        ? odd<unknown>(fc.record({
+          testPort: fc.constant(testPort),
+          deploymentGroupName: half(odd<unknown>(fc.stringMatching(/^[a-zA-Z0-9._-]{1,30}$/), fc.string())),
+          application: half(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('lambda'), oddValueArb))),
+        }, { requiredKeys: [] }).map(options => new Spec(options)))
+        : fc.constantFrom('NATIVE', undefined),
+      // The listener that fits the controller: shared for native, dedicated for CodeDeploy.
+      listener: odd<unknown>(fc.constant('fits'), fc.oneof(fc.constant('other'), oddValueArb)),
+      strategy: fc.constant(strategy),
+      taskDefinition: fc.constant(taskDefinition),
+      priority: nativeOnly(odd<unknown>(fc.integer({ min: 1, max: 50_000 }), fc.oneof(fc.integer(), fc.double()))),
+      testPriority: nativeOnly(odd<unknown>(fc.integer({ min: 1, max: 50_000 }), fc.oneof(fc.integer(), fc.double()))),
+      conditions: nativeOnly(odd<unknown>(conditionsArb, fc.oneof(wrongConditionsArb, oddValueArb))),
+      // Test sources go with a test route, and are refused without one.
+      testRouteSources: testRoute
+        ? half(odd<unknown>(fc.array(cidrArb, { minLength: 1, maxLength: 3 }),
+          fc.oneof(fc.constant([]), fc.array(wrongCidrArb, { minLength: 1, maxLength: 2 }), oddValueArb)))
+        : rarely(20, fc.constant(['10.0.0.0/8'])),
+      containerName: half(odd<unknown>(fc.constant('web'), fc.oneof(fc.constant('sidecar'), fc.string(), oddValueArb))),
+      containerPort: half(odd<unknown>(fc.constantFrom(80, 8080), fc.oneof(fc.integer(), oddValueArb))),
+      desiredCount: half(odd<unknown>(fc.integer({ min: 0, max: 10 }), fc.oneof(fc.integer({ min: -3, max: -1 }), fc.double(), oddValueArb))),
+      alarms: extraAlarmsArb(odd),
+      targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+      lifecycleHooks: nativeOnly(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })),
+        fc.oneof(fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb))),
+      infrastructureRole: nativeOnly(realArb(odd)),
+      healthCheck: half(odd<unknown>(healthCheckArb, fc.oneof(wrongHealthCheckArb, oddValueArb))),
+      vpcSubnets: awsvpcOnly(odd<unknown>(fc.constantFrom(ec2.SubnetType.PUBLIC, ec2.SubnetType.PRIVATE_ISOLATED).map(subnetType => ({ subnetType })),
+        fc.oneof(fc.constant({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }), oddValueArb))),
+      securityGroups: awsvpcOnly(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })))),
+    });
+  }), 15);
+
+  /** The construct's props for a case, built in the case's own stack. */
+  function build(p: any) {
+    const base = setup();
+    const { stack, vpc, cluster } = base;
+    const options = p.controller instanceof Spec ? p.controller.value : undefined;
+    const controller = p.controller === 'NATIVE' ? EcsController.NATIVE
+      : options ? EcsController.codeDeploy({
+        ...options,
+        application: options.application === 'lambda' ? new codedeploy.LambdaApplication(stack, 'LambdaApp')
+          : real(options.application, () => new codedeploy.EcsApplication(stack, 'App')),
+      })
+        : p.controller;
+    const codeDeploy = controller instanceof EcsController && controller.kind === EcsControllerKind.CODE_DEPLOY;
+    const dedicated = () => (base.listener.loadBalancer as elbv2.ApplicationLoadBalancer).addListener('Dedicated', { port: 8080, open: false });
+    const listener = p.listener === 'fits' || p.listener === 'other'
+      ? ((p.listener === 'fits') === codeDeploy ? dedicated() : base.listener)
+      : p.listener;
+    let taskDefinition: unknown = p.taskDefinition;
+    if (p.taskDefinition === 'fargate') {
+      taskDefinition = base.taskDefinition;
+      base.taskDefinition.defaultContainer!.addPortMappings({ containerPort: 8080 });
+      base.taskDefinition.addContainer('sidecar', { image, essential: false });
+    } else if (p.taskDefinition === 'ec2-bridge' || p.taskDefinition === 'ec2-none') {
+      const ec2Task = new ecs.Ec2TaskDefinition(stack, 'Ec2Task', {
+        networkMode: p.taskDefinition === 'ec2-bridge' ? ecs.NetworkMode.BRIDGE : ecs.NetworkMode.NONE,
+      });
+      ec2Task.addContainer('web', { image, memoryLimitMiB: 256, portMappings: p.taskDefinition === 'ec2-bridge' ? [{ containerPort: 80 }, { containerPort: 8080 }] : [] });
+      ec2Task.addContainer('sidecar', { image, memoryLimitMiB: 128, essential: false });
+      cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.micro'), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } });
+      taskDefinition = ec2Task;
+    }
+    const hook = (i: number) => new ecs.DeploymentLifecycleLambdaTarget(new lambda.Function(stack, `Hook${i}`, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    }), `Hook${i}`, { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] });
+    const construct = new EcsRolloutService(stack, 'Web', {
+      cluster,
+      taskDefinition: taskDefinition as ecs.TaskDefinition,
+      listener: listener as elbv2.ApplicationListener,
+      strategy: p.strategy,
+      controller,
+      priority: p.priority,
+      testPriority: p.testPriority,
+      conditions: conditions(p.conditions) as elbv2.ListenerCondition[],
+      testRouteSources: p.testRouteSources,
+      containerName: p.containerName,
+      containerPort: p.containerPort,
+      desiredCount: p.desiredCount,
+      alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
+      targetGroupAlarms: p.targetGroupAlarms,
+      lifecycleHooks: p.lifecycleHooks instanceof Spec ? Array.from({ length: p.lifecycleHooks.value }, (_, i) => hook(i)) : p.lifecycleHooks,
+      infrastructureRole: real(p.infrastructureRole, () => new iam.Role(stack, 'InfraRole', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') })),
+      healthCheck: p.healthCheck,
+      vpcSubnets: p.vpcSubnets,
+      securityGroups: p.securityGroups instanceof Spec
+        ? Array.from({ length: p.securityGroups.value }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc })) : p.securityGroups,
+    });
+    return { stack, construct, codeDeploy };
+  }
+
+  const ecsStrategy: Record<string, string> = { ALL_AT_ONCE: 'ROLLING', BLUE_GREEN: 'BLUE_GREEN', CANARY: 'CANARY', LINEAR: 'LINEAR' };
+
+  test('either synthesize a valid, clean service and rollout or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const { stack, construct, codeDeploy } = build(p);
+      const template = validatedTemplate(stack);
+      expectCleanAssembly(stack.node.root as App);
+      const generated = 4; // 5xx and p99 latency, on blue and on green
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+      // One load balancer: each of its listeners on a port of its own.
+      const ports = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::Listener')).map(l => l.Properties.Port);
+      expect(new Set(ports).size).toBe(ports.length);
+      const ecsService = Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
+      if (codeDeploy) {
+        expect(ecsService.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
+        const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
+        expect(group.AlarmConfiguration.Alarms).toHaveLength(generated + extraAlarmCount(p.alarms));
+      } else {
+        expect(ecsService.DeploymentConfiguration.Strategy).toBe(ecsStrategy[construct.plan.strategy.kind]);
+        expect(ecsService.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(generated + extraAlarmCount(p.alarms));
+        template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', construct.plan.strategy.testRoute ? 2 : 1);
+      }
+    }, { quickRuns: 25 });
   });
 });

@@ -1,10 +1,15 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { aws, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import { extraAlarmCount, extraAlarms, extraAlarmsArb, minutesArb, optionalRealArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb } from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
 function setup() {
@@ -196,5 +201,89 @@ describe('bad alarm input', () => {
     const { construct } = rollout(Strategy.ALL_AT_ONCE);
     expectValidationError(() => construct.addAlarm('x' as any),
       'LambdaRollout Stack/Rollout: alarm is "x": it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().');
+  });
+});
+
+describe('props aws-cdk-lib or CodeDeploy would refuse later', () => {
+  const where = 'LambdaRollout Stack/Rollout';
+  test.each([
+    [{ aliasName: '42' }, `${where}: aliasName is "42": a Lambda alias name is 1-128 letters, digits, "-" or "_", and not a number (numbers name versions). Use a name such as "live".`],
+    [{ aliasName: 'live now' }, `${where}: aliasName is "live now": a Lambda alias name is 1-128 letters, digits, "-" or "_", and not a number (numbers name versions). Use a name such as "live".`],
+    [{ preTrafficHook: 'smoke-test' }, `${where}: preTrafficHook is "smoke-test": it must be a Lambda function, which CodeDeploy invokes and which reports the result to CodeDeploy. Pass a lambda.Function, or one imported with Function.fromFunctionArn().`],
+    [{ postTrafficHook: {} }, `${where}: postTrafficHook is an object: it must be a Lambda function, which CodeDeploy invokes and which reports the result to CodeDeploy. Pass a lambda.Function, or one imported with Function.fromFunctionArn().`],
+    [{ application: 5 }, `${where}: application is 5: it must be a CodeDeploy application. Pass a codedeploy.LambdaApplication, or one imported with LambdaApplication.fromLambdaApplicationName(), or leave it out for a new application.`],
+    [{ errorAlarm: { period: Duration.days(8) } }, `${where}: errorAlarm.period is 8 days: CloudWatch evaluates an alarm over at most 7 days. Use a period of at most Duration.days(7); a shorter one, such as Duration.minutes(5), rolls back sooner.`],
+  ])('refuses %p at construction', (props, message) => {
+    expectValidationError(() => rollout(Strategy.CANARY_10PERCENT_5MINUTES, props as any), message);
+  });
+
+  test('refuses an application for another compute platform', () => {
+    const { stack, fn } = setup();
+    const application = new codedeploy.EcsApplication(stack, 'App');
+    expectValidationError(() => new aws.LambdaRollout(stack, 'Rollout', { targetFunction: fn, strategy: Strategy.ALL_AT_ONCE, application: application as any }),
+      `${where}: application is "Stack/App": it is an application for the ECS compute platform, and this deployment group deploys to Lambda. Pass a codedeploy.LambdaApplication, or one imported with LambdaApplication.fromLambdaApplicationName(), or leave it out for a new application.`);
+  });
+
+  test('refuses more than 50 alarms at construction when the props alone pass the limit', () => {
+    const { stack, fn } = setup();
+    const alarms = Array.from({ length: 50 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
+    expectValidationError(() => new aws.LambdaRollout(stack, 'Rollout', { targetFunction: fn, strategy: Strategy.ALL_AT_ONCE, alarms }),
+      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`);
+  });
+});
+
+describe('random props', () => {
+  const propsArb = propsWithOdds(odd => fc.record({
+    targetFunction: realArb(odd),
+    strategy: rolloutStrategyArb(odd, 0),
+    aliasName: fc.option(odd<unknown>(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_-]{0,20}$/), fc.oneof(fc.string(), fc.integer().map(String), oddValueArb)), { nil: undefined }),
+    preTrafficHook: optionalRealArb(odd),
+    postTrafficHook: optionalRealArb(odd),
+    alarms: extraAlarmsArb(odd),
+    errorAlarm: fc.option(odd<unknown>(fc.record({
+      threshold: fc.option(odd<unknown>(fc.integer({ min: 1, max: 100 }), fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double())),
+        { nil: undefined }),
+      period: fc.option(fc.oneof(
+        { weight: 4, arbitrary: minutesArb.map(m => Duration.minutes(m)) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: 7200 }).map(s => Duration.seconds(s)) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }).map(d => Duration.days(d)) },
+      ), { nil: undefined }),
+    }, { requiredKeys: [] })), { nil: undefined }),
+    generateErrorAlarm: fc.option(odd<unknown>(fc.boolean()), { nil: undefined }),
+    application: fc.option(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('ecs'), oddValueArb)), { nil: undefined }),
+  }));
+  const hook = (stack: Stack, id: string) => new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  });
+
+  test('either synthesize a valid, clean CodeDeploy rollout or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, p => {
+      const { stack, fn } = setup();
+      const construct = new aws.LambdaRollout(stack, 'Rollout', {
+        targetFunction: real(p.targetFunction, () => fn),
+        strategy: p.strategy,
+        aliasName: p.aliasName as string,
+        preTrafficHook: real(p.preTrafficHook, () => hook(stack, 'Pre')),
+        postTrafficHook: real(p.postTrafficHook, () => hook(stack, 'Post')),
+        alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
+        errorAlarm: p.errorAlarm as aws.LambdaErrorAlarmOptions,
+        generateErrorAlarm: p.generateErrorAlarm as boolean,
+        application: p.application === 'ecs' ? new codedeploy.EcsApplication(stack, 'EcsApp') : real(p.application, () => new codedeploy.LambdaApplication(stack, 'App')),
+      });
+      const template = validatedTemplate(stack);
+      expectCleanAssembly(stack.node.root as App);
+      // Every alarm, generated or passed, stops the deployment.
+      const generated = construct.errorAlarm ? 1 : 0;
+      template.resourceCountIs('AWS::CloudWatch::Alarm', generated);
+      const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
+      expect(group.Properties.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
+      // A custom configuration shifts the plan's first step.
+      const configs = Object.values(template.findResources('AWS::CodeDeploy::DeploymentConfig'));
+      if (configs.length > 0) {
+        const routing = configs[0].Properties.TrafficRoutingConfig;
+        const percent = routing.TimeBasedCanary?.CanaryPercentage ?? routing.TimeBasedLinear?.LinearPercentage;
+        expect(percent).toBe(construct.plan.steps[0].candidateWeight);
+      }
+    });
   });
 });
