@@ -1,41 +1,7 @@
 import { CliError } from './errors';
+import type { PlanJson } from '../private/plan-table';
 
-/** A step gate as `TrafficPlan.toJson()` records it. */
-export interface PlanGateJson {
-  readonly kind: string;
-  readonly seconds?: number;
-  readonly analysisName?: string;
-  readonly description: string;
-}
-
-/** A step as `TrafficPlan.toJson()` records it. */
-export interface PlanStepJson {
-  readonly index: number;
-  readonly offsetSeconds: number;
-  readonly stableWeight: number;
-  readonly candidateWeight: number;
-  readonly capacityPercent: number;
-  readonly gate?: PlanGateJson;
-  readonly candidateReplicas?: number;
-}
-
-/**
- * A traffic plan as `TrafficPlan.toJson()` records it in the synthesized output. The command reads
- * this record and never re-derives a plan, so what it shows is what the construct rendered.
- */
-export interface PlanJson {
-  readonly strategy: string;
-  readonly description: string;
-  readonly capacity: string;
-  readonly steps: PlanStepJson[];
-  readonly timeToFullTrafficSeconds: number;
-  readonly totalDurationSeconds: number;
-  readonly peakCapacityPercent: number;
-  readonly rollbackSeconds: number;
-  readonly blastRadiusPercent: number;
-  readonly manualApprovals: number;
-  readonly manualApprovalsBeforeFullTraffic: number;
-}
+export type { PlanGateJson, PlanJson, PlanStepJson } from '../private/plan-table';
 
 const TOTALS = [
   'timeToFullTrafficSeconds', 'totalDurationSeconds', 'peakCapacityPercent', 'rollbackSeconds',
@@ -63,6 +29,10 @@ export function checkPlanJson(value: unknown, where: string): PlanJson {
     expect(`steps[${i}]`, step, isObject(step), 'an object');
     const s = step as Record<string, any>;
     for (const key of STEP_NUMBERS) expect(`steps[${i}].${key}`, s[key], isNumber(s[key]), 'a number');
+    if (s.candidateReplicas !== undefined) {
+      expect(`steps[${i}].candidateReplicas`, s.candidateReplicas, isNumber(s.candidateReplicas), 'a number');
+      expect('replicas', plan.replicas, isNumber(plan.replicas), 'a number, since steps count replicas');
+    }
     if (s.gate !== undefined) {
       expect(`steps[${i}].gate`, s.gate, isObject(s.gate) && typeof s.gate.kind === 'string' && typeof s.gate.description === 'string',
         'an object with kind and description');

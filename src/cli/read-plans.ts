@@ -8,6 +8,7 @@ import { RELEASE_METADATA_TYPE } from '../private/ecs-release-support';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../private/k8s-plan';
 import { RELEASE_ANNOTATION } from '../private/k8s-release-rollouts';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../private/plan-metadata';
+import { planTable } from '../private/plan-table';
 
 /** Where a rollout was found. */
 export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';
@@ -197,13 +198,11 @@ export function recordedSteps(assembly: CloudAssembly): Array<{ path: string; st
 /** The traffic plans recorded on manifest objects, as `{ object, controller, step?, table, plan }`. */
 export function recordedK8sPlans(objects: any[], file = 'manifest'):
 Array<{ object: string; controller: string; step?: number; table: string; plan: PlanJson }> {
-  return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => ({
-    object,
-    controller: recordText(value.controller, where, 'controller'),
-    step: value.step,
-    table: recordText(value.table, where, 'table'),
-    plan: checkPlanJson(value.plan, where),
-  }));
+  return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => {
+    const plan = checkPlanJson(value.plan, where);
+    // The annotation leaves the table out to stay small; it is rendered from the plan, as the construct would.
+    return { object, controller: recordText(value.controller, where, 'controller'), step: value.step, table: planTable(plan), plan };
+  });
 }
 
 /** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { StepGate, StepGateKind } from './step-gate';
 import type { Strategy } from './strategy';
 import { StrategyKind } from './strategy';
-import { formatPercent, formatSeconds, textTable } from '../private/format';
+import { planTable, withApprovals } from '../private/plan-table';
 import { fail, struct, wholeSeconds } from '../private/validation';
 
 /** How the new version's capacity is provided while traffic moves. Backends pick the one they use. */
@@ -117,7 +117,6 @@ export class TrafficPlan {
   /** How many of those come before all traffic is on the new version. */
   public readonly manualApprovalsBeforeFullTraffic: number;
 
-  private readonly oldKeepsFullCapacity: boolean;
 
   private constructor(strategy: Strategy, options: PlanOptions) {
     struct('TrafficPlan: options', options, 'Pass an object such as { replicas: 10 }.');
@@ -161,35 +160,16 @@ export class TrafficPlan {
     this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
     this.manualApprovals = this.steps.filter(isApproval).length;
     this.manualApprovalsBeforeFullTraffic = this.steps.filter(s => s.index < full.index && isApproval(s)).length;
-    this.oldKeepsFullCapacity = oldKeepsFullCapacity;
   }
 
   /** The plan as a readable text table with its totals. */
   public toTable(): string {
-    const rows = this.steps.map(s => [
-      String(s.index),
-      formatSeconds(s.offset.toSeconds()),
-      formatPercent(s.stableWeight),
-      s.candidateReplicas === undefined ? formatPercent(s.candidateWeight) : `${formatPercent(s.candidateWeight)} (${s.candidateReplicas} of ${this.replicas})`,
-      formatPercent(s.capacityPercent),
-      s.gate ? s.gate.describe() : (s.candidateWeight === 100 ? 'done' : 'automatic'),
-    ]);
-    const rollback = this.oldKeepsFullCapacity ? 'instant (traffic switch)'
-      : `${formatSeconds(this.rollbackTime.toSeconds())} (capacity must be brought back)`;
-    return [
-      `${this.strategy.describe()}, capacity ${this.capacity}`,
-      textTable(['step', 'at', 'stable', 'new', 'capacity', 'held by'], rows),
-      `time to full traffic: ${withApprovals(this.timeToFullTraffic, this.manualApprovalsBeforeFullTraffic)}`,
-      `total duration:       ${this._totalDurationText()}`,
-      `peak capacity:        ${formatPercent(this.peakCapacityPercent)} of steady state`,
-      `worst-case rollback:  ${rollback}`,
-      `first-step blast radius: ${formatPercent(this.blastRadiusPercent)} of traffic`,
-    ].join('\n');
+    return planTable(this.toJson());
   }
 
   /** @internal The total duration with its manual approvals, as printed: `25m + 1 manual approval`. */
   public _totalDurationText(): string {
-    return withApprovals(this.totalDuration, this.manualApprovals);
+    return withApprovals(this.totalDuration.toSeconds(), this.manualApprovals);
   }
 
   /** The plan as plain JSON (durations in seconds), for tools and reports. */
@@ -198,6 +178,7 @@ export class TrafficPlan {
       strategy: this.strategy.kind,
       description: this.strategy.describe(),
       capacity: this.capacity,
+      replicas: this.replicas,
       steps: this.steps.map(s => ({
         index: s.index,
         offsetSeconds: s.offset.toSeconds(),
@@ -221,11 +202,6 @@ export class TrafficPlan {
       manualApprovalsBeforeFullTraffic: this.manualApprovalsBeforeFullTraffic,
     };
   }
-}
-
-function withApprovals(duration: Duration, approvals: number): string {
-  const text = formatSeconds(duration.toSeconds());
-  return approvals === 0 ? text : `${text} + ${approvals} manual approval${approvals === 1 ? '' : 's'}`;
 }
 
 /** Far above any fleet, and low enough that replica arithmetic stays exact. */

@@ -10,7 +10,7 @@ import {
   HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
 } from '../private/k8s-release-rollouts';
-import { VERSION_LABEL } from '../private/k8s-workload';
+import { envVariables, VERSION_LABEL } from '../private/k8s-workload';
 import { arrayOf, fail, struct, wholeSeconds } from '../private/validation';
 
 /** Sync waves between two release waves, so objects of your own can go between them. */
@@ -414,13 +414,7 @@ function migrationJob(scope: Construct, prop: string, releaseName: string, value
   };
   const command = strings('command');
   const args = strings('args');
-  const envVariables = migration.envVariables === undefined ? undefined
-    : struct<Record<string, kplus.EnvValue>>(`${prop}.envVariables`, migration.envVariables, 'Pass { DATABASE_URL: kplus.EnvValue.fromSecretValue(...) }.');
-  for (const [name, env] of Object.entries(envVariables ?? {})) {
-    if (!(env instanceof kplus.EnvValue)) {
-      fail(`${prop}.envVariables.${name}`, env, 'it must be an EnvValue', 'Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).');
-    }
-  }
+  const env = migration.envVariables === undefined ? undefined : envVariables(`${prop}.envVariables`, migration.envVariables);
   const backoffLimit = migration.backoffLimit;
   if (backoffLimit !== undefined && (typeof backoffLimit !== 'number' || !Number.isInteger(backoffLimit) || backoffLimit < 0 || backoffLimit > 100)) {
     fail(`${prop}.backoffLimit`, backoffLimit, 'it is a number of retries, a whole number from 0 to 100', 'Use a number such as 2, or 0 to never retry.');
@@ -440,7 +434,7 @@ function migrationJob(scope: Construct, prop: string, releaseName: string, value
       },
     },
     podMetadata: { labels: { [PART_OF_LABEL]: releaseName } },
-    containers: [{ name: 'migrate', image: migration.image, command, args, envVariables }],
+    containers: [{ name: 'migrate', image: migration.image, command, args, envVariables: env }],
     backoffLimit,
     activeDeadline: deadline === undefined ? undefined : K8sDuration.seconds(deadline),
   });

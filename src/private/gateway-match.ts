@@ -1,4 +1,4 @@
-import { fail, struct, arrayOf } from './validation';
+import { fail, struct, arrayOf, isDnsLabel, isDnsSubdomain } from './validation';
 import { Match, MatchKind } from '../core/match';
 import type { GatewayReference, HttpRouteMatch } from '../k8s/http-route';
 
@@ -16,8 +16,6 @@ const MAX_QUERY_VALUE = 1024;
 // RFC 1123 host name, optionally behind one wildcard label; IP addresses are refused below.
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_HOSTNAMES = 16;
 // The characters with a meaning in RE2, PCRE and POSIX extended regular expressions.
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|]/g;
@@ -104,15 +102,15 @@ function queryValue(prop: string, match: Match): string {
 /** The Gateway a route attaches to, checked as the HTTPRoute schema and Kubernetes names require. */
 export function gatewayReference(prop: string, value: unknown): GatewayReference {
   const ref = struct<GatewayReference>(prop, value, 'Pass the Gateway, such as { name: "public", namespace: "gateways" }.');
-  if (typeof ref.name !== 'string' || ref.name.length > 253 || !DNS_SUBDOMAIN.test(ref.name)) {
+  if (!isDnsSubdomain(ref.name)) {
     fail(`${prop}.name`, ref.name, 'a Gateway name is a DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
       'Use the name of the Gateway, such as "public".');
   }
-  if (ref.namespace !== undefined && (typeof ref.namespace !== 'string' || ref.namespace.length > 63 || !DNS_LABEL.test(ref.namespace))) {
+  if (ref.namespace !== undefined && !isDnsLabel(ref.namespace)) {
     fail(`${prop}.namespace`, ref.namespace, 'a namespace is a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
       'Use the Gateway\'s namespace, such as "gateways", or leave it out for the route\'s namespace.');
   }
-  if (ref.sectionName !== undefined && (typeof ref.sectionName !== 'string' || ref.sectionName.length > 253 || !DNS_SUBDOMAIN.test(ref.sectionName))) {
+  if (ref.sectionName !== undefined && !isDnsSubdomain(ref.sectionName)) {
     fail(`${prop}.sectionName`, ref.sectionName, 'a listener name is a DNS subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
       'Use the name of one of the Gateway\'s listeners, such as "https", or leave it out to attach to every listener.');
   }

@@ -1,4 +1,5 @@
 import type { ApiObject } from 'cdk8s';
+import { renderedPlan } from './plan-metadata';
 import { fail } from './validation';
 import type { TrafficPlan } from '../core/traffic-plan';
 
@@ -8,12 +9,15 @@ import type { TrafficPlan } from '../core/traffic-plan';
  */
 export const PLAN_ANNOTATION = 'cdk-deploy-strategies.dev/plan';
 
-/** What the annotation holds, as JSON. */
+/**
+ * What the annotation holds, as JSON. Unlike the CDK metadata it leaves out the plan's table, which
+ * readers render from the plan (`planTable`): annotations count against Kubernetes' size limit,
+ * and every byte is written into the manifests and by kubectl again.
+ */
 export interface RecordedK8sPlan {
   readonly controller: string;
   /** The step rendered, for providers that render one step at a time. */
   readonly step?: number;
-  readonly table: string;
   readonly plan: unknown;
 }
 
@@ -31,8 +35,8 @@ export const MAX_PLAN_ANNOTATION_BYTES = 64 * 1024;
  * @param where the construct, as error messages name it: `<ClassName> <construct path>`
  */
 export function recordK8sPlan(where: string, primary: ApiObject, plan: TrafficPlan, controller: string, step?: number): void {
-  const recorded: RecordedK8sPlan = { controller, step, table: plan.toTable(), plan: plan.toJson() };
-  const text = JSON.stringify(recorded);
+  // The text of { controller, step, plan }, with the plan rendered once per strategy.
+  const text = `${JSON.stringify({ controller, step } satisfies Partial<RecordedK8sPlan>).slice(0, -1)},"plan":${renderedPlan(plan).planText}}`;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
     const steps = plan.steps.length;

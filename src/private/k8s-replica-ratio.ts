@@ -19,7 +19,8 @@ export function weightTolerance(prop: string, value: unknown): number {
 function worstGap(strategy: Strategy, plan: TrafficPlan): { index: number; gap: number } {
   let worst = { index: 0, gap: 0 };
   plan.steps.forEach((step, i) => {
-    const gap = Math.abs(step.candidateWeight - strategy.steps[i].weight);
+    // The replica split itself: the plan's candidateWeight is rounded to 0.1%, which would let a gap 0.05 points past the tolerance through.
+    const gap = Math.abs(100 * step.candidateReplicas! / plan.replicas! - strategy.steps[i].weight);
     if (gap > worst.gap + 1e-9) worst = { index: i, gap };
   });
   return worst;
@@ -43,13 +44,19 @@ export function replicaRatioPlan(
       if (worstGap(strategy, strategy.plan({ capacity: CapacityMode.REPLICA_RATIO, replicas: n })).gap <= tolerance + 1e-9) enough = n;
     }
     const fix = enough === undefined ? `Use ${alternative}, or raise the tolerance.` : `Use at least ${enough} replicas, raise the tolerance, or use ${alternative}.`;
+    const gap = describeGap(worst.gap, tolerance);
+    // The split at the gap's precision, as the weight asked (one decimal at most) plus or minus the gap shown, so the numbers add up.
+    const split = 100 * step.candidateReplicas! / replicas;
+    const shown = Number((asked + Math.sign(split - asked) * gap.points).toFixed(gap.decimals));
     fail(prop, replicas,
-      `${provider} splits traffic by replica count, and step ${step.index}'s ${asked}% becomes ${step.candidateWeight}% (${step.candidateReplicas} of ${replicas} replicas), ${round(worst.gap)} points off, beyond the tolerance of ${tolerance}`,
+      `${provider} splits traffic by replica count, and step ${step.index}'s ${asked}% becomes ${shown}% (${step.candidateReplicas} of ${replicas} replicas), ${gap.points} points off, beyond the tolerance of ${tolerance}`,
       fix);
   }
   return plan;
 }
 
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
+/** A gap to one decimal, or to two (rounded up) where one would not show it is past the tolerance: 2.73, not 2.7, past 2.7. */
+function describeGap(gap: number, tolerance: number): { points: number; decimals: number } {
+  const tenth = Math.round(gap * 10) / 10;
+  return tenth > tolerance ? { points: tenth, decimals: 1 } : { points: Math.ceil(gap * 100 - 1e-9) / 100, decimals: 2 };
 }

@@ -1,5 +1,6 @@
 import type { IConstruct } from 'constructs';
 import type { Experiment } from '../core/experiment';
+import type { Strategy } from '../core/strategy';
 import type { TrafficPlan } from '../core/traffic-plan';
 
 /** The metadata type under which every rollout records its plan in the cloud assembly. */
@@ -10,7 +11,37 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
  * (`manifest.json` metadata in a CDK cloud assembly) instead of asking users to declare it twice.
  */
 export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string): void {
-  construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, table: plan.toTable(), plan: plan.toJson() });
+  construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+}
+
+/** A plan's table and JSON, and the JSON as text. */
+export interface RenderedPlan {
+  readonly value: { readonly table: string; readonly plan: unknown };
+  readonly planText: string;
+}
+
+const rendered = new WeakMap<Strategy, Map<string, RenderedPlan>>();
+
+/**
+ * The table and JSON every rollout records, rendered once per strategy and plan shape: a platform's
+ * services usually share one strategy, and rendering the same plan for each was most of what the
+ * library added to synthesis time (bench/README.md). A plan is fully determined by its strategy
+ * (whose steps are frozen), capacity mode, replica count and rollback time.
+ */
+export function renderedPlan(plan: TrafficPlan): RenderedPlan {
+  let byShape = rendered.get(plan.strategy);
+  if (byShape === undefined) {
+    byShape = new Map();
+    rendered.set(plan.strategy, byShape);
+  }
+  const key = `${plan.capacity}|${plan.replicas ?? ''}|${plan.rollbackTime.toSeconds()}`;
+  let entry = byShape.get(key);
+  if (entry === undefined) {
+    const value = { table: plan.toTable(), plan: plan.toJson() };
+    entry = { value, planText: JSON.stringify(value.plan) };
+    byShape.set(key, entry);
+  }
+  return entry;
 }
 
 /** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */

@@ -97,13 +97,24 @@ export function percentInTenths(prop: string, value: unknown, fix: string, maxTe
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `value` is a DNS label (RFC 1123): 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. */
+export function isDnsLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/** Whether `value` is a DNS subdomain (RFC 1123): DNS labels joined by ".", at most 253 characters. */
+export function isDnsSubdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DNS_SUBDOMAIN.test(value);
+}
 
 /**
  * Names end up as Kubernetes object names, target group and set identifiers, so they follow the
  * strictest of those: a DNS label (RFC 1123), at most 63 characters.
  */
 export function dnsLabel(prop: string, value: unknown, example: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS_LABEL.test(value)) {
+  if (!isDnsLabel(value)) {
     fail(prop, value,
       'a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
       `Use a name such as "${example}".`);

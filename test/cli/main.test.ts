@@ -14,6 +14,7 @@ import { RECORDING_CONSTRUCTS } from '../../src/cli/read-plans';
 import { formatPercent, formatSeconds } from '../../src/private/format';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { planTable } from '../../src/private/plan-table';
 import { byClass, parseXml } from '../support/xml';
 
 // The examples are type-checked by tsc in the test task; here only their runs are under test.
@@ -65,9 +66,12 @@ describe('on synthesized examples', () => {
     recorded = [
       ...assembly.stacksRecursively.flatMap(s => s.findMetadataByType(PLAN_METADATA_TYPE))
         .map(e => ({ name: e.path.replace(/^\//, ''), ...(e.data as any) })),
-      // Read straight from the annotation, independently of the command's reader.
-      ...objects.filter(o => o.metadata?.annotations?.[PLAN_ANNOTATION] !== undefined)
-        .map(o => ({ name: `${o.kind}/${o.metadata.name}`, ...JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]) })),
+      // Read straight from the annotation, independently of the command's reader. The annotation
+      // leaves the table out; it is what TrafficPlan.toTable() prints for the plan, rendered from its JSON.
+      ...objects.filter(o => o.metadata?.annotations?.[PLAN_ANNOTATION] !== undefined).map(o => {
+        const annotation = JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]);
+        return { name: `${o.kind}/${o.metadata.name}`, ...annotation, table: planTable(annotation.plan) };
+      }),
     ];
     // The examples cover a plan with a manual approval and one rendered one step per deploy.
     expect(recorded.map(r => r.controller)).toEqual(['native ECS deployment', 'Gateway API']);

@@ -82,7 +82,10 @@ describe('blue-green plans', () => {
   });
 
   test('the replica count does not change a blue-green plan', () => {
-    expect(Strategy.BLUE_GREEN.plan({ replicas: 3 }).toJson()).toEqual(Strategy.BLUE_GREEN.plan().toJson());
+    const { replicas, ...withReplicas } = Strategy.BLUE_GREEN.plan({ replicas: 3 }).toJson();
+    expect(replicas).toBe(3);
+    expect(withReplicas).toEqual(Strategy.BLUE_GREEN.plan().toJson());
+    expect(Strategy.BLUE_GREEN.plan({ replicas: 3 }).toTable()).toBe(Strategy.BLUE_GREEN.plan().toTable());
   });
 });
 

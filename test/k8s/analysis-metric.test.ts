@@ -2,6 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { AnalysisMetric, AnalysisTemplate, PrometheusMetricProps, WebMetricProps } from '../../src/k8s';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { metric as buildMetric, tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const prometheus: PrometheusMetricProps = {
@@ -93,5 +95,23 @@ describe('AnalysisMetric.web', () => {
     ['headers', { headers: { name: 'a' } }, 'AnalysisMetric.web: headers is an object: it must be an array. Pass headers such as [{ name: "Accept", value: "application/json" }].'],
   ])('refuses a bad %s', (_, change, message) => {
     expectValidationError(() => AnalysisMetric.web({ ...web, ...change } as WebMetricProps), message);
+  });
+});
+
+describe('random props', () => {
+  const propsArb = tidyOrNot(a => a.metric());
+
+  test('either render a valid metric with the interval, count and failure limit given, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, m => {
+      const built = buildMetric(m);
+      const out = rendered(built);
+      expect(out.name).toBe(m.props.name);
+      expect(out.count).toBe(m.props.count);
+      expect(out.failureLimit).toBe(m.props.failureLimit ?? 0);
+      // A Go duration, measured at the end of each interval.
+      expect(out.interval).toMatch(/^(\d+h)?(\d+m)?(\d+s)?$/);
+      expect(out.initialDelay).toBe(out.interval);
+      expect(built.interval.toSeconds()).toBe(m.props.interval?.toSeconds() ?? 60);
+    }, { quickRuns: 30 });
   });
 });

@@ -1,8 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { StepGate, Strategy } from '../../src';
 import { AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoTrafficRouting, PrometheusMetricProps } from '../../src/k8s';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { metric as buildMetric, tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'AnalysisTemplate test/ErrorRate';
@@ -119,5 +122,36 @@ describe('validation', () => {
       `${where}: metrics[1].name is "success-rate": metric names are unique within a template. Give each metric its own name.`],
   ])('refuses %s', (_, props, message) => {
     expectValidationError(() => new AnalysisTemplate(Testing.chart(), 'ErrorRate', props as any), message);
+  });
+});
+
+describe('random props', () => {
+  // Metrics that measure every 30 s, 1 min or 5 min, and gates that hold their step for a few of those.
+  const propsArb = tidyOrNot(({ either, maybe, name, metric: randomMetric }) => fc.record({
+    name: either(fc.constantFrom('error-rate', 'smoke'), name),
+    metrics: either(
+      fc.uniqueArray(randomMetric(fc.constantFrom(30, 60, 300)), { minLength: 1, maxLength: 3, selector: m => m.props.name }),
+      fc.oneof(fc.constantFrom([], 'metric', [null]), fc.array(randomMetric(), { minLength: 2, maxLength: 3 }))),
+    gateSeconds: maybe(fc.oneof(fc.integer({ min: 1, max: 10 }).map(n => n * 300), fc.integer({ min: 1, max: 3600 }))),
+  }));
+
+  test('either render a valid template, counts filling the gate that names it, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ name, metrics, gateSeconds }) => {
+      const chart = shopChart();
+      const given = Array.isArray(metrics) ? metrics.map(m => (m && 'kind' in m ? buildMetric(m) : m)) : metrics;
+      const template = new AnalysisTemplate(chart, 'Template', { name, metrics: given as AnalysisMetric[] });
+      if (gateSeconds !== undefined) {
+        const gate = StepGate.analysis({ name: template.templateName, duration: Duration.seconds(gateSeconds) });
+        rollout(chart, template, Strategy.canary({ steps: [{ weight: 20, gate }] }));
+      }
+      const object = templateOf(chart);
+      expect(object.metadata.name).toBe(name);
+      template.metrics.forEach((m, i) => {
+        // The gate holds the step for exactly the measurements each metric takes.
+        const count = m.count ?? (gateSeconds === undefined ? undefined : gateSeconds / m.interval.toSeconds());
+        expect(object.spec.metrics[i].count).toBe(count);
+        if (gateSeconds !== undefined) expect(count! * m.interval.toSeconds()).toBe(gateSeconds);
+      });
+    }, { quickRuns: 30 });
   });
 });

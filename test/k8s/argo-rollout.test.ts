@@ -1,12 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { CapacityMode, Match, StepGate, Strategy } from '../../src';
 import {
   AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoRolloutProps, ArgoTrafficRouting, PrometheusMetricProps,
 } from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
+import { matchArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'ArgoRollout test/web';
@@ -235,7 +239,8 @@ test('records the plan on the Rollout', () => {
   expect(recorded.controller).toBe('Argo Rollouts');
   expect(recorded.step).toBeUndefined();
   expect(recorded.plan).toEqual(construct.plan.toJson());
-  expect(recorded.table).toBe(construct.plan.toTable());
+  expect(recorded.plan).toEqual(JSON.parse(JSON.stringify(construct.plan.toJson())));
+  expect(recorded).not.toHaveProperty('table');
 });
 
 describe('what Argo Rollouts cannot express', () => {
@@ -360,5 +365,124 @@ describe('props', () => {
   test('a construct id that is not a DNS label needs a name', () => {
     expectValidationError(() => new ArgoRollout(Testing.chart(), 'Web', { strategy: Strategy.ALL_AT_ONCE, revision }),
       'ArgoRollout test/Web: name (the construct id, by default) is "Web": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "web".');
+  });
+});
+
+describe('random props', () => {
+  // Gates as Argo expresses them (a manual approval with a timeout now and then, which it cannot), and
+  // analysis gates naming the templates below, or one not passed.
+  const argoGateArb = fc.oneof(
+    fc.integer({ min: 1, max: 3600 }).map(s => StepGate.bake(Duration.seconds(s))),
+    fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 60, max: 3600 }) })
+      .map(t => StepGate.manualApproval({ timeout: t === undefined ? undefined : Duration.seconds(t) })),
+    fc.tuple(fc.constantFrom('error-rate', 'error-rate', 'smoke', 'latency'), fc.integer({ min: 1, max: 10 }))
+      .map(([name, minutes]) => StepGate.analysis({ name, duration: Duration.minutes(minutes) })),
+  );
+  const argoStrategyArb = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 5 })
+        .chain(weights => fc.tuple(
+          fc.constant(weights.sort((a, b) => a - b)),
+          fc.array(argoGateArb, { minLength: weights.length, maxLength: weights.length })))
+        .map(([weights, gates]) => Strategy.canary({ steps: weights.map((weight, i) => ({ weight, gate: gates[i] })) })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.integer({ min: 5, max: 50 }), fc.integer({ min: 1, max: 600 }))
+        .map(([stepPercent, s]) => Strategy.linear({ stepPercent, interval: Duration.seconds(s) })),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        bake: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 3600 }) }, { weight: 1, arbitrary: fc.constant(0) }),
+        promotion: fc.option(argoGateArb, { nil: undefined }),
+        testRoute: fc.option(matchArb, { nil: undefined, freq: 3 }),
+      }).map(p => Strategy.blueGreen({ bakeTime: Duration.seconds(p.bake), promotion: p.promotion, testRoute: p.testRoute })),
+    },
+    { weight: 1, arbitrary: fc.constant(Strategy.ALL_AT_ONCE) },
+  );
+  // Templates of metrics measuring every 30 s or minute, without a count (taken from the gate) or, for
+  // `post-check`, with one, as pre- and post-promotion analyses need.
+  const templateArb = (name: string, counted: boolean) => fc.record({
+    name: fc.constant(name),
+    metrics: fc.uniqueArray(fc.record({
+      name: fc.constantFrom('success-rate', 'latency-p99'),
+      interval: fc.constantFrom(30, 60),
+      count: counted ? fc.integer({ min: 1, max: 5 })
+        : fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }) }),
+      failureLimit: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(1) }),
+    }).map(m => (m.count === 1 ? { ...m, failureLimit: undefined } : m)), { minLength: 1, maxLength: 2, selector: m => m.name }),
+  });
+
+  const propsArb = tidyOrNot(({
+    untidy, either, maybe, gateway: gatewayArb, hostnames, name, port, replicas, revision: revisionArb, strategy,
+  }) => fc.record({
+    namespace: either(fc.constant('shop'), fc.constant(undefined)),
+    templates: fc.tuple(
+      fc.option(templateArb('error-rate', false), { nil: undefined, freq: 8 }),
+      fc.option(templateArb('smoke', false), { nil: undefined, freq: 8 }),
+      fc.option(templateArb('post-check', true), { nil: undefined, freq: 8 }),
+    ).map(ts => ts.filter(t => t !== undefined)),
+    // A template in another chart, of another namespace, now and then.
+    templateElsewhere: either(fc.constant(false), fc.constant(true)),
+    props: fc.record({
+      strategy: fc.oneof({ weight: 4, arbitrary: argoStrategyArb }, { weight: 1, arbitrary: strategy }),
+      revision: revisionArb,
+      name: maybe(name),
+      // Mostly enough replicas for canary weights in whole replicas; the default of 2 now and then.
+      replicas: fc.option(either(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(20, 50, 100) }, { weight: 1, arbitrary: replicas }),
+        fc.constantFrom(0, 1.5)), { nil: undefined, freq: 6 }),
+      port: maybe(port),
+      trafficRouting: maybe(either(fc.oneof(
+        fc.constant(ArgoTrafficRouting.replicaCount()),
+        fc.record({ gateway: gatewayArb, hostnames: maybe(hostnames) }, { requiredKeys: ['gateway'] }).map(p => {
+          try {
+            return ArgoTrafficRouting.gatewayApi(p);
+          } catch {
+            return ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway' } });
+          }
+        })), fc.constantFrom('gatewayApi', { gateway: { name: 'public' } }))),
+      weightTolerance: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: either(fc.integer({ min: 0, max: 50 }), fc.constantFrom(-1, 60, NaN)) }),
+      prePromotionAnalysis: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: either(fc.constantFrom('post-check', 'smoke'), fc.constantFrom('Post', 'missing')) }),
+      postPromotionAnalysis: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: either(fc.constantFrom('post-check', 'error-rate'), fc.constantFrom('Post', 'missing')) }),
+    }, { requiredKeys: ['strategy', 'revision'] }),
+  }).map(p => {
+    if (untidy) return p;
+    // Tidy: pre- and post-promotion analyses only in blue-green rollouts, which run them.
+    const blueGreen = p.props.strategy.kind === 'BLUE_GREEN';
+    const props = blueGreen ? p.props : { ...p.props, prePromotionAnalysis: undefined, postPromotionAnalysis: undefined };
+    return { ...p, templateElsewhere: false, props };
+  }));
+
+  test('either synthesize a valid Rollout whose steps are the strategy\'s, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ namespace, templates, templateElsewhere, props }) => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'test', { namespace });
+      const elsewhere = new Chart(app, 'other', { namespace: 'other' });
+      const analysisTemplates = templates.map((t, i) => new AnalysisTemplate(templateElsewhere && i === 0 ? elsewhere : chart, t.name, {
+        name: t.name,
+        metrics: t.metrics.map(m => AnalysisMetric.prometheus({ ...metricProps, ...m, interval: Duration.seconds(m.interval) })),
+      }));
+      const construct = new ArgoRollout(chart, 'web', { ...props, analysisTemplates } as ArgoRolloutProps);
+      const objects = validatedManifests(chart);
+      const [rollout] = ofKind(objects, 'Rollout');
+      const strategy: Strategy = props.strategy;
+      expect(ofKind(objects, 'HTTPRoute')).toHaveLength(construct.route ? 1 : 0);
+      expect(construct.route !== undefined).toBe((props.trafficRouting as ArgoTrafficRouting | undefined)?.usesGatewayApi ?? false);
+      if (strategy.kind === 'BLUE_GREEN') {
+        expect(rollout.spec.strategy.blueGreen.scaleDownDelaySeconds).toBe(strategy.bakeTime!.toSeconds());
+        expect(rollout.spec.strategy.blueGreen.autoPromotionEnabled).toBe(strategy.promotion?.kind === 'MANUAL_APPROVAL' ? false : undefined);
+      } else {
+        // One setWeight per step of the strategy, in order, each followed by its gate.
+        const steps: any[] = rollout.spec.strategy.canary.steps;
+        expect(steps.filter(s => s.setWeight !== undefined).map(s => s.setWeight)).toEqual(strategy.steps.map(s => s.weight));
+        expect(steps).toHaveLength(strategy.steps.length + strategy.steps.filter(s => s.gate).length);
+      }
+      expect(JSON.parse(rollout.metadata.annotations[PLAN_ANNOTATION]).plan.steps).toHaveLength(strategy.steps.length);
+    }, { quickRuns: 30 });
   });
 });

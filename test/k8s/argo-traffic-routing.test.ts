@@ -1,7 +1,13 @@
-import { Testing } from 'cdk8s';
-import { Strategy } from '../../src';
+import { Chart, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
+import { Match, Strategy } from '../../src';
 import { ArgoGatewayApiRoutingProps, ArgoRollout, ArgoTrafficRouting } from '../../src/k8s';
+import { ofKind, validatedManifests } from '../support/k8s';
+import { tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
+
+const revision = { containers: [{ image: 'registry.example.com/web:1.0.0', portNumber: 8080 }] };
 
 test('replicaCount(): no Gateway', () => {
   const routing = ArgoTrafficRouting.replicaCount();
@@ -42,4 +48,25 @@ test('an ArgoRollout refuses traffic routing not made by ArgoTrafficRouting', ()
     revision: { containers: [{ image: 'registry.example.com/web:1.0.0', portNumber: 8080 }] },
     trafficRouting: { gateway: { name: 'public-gateway' } } as any,
   }), 'ArgoRollout test/web: trafficRouting is an object: traffic routing is made with ArgoTrafficRouting.replicaCount() or ArgoTrafficRouting.gatewayApi(). For example ArgoTrafficRouting.gatewayApi({ gateway: { name: "public-gateway" } }).');
+});
+
+describe('random props', () => {
+  const propsArb = tidyOrNot(({ either, maybe, gateway, hostnames }) => fc.record({
+    routing: either(fc.record({ gateway, hostnames: maybe(hostnames) }, { requiredKeys: ['gateway'] }), fc.constantFrom(undefined, 'public-gateway', [])),
+    strategy: fc.constantFrom(Strategy.CANARY_10PERCENT_5MINUTES, Strategy.BLUE_GREEN, Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') })),
+  }));
+
+  test('either route a rollout through a valid HTTPRoute on the Gateway and host names given, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ routing: props, strategy }) => {
+      const routing = ArgoTrafficRouting.gatewayApi(props as ArgoGatewayApiRoutingProps);
+      expect(routing.usesGatewayApi).toBe(true);
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+      new ArgoRollout(chart, 'web', { strategy, revision, trafficRouting: routing });
+      const [route] = ofKind(validatedManifests(chart), 'HTTPRoute');
+      // Only the declared fields of the Gateway reach the route.
+      const { name, namespace, sectionName } = props.gateway;
+      expect(route.spec.parentRefs).toEqual([JSON.parse(JSON.stringify({ name, namespace, sectionName }))]);
+      expect(route.spec.hostnames).toEqual(props.hostnames);
+    }, { quickRuns: 30 });
+  });
 });

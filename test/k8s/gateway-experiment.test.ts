@@ -1,8 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Experiment, ExperimentProps, Match } from '../../src';
 import { GatewayBackend, GatewayExperiment, GatewayExperimentProps } from '../../src/k8s/gateway-experiment';
+import { experimentPropsArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'GatewayExperiment test/checkout';
@@ -216,5 +220,68 @@ describe('input errors', () => {
       `${where}: hostnames is an empty array: an HTTPRoute lists 1 to 16 host names. Leave hostnames out to serve every host name the Gateway listener accepts, or split the hosts across routes.`);
     expectValidationError(attempt({ at: new Date('not a date') }),
       `${where}: at is an invalid Date: it must be a valid Date. Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.`);
+  });
+});
+
+describe('random props', () => {
+  // Experiments the core accepts, switched off or with another control now and then, and up to 17
+  // variants (one past what a route holds) now and then.
+  const rarely = <T>(arb: fc.Arbitrary<T>, oneIn: number) =>
+    fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  const experimentArb = fc.record({
+    props: experimentPropsArb,
+    control: rarely(fc.constantFrom('classic', 'baseline'), 6),
+    enabled: rarely(fc.boolean(), 3),
+    // Stickiness only with variants selected by a match alone, so most experiments with it are refused.
+    sticky: rarely(fc.constant(true), 5),
+    many: rarely(fc.tuple(fc.integer({ min: 14, max: 17 }), fc.boolean()), 10),
+  }).map(({ props, control, enabled, sticky, many }) => {
+    const variants = many === undefined ? props.variants
+      : Array.from({ length: many[0] }, (_, i) => many[1] ? { name: `v${i}`, match: Match.header(`x-v${i}`, 'on') } : { name: `v${i}`, weight: 1 });
+    try {
+      return new Experiment({ ...props, variants, control, enabled, stickiness: sticky ? props.stickiness : undefined });
+    } catch {
+      return undefined;
+    }
+  }).filter((e): e is Experiment => e !== undefined);
+
+  const propsArb = tidyOrNot(({ either, maybe, gateway, hostnames, port }) => fc.record({
+    experiment: either(experimentArb, fc.constantFrom(undefined, { name: 'checkout', variants: [] })),
+    gateway,
+    hostnames: maybe(hostnames),
+    at: maybe(either(fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-06-01T00:00:00Z'), noInvalidDate: true }),
+      fc.constantFrom(new Date(NaN), '2027-01-01', 0))),
+    // The backends: one per variant and the control, sometimes one missing or one too many.
+    backends: fc.record({
+      serviceName: either(fc.constant(''), fc.constantFrom('Checkout', '1checkout', 'checkout_b', 'c'.repeat(64))),
+      port,
+      missing: either(fc.constant(false), fc.constant(true)),
+      extra: either(fc.constant(false), fc.constant(true)),
+    }),
+  }).map(({ backends, ...p }) => {
+    if (!(p.experiment instanceof Experiment)) return { ...p, backends: {} };
+    const names = [p.experiment.control, ...p.experiment.variants.map(v => v.name)];
+    const given: Record<string, unknown> = Object.fromEntries(names.map((n, i) =>
+      [n, { serviceName: i === 1 && backends.serviceName !== '' ? backends.serviceName : `checkout-${n}`, port: i === 0 ? backends.port : 80 }]));
+    if (backends.missing) delete given[names[names.length - 1]];
+    if (backends.extra) given.unknown = { serviceName: 'checkout-unknown', port: 80 };
+    return { ...p, backends: given };
+  }));
+
+  test('either synthesize a valid route whose every rule splits 100%, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, props => {
+      const chart = Testing.chart();
+      const construct = new GatewayExperiment(chart, 'checkout', props as GatewayExperimentProps);
+      const [route] = ofKind(validatedManifests(chart), 'HTTPRoute');
+      const rules: any[] = route.spec.rules;
+      expect(rules.length).toBeLessThanOrEqual(16);
+      // Everyone else: the last rule has no match.
+      expect(rules[rules.length - 1].matches).toBeUndefined();
+      for (const rule of rules) {
+        if (rule.backendRefs.length > 1) expect(rule.backendRefs.reduce((sum: number, b: any) => sum + b.weight, 0)).toBe(1000);
+      }
+      if (!construct.active) expect(rules).toEqual([{ backendRefs: [{ name: `checkout-${construct.experiment.control}`, port: expect.any(Number) }] }]);
+      expect(JSON.parse(route.metadata.annotations[GatewayExperiment.ANNOTATION]).active).toBe(construct.active);
+    }, { quickRuns: 30 });
   });
 });

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { Release, ReleaseService, StepGate, Strategy } from '../../src';
 import {
   ArgoRollout, ArgoRolloutProps, GatewayRollout, GatewayRolloutProps, KubernetesRelease, KubernetesReleaseProps,
@@ -9,6 +10,8 @@ import {
 } from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'KubernetesRelease test/shop';
@@ -337,6 +340,11 @@ describe('migration', () => {
     ['backoffLimit', { image: 'm:1', backoffLimit: -1 }, `${where}: migration.backoffLimit is -1: it is a number of retries, a whole number from 0 to 100. Use a number such as 2, or 0 to never retry.`],
     ['activeDeadline', { image: 'm:1', activeDeadline: Duration.seconds(0) }, `${where}: migration.activeDeadline is 0 seconds: it must be at least 1 second. Give the migration at least a second, such as Duration.minutes(10).`],
     ['envVariables', { image: 'm:1', envVariables: { HOST: 'orders-db' } }, `${where}: migration.envVariables.HOST is "orders-db": it must be an EnvValue. Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).`],
+    ['envVariables object', { image: 'm:1', envVariables: ['HOST=orders-db'] }, `${where}: migration.envVariables is an array of 1: it must be an object. Pass { LOG_LEVEL: kplus.EnvValue.fromValue("info") }.`],
+    // Found by the random props: the schema takes any name, and Kubernetes refuses these at apply time.
+    ['environment variable name', { image: 'm:1', envVariables: { 'DB=HOST': kplus.EnvValue.fromValue('orders-db') } },
+      `${where}: migration.envVariables key is "DB=HOST": an environment variable name is 1 or more printable ASCII characters other than "=" on Kubernetes 1.32 and later; `
+      + 'older clusters take letters, digits, "_", "-" and "." only, not starting with a digit. Use a name such as "LOG_LEVEL".'],
   ])('an invalid migration %s fails', (_prop, value, message) => {
     expectValidationError(() => shop({ migration: value as unknown as ReleaseMigration }), message);
   });
@@ -430,5 +438,118 @@ describe('invalid input', () => {
     expect(() => Testing.synth(chart)).toThrow(
       `${where}: release "shop" has the services payments, orders, storefront, billing, but had payments, orders, storefront when the KubernetesRelease was created. `
       + 'Add every service to the release before creating the KubernetesRelease, and pass its rollout in services.');
+  });
+});
+
+describe('random props', () => {
+  type Kind = 'PlainBlueGreen' | 'PlainCanary' | 'GatewayRollout' | 'ArgoRollout';
+  type State = 'waiting' | 'releasing' | 'released';
+  const NAMES = ['payments', 'orders', 'storefront'];
+  // Strategies every rollout construct of their kind expresses (with 10 replicas), and the kinds that do.
+  const STRATEGIES: Array<[Strategy, Kind[]]> = [
+    [Strategy.BLUE_GREEN, ['PlainBlueGreen', 'GatewayRollout', 'ArgoRollout']],
+    [Strategy.blueGreen({ bakeTime: Duration.minutes(30), promotion: StepGate.manualApproval() }), ['PlainBlueGreen', 'GatewayRollout', 'ArgoRollout']],
+    [Strategy.CANARY_10PERCENT_5MINUTES, ['PlainCanary', 'GatewayRollout', 'ArgoRollout']],
+    [Strategy.LINEAR_10PERCENT_EVERY_1MINUTE, ['PlainCanary', 'GatewayRollout', 'ArgoRollout']],
+  ];
+  const envArb = (either: <T>(v: fc.Arbitrary<T>, o: fc.Arbitrary<unknown>) => fc.Arbitrary<T>) => fc.dictionary(
+    either(fc.constantFrom('DATABASE_HOST', 'LOG_LEVEL'), fc.constantFrom('', 'A=B')),
+    either(fc.constantFrom('orders-db', 'info').map(v => kplus.EnvValue.fromValue(v)), fc.constantFrom('orders-db', 42)),
+    { minKeys: 1, maxKeys: 2 });
+
+  const propsArb = tidyOrNot(({ untidy, either, maybe }) => fc.record({
+    services: fc.integer({ min: 1, max: 3 }).chain(n => fc.tuple(...NAMES.slice(0, n).map((name, i) => fc.record({
+      name: fc.constant(name),
+      version: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.nat(9), fc.integer({ min: 1, max: 9 })),
+      // Untidy: build metadata, which no label value holds.
+      build: either(fc.constant(''), fc.constant('+build.7')),
+      strategy: fc.nat(STRATEGIES.length - 1),
+      kind: fc.nat(2),
+      state: fc.constantFrom<State>('waiting', 'releasing', 'released'),
+      step: fc.integer({ min: 1, max: 10 }),
+      dependsOn: fc.subarray(NAMES.slice(0, untidy ? n : i).filter(d => d !== name)),
+      range: fc.constantFrom(undefined, '>=', '^', '>'),
+      // Untidy: a revision without a version, or the rollout built with another strategy.
+      versionless: either(fc.constant(false), fc.constant(true)),
+      otherStrategy: either(fc.constant(false), fc.constant(true)),
+    })))),
+    migration: maybe(either(fc.record({
+      image: either(fc.constantFrom('registry.example.com/orders-migrate:3.0.0'), fc.constantFrom('', 42)),
+      command: maybe(either(fc.constantFrom(['migrate'], ['flyway', 'migrate']), fc.constantFrom('migrate', [3]))),
+      args: maybe(fc.constantFrom(['--to', 'latest'], [])),
+      envVariables: maybe(envArb(either)),
+      backoffLimit: maybe(either(fc.integer({ min: 0, max: 100 }), fc.constantFrom(-1, 101, 1.5))),
+      activeDeadline: maybe(either(fc.integer({ min: 1, max: 3600 }).map(s => Duration.seconds(s)), fc.constantFrom(Duration.seconds(0), 600))),
+    }, { requiredKeys: ['image'] }), fc.constantFrom('registry.example.com/orders-migrate:3.0.0', null))),
+    // Untidy: a service's rollout missing, or one that is not the release's.
+    servicesMap: either(fc.constant<string>('all'), fc.constantFrom('missing', 'extra', 'twice', 'not an object', 'not a rollout')),
+    // Untidy: release props in place of a Release.
+    releaseProps: either(fc.constant(false), fc.constant(true)),
+  }).map(p => ({ ...p, untidy })));
+
+  test('either synthesize valid objects in the sync waves of the release, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ services, migration, servicesMap, releaseProps, untidy }) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+      const versions = new Map(services.map(s => [s.name, `${s.version.join('.')}${s.build}`]));
+      const range = (service: string, kind: string | undefined) => {
+        const v = versions.get(service)!;
+        return kind === undefined ? undefined : kind === '^' ? `^${v.split('.')[0]}.0.0` : `${kind}${v}`;
+      };
+      const release = new Release({
+        name: 'shop',
+        services: services.map(s => ({
+          name: s.name,
+          version: versions.get(s.name)!,
+          strategy: STRATEGIES[s.strategy][0],
+          dependsOn: s.dependsOn.map(d => ({ service: d, versionRange: range(d, s.range) })),
+        })),
+      });
+      // Tidy: a service starts only once what it depends on has finished (released, or at its last step).
+      const finished = new Map<string, boolean>();
+      const rollouts: Record<string, Construct> = {};
+      const states = new Map<string, State>();
+      for (const s of services) {
+        const [strategy, kinds] = STRATEGIES[s.strategy];
+        const kind = kinds[s.kind];
+        const steps = strategy.steps.length;
+        let state: State = kind === 'ArgoRollout' && s.state === 'releasing' ? 'released' : s.state;
+        if (!untidy && s.dependsOn.some(d => !finished.get(d))) state = 'waiting';
+        const step = untidy ? s.step : Math.min(s.step, steps);
+        finished.set(s.name, state === 'released' || (state === 'releasing' && step === steps));
+        states.set(s.name, state);
+        const version = versions.get(s.name)!;
+        const [major, minor, patch] = s.version;
+        const rev = (v: string) => ({ containers: [{ image: `registry.example.com/${s.name}:${v}`, portNumber: 8080 }], ...(s.versionless ? {} : { version: v }) });
+        const stable = rev(state === 'released' ? version : `${major}.${minor}.${patch - 1}`);
+        const candidate = state === 'releasing' ? rev(version) : undefined;
+        const common = { strategy: s.otherStrategy ? Strategy.CANARY_10PERCENT_30MINUTES : strategy };
+        rollouts[s.name] = kind === 'PlainBlueGreen' ? new PlainBlueGreen(chart, s.name, { ...common, stable, candidate, step: candidate && step })
+          : kind === 'PlainCanary' ? new PlainCanary(chart, s.name, { ...common, stable, candidate, step: candidate && step })
+            : kind === 'GatewayRollout' ? new GatewayRollout(chart, s.name, { ...common, gateway: { name: 'public' }, stable, candidate, step: candidate && step })
+              : new ArgoRollout(chart, s.name, { ...common, revision: stable, replicas: 10 });
+      }
+      const given: Record<string, unknown> = { ...rollouts };
+      if (servicesMap === 'missing') delete given[services[0].name];
+      if (servicesMap === 'extra') given.billing = rollouts[services[0].name];
+      if (servicesMap === 'twice' && services.length > 1) given[services[1].name] = rollouts[services[0].name];
+      if (servicesMap === 'not a rollout') given[services[0].name] = new kplus.Deployment(chart, 'plain', { containers: [{ image: 'nginx:1.27' }] });
+      const construct = new KubernetesRelease(chart, 'shop', {
+        release: releaseProps ? { name: 'shop', services: [] } as unknown as Release : release,
+        services: (servicesMap === 'not an object' ? [rollouts[services[0].name]] : given) as Record<string, Construct>,
+        migration: migration as ReleaseMigration,
+      });
+      const objects = validatedManifests(chart);
+
+      for (const wave of construct.waves) {
+        for (const service of wave.services) {
+          const own = objectsOf(objects, rollouts[service]);
+          for (const object of own) expect(annotation(object, WAVE)).toBe(String(wave.index * 10));
+          const recorded = own.map(o => annotation(o, RELEASE)).filter(a => a !== undefined).map(a => JSON.parse(a));
+          expect(recorded).toHaveLength(1);
+          expect(recorded[0]).toMatchObject({ release: 'shop', service, wave: wave.index, syncWave: wave.index * 10, state: states.get(service) });
+        }
+      }
+      expect(ofKind(objects, 'Job')).toHaveLength(migration === undefined ? 0 : 1);
+    }, { quickRuns: 30 });
   });
 });

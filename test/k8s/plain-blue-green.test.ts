@@ -1,11 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
 import { Match, StepGate, Strategy } from '../../src';
 import { PlainBlueGreen, PlainBlueGreenProps } from '../../src/k8s/plain-blue-green';
 import { KubernetesRevision, Slot } from '../../src/k8s/revision';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
 import { stepContextKey } from '../../src/private/step';
+import { gateArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const v1: KubernetesRevision = { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 8080 }], version: '1.0.0' };
@@ -172,7 +177,8 @@ describe('rendering', () => {
     const recorded = JSON.parse(live.metadata.annotations[PLAN_ANNOTATION]);
     expect(recorded.controller).toBe('plain Kubernetes');
     expect(recorded.step).toBe(2);
-    expect(recorded.table).toBe(construct.plan.toTable());
+    expect(recorded.plan).toEqual(JSON.parse(JSON.stringify(construct.plan.toJson())));
+    expect(recorded).not.toHaveProperty('table');
     expect(recorded.plan.capacity).toBe('FULL_COPY');
     expect(preview.metadata.annotations).toBeUndefined();
   });
@@ -262,5 +268,122 @@ describe('errors', () => {
       'PlainBlueGreen chart/WebShop: name (the construct id, by default) is "WebShop": a name must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "webshop".');
     const chart = Testing.chart();
     expect(new PlainBlueGreen(chart, 'WebShop', { strategy: Strategy.BLUE_GREEN, stable: v1, name: 'webshop' }).appName).toBe('webshop');
+  });
+});
+
+// Found by the random props: cdk8s-plus errors let through, a deprecated prop misread, and pods Kubernetes
+// would refuse at apply time although they pass the schema. The revision checks serve every rollout construct.
+describe('container props of a revision', () => {
+  const image = 'ghcr.io/example/web:1.0.0';
+  const stableWith = (...containers: any[]) => () => render({ stable: { containers }, candidate: undefined });
+  const ENV_NAME_LIMIT = 'an environment variable name is 1 or more printable ASCII characters other than "=" on Kubernetes 1.32 and later; '
+    + 'older clusters take letters, digits, "_", "-" and "." only, not starting with a digit. Use a name such as "LOG_LEVEL".';
+
+  test.each([
+    ['a port declared by portNumber and again in ports', stableWith({ image, portNumber: 443, ports: [{ number: 443 }] }),
+      `${where}: stable.containers[0].ports[0].number is 443: the container's portNumber declares the port number 443 (TCP) already, and a container declares each port once. `
+      + 'Remove it: portNumber is already one of the container\'s ports.'],
+    ['two ports of one name', stableWith({ image, portNumber: 80, ports: [{ number: 81, name: 'http' }, { number: 82, name: 'http' }] }),
+      `${where}: stable.containers[0].ports[1].name is "http": the container's ports[0] declares the port name "http" already, and a container declares each port once. Remove one of the two.`],
+    ['both port and portNumber', stableWith({ image, portNumber: 80, port: 80 }),
+      `${where}: stable.containers[0].port is 80: it is the deprecated name of portNumber, and the container sets portNumber too. Leave port out and set portNumber alone.`],
+    ['a port protocol Kubernetes does not know', stableWith({ image, portNumber: 80, ports: [{ number: 53, protocol: 'dns' }] }),
+      `${where}: stable.containers[0].ports[0].protocol is "dns": a port's protocol is TCP, UDP or SCTP. Use kplus.Protocol.TCP, kplus.Protocol.UDP or kplus.Protocol.SCTP.`],
+    ['a host port out of range', stableWith({ image, portNumber: 80, ports: [{ number: 9090, hostPort: 70000 }] }),
+      `${where}: stable.containers[0].ports[0].hostPort is 70000: a port is a whole number from 1 to 65535. Use a port such as 8080.`],
+    ['a port name that is not an IANA service name', stableWith({ image, portNumber: 80, ports: [{ number: 9090, name: 'Metrics' }] }),
+      `${where}: stable.containers[0].ports[0].name is "Metrics": a port name is an IANA service name: 1-15 lowercase letters, digits or "-", with at least one letter, no "--", `
+      + 'starting and ending with a letter or digit. Use a name such as "http" or "metrics".'],
+    ['a port of a sidecar out of range', stableWith({ image, portNumber: 80 }, { image, name: 'sidecar', portNumber: 0 }),
+      `${where}: stable.containers[1].portNumber is 0: a port is a whole number from 1 to 65535. Use a port such as 8080.`],
+    ['two containers without a name, both named main by cdk8s-plus', stableWith({ image, portNumber: 80 }, { image: 'ghcr.io/example/proxy:1.0.0' }),
+      `${where}: stable.containers[1].name is undefined: containers[0] of the pod is named "main" too (cdk8s-plus names a container without a name "main"), `
+      + 'and Kubernetes needs distinct container names. Give each container its own name, such as name: "sidecar".'],
+    ['a container name that is not a DNS label', stableWith({ image, portNumber: 80, name: 'Web_App' }),
+      `${where}: stable.containers[0].name is "Web_App": a container name is a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit. Use a name such as "web" or "sidecar".`],
+    // Whatever else cdk8s-plus refuses of a container, named by the library.
+    ['a security context cdk8s-plus refuses', stableWith({
+      image, portNumber: 80, securityContext: { seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT, localhostProfile: 'profiles/web.json' } },
+    }), `${where}: stable.containers[0] (image "${image}") is an object: cdk8s-plus refuses the container with 'localhostProfile must only be set if type is "Localhost"'. `
+      + 'Set securityContext.seccompProfile.type to kplus.SeccompProfileType.LOCALHOST, or leave localhostProfile out.'],
+    ['a sidecar with a security context cdk8s-plus refuses, named by its name', stableWith({ image, portNumber: 80 }, {
+      image, name: 'proxy', securityContext: { seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT, localhostProfile: 'profiles/web.json' } },
+    }), `${where}: stable.containers[1] (named "proxy") is an object: cdk8s-plus refuses the container with 'localhostProfile must only be set if type is "Localhost"'. `
+      + 'Set securityContext.seccompProfile.type to kplus.SeccompProfileType.LOCALHOST, or leave localhostProfile out.'],
+    ['an empty environment variable name', stableWith({ image, portNumber: 80, envVariables: { '': kplus.EnvValue.fromValue('1') } }),
+      `${where}: stable.containers[0].envVariables key is "": ${ENV_NAME_LIMIT}`],
+    ['an environment variable name with "="', stableWith({ image, portNumber: 80, envVariables: { 'A=B': kplus.EnvValue.fromValue('1') } }),
+      `${where}: stable.containers[0].envVariables key is "A=B": ${ENV_NAME_LIMIT}`],
+    // Found by the random props: cdk8s-plus rendered these as variables without a value.
+    ['an environment variable value that is a string', stableWith({ image, portNumber: 80, envVariables: { A: kplus.EnvValue.fromValue('1'), B: 'x' } }),
+      `${where}: stable.containers[0].envVariables.B is "x": it must be an EnvValue. Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).`],
+    ['an environment variable value that is a number', stableWith({ image, portNumber: 80 }, { image, name: 'proxy', envVariables: { PORT: 42 } }),
+      `${where}: stable.containers[1].envVariables.PORT is 42: it must be an EnvValue. Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).`],
+  ])('refuses %s', (_, fn, message) => {
+    expectValidationError(fn, message);
+  });
+
+  test('a first container serving on the deprecated port prop, which cdk8s-plus still reads', () => {
+    const { live } = render({ stable: { containers: [{ image, port: 8080 }] }, candidate: undefined });
+    expect(live.spec.ports).toEqual([{ port: 80, targetPort: 8080 }]);
+  });
+
+  test('distinct container names, ports on several protocols and relaxed environment variable names are kept', () => {
+    const { blue } = render({
+      stable: {
+        containers: [
+          { image, portNumber: 8080, ports: [{ number: 8080, protocol: kplus.Protocol.UDP, name: 'dns' }], envVariables: { '1ST.var-x': kplus.EnvValue.fromValue('1') } },
+          { image: 'ghcr.io/example/proxy:1.0.0', name: 'proxy', portNumber: 8080 },
+        ],
+      },
+      candidate: undefined,
+    });
+    expect(blue.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['main', 'proxy']);
+    expect(blue.spec.template.spec.containers[0].env).toEqual([{ name: '1ST.var-x', value: '1' }]);
+  });
+
+  // Kubernetes reads a hostPort of 0 as no host port.
+  test('a host port of 0 is kept, as Kubernetes reads it: no host port', () => {
+    const { blue } = render({ stable: { containers: [{ image, portNumber: 80, ports: [{ number: 9090, hostPort: 0 }] }] }, candidate: undefined });
+    expect(blue.spec.template.spec.containers[0].ports).toContainEqual(expect.objectContaining({ containerPort: 9090, hostPort: 0 }));
+  });
+});
+
+describe('random props', () => {
+  const propsArb = tidyOrNot(({ either, maybe, name, port, replicas, revision, step, strategy }) => fc.record({
+    id: either(fc.constant('web'), fc.constantFrom('Web', 'web_1')),
+    contextStep: maybe(either(fc.constantFrom(1, 2, '1', ' 2 '), fc.constantFrom(3, '0', 'two'))),
+    props: fc.record({
+      // Mostly blue-green strategies without a test route (what PlainBlueGreen expresses), sometimes any other.
+      strategy: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record({ bake: maybe(fc.integer({ min: 0, max: 86400 })), promotion: maybe(gateArb) })
+            .map(p => Strategy.blueGreen({ bakeTime: p.bake === undefined ? undefined : Duration.seconds(p.bake), promotion: p.promotion })),
+        },
+        { weight: 1, arbitrary: strategy },
+      ),
+      name: maybe(name),
+      stable: revision,
+      candidate: fc.option(revision, { nil: undefined, freq: 4 }),
+      stableSlot: maybe(either(fc.constantFrom(Slot.BLUE, Slot.GREEN), fc.constantFrom('BLUE', 'red'))),
+      replicas: maybe(replicas),
+      port: maybe(port),
+      step: maybe(either(fc.constantFrom(1, 2), step)),
+    }, { requiredKeys: ['strategy', 'stable'] }),
+  }));
+
+  test('either synthesize valid Deployments and Services, Live on the slot of the step, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ id, contextStep, props }) => {
+      const chart = Testing.chart();
+      if (contextStep !== undefined) chart.node.setContext(`test/${id}:step`, contextStep);
+      const construct = new PlainBlueGreen(chart, id, props as PlainBlueGreenProps);
+      const objects = validatedManifests(chart);
+      expect(ofKind(objects, 'Deployment')).toHaveLength(props.candidate === undefined ? 1 : 2);
+      const live = objects.find(o => o.metadata.name === construct.liveService.name);
+      const switched = construct.step?.index === 2;
+      expect(roleSelected(live)).toBe(switched ? construct.candidateSlot : construct.stableSlot);
+      expect(JSON.parse(live.metadata.annotations[PLAN_ANNOTATION]).step).toBe(construct.step?.index);
+    });
   });
 });

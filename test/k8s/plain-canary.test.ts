@@ -1,12 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Match, StepGate, Strategy } from '../../src';
 import { PlainBlueGreen } from '../../src/k8s/plain-blue-green';
 import { PlainCanary, PlainCanaryProps } from '../../src/k8s/plain-canary';
 import { KubernetesRevision } from '../../src/k8s/revision';
 import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
 import { stepContextKey } from '../../src/private/step';
+import { canaryArb, linearArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
+import { servingOn, servingPort, tidyOrNot } from '../support/k8s-arbitraries';
+import { expectBuildsOrRefuses } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
 const v1: KubernetesRevision = { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 8080 }], version: '1.0.0' };
@@ -132,7 +136,8 @@ describe('rendering', () => {
     const recorded = JSON.parse(service.metadata.annotations[PLAN_ANNOTATION]);
     expect(recorded.controller).toBe('plain Kubernetes');
     expect(recorded.step).toBe(2);
-    expect(recorded.table).toBe(construct.plan.toTable());
+    expect(recorded.plan).toEqual(JSON.parse(JSON.stringify(construct.plan.toJson())));
+    expect(recorded).not.toHaveProperty('table');
     expect(recorded.plan.capacity).toBe('REPLICA_RATIO');
     expect(recorded.plan.steps.map((s: any) => s.candidateReplicas)).toEqual([1, 5, 10]);
     expect(JSON.parse(render({ candidate: undefined }).service.metadata.annotations[PLAN_ANNOTATION])).not.toHaveProperty('step');
@@ -198,6 +203,16 @@ describe('errors', () => {
       + 'Use at least 20 replicas, raise the tolerance, or use GatewayRollout for exact weights.');
   });
 
+  // Found by the random props: the tolerance was checked against the split rounded to 0.1%, so 4 of 17
+  // replicas (23.53%) passed for 20.8% with a tolerance of 2.7, as if it were 23.5%.
+  test('the tolerance holds for the replica split itself, not the split rounded to 0.1%', () => {
+    const strategy = Strategy.canary({ steps: [{ weight: 20.8, gate: bake }] });
+    expectValidationError(() => render({ strategy, replicas: 17, weightTolerance: 2.7 }),
+      `${where}: replicas is 17: plain Kubernetes splits traffic by replica count, and step 1's 20.8% becomes 23.53% (4 of 17 replicas), 2.73 points off, beyond the tolerance of 2.7. `
+      + 'Use at least 18 replicas, raise the tolerance, or use GatewayRollout for exact weights.');
+    expect(split(render({ strategy, replicas: 17, weightTolerance: 2.8 }))).toEqual([13, 4]);
+  });
+
   test.each([
     ['a blue-green strategy', Strategy.BLUE_GREEN, '"blue-green (bake 5m)"',
       'PlainCanary splits traffic by replica count, and blue-green runs two full environments with one switch. '
@@ -233,5 +248,47 @@ describe('errors', () => {
       `${where}: port is "80": a port is a whole number from 1 to 65535. Use a port such as 80.`],
   ])('refuses %s', (_, fn, message) => {
     expectValidationError(fn, message);
+  });
+});
+
+describe('random props', () => {
+  const canaryPresetArb = fc.constantFrom(Strategy.CANARY_10PERCENT_5MINUTES, Strategy.CANARY_10PERCENT_30MINUTES,
+    Strategy.LINEAR_10PERCENT_EVERY_1MINUTE, Strategy.LINEAR_10PERCENT_EVERY_10MINUTES, tenFiftyCanary);
+  const propsArb = tidyOrNot(({ untidy, either, maybe, name, port, revision, step, strategy }) => fc.record({
+    contextStep: maybe(either(fc.integer({ min: 1, max: 12 }).map(String), fc.constantFrom('0', 'last', 99))),
+    stable: revision,
+    candidate: fc.option(revision, { nil: undefined, freq: 5 }),
+    // One Service spans both revisions, so the candidate mostly serves on the stable revision's port.
+    samePort: fc.nat(5).map(n => n > 0),
+    props: fc.record({
+      // Mostly canary and linear strategies (what PlainCanary expresses), sometimes any other.
+      strategy: fc.oneof({ weight: 6, arbitrary: fc.oneof(canaryPresetArb, canaryArb, linearArb) }, { weight: 1, arbitrary: strategy }),
+      name: maybe(name),
+      replicas: maybe(either(fc.oneof(fc.constantFrom(10, 20, 40), fc.integer({ min: 2, max: 40 })), fc.constantFrom(1, 0, 2.5, NaN))),
+      weightTolerance: maybe(either(fc.oneof(fc.constantFrom(5, 10, 25, 50), fc.integer({ min: 0, max: 500 }).map(t => t / 10)), fc.constantFrom(-1, 51, NaN, '5'))),
+      port: maybe(port),
+      step: maybe(either(fc.integer({ min: 1, max: 12 }), step)),
+    }, { requiredKeys: ['strategy'] }),
+  }).map(({ stable, candidate, samePort, props, contextStep }) => {
+    const stablePort = servingPort(stable);
+    const matched = samePort && candidate?.containers?.[0] && typeof stablePort === 'number' ? servingOn(candidate, stablePort) : candidate;
+    // A step without a candidate is refused: tidy props give one only with a candidate.
+    return { contextStep, stable, candidate: matched, props: untidy || candidate ? props : { ...props, step: undefined } };
+  }));
+
+  test('either synthesize valid Deployments splitting the replicas by the step\'s weight, or refuse with the library error', () => {
+    expectBuildsOrRefuses(propsArb, ({ contextStep, stable, candidate, props }) => {
+      const context = contextStep === undefined ? {} : { 'test/web:step': contextStep };
+      const { construct, stable: stableDeployment, canary, service } = render({ stable, candidate, ...props } as PlainCanaryProps, context);
+      const replicas = props.replicas ?? 10;
+      expect(stableDeployment.spec.replicas + (canary?.spec.replicas ?? 0)).toBe(replicas);
+      expect(canary?.spec.replicas).toBe(construct.step?.candidateReplicas);
+      if (construct.step) {
+        const share = 100 * construct.step.candidateReplicas! / replicas;
+        const asked = construct.plan.strategy.steps[construct.step.index - 1].weight;
+        expect(Math.abs(share - asked)).toBeLessThanOrEqual((props.weightTolerance ?? 5) + 1e-9);
+      }
+      expect(JSON.parse(service.metadata.annotations[PLAN_ANNOTATION]).step).toBe(construct.step?.index);
+    });
   });
 });

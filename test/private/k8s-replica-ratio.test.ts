@@ -55,6 +55,18 @@ describe('replicaRatioPlan', () => {
       + 'Use at least 18 replicas, raise the tolerance, or use x.');
   });
 
+  // The split is shown at the gap's precision, so that the weight asked plus the gap is the split shown.
+  test('shows the split to two decimals where the gap needs two, above or below the weight asked', () => {
+    // 4 of 17 replicas is 23.529%: 2.73 points above 20.8%.
+    expectValidationError(() => replicaRatioPlan('replicas', 'p', canary(20.8), 17, 2.7, 'x'),
+      'replicas is 17: p splits traffic by replica count, and step 1\'s 20.8% becomes 23.53% (4 of 17 replicas), 2.73 points off, beyond the tolerance of 2.7. '
+      + 'Use at least 18 replicas, raise the tolerance, or use x.');
+    // 1 of 17 replicas is 5.882%: 2.12 points below 8%.
+    expectValidationError(() => replicaRatioPlan('replicas', 'p', canary(8), 17, 2.1, 'x'),
+      'replicas is 17: p splits traffic by replica count, and step 1\'s 8% becomes 5.88% (1 of 17 replicas), 2.12 points off, beyond the tolerance of 2.1. '
+      + 'Use at least 20 replicas, raise the tolerance, or use x.');
+  });
+
   test('a larger tolerance accepts the same split', () => {
     expect(replicaRatioPlan('replicas', 'p', canary(2, 50), 10, 8, 'x').steps[0].candidateReplicas).toBe(1);
   });

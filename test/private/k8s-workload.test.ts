@@ -1,7 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL, VERSION_LABEL,
+  claimPods, containerPort, envVariables, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
+  VERSION_LABEL,
 } from '../../src/private/k8s-workload';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { expectValidationError } from '../support/validation-error';
@@ -45,6 +47,80 @@ describe('revision', () => {
     ['that is a number', 1, '1'],
   ])('refuses a version %s', (_, version, shown) => {
     expectValidationError(() => revision('rev', { containers: [{ image }], version }), `rev.version is ${shown}: ${VERSION_LIMIT}`);
+  });
+
+  test('accepts a hostPort of 0, which Kubernetes reads as no host port', () => {
+    const containers = [{ image, portNumber: 8080, ports: [{ number: 9090, hostPort: 0 }] }];
+    expect(revision('rev', { containers }).containers).toEqual(containers);
+  });
+
+  test('refuses a hostPort out of range', () => {
+    expectValidationError(() => revision('rev', { containers: [{ image, ports: [{ number: 9090, hostPort: -1 }] }] }),
+      'rev.containers[0].ports[0].hostPort is -1: a port is a whole number from 1 to 65535. Use a port such as 8080.');
+  });
+
+  test('refuses an environment variable value that is not an EnvValue', () => {
+    expectValidationError(() => revision('rev', { containers: [{ image, envVariables: { A: 'x' } }] }),
+      'rev.containers[0].envVariables.A is "x": it must be an EnvValue. Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).');
+  });
+
+  test('names a container cdk8s-plus refuses by its name, else its image, and says what to change', () => {
+    const securityContext = { seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT, localhostProfile: 'profiles/web.json' } };
+    const limit = 'is an object: cdk8s-plus refuses the container with \'localhostProfile must only be set if type is "Localhost"\'. '
+      + 'Set securityContext.seccompProfile.type to kplus.SeccompProfileType.LOCALHOST, or leave localhostProfile out.';
+    expectValidationError(() => revision('rev', { containers: [{ image, securityContext }] }), `rev.containers[0] (image "${image}") ${limit}`);
+    expectValidationError(() => revision('rev', { containers: [{ image, name: 'web', securityContext }] }), `rev.containers[0] (named "web") ${limit}`);
+  });
+
+  // The "never a TypeError" property relies on it: a TypeError is a bug to see, not a user error to disguise.
+  test('lets through what cdk8s-plus throws other than a plain Error', () => {
+    for (const error of [new TypeError('x is undefined'), new RangeError('too far')]) {
+      jest.isolateModules(() => {
+        const actual = jest.requireActual('cdk8s-plus-28');
+        jest.doMock('cdk8s-plus-28', () => ({ ...actual, Container: class { constructor() { throw error; } } }));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const isolated: typeof import('../../src/private/k8s-workload') = require('../../src/private/k8s-workload');
+        expect(() => isolated.revision('rev', { containers: [{ image }] })).toThrow(error);
+      });
+    }
+    jest.dontMock('cdk8s-plus-28');
+  });
+
+  test('turns any other plain Error from cdk8s-plus into the library error, with a general fix', () => {
+    jest.isolateModules(() => {
+      const actual = jest.requireActual('cdk8s-plus-28');
+      jest.doMock('cdk8s-plus-28', () => ({ ...actual, Container: class { constructor() { throw new Error('Missing X env variable'); } } }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const isolated: typeof import('../../src/private/k8s-workload') = require('../../src/private/k8s-workload');
+      expectValidationError(() => isolated.revision('rev', { containers: [{ image }] }),
+        `rev.containers[0] (image "${image}") is an object: cdk8s-plus refuses the container with 'Missing X env variable'. `
+        + 'Change the container prop that message is about, as cdk8s-plus\'s ContainerProps document it.');
+    });
+    jest.dontMock('cdk8s-plus-28');
+  });
+});
+
+describe('envVariables', () => {
+  const ENV_VALUE_FIX = 'it must be an EnvValue. Use kplus.EnvValue.fromValue("...") or kplus.EnvValue.fromSecretValue(...).';
+  const ENV_NAME_LIMIT = 'an environment variable name is 1 or more printable ASCII characters other than "=" on Kubernetes 1.32 and later; '
+    + 'older clusters take letters, digits, "_", "-" and "." only, not starting with a digit. Use a name such as "LOG_LEVEL".';
+
+  test('returns names to EnvValues, relaxed names included', () => {
+    const env = { 'LOG_LEVEL': kplus.EnvValue.fromValue('info'), '1ST.var-x y': kplus.EnvValue.fromValue('') };
+    expect(envVariables('env', env)).toBe(env);
+    expect(envVariables('env', {})).toEqual({});
+  });
+
+  test.each([
+    ['a string value', { A: kplus.EnvValue.fromValue('1'), B: 'x' }, `env.B is "x": ${ENV_VALUE_FIX}`],
+    ['a number value', { PORT: 42 }, `env.PORT is 42: ${ENV_VALUE_FIX}`],
+    ['an undefined value', { A: undefined }, `env.A is undefined: ${ENV_VALUE_FIX}`],
+    ['a name with "="', { 'A=B': kplus.EnvValue.fromValue('1') }, `env key is "A=B": ${ENV_NAME_LIMIT}`],
+    ['an empty name', { '': kplus.EnvValue.fromValue('1') }, `env key is "": ${ENV_NAME_LIMIT}`],
+    ['a name with a tab', { 'A\tB': kplus.EnvValue.fromValue('1') }, `env key is "A\\tB": ${ENV_NAME_LIMIT}`],
+    ['a list', [kplus.EnvValue.fromValue('1')], 'env is an array of 1: it must be an object. Pass { LOG_LEVEL: kplus.EnvValue.fromValue("info") }.'],
+  ])('refuses %s', (_, value, message) => {
+    expectValidationError(() => envVariables('env', value), message);
   });
 });
 

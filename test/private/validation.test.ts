@@ -1,6 +1,8 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import { StrategyErrors } from '../../src';
-import { arrayOf, describeValue, dnsLabel, fail, isDuration, percentInTenths, struct, validDate, wholeSeconds } from '../../src/private/validation';
+import {
+  arrayOf, describeValue, dnsLabel, fail, isDnsLabel, isDnsSubdomain, isDuration, percentInTenths, struct, validDate, wholeSeconds,
+} from '../../src/private/validation';
 import { expectValidationError, thrownBy } from '../support/validation-error';
 
 function tokenMinutes(): Duration {
@@ -286,6 +288,20 @@ describe('dnsLabel', () => {
   test('rejects a non-string from a JavaScript caller', () => {
     expectValidationError(() => dnsLabel('Thing: name', 42, 'checkout'), `Thing: name is 42: ${DNS_LIMIT}`);
     expectValidationError(() => dnsLabel('Thing: name', undefined, 'checkout'), `Thing: name is undefined: ${DNS_LIMIT}`);
+  });
+});
+
+describe('isDnsLabel and isDnsSubdomain', () => {
+  test('a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit', () => {
+    for (const name of ['a', '0', 'web-1', 'a'.repeat(63)]) expect(isDnsLabel(name)).toBe(true);
+    for (const name of ['', 'a'.repeat(64), 'Web', '-web', 'web-', 'web.shop', 'web_1', 42, undefined]) expect(isDnsLabel(name)).toBe(false);
+  });
+
+  test('a DNS subdomain: DNS labels joined by ".", at most 253 characters', () => {
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(long).toHaveLength(253);
+    for (const name of ['a', 'web', 'web.shop', 'gw.example.com', long]) expect(isDnsSubdomain(name)).toBe(true);
+    for (const name of ['', `${long}e`, 'Web.shop', 'web..shop', '.web', 'web.', 'web-.shop', 'web_1', 42, null]) expect(isDnsSubdomain(name)).toBe(false);
   });
 });
 

@@ -29,6 +29,17 @@ describe('validateManifest', () => {
   test.each(['[object Object]', 'NaN', 'undefined', 'Infinity'])('rejects "%s" anywhere in a valid object', bad => {
     expect(() => validateManifest(configMap({ label: `size ${bad}` }))).toThrow(`v1/ConfigMap settings contains "${bad}"`);
   });
+
+  test('rejects an environment variable with neither a value nor a source, which cdk8s-plus renders for a value that is not an EnvValue', () => {
+    const chart = Testing.chart();
+    new kplus.Deployment(chart, 'Web', {
+      containers: [{ image: 'ghcr.io/example/web:1.0.0', envVariables: { A: kplus.EnvValue.fromValue(''), B: 'x' as any } }],
+    });
+    const [deployment] = Testing.synth(chart);
+    expect(() => validateManifest(deployment)).toThrow(/^apps\/v1\/Deployment \S+ has an environment variable with neither a value nor a source, .*: \{"name":"B"\}$/);
+    deployment.spec.template.spec.containers[0].env.pop();
+    expect(() => validateManifest(deployment)).not.toThrow();
+  });
 });
 
 describe('validatedManifests', () => {

@@ -40,6 +40,34 @@ export function validateManifest(object: any): void {
   for (const bad of ['[object Object]', 'NaN', 'undefined', 'Infinity']) {
     if (text.includes(bad)) throw new Error(`${key} ${object?.metadata?.name} contains "${bad}": ${text}`);
   }
+  const valueless = envWithoutValue(object);
+  if (valueless) {
+    throw new Error(`${key} ${object?.metadata?.name} has an environment variable with neither a value nor a source, a value lost on its way into the manifest: ${JSON.stringify(valueless)}`);
+  }
+}
+
+/**
+ * The first environment variable (an entry of an `env` list) with neither `value` nor `valueFrom`:
+ * what cdk8s-plus renders for a value that is not an EnvValue. The schema accepts it, as an empty value.
+ */
+function envWithoutValue(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = envWithoutValue(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [field, child] of Object.entries(value)) {
+    if (field === 'env' && Array.isArray(child)) {
+      const bare = child.find(e => typeof e === 'object' && e !== null && !('value' in e) && !('valueFrom' in e));
+      if (bare) return bare;
+    }
+    const found = envWithoutValue(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Synthesizes a chart as `Testing.synth` does, validating every object against its upstream schema. */
