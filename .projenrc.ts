@@ -151,7 +151,8 @@ project.addTask('examples', {
 // FC_RUNS and FC_SEED may be set by the caller; the seed is random unless given.
 project.addTask('test:properties', {
   description: 'Long property-based run: random props for every public construct (FC_RUNS cases each, default 300)',
-  exec: 'FC_RUNS=${FC_RUNS:-300} jest --testNamePattern "random props"',
+  // Each file's random apps grow a worker's heap; recycle workers rather than let one run out of memory.
+  exec: 'FC_RUNS=${FC_RUNS:-300} jest --testNamePattern "random props" --workerIdleMemoryLimit=1GB',
 });
 
 // The README's comparison charts, produced by the plan command itself.
