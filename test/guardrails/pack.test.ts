@@ -96,8 +96,9 @@ describe('random props', () => {
 
       // Odd thresholds are refused here; from then on both pairs are valid and can be ordered.
       [0, 1].forEach(i => guardrails.GuardrailPack.recommended({ maxFirstStepPercent: percents[i], minBakeTime: bakes[i] }));
-      const [tightPercent, loosePercent] = [...percents].sort((a, b) => a - b);
-      const [shortBake, longBake] = [...bakes].sort((a, b) => a.toSeconds() - b.toSeconds());
+      // null, like undefined, means the recommended default (as jsii passes an unset prop from other languages).
+      const [tightPercent, loosePercent] = percents.map(p => p ?? 25).sort((a, b) => a - b);
+      const [shortBake, longBake] = bakes.map(b => b ?? Duration.minutes(3)).sort((a, b) => a.toSeconds() - b.toSeconds());
       const loose = guardrails.GuardrailPack.recommended({ maxFirstStepPercent: loosePercent, minBakeTime: shortBake });
       const tight = guardrails.GuardrailPack.recommended({ maxFirstStepPercent: tightPercent, minBakeTime: longBake });
       for (const rule of ['CDS-R2', 'CDS-R3']) {
