@@ -107,15 +107,18 @@ function schedule(options: Options, repetition: number): Array<{ variant: Varian
   return jobs;
 }
 
-/** Fails the benchmark when the library and the hand-written app do not emit the same resources. */
-function checkEquivalence(options: Options, runs: Run[]): void {
+/**
+ * Fails the benchmark when the library and the hand-written app of one repetition do not emit the
+ * same resource types in the same numbers.
+ */
+function checkEquivalence(options: Options, runs: Run[], repetition: number): void {
   const problems: string[] = [];
   for (const family of options.families) {
     const library = family.variants.find(v => v.role === 'library')!;
     const handwritten = family.variants.find(v => v.role === 'handwritten')!;
     for (const services of options.sizes) {
-      const a = runs.find(r => r.variant === library.id && r.services === services);
-      const b = runs.find(r => r.variant === handwritten.id && r.services === services);
+      const a = runs.find(r => r.variant === library.id && r.services === services && r.repetition === repetition);
+      const b = runs.find(r => r.variant === handwritten.id && r.services === services && r.repetition === repetition);
       if (!a || !b) continue;
       const types = [...new Set([...Object.keys(a.types), ...Object.keys(b.types)])].sort();
       const diff = types.filter(t => a.types[t] !== b.types[t]).map(t => `${t}: library ${a.types[t] ?? 0}, hand-written ${b.types[t] ?? 0}`);
@@ -320,8 +323,8 @@ async function main(): Promise<void> {
         + `build + synth ${ms(run.buildMs + run.synthMs).padStart(6)} ms  CPU ${ms(run.cpuMs).padStart(6)} ms  whole ${ms(run.wallMs).padStart(6)} ms  `
         + `${run.resources} resources  ${run.modulesLoaded} modules loaded`);
     }
-    // Checked after the first repetition already, so a broken comparison fails early.
-    checkEquivalence(options, runs);
+    // Checked after every repetition, the first included, so a broken comparison fails early.
+    checkEquivalence(options, runs, repetition);
   }
   const table = report(options, runs, machine());
   console.log(`\n${table}`);
