@@ -3,8 +3,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
-import { checkConditionRepeats, checkConditionValues } from '../private/alb-conditions';
-import { albStickiness, checkConditionWildcards, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
+import { checkConditionRepeats, checkRuleConditions } from '../private/alb-conditions';
+import { albStickiness, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from '../private/alb-experiment-rules';
 import { allocationGroups } from '../private/allocation-groups';
 import { registerGuardrailFacts } from '../private/guardrail-facts';
 import { declaredOrder } from '../private/guardrail-sources';
@@ -15,6 +15,8 @@ const DEFAULT_PRIORITY = 100;
 const MIN_PRIORITY = 1;
 const MAX_PRIORITY = 50_000;
 const BACKEND = 'Application Load Balancer';
+// A cookie match takes four wildcards (see experimentCondition), a header match none.
+const COOKIE_WILDCARDS_HINT = 'or match the variant by a header instead of a cookie';
 
 /** Props for an `AlbExperiment`. */
 export interface AlbExperimentProps {
@@ -174,14 +176,11 @@ export class AlbExperiment extends Construct {
       }
       caseless.set(key, v.name);
       const rule = `the rule of variant "${v.name}" (${v.match.describe()})`;
-      checkConditionValues(`${where}: conditions`, conditions, rule, [condition]);
-      checkConditionRepeats(`${where}: conditions`, conditions, rule, [condition]);
-      checkConditionWildcards(`${where}: conditions`, conditions, rule, [condition]);
+      checkRuleConditions(`${where}: conditions`, conditions, rule, [condition], COOKIE_WILDCARDS_HINT);
       matchConditions.set(v.match, condition);
     });
     const everyoneElse = `the rule for everyone else (priority ${lastPriority})`;
-    checkConditionValues(`${where}: conditions`, conditions, everyoneElse);
-    checkConditionWildcards(`${where}: conditions`, conditions, everyoneElse);
+    checkRuleConditions(`${where}: conditions`, conditions, everyoneElse, [], COOKIE_WILDCARDS_HINT);
     const weighted = experiment.variants.filter(v => v.match === undefined).map(v => v.name);
     checkTargetGroupCount(`${experimentProp} variants without a match`, everyoneElse, [...weighted, experiment.control]);
 

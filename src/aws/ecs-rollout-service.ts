@@ -12,7 +12,7 @@ import { EcsNativeRollout } from './ecs-native-rollout';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
 import { Strategy } from '../core/strategy';
 import { TrafficPlan } from '../core/traffic-plan';
-import { albCondition, checkConditionRepeats, checkConditionValues } from '../private/alb-conditions';
+import { albCondition, checkRuleConditions } from '../private/alb-conditions';
 import { healthCheck, trafficContainer } from '../private/ecs-service';
 import { StrategyValidationError } from '../private/errors';
 import { arrayOf, fail, struct } from '../private/validation';
@@ -408,8 +408,7 @@ export class EcsRolloutService extends Construct {
         fail(`${where}: conditions[${i}]`, condition, 'it must be an elbv2.ListenerCondition', 'Use ListenerCondition.pathPatterns(), hostHeaders() or another ListenerCondition factory.');
       }
     });
-    checkConditionValues(`${where}: conditions`, conditions, 'the production rule');
-    checkConditionRepeats(`${where}: conditions`, conditions, 'the production rule');
+    checkRuleConditions(`${where}: conditions`, conditions, 'the production rule');
     const sources = testCondition && elbv2.ListenerCondition.sourceIps(testSources);
     if (testCondition) {
       const testRule = 'the test rule (with the test route and its sources)';
@@ -417,8 +416,7 @@ export class EcsRolloutService extends Construct {
         fail(`${where}: conditions`, conditions, `an ALB listener rule takes at most one source-ip condition, and ${testRule} sets its own from testRouteSources`,
           'Leave the source-ip condition out of conditions, and list the ranges allowed to test in testRouteSources.');
       }
-      checkConditionValues(`${where}: conditions`, conditions, testRule, [testCondition, sources!]);
-      checkConditionRepeats(`${where}: conditions`, conditions, testRule, [testCondition, sources!]);
+      checkRuleConditions(`${where}: conditions`, conditions, testRule, [testCondition, sources!]);
     }
 
     const production = new elbv2.ApplicationListenerRule(this, 'ProductionRule', { listener: props.listener, priority, conditions, action: forward(100) });

@@ -7,8 +7,10 @@ import { Match, MatchKind } from '../core/match';
 const MAX_HEADER_NAME = 40;
 const MAX_VALUE = 128;
 const MAX_VALUES_PER_RULE = 5;
+const MAX_WILDCARDS_PER_RULE = 5;
 // ALB reads these as wildcards in header and query-string comparisons.
 const WILDCARDS = /[*?]/;
+const EVERY_WILDCARD = /[*?]/g;
 
 /**
  * The ALB listener rule condition that selects the requests of a `Match`, or a failure naming what
@@ -52,13 +54,30 @@ function checkValue(prop: string, shown: string, value: string): void {
 }
 
 /**
+ * Checks the conditions of one listener rule against what the ALB refuses: more than 5 values,
+ * repeats (`checkConditionRepeats`) and more than 5 wildcards.
+ *
+ * @param prop what to name in errors; `conditions` is the value shown as received
+ * @param rule which rule, for the message: `the production rule`
+ * @param extra conditions the rule adds to `conditions`, such as a test route or a variant's match
+ * @param wildcardHint another way to use fewer wildcards, for the message's fix
+ */
+export function checkRuleConditions(
+  prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[] = [], wildcardHint?: string,
+): void {
+  checkConditionValues(prop, conditions, rule, extra);
+  checkConditionRepeats(prop, conditions, rule, extra);
+  checkConditionWildcards(prop, conditions, rule, extra, wildcardHint);
+}
+
+/**
  * Checks the comparison strings of one listener rule against the ALB's limit of 5 per rule.
  *
  * @param prop what to name in errors; `conditions` is the value shown as received
  * @param rule which rule, for the message: `the production rule`
  * @param extra conditions the rule adds to `conditions`, such as a test route
  */
-export function checkConditionValues(prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[] = []): void {
+function checkConditionValues(prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[] = []): void {
   const count = [...conditions, ...extra].reduce((sum, c) => sum + conditionValues(c), 0);
   if (count > MAX_VALUES_PER_RULE) {
     fail(prop, conditions, `an ALB listener rule compares at most ${MAX_VALUES_PER_RULE} values, and ${rule} would compare ${count}`,
@@ -131,6 +150,27 @@ function valuesOf(raw: any): unknown[] | undefined {
   const config = Object.keys(raw).find(k => k.endsWith('Config') && Array.isArray(raw[k]?.values));
   const values = config ? raw[config].values : raw.values;
   return Array.isArray(values) ? values : undefined;
+}
+
+/**
+ * The `*` and `?` wildcards a condition uses, which the ALB counts against its limit per rule.
+ * Values not known until deploy time count as none.
+ */
+export function conditionWildcards(condition: elbv2.ListenerCondition): number {
+  const strings = (valuesOf(condition.renderRawCondition() ?? {}) ?? [])
+    .flatMap(v => typeof v === 'object' && v !== null ? [(v as any).key, (v as any).value] : [v]);
+  return strings.reduce<number>((sum, s) => sum + (typeof s === 'string' && !Token.isUnresolved(s) ? (s.match(EVERY_WILDCARD) ?? []).length : 0), 0);
+}
+
+/** Checks the wildcards of one listener rule against the ALB's limit of 5 per rule. */
+function checkConditionWildcards(
+  prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[], hint: string | undefined,
+): void {
+  const count = [...conditions, ...extra].reduce((sum, c) => sum + conditionWildcards(c), 0);
+  if (count > MAX_WILDCARDS_PER_RULE) {
+    fail(prop, conditions, `an ALB listener rule uses at most ${MAX_WILDCARDS_PER_RULE} wildcards (* or ?), and ${rule} would use ${count}`,
+      `Use conditions with fewer wildcards, such as a host header without one${hint ? `, ${hint}` : ''}.`);
+  }
 }
 
 /** How many values a condition compares; one for a condition without a list. */

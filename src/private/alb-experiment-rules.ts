@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { albCondition } from './alb-conditions';
 import { gcd } from './arithmetic';
@@ -12,10 +12,8 @@ import { Match, MatchKind } from '../core/match';
  */
 export const ALB_MAX_WEIGHT = 999;
 export const ALB_MAX_TARGET_GROUPS_PER_ACTION = 5;
-export const ALB_MAX_WILDCARDS_PER_RULE = 5;
 export const ALB_MAX_STICKINESS_SECONDS = 7 * 24 * 3600;
 const MAX_VALUE = 128;
-const WILDCARDS = /[*?]/g;
 
 /**
  * The strings an ALB `http-header` condition on the `Cookie` header compares, to find the cookie
@@ -78,35 +76,6 @@ function cookieCondition(prop: string, match: Match): elbv2.ListenerCondition {
       'Use a shorter cookie name or value.');
   }
   return elbv2.ListenerCondition.httpHeader('Cookie', patterns);
-}
-
-/**
- * The `*` and `?` wildcards a condition uses, which the ALB counts against its limit per rule.
- * Values not known until deploy time count as none.
- */
-export function conditionWildcards(condition: elbv2.ListenerCondition): number {
-  const raw = condition.renderRawCondition() ?? {};
-  const config = Object.keys(raw).find(k => k.endsWith('Config') && Array.isArray(raw[k]?.values));
-  const values: unknown[] = config ? raw[config].values : Array.isArray(raw.values) ? raw.values : [];
-  const strings = values.flatMap(v => typeof v === 'object' && v !== null ? [(v as any).key, (v as any).value] : [v]);
-  return strings.reduce<number>((sum, s) => sum + (typeof s === 'string' && !Token.isUnresolved(s) ? (s.match(WILDCARDS) ?? []).length : 0), 0);
-}
-
-/**
- * Checks the wildcards of one listener rule against the ALB's limit of 5 per rule.
- *
- * @param prop what to name in errors; `conditions` is the value shown as received
- * @param rule which rule, for the message: `the rule of variant "beta"`
- * @param extra conditions the rule adds to `conditions`, such as a variant's match
- */
-export function checkConditionWildcards(
-  prop: string, conditions: elbv2.ListenerCondition[], rule: string, extra: elbv2.ListenerCondition[] = [],
-): void {
-  const count = [...conditions, ...extra].reduce((sum, c) => sum + conditionWildcards(c), 0);
-  if (count > ALB_MAX_WILDCARDS_PER_RULE) {
-    fail(prop, conditions, `an ALB listener rule uses at most ${ALB_MAX_WILDCARDS_PER_RULE} wildcards (* or ?), and ${rule} would use ${count}`,
-      'Use conditions with fewer wildcards, such as a host header without one, or match the variant by a header instead of a cookie.');
-  }
 }
 
 /** A share of a rule's requests, in tenths of a percent. */

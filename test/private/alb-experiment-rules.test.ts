@@ -4,7 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import { Match } from '../../src';
 import {
-  albStickiness, albWeights, checkConditionWildcards, checkTargetGroupCount, conditionWildcards, cookieHeaderPatterns,
+  albStickiness, albWeights, checkTargetGroupCount, cookieHeaderPatterns,
   experimentCondition, forwardAction,
 } from '../../src/private/alb-experiment-rules';
 import { testApp, validatedTemplate } from '../support/cfn';
@@ -108,24 +108,6 @@ describe('experimentCondition', () => {
     const tooLong = Match.cookie('n'.repeat(23), 'v'.repeat(100));
     expectValidationError(() => experimentCondition(where, tooLong),
       `Test: match is "${tooLong.describe()}": the ALB matches a cookie through the Cookie header with patterns such as "*; name=value;*", and an ALB condition compares strings of at most 128 characters, so name and value together can have at most 122 characters (these have 123). Use a shorter cookie name or value.`);
-  });
-});
-
-describe('wildcards per rule', () => {
-  test('counts * and ? in every kind of condition, query keys included', () => {
-    expect(conditionWildcards(elbv2.ListenerCondition.pathPatterns(['/*', '/a?c']))).toBe(2);
-    expect(conditionWildcards(elbv2.ListenerCondition.hostHeaders(['*.example.com']))).toBe(1);
-    expect(conditionWildcards(elbv2.ListenerCondition.queryStrings([{ key: 'a*', value: 'b?' }, { value: '*' }]))).toBe(3);
-    expect(conditionWildcards(elbv2.ListenerCondition.sourceIps(['10.0.0.0/8']))).toBe(0);
-    expect(conditionWildcards(experimentCondition(where, Match.cookie('beta', 'true')))).toBe(4);
-  });
-
-  test('a cookie and the default path make 5, the limit; one more fails', () => {
-    const cookie = experimentCondition(where, Match.cookie('beta', 'true'));
-    checkConditionWildcards('Test: conditions', [elbv2.ListenerCondition.pathPatterns(['/*'])], 'the rule', [cookie]);
-    expectValidationError(() => checkConditionWildcards('Test: conditions', [elbv2.ListenerCondition.pathPatterns(['/*/api/*'])], 'the rule of variant "b"', [cookie]),
-      'Test: conditions is an array of 1: an ALB listener rule uses at most 5 wildcards (* or ?), and the rule of variant "b" would use 6. '
-      + 'Use conditions with fewer wildcards, such as a host header without one, or match the variant by a header instead of a cookie.');
   });
 });
 
