@@ -2,16 +2,17 @@ import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
+import { CapacityMode, PlanStep } from '../core/plan-options';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
-} from '../private/cloudfront-traffic-config';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { declaredOrder, unrestrictedRoute } from '../private/guardrail-sources';
-import { recordExperiment, recordPlan } from '../private/plan-metadata';
-import { currentStep, stepContextKey } from '../private/step';
-import { fail, struct, validDate } from '../private/validation';
+} from './private/cloudfront-traffic-config';
+import { recordExperiment, recordPlan } from './private/plan-metadata';
+import { currentStep, stepContextKey } from '../core/private/step';
+import { fail, struct, validDate } from '../core/private/validation';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { declaredOrder, unrestrictedRoute } from '../guardrails/private/readers';
 
 /** Props for a `CloudFrontContinuousDeployment`. */
 export interface CloudFrontContinuousDeploymentProps {

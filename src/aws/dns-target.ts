@@ -4,7 +4,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type { IConstruct } from 'constructs';
-import { describeValue, fail, struct } from '../private/validation';
+import { describeValue, fail, struct } from '../core/private/validation';
 
 /** Options for every `DnsTarget`. */
 export interface DnsTargetOptions {

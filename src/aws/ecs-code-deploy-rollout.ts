@@ -5,17 +5,18 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { CapacityMode } from '../core/plan-options';
+import { fail, struct } from '../core/private/validation';
 import { StepGate, StepGateKind } from '../core/step-gate';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
-import { requireAlarm, requireAlarms } from '../private/alarms';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, optionalDeploymentGroupName, predefinedKey,
-} from '../private/codedeploy-shift';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from '../private/guardrail-sources';
-import { recordPlan } from '../private/plan-metadata';
-import { fail, struct } from '../private/validation';
+} from './private/codedeploy-shift';
+import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from './private/guardrail-facts';
+import { recordPlan } from './private/plan-metadata';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** The controller's name in errors and in the recorded plan. */
 const CONTROLLER = 'CodeDeploy for ECS';

@@ -1,6 +1,6 @@
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { optionalApplication, optionalDeploymentGroupName } from '../private/codedeploy-shift';
-import { fail, struct } from '../private/validation';
+import { optionalApplication, optionalDeploymentGroupName } from './private/codedeploy-shift';
+import { fail, struct } from '../core/private/validation';
 
 /** Which service drives an ECS deployment. */
 export enum EcsControllerKind {

@@ -5,15 +5,16 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
-import { requireAlarm, requireAlarms } from '../private/alarms';
-import { ecsNativeDeployment } from '../private/ecs-native-deployment';
-import { lifecycleHooks, trafficContainer } from '../private/ecs-service';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from '../private/guardrail-sources';
-import { recordPlan } from '../private/plan-metadata';
-import { fail, struct } from '../private/validation';
+import { CapacityMode } from '../core/plan-options';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { requireAlarm, requireAlarms } from './private/alarms';
+import { ecsNativeDeployment } from './private/ecs-native-deployment';
+import { lifecycleHooks, trafficContainer } from './private/ecs-service';
+import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { recordPlan } from './private/plan-metadata';
+import { fail, struct } from '../core/private/validation';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** Props for an `EcsNativeRollout`. */
 export interface EcsNativeRolloutProps {

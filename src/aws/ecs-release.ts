@@ -11,12 +11,12 @@ import {
   STACK_RESOURCE_LIMIT,
   STACK_RESOURCE_LIMIT_CONTEXT,
   STACK_RESOURCE_WARNING_SHARE,
-} from '../private/ecs-release-support';
-import { StrategyValidationError } from '../private/errors';
-import { findCycle } from '../private/graph';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { ecsImages } from '../private/guardrail-sources';
-import { fail, struct } from '../private/validation';
+} from './private/ecs-release-support';
+import { ecsImages } from './private/guardrail-facts';
+import { StrategyValidationError } from '../core/private/errors';
+import { findCycle } from '../core/private/graph';
+import { fail, struct } from '../core/private/validation';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** Props for an `EcsRelease`. */
 export interface EcsReleaseProps {

@@ -10,12 +10,11 @@ import { EcsCodeDeployRollout } from './ecs-code-deploy-rollout';
 import { EcsController, EcsControllerKind } from './ecs-controller';
 import { EcsNativeRollout } from './ecs-native-rollout';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
-import { Strategy } from '../core/strategy';
-import { TrafficPlan } from '../core/traffic-plan';
-import { albCondition, checkRuleConditions } from '../private/alb-conditions';
-import { healthCheck, trafficContainer } from '../private/ecs-service';
-import { StrategyValidationError } from '../private/errors';
-import { arrayOf, fail, struct } from '../private/validation';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { albCondition, checkRuleConditions } from './private/alb-conditions';
+import { healthCheck, trafficContainer } from './private/ecs-service';
+import { StrategyValidationError } from '../core/private/errors';
+import { arrayOf, fail, struct } from '../core/private/validation';
 
 const DEFAULT_PRIORITY = 10;
 const MIN_PRIORITY = 1;

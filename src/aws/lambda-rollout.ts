@@ -3,14 +3,15 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
-import { requireAlarm, requireAlarms } from '../private/alarms';
-import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, predefinedKey } from '../private/codedeploy-shift';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { alarmTriggers } from '../private/guardrail-sources';
-import { recordPlan } from '../private/plan-metadata';
-import { fail, struct, wholeSeconds } from '../private/validation';
+import { CapacityMode } from '../core/plan-options';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { requireAlarm, requireAlarms } from './private/alarms';
+import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, predefinedKey } from './private/codedeploy-shift';
+import { alarmTriggers } from './private/guardrail-facts';
+import { recordPlan } from './private/plan-metadata';
+import { fail, struct, wholeSeconds } from '../core/private/validation';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** CloudWatch `PutMetricAlarm`: period times evaluation periods (1 here) is at most 7 days. */
 const MAX_ALARM_PERIOD_SECONDS = 7 * 24 * 3600;

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { fail, struct, wholeSeconds } from '../private/validation';
+import { fail, struct, wholeSeconds } from '../core/private/validation';
 
 /** Thresholds of the rollback alarms generated for each target group of a rollout. */
 export interface TargetGroupAlarmOptions {

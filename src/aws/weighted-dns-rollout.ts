@@ -2,13 +2,13 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DnsTarget } from './dns-target';
-import { Strategy } from '../core/strategy';
-import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { recordPlan, STEP_METADATA_TYPE } from '../private/plan-metadata';
-import { MAX_ROUTE53_WEIGHT, planWeights } from '../private/route53-weights';
-import { currentStep, stepContextKey } from '../private/step';
-import { fail, struct, wholeSeconds } from '../private/validation';
+import { CapacityMode, PlanStep } from '../core/plan-options';
+import { currentStep, stepContextKey } from '../core/private/step';
+import { fail, struct, wholeSeconds } from '../core/private/validation';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
+import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** Route 53 set identifiers are 1 to 128 characters. */
 const MAX_SET_IDENTIFIER = 128;

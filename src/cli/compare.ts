@@ -4,8 +4,8 @@ import type { FoundRollout } from './read-plans';
 import { code, markdownTable } from './render-markdown';
 import { textChart } from './text-chart';
 import { sharedAxis } from './timeline';
+import { formatPercent, formatSeconds, textTable } from '../core/private/format';
 import { Strategy } from '../core/strategy';
-import { formatPercent, formatSeconds, textTable } from '../private/format';
 
 /** The four core strategies, by the presets users write. */
 export const CORE_STRATEGIES: ReadonlyArray<readonly [string, Strategy]> = [

@@ -6,7 +6,7 @@ import { renderJson } from './render-json';
 import { renderMarkdown } from './render-markdown';
 import { writeSvgCharts } from './render-svg';
 import { renderText } from './render-text';
-import { isStrategyValidationError } from '../private/errors';
+import { isStrategyValidationError } from '../core/private/errors';
 
 export const USAGE = `Usage: cdk-deploy-strategies <command> [options]
 

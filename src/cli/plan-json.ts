@@ -1,7 +1,7 @@
 import { CliError } from './errors';
-import type { PlanJson } from '../private/plan-table';
+import type { PlanJson } from '../core/private/plan-table';
 
-export type { PlanGateJson, PlanJson, PlanStepJson } from '../private/plan-table';
+export type { PlanGateJson, PlanJson, PlanStepJson } from '../core/private/plan-table';
 
 const TOTALS = [
   'timeToFullTrafficSeconds', 'totalDurationSeconds', 'peakCapacityPercent', 'rollbackSeconds',

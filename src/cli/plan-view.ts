@@ -1,5 +1,5 @@
 import type { PlanJson, PlanStepJson } from './plan-json';
-import { formatPercent, formatSeconds } from '../private/format';
+import { formatPercent, formatSeconds } from '../core/private/format';
 
 /** The columns of the step table, as `TrafficPlan.toTable()` prints them. */
 export const STEP_HEADER = ['step', 'at', 'stable', 'new', 'capacity', 'held by'];

@@ -4,11 +4,11 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Yaml } from 'cdk8s';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
-import { RELEASE_METADATA_TYPE } from '../private/ecs-release-support';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../private/k8s-plan';
-import { RELEASE_ANNOTATION } from '../private/k8s-release-rollouts';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../private/plan-metadata';
-import { planTable } from '../private/plan-table';
+import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
+import { planTable } from '../core/private/plan-table';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../k8s/private/plan-annotation';
+import { RELEASE_ANNOTATION } from '../k8s/private/release-rollouts';
 
 /** Where a rollout was found. */
 export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';

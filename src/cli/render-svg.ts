@@ -6,7 +6,7 @@ import { extraCapacity, heldBy, planTotals } from './plan-view';
 import type { FoundRollout } from './read-plans';
 import { approvalMarkers, sharedAxis, TimeAxis, timeAxis } from './timeline';
 import { Attributes, element, formatNumber, text } from './xml';
-import { formatPercent, formatSeconds } from '../private/format';
+import { formatPercent, formatSeconds } from '../core/private/format';
 
 const FONT = { 'font-family': 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif', 'font-size': 12, 'fill': '#222' };
 const LINE = '#0072B2';

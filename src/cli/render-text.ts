@@ -1,7 +1,7 @@
 import { STEP_HEADER, stepRows, totalsLines } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
 import { textChart } from './text-chart';
-import { textTable } from '../private/format';
+import { textTable } from '../core/private/format';
 
 /** Every rollout's steps, chart and totals, then every experiment's allocations, as plain text. */
 export function renderText(found: Found): string {

@@ -1,6 +1,6 @@
 import type { PlanJson } from './plan-json';
 import { approvalMarkers, shareAt, TimeAxis, timeAxis } from './timeline';
-import { formatPercent, formatSeconds } from '../private/format';
+import { formatPercent, formatSeconds } from '../core/private/format';
 
 /** Options for a terminal chart. */
 export interface TextChartOptions {

@@ -1,4 +1,4 @@
-import { isStrategyValidationError } from '../private/errors';
+import { isStrategyValidationError } from './private/errors';
 
 /** The parts of a validation error, for tools that report them their own way. */
 export interface ValidationErrorDetails {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from './match';
-import { formatPercent, formatSeconds, textTable } from '../private/format';
-import { arrayOf, dnsLabel, fail, percentInTenths, struct, validDate, wholeSeconds } from '../private/validation';
+import { formatPercent, formatSeconds, textTable } from './private/format';
+import { arrayOf, dnsLabel, fail, percentInTenths, struct, validDate, wholeSeconds } from './private/validation';
 
 /** One variant of an A/B experiment: who sees it. */
 export interface Variant {

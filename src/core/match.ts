@@ -1,4 +1,4 @@
-import { fail } from '../private/validation';
+import { fail } from './private/validation';
 
 /** What part of a request a `Match` looks at, and how. */
 export enum MatchKind {

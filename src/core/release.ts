@@ -1,8 +1,8 @@
 import * as semver from 'semver';
+import { formatSeconds, textTable } from './private/format';
+import { findCycle } from './private/graph';
+import { arrayOf, dnsLabel, fail, struct } from './private/validation';
 import { Strategy } from './strategy';
-import { formatSeconds, textTable } from '../private/format';
-import { findCycle } from '../private/graph';
-import { arrayOf, dnsLabel, fail, struct } from '../private/validation';
 
 /** A dependency of one service of a release on another. */
 export interface ServiceDependency {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { formatSeconds } from '../private/format';
-import { dnsLabel, fail, struct, wholeSeconds } from '../private/validation';
+import { formatSeconds } from './private/format';
+import { dnsLabel, fail, struct, wholeSeconds } from './private/validation';
 
 /** What holds a rollout step until the next one may start. */
 export enum StepGateKind {

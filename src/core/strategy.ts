@@ -1,21 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from './match';
-import { StepGate } from './step-gate';
-import { PlanOptions, TrafficPlan } from './traffic-plan';
-import { formatPercent, formatSeconds } from '../private/format';
-import { arrayOf, fail, percentInTenths, struct, wholeSeconds } from '../private/validation';
-
-/** The shape of a rollout. */
-export enum StrategyKind {
-  /** Every request moves to the new version at once. */
-  ALL_AT_ONCE = 'ALL_AT_ONCE',
-  /** A full second environment, checked through a test route, then one switch. */
-  BLUE_GREEN = 'BLUE_GREEN',
-  /** Traffic moves in steps the user chooses, each held by a gate. */
-  CANARY = 'CANARY',
-  /** Traffic moves in equal steps at a fixed interval. */
-  LINEAR = 'LINEAR',
-}
+import { CapacityMode, PlanOptions, PlanStep } from './plan-options';
+import { capacityDuring, checkCapacity, defaultCapacity, DEFAULT_PROVISIONING_SECONDS, replicaCount, replicasFor } from './private/capacity';
+import { formatPercent, formatSeconds } from './private/format';
+import { planTable, withApprovals } from './private/plan-table';
+import { arrayOf, fail, percentInTenths, struct, wholeSeconds } from './private/validation';
+import { StepGate, StepGateKind } from './step-gate';
+import { StrategyKind } from './strategy-kind';
 
 /** One step of a canary: the share of traffic on the new version, and what holds it there. */
 export interface CanaryStep {
@@ -282,5 +273,136 @@ export class Strategy {
       case StrategyKind.LINEAR:
         return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
     }
+  }
+}
+
+/**
+ * The timeline of a rollout: for each step its start, the weight on each version and what ends it,
+ * with the totals an engineer weighs strategies by.
+ *
+ * Derived once from a `Strategy` (and a replica count where it matters); renderers, guardrails and
+ * the plan printer read the same plan.
+ *
+ * @example
+ * const plan = Strategy.CANARY_10PERCENT_5MINUTES.plan({ replicas: 20 });
+ * console.log(plan.toTable());
+ */
+export class TrafficPlan {
+  /** @internal */
+  public static _fromStrategy(strategy: Strategy, options: PlanOptions): TrafficPlan {
+    return new TrafficPlan(strategy, options);
+  }
+
+  /** The strategy this plan was derived from. */
+  public readonly strategy: Strategy;
+  /** The steps, in order. Weights on the new version never decrease and end at 100. */
+  public readonly steps: PlanStep[];
+  /** How capacity is provided while traffic moves. */
+  public readonly capacity: CapacityMode;
+  /** The steady-state replica count the plan was derived for, if given. */
+  public readonly replicas?: number;
+  /** When all traffic reaches the new version (manual approvals counted as instant). */
+  public readonly timeToFullTraffic: Duration;
+  /** When the rollout completes and the old version is released: time to full traffic plus any final hold. */
+  public readonly totalDuration: Duration;
+  /** The most capacity running at once, as a percentage of steady state (200 means twice the fleet). */
+  public readonly peakCapacityPercent: number;
+  /**
+   * The worst-case time to put all traffic back on the old version once a rollback starts: zero
+   * when the old version keeps full capacity throughout, the provisioning time when it must be
+   * brought back.
+   */
+  public readonly rollbackTime: Duration;
+  /** Percentage of users exposed to the new version by the first step that sends it any traffic. */
+  public readonly blastRadiusPercent: number;
+  /** How many steps wait for a person. */
+  public readonly manualApprovals: number;
+  /** How many of those come before all traffic is on the new version. */
+  public readonly manualApprovalsBeforeFullTraffic: number;
+
+
+  private constructor(strategy: Strategy, options: PlanOptions) {
+    struct('TrafficPlan: options', options, 'Pass an object such as { replicas: 10 }.');
+    const replicas = options.replicas === undefined ? undefined : replicaCount(options.replicas);
+    const capacity = options.capacity ?? defaultCapacity(strategy.kind, replicas);
+    checkCapacity(strategy.kind, capacity, replicas);
+    const provisioningSeconds = options.provisioningTime === undefined ? DEFAULT_PROVISIONING_SECONDS
+      : wholeSeconds('TrafficPlan: provisioningTime', options.provisioningTime, {
+        minSeconds: 0,
+        fix: 'Use the time your service takes to start and pass health checks, for example Duration.minutes(3).',
+      });
+
+    let offset = 0;
+    this.steps = strategy.steps.map((step, i) => {
+      const candidateReplicas = capacity === CapacityMode.REPLICA_RATIO ? replicasFor(step.weight, replicas!) : undefined;
+      const candidateTenths = candidateReplicas === undefined ? Math.round(step.weight * 10) : Math.round(candidateReplicas * 1000 / replicas!);
+      const planStep: PlanStep = {
+        index: i + 1,
+        offset: Duration.seconds(offset),
+        stableWeight: (1000 - candidateTenths) / 10,
+        candidateWeight: candidateTenths / 10,
+        capacityPercent: capacityDuring(capacity, candidateTenths / 10),
+        gate: step.gate,
+        candidateReplicas,
+      };
+      offset += step.gate ? step.gate.minimumDuration.toSeconds() : 0;
+      return planStep;
+    });
+
+    const full = this.steps.find(s => s.candidateWeight === 100)!;
+    const isApproval = (s: PlanStep) => s.gate?.kind === StepGateKind.MANUAL_APPROVAL;
+    this.strategy = strategy;
+    this.capacity = capacity;
+    this.replicas = replicas;
+    this.timeToFullTraffic = full.offset;
+    this.totalDuration = Duration.seconds(offset);
+    this.peakCapacityPercent = Math.max(...this.steps.map(s => s.capacityPercent));
+    const oldKeepsFullCapacity = capacity === CapacityMode.FULL_COPY || capacity === CapacityMode.PROPORTIONAL
+      || capacity === CapacityMode.SERVERLESS;
+    this.rollbackTime = Duration.seconds(oldKeepsFullCapacity ? 0 : provisioningSeconds);
+    this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
+    this.manualApprovals = this.steps.filter(isApproval).length;
+    this.manualApprovalsBeforeFullTraffic = this.steps.filter(s => s.index < full.index && isApproval(s)).length;
+  }
+
+  /** The plan as a readable text table with its totals. */
+  public toTable(): string {
+    return planTable(this.toJson());
+  }
+
+  /** @internal The total duration with its manual approvals, as printed: `25m + 1 manual approval`. */
+  public _totalDurationText(): string {
+    return withApprovals(this.totalDuration.toSeconds(), this.manualApprovals);
+  }
+
+  /** The plan as plain JSON (durations in seconds), for tools and reports. */
+  public toJson(): any {
+    return {
+      strategy: this.strategy.kind,
+      description: this.strategy.describe(),
+      capacity: this.capacity,
+      replicas: this.replicas,
+      steps: this.steps.map(s => ({
+        index: s.index,
+        offsetSeconds: s.offset.toSeconds(),
+        stableWeight: s.stableWeight,
+        candidateWeight: s.candidateWeight,
+        capacityPercent: s.capacityPercent,
+        gate: s.gate && {
+          kind: s.gate.kind,
+          seconds: s.gate.duration?.toSeconds() ?? s.gate.timeout?.toSeconds(),
+          analysisName: s.gate.analysisName,
+          description: s.gate.describe(),
+        },
+        candidateReplicas: s.candidateReplicas,
+      })),
+      timeToFullTrafficSeconds: this.timeToFullTraffic.toSeconds(),
+      totalDurationSeconds: this.totalDuration.toSeconds(),
+      peakCapacityPercent: this.peakCapacityPercent,
+      rollbackSeconds: this.rollbackTime.toSeconds(),
+      blastRadiusPercent: this.blastRadiusPercent,
+      manualApprovals: this.manualApprovals,
+      manualApprovalsBeforeFullTraffic: this.manualApprovalsBeforeFullTraffic,
+    };
   }
 }

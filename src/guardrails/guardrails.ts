@@ -1,9 +1,9 @@
 import { IConstruct } from 'constructs';
 import { GuardrailPack } from './pack';
+import { guardrailFactsOf } from './private/facts';
 import { GuardrailSubject } from './subject';
-import { textTable } from '../private/format';
-import { guardrailFactsOf } from '../private/guardrail-facts';
-import { fail } from '../private/validation';
+import { textTable } from '../core/private/format';
+import { fail } from '../core/private/validation';
 
 /** One rule's verdict on one construct. */
 export interface GuardrailFinding {

@@ -3,7 +3,7 @@ import { IGuardrailRule } from './rule';
 import {
   BlastRadiusRule, ExperimentEndDateRule, MinimumBakeTimeRule, PinnedVersionsRule, PrivateTestRouteRule, RollbackTriggerRule, ShadowedVariantRule,
 } from './rules';
-import { fail, struct } from '../private/validation';
+import { fail, struct } from '../core/private/validation';
 
 /** Thresholds of a guardrail pack. */
 export interface GuardrailPackOptions {

@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { Experiment } from '../core/experiment';
 import { Release } from '../core/release';
-import { TrafficPlan } from '../core/traffic-plan';
-import { GuardrailFacts } from '../private/guardrail-facts';
+import { TrafficPlan } from '../core/strategy';
+import { GuardrailFacts } from './private/facts';
 
 /** Where a construct deploys. */
 export enum GuardrailPlatform {

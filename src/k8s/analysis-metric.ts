@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { argoDuration, ArgoMetric, ArgoMetricProvider } from '../private/argo-types';
-import { formatSeconds } from '../private/format';
-import { arrayOf, dnsLabel, fail, struct, wholeSeconds } from '../private/validation';
+import { argoDuration, ArgoMetric, ArgoMetricProvider } from './private/argo-types';
+import { formatSeconds } from '../core/private/format';
+import { arrayOf, dnsLabel, fail, struct, wholeSeconds } from '../core/private/validation';
 
 /** What every analysis metric takes, whatever it measures. */
 export interface AnalysisMetricOptions {

@@ -1,9 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AnalysisMetric } from './analysis-metric';
-import { ARGO_API_VERSION, ArgoAnalysisTemplateSpec } from '../private/argo-types';
-import { formatSeconds } from '../private/format';
-import { arrayOf, dnsLabel, fail, struct } from '../private/validation';
+import { ARGO_API_VERSION, ArgoAnalysisTemplateSpec } from './private/argo-types';
+import { formatSeconds } from '../core/private/format';
+import { arrayOf, dnsLabel, fail, struct } from '../core/private/validation';
 
 /** Props for an `AnalysisTemplate`. */
 export interface AnalysisTemplateProps {

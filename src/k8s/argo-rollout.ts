@@ -3,25 +3,27 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AnalysisTemplate } from './analysis-template';
 import { ArgoTrafficRouting } from './argo-traffic-routing';
-import { HttpRoute, HttpRouteMatch, HttpRouteRule } from './http-route';
-import { KubernetesRevision } from './revision';
-import { StepGate, StepGateKind } from '../core/step-gate';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, TrafficPlan } from '../core/traffic-plan';
+import { HttpRoute } from './http-route';
+import { HttpRouteMatch, HttpRouteRule } from './http-route-rule';
 import {
   ARGO_API_VERSION, argoDuration, ArgoBlueGreenStrategy, ArgoCanaryStep, ArgoCanaryStrategy, ArgoRolloutAnalysis,
   ArgoRolloutSpec, GATEWAY_API_PLUGIN,
-} from '../private/argo-types';
-import { formatSeconds } from '../private/format';
-import { httpRouteMatch } from '../private/gateway-match';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { analysisTriggers, unrestrictedRoute } from '../private/guardrail-sources';
-import { recordK8sPlan } from '../private/k8s-plan';
-import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
+} from './private/argo-types';
+import { httpRouteMatch } from './private/gateway-match';
+import { recordK8sPlan } from './private/plan-annotation';
+import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
   containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL,
-} from '../private/k8s-workload';
-import { arrayOf, dnsLabel, fail, struct } from '../private/validation';
+} from './private/workload';
+import { KubernetesRevision } from './revision';
+import { CapacityMode } from '../core/plan-options';
+import { formatSeconds } from '../core/private/format';
+import { arrayOf, dnsLabel, fail, struct } from '../core/private/validation';
+import { StepGate, StepGateKind } from '../core/step-gate';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { analysisTriggers, unrestrictedRoute } from '../guardrails/private/readers';
 
 /** Props for an `ArgoRollout`. */
 export interface ArgoRolloutProps {

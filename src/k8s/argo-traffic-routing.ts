@@ -1,6 +1,6 @@
-import { GatewayReference } from './http-route';
-import { gatewayReference, routeHostnames } from '../private/gateway-match';
-import { fail, struct } from '../private/validation';
+import { GatewayReference } from './http-route-rule';
+import { gatewayReference, routeHostnames } from './private/gateway-match';
+import { fail, struct } from '../core/private/validation';
 
 /** Props for `ArgoTrafficRouting.gatewayApi()`. */
 export interface ArgoGatewayApiRoutingProps {

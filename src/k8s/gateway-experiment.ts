@@ -1,14 +1,15 @@
 import { Construct } from 'constructs';
-import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
+import { HttpRoute } from './http-route';
+import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
-import { allocationGroups } from '../private/allocation-groups';
-import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from '../private/gateway-match';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { declaredOrder } from '../private/guardrail-sources';
-import { EXPERIMENT_ANNOTATION } from '../private/k8s-plan';
-import { portNumber } from '../private/k8s-workload';
-import { fail, struct, validDate } from '../private/validation';
+import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from './private/gateway-match';
+import { EXPERIMENT_ANNOTATION } from './private/plan-annotation';
+import { portNumber } from './private/workload';
+import { allocationGroups } from '../core/private/allocation-groups';
+import { fail, struct, validDate } from '../core/private/validation';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { declaredOrder } from '../guardrails/private/readers';
 
 /** An HTTPRoute holds at most 16 rules, and a rule at most 16 backends. */
 const MAX_RULES = 16;

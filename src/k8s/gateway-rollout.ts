@@ -1,18 +1,20 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { GatewayReference, HttpBackendRef, HttpRoute, HttpRouteRule } from './http-route';
+import { HttpRoute } from './http-route';
+import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
+import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
 import { KubernetesRevision } from './revision';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { CapacityMode, PlanStep, TrafficPlan } from '../core/traffic-plan';
-import { gatewayReference, httpRouteMatch, routeHostnames } from '../private/gateway-match';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { unrestrictedRoute } from '../private/guardrail-sources';
-import { recordK8sPlan } from '../private/k8s-plan';
+import { CapacityMode, PlanStep } from '../core/plan-options';
+import { recordK8sPlan } from './private/plan-annotation';
 import {
   claimPods, containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
-} from '../private/k8s-workload';
-import { currentStep } from '../private/step';
-import { dnsLabel, fail, struct } from '../private/validation';
+} from './private/workload';
+import { currentStep } from '../core/private/step';
+import { dnsLabel, fail, struct } from '../core/private/validation';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { unrestrictedRoute } from '../guardrails/private/readers';
 
 /** Props for a `GatewayRollout`. */
 export interface GatewayRolloutProps {

@@ -1,4 +1,5 @@
 export * from './revision';
+export * from './http-route-rule';
 export * from './http-route';
 export * from './plain-blue-green';
 export * from './plain-canary';

@@ -4,14 +4,14 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { Release, ReleaseService, ReleaseWave } from '../core/release';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { k8sImages } from '../private/guardrail-k8s';
+import { k8sImages } from './private/guardrail-images';
 import {
   HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
-} from '../private/k8s-release-rollouts';
-import { envVariables, VERSION_LABEL } from '../private/k8s-workload';
-import { arrayOf, fail, struct, wholeSeconds } from '../private/validation';
+} from './private/release-rollouts';
+import { envVariables, VERSION_LABEL } from './private/workload';
+import { arrayOf, fail, struct, wholeSeconds } from '../core/private/validation';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** Sync waves between two release waves, so objects of your own can go between them. */
 const SYNC_WAVE_SPACING = 10;

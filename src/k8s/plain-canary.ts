@@ -2,16 +2,17 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KubernetesRevision } from './revision';
-import { Strategy, StrategyKind } from '../core/strategy';
-import { PlanStep, TrafficPlan } from '../core/traffic-plan';
-import { registerGuardrailFacts } from '../private/guardrail-facts';
-import { recordK8sPlan } from '../private/k8s-plan';
-import { replicaRatioPlan, weightTolerance } from '../private/k8s-replica-ratio';
+import { PlanStep } from '../core/plan-options';
+import { recordK8sPlan } from './private/plan-annotation';
+import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
   claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment,
-} from '../private/k8s-workload';
-import { currentStep } from '../private/step';
-import { dnsLabel, fail, struct } from '../private/validation';
+} from './private/workload';
+import { currentStep } from '../core/private/step';
+import { dnsLabel, fail, struct } from '../core/private/validation';
+import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
+import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 const CONTROLLER = 'plain Kubernetes';
 const DEFAULT_REPLICAS = 10;

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import { aws, Experiment, ExperimentProps, Match } from '../../src';
-import { EXPERIMENT_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { EXPERIMENT_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { dnsLabelArb, experimentPropsArb, oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

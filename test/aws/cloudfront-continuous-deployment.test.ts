@@ -6,7 +6,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { aws, Experiment, ExperimentProps, Match, StepGate, Strategy } from '../../src';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { dnsLabelArb, experimentArb, gateArb, matchArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

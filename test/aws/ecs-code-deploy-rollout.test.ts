@@ -8,7 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import { Match, StepGate, Strategy } from '../../src';
 import { EcsCodeDeployRollout, EcsCodeDeployRolloutProps } from '../../src/aws/ecs-code-deploy-rollout';
-import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
 import { CapacityMode, Match, StepGate, Strategy } from '../../src';
 import { EcsNativeRollout, EcsNativeRolloutProps } from '../../src/aws/ecs-native-rollout';
-import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

@@ -9,7 +9,7 @@ import { Match, Release, ReleaseService, Strategy } from '../../src';
 import { EcsController } from '../../src/aws/ecs-controller';
 import { EcsRelease } from '../../src/aws/ecs-release';
 import { EcsRolloutService } from '../../src/aws/ecs-rollout-service';
-import { RELEASE_METADATA_TYPE } from '../../src/private/ecs-release-support';
+import { RELEASE_METADATA_TYPE } from '../../src/aws/private/ecs-release-support';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

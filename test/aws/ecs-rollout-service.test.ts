@@ -11,7 +11,7 @@ import * as fc from 'fast-check';
 import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
 import { EcsController, EcsControllerKind } from '../../src/aws/ecs-controller';
 import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
-import { PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';

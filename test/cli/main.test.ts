@@ -7,14 +7,14 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { synthAwsExample, synthK8sExample } from '../../examples/run-all';
 import { Strategy } from '../../src';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { CORE_STRATEGIES } from '../../src/cli/compare';
 import { main, parseArgs, USAGE } from '../../src/cli/main';
 import type { PlanJson } from '../../src/cli/plan-json';
 import { RECORDING_CONSTRUCTS } from '../../src/cli/read-plans';
-import { formatPercent, formatSeconds } from '../../src/private/format';
-import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/private/plan-metadata';
-import { planTable } from '../../src/private/plan-table';
+import { formatPercent, formatSeconds } from '../../src/core/private/format';
+import { planTable } from '../../src/core/private/plan-table';
+import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { byClass, parseXml } from '../support/xml';
 
 // The examples are type-checked by tsc in the test task; here only their runs are under test.

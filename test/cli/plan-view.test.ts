@@ -1,6 +1,6 @@
 import { Strategy } from '../../src';
 import { extraCapacity, heldBy, planTotals, replicasOf, STEP_HEADER, stepRows, totalsLines, withApprovals } from '../../src/cli/plan-view';
-import { textTable } from '../../src/private/format';
+import { textTable } from '../../src/core/private/format';
 import { gatedCanary } from '../support/cli-fixtures';
 
 test('the step table reads exactly as TrafficPlan.toTable() prints it', () => {

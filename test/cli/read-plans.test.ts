@@ -6,15 +6,15 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { Release, Strategy, TrafficPlan } from '../../src';
+import { RELEASE_METADATA_TYPE } from '../../src/aws/private/ecs-release-support';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { CliError } from '../../src/cli/errors';
 import {
   readAssembly, readPath, readPlans, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans, RECORDING_CONSTRUCTS,
 } from '../../src/cli/read-plans';
 import { renderText } from '../../src/cli/render-text';
-import { RELEASE_METADATA_TYPE } from '../../src/private/ecs-release-support';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../../src/private/k8s-plan';
-import { RELEASE_ANNOTATION } from '../../src/private/k8s-release-rollouts';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/private/plan-metadata';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
+import { RELEASE_ANNOTATION } from '../../src/k8s/private/release-rollouts';
 import { gatedCanary } from '../support/cli-fixtures';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));

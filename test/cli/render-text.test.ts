@@ -3,7 +3,7 @@ import { STEP_HEADER, stepRows, totalsLines } from '../../src/cli/plan-view';
 import type { FoundExperiment, FoundRollout } from '../../src/cli/read-plans';
 import { renderText, rolloutContext, rolloutText } from '../../src/cli/render-text';
 import { textChart } from '../../src/cli/text-chart';
-import { textTable } from '../../src/private/format';
+import { textTable } from '../../src/core/private/format';
 import { gatedCanary, rolloutOf } from '../support/cli-fixtures';
 
 const canary = rolloutOf('Shop/Checkout/Rollout', gatedCanary);

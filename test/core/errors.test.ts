@@ -1,5 +1,5 @@
 import { Match, StrategyErrors } from '../../src';
-import { StrategyValidationError } from '../../src/private/errors';
+import { StrategyValidationError } from '../../src/core/private/errors';
 
 /** A real error raised by the library's public API. */
 function libraryError(): unknown {

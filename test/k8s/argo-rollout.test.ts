@@ -6,7 +6,7 @@ import { CapacityMode, Match, StepGate, Strategy } from '../../src';
 import {
   AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoRolloutProps, ArgoTrafficRouting, PrometheusMetricProps,
 } from '../../src/k8s';
-import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
+import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { matchArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { HttpBackendRef, HttpRoute, HttpRouteProps, HttpRouteRule } from '../../src/k8s/http-route';
+import { HttpRoute, HttpRouteProps } from '../../src/k8s/http-route';
+import { HttpBackendRef, HttpRouteRule } from '../../src/k8s/http-route-rule';
 import { dnsLabelArb } from '../support/arbitraries';
 import { validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';

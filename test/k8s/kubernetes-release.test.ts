@@ -8,7 +8,7 @@ import {
   ArgoRollout, ArgoRolloutProps, GatewayRollout, GatewayRolloutProps, KubernetesRelease, KubernetesReleaseProps,
   PlainBlueGreen, PlainBlueGreenProps, PlainCanary, PlainCanaryProps, ReleaseMigration,
 } from '../../src/k8s';
-import { PLAN_ANNOTATION } from '../../src/private/k8s-plan';
+import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';

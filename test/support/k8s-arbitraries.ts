@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import { blueGreenArb, canaryArb, dnsLabelArb, linearArb, matchArb, presetArb } from './arbitraries';
 import { Match, Strategy } from '../../src';
 import { AnalysisMetric, PrometheusMetricProps, WebMetricProps } from '../../src/k8s/analysis-metric';
-import type { GatewayReference } from '../../src/k8s/http-route';
+import type { GatewayReference } from '../../src/k8s/http-route-rule';
 import type { KubernetesRevision } from '../../src/k8s/revision';
 
 /**

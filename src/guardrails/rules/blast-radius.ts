@@ -1,7 +1,7 @@
-import { StrategyKind } from '../../core/strategy';
-import { formatPercent } from '../../private/format';
-import { maxPercent } from '../../private/guardrail-values';
-import { struct } from '../../private/validation';
+import { formatPercent } from '../../core/private/format';
+import { struct } from '../../core/private/validation';
+import { StrategyKind } from '../../core/strategy-kind';
+import { maxPercent } from '../private/values';
 import { IGuardrailRule } from '../rule';
 import { GuardrailSubject } from '../subject';
 

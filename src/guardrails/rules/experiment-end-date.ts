@@ -1,4 +1,4 @@
-import { struct, validDate } from '../../private/validation';
+import { struct, validDate } from '../../core/private/validation';
 import { IGuardrailRule } from '../rule';
 import { GuardrailSubject } from '../subject';
 

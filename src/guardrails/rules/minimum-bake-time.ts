@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
+import { formatSeconds } from '../../core/private/format';
+import { struct, wholeSeconds } from '../../core/private/validation';
 import { StepGateKind } from '../../core/step-gate';
-import { StrategyKind } from '../../core/strategy';
-import { formatSeconds } from '../../private/format';
-import { struct, wholeSeconds } from '../../private/validation';
+import { StrategyKind } from '../../core/strategy-kind';
 import { IGuardrailRule } from '../rule';
 import { GuardrailSubject } from '../subject';
 

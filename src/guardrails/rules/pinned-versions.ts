@@ -1,4 +1,4 @@
-import { floating } from '../../private/guardrail-values';
+import { floating } from '../private/values';
 import { IGuardrailRule } from '../rule';
 import { GuardrailSubject } from '../subject';
 

@@ -1,5 +1,5 @@
-import { StrategyKind } from '../../core/strategy';
-import { struct } from '../../private/validation';
+import { struct } from '../../core/private/validation';
+import { StrategyKind } from '../../core/strategy-kind';
 import { IGuardrailRule } from '../rule';
 import { GuardrailSubject, RollbackTriggerKind } from '../subject';
 

@@ -1,0 +1,40 @@
+import type { IConstruct } from 'constructs';
+import type { Experiment } from '../../core/experiment';
+import { renderedPlan } from '../../core/private/rendered-plan';
+import type { TrafficPlan } from '../../core/strategy';
+
+/** The metadata type under which every rollout records its plan in the cloud assembly. */
+export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
+
+/**
+ * Records a rollout's plan on its construct, so tools read it from the synthesized output
+ * (`manifest.json` metadata in a CDK cloud assembly) instead of asking users to declare it twice.
+ */
+export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string): void {
+  construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+}
+
+/** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */
+export const STEP_METADATA_TYPE = 'cdk-deploy-strategies:step';
+
+/** The metadata type under which every A/B experiment records its allocations. */
+export const EXPERIMENT_METADATA_TYPE = 'cdk-deploy-strategies:experiment';
+
+/** What an experiment records: whether it runs at synth time, why not, and its allocation table. */
+export interface RecordedExperiment {
+  readonly backend: string;
+  readonly active: boolean;
+  readonly reason?: string;
+  readonly table: string;
+}
+
+/** Records an experiment's allocations at `at` on its construct. */
+export function recordExperiment(construct: IConstruct, experiment: Experiment, backend: string, at: Date): void {
+  const recorded: RecordedExperiment = {
+    backend,
+    active: experiment.isActive(at),
+    reason: experiment.inactiveReason(at),
+    table: experiment.toTable(at),
+  };
+  construct.node.addMetadata(EXPERIMENT_METADATA_TYPE, recorded);
+}

@@ -1,0 +1,31 @@
+import type { Strategy, TrafficPlan } from '../strategy';
+
+/** A plan's table and JSON, and the JSON as text. */
+export interface RenderedPlan {
+  readonly value: { readonly table: string; readonly plan: unknown };
+  readonly planText: string;
+}
+
+const rendered = new WeakMap<Strategy, Map<string, RenderedPlan>>();
+
+/**
+ * The table and JSON every rollout records, rendered once per strategy and plan shape: a platform's
+ * services usually share one strategy, and rendering the same plan for each was most of what the
+ * library added to synthesis time (bench/README.md). A plan is fully determined by its strategy
+ * (whose steps are frozen), capacity mode, replica count and rollback time.
+ */
+export function renderedPlan(plan: TrafficPlan): RenderedPlan {
+  let byShape = rendered.get(plan.strategy);
+  if (byShape === undefined) {
+    byShape = new Map();
+    rendered.set(plan.strategy, byShape);
+  }
+  const key = `${plan.capacity}|${plan.replicas ?? ''}|${plan.rollbackTime.toSeconds()}`;
+  let entry = byShape.get(key);
+  if (entry === undefined) {
+    const value = { table: plan.toTable(), plan: plan.toJson() };
+    entry = { value, planText: JSON.stringify(value.plan) };
+    byShape.set(key, entry);
+  }
+  return entry;
+}

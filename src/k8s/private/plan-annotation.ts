@@ -1,0 +1,53 @@
+import type { ApiObject } from 'cdk8s';
+import { renderedPlan } from '../../core/private/rendered-plan';
+import { fail } from '../../core/private/validation';
+import type { TrafficPlan } from '../../core/strategy';
+
+/**
+ * The annotation under which every Kubernetes rollout records its plan on its primary object, the
+ * cdk8s counterpart of the CDK cloud assembly metadata, so tools read plans from the manifests.
+ */
+export const PLAN_ANNOTATION = 'cdk-deploy-strategies.dev/plan';
+
+/**
+ * What the annotation holds, as JSON. Unlike the CDK metadata it leaves out the plan's table, which
+ * readers render from the plan (`planTable`): annotations count against Kubernetes' size limit,
+ * and every byte is written into the manifests and by kubectl again.
+ */
+export interface RecordedK8sPlan {
+  readonly controller: string;
+  /** The step rendered, for providers that render one step at a time. */
+  readonly step?: number;
+  readonly plan: unknown;
+}
+
+/**
+ * The largest plan annotation recorded, in bytes. A client-side `kubectl apply` copies every
+ * annotation into `kubectl.kubernetes.io/last-applied-configuration`, so the plan counts twice
+ * against Kubernetes' 256 KiB limit on an object's annotations, beside the rest of the object.
+ */
+export const MAX_PLAN_ANNOTATION_BYTES = 64 * 1024;
+
+/**
+ * Records a rollout's plan on `primary`, the object a reader looks for (Rollout, HTTPRoute, live
+ * Service), failing when the annotation would be too large to apply.
+ *
+ * @param where the construct, as error messages name it: `<ClassName> <construct path>`
+ */
+export function recordK8sPlan(where: string, primary: ApiObject, plan: TrafficPlan, controller: string, step?: number): void {
+  // The text of { controller, step, plan }, with the plan rendered once per strategy.
+  const text = `${JSON.stringify({ controller, step } satisfies Partial<RecordedK8sPlan>).slice(0, -1)},"plan":${renderedPlan(plan).planText}}`;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
+    const steps = plan.steps.length;
+    const fit = Math.floor(steps * MAX_PLAN_ANNOTATION_BYTES / bytes);
+    fail(`${where}: strategy`, plan.strategy.describe(),
+      `its plan of ${steps} steps makes a ${PLAN_ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: `
+      + 'a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object',
+      `Use fewer, larger steps: about ${fit} steps fit, such as a linear strategy of at least ${Math.ceil(1000 / fit) / 10}% a step.`);
+  }
+  primary.metadata.addAnnotation(PLAN_ANNOTATION, text);
+}
+
+/** The annotation under which an A/B experiment records its allocations (`{ active, reason?, table }` as JSON). */
+export const EXPERIMENT_ANNOTATION = 'cdk-deploy-strategies.dev/experiment';
