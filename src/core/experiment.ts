@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { HealthCheck } from './health-check';
 import { Match } from './match';
 import { formatPercent, formatSeconds, textTable } from './private/format';
 import { arrayOf, dnsLabel, fail, percentInTenths, struct, validDate, wholeSeconds } from './private/validation';
@@ -59,6 +60,15 @@ export interface ExperimentProps {
    * @default true
    */
   readonly enabled?: boolean;
+
+  /**
+   * The health checks each variant and the control are measured by, side by side: backends render
+   * them per variant (one alarm per variant and check on AWS, per-variant queries on Kubernetes)
+   * so that a variant that hurts its users shows, and the experiment can be switched off.
+   *
+   * @default - no health checks: the experiment routes, and nothing measures its variants
+   */
+  readonly healthChecks?: HealthCheck[];
 }
 
 /** Where a share of requests goes, as rendered by backends. */
@@ -109,6 +119,8 @@ export class Experiment {
   public readonly endDate?: Date;
   /** Whether the experiment is switched on. */
   public readonly enabled: boolean;
+  /** The health checks every variant and the control are measured by (empty when none). */
+  public readonly healthChecks: HealthCheck[];
 
   constructor(props: ExperimentProps) {
     struct('Experiment: props', props, 'Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.');
@@ -163,6 +175,8 @@ export class Experiment {
       fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass true to run the experiment, false to send everyone to the control.');
     }
     this.enabled = props.enabled ?? true;
+    this.healthChecks = Object.freeze(props.healthChecks === undefined ? []
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks)) as HealthCheck[];
   }
 
   /**
@@ -219,6 +233,7 @@ export class Experiment {
       textTable(['requests', 'variant', 'share'], rows),
       `stickiness: ${this.stickiness ? formatSeconds(this.stickiness.toSeconds()) : 'none'}`,
       `ends: ${this.endDate ? this.endDate.toISOString() : 'when switched off'}`,
+      ...this.healthChecks.map((check, i) => `${i === 0 ? 'each variant measured by: ' : '                          '}${check.describe()}`),
     ];
     return lines.join('\n');
   }

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { HealthCheck } from './health-check';
 import { Match } from './match';
 import { CapacityMode, PlanOptions, PlanStep } from './plan-options';
 import { capacityDuring, checkCapacity, defaultCapacity, DEFAULT_PROVISIONING_SECONDS, replicaCount, replicasFor } from './private/capacity';
@@ -37,8 +38,24 @@ export interface TrafficStep {
   readonly gate?: StepGate;
 }
 
+/** What every strategy takes. */
+export interface CommonStrategyProps {
+  /**
+   * The health checks that roll a release back, judged while the new version receives traffic.
+   * Every backend that renders the strategy measures them (CloudWatch alarms on AWS, analysis on
+   * Kubernetes); a rollout may replace them with its own `healthChecks`, or add to them.
+   *
+   * @default - none: only what each backend watches by itself (ECS's circuit breaker, CodeDeploy's
+   * failed deployments), and its default checks where it has them
+   */
+  readonly healthChecks?: HealthCheck[];
+}
+
+/** Props for `Strategy.allAtOnce()`. */
+export interface AllAtOnceProps extends CommonStrategyProps {}
+
 /** Props for `Strategy.canary()`. */
-export interface CanaryProps {
+export interface CanaryProps extends CommonStrategyProps {
   /**
    * The steps, in order. Weights may not decrease. A final 100% step is added when the last
    * step is below 100%.
@@ -47,7 +64,7 @@ export interface CanaryProps {
 }
 
 /** Props for `Strategy.linear()`. */
-export interface LinearProps {
+export interface LinearProps extends CommonStrategyProps {
   /** Percentage of traffic added at each step, at least 0.1 and below 100. */
   readonly stepPercent: number;
   /** How long each step bakes before the next one. */
@@ -55,7 +72,7 @@ export interface LinearProps {
 }
 
 /** Props for `Strategy.blueGreen()`. */
-export interface BlueGreenProps {
+export interface BlueGreenProps extends CommonStrategyProps {
   /**
    * Who reaches the idle (new) environment before the switch. Backends keep this route closed
    * to the internet unless told otherwise.
@@ -119,8 +136,9 @@ export class Strategy {
   public static readonly LINEAR_10PERCENT_EVERY_10MINUTES = Strategy.linearPreset(10);
 
   /** Move every request to the new version at once. */
-  public static allAtOnce(): Strategy {
-    return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], {});
+  public static allAtOnce(props: AllAtOnceProps = {}): Strategy {
+    struct('Strategy.allAtOnce: props', props, 'Pass an object such as { healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })] }.');
+    return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], { healthChecks: healthChecksOf('Strategy.allAtOnce', props) });
   }
 
   /** Run the new version as a second environment, test it, then switch all traffic in one step. */
@@ -136,7 +154,7 @@ export class Strategy {
       { weight: 0, gate: promotion },
       { weight: 100, gate: bakeSeconds > 0 ? StepGate.bake(Duration.seconds(bakeSeconds)) : undefined },
     ];
-    return new Strategy(StrategyKind.BLUE_GREEN, steps, { testRoute, promotion, bakeSeconds });
+    return new Strategy(StrategyKind.BLUE_GREEN, steps, { testRoute, promotion, bakeSeconds, healthChecks: healthChecksOf('Strategy.blueGreen', props) });
   }
 
   /** Move traffic in the steps given, each held by its gate, then to 100%. */
@@ -176,7 +194,7 @@ export class Strategy {
       previous = tenths;
     });
     if (previous < 1000) steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.CANARY, steps, {});
+    return new Strategy(StrategyKind.CANARY, steps, { healthChecks: healthChecksOf('Strategy.canary', props) });
   }
 
   /** Add `stepPercent` of traffic every `interval` until all traffic is on the new version. */
@@ -193,7 +211,7 @@ export class Strategy {
       steps.push({ weight: weight / 10, gate: StepGate.bake(Duration.seconds(intervalSeconds)) });
     }
     steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds });
+    return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds, healthChecks: healthChecksOf('Strategy.linear', props) });
   }
 
   private static canaryPreset(minutes: number): Strategy {
@@ -223,12 +241,17 @@ export class Strategy {
   /** Linear: the percentage added at each step. */
   public readonly linearStepPercent?: number;
 
+  /**
+   * The health checks that roll a release of this strategy back, in declared order (empty when
+   * the strategy declares none).
+   */
+  public readonly healthChecks: HealthCheck[];
+
   private readonly bakeSeconds?: number;
   private readonly intervalSeconds?: number;
+  private readonly extra: StrategyExtra;
 
-  private constructor(kind: StrategyKind, steps: TrafficStep[], extra: {
-    testRoute?: Match; promotion?: StepGate; bakeSeconds?: number; stepPercent?: number; intervalSeconds?: number;
-  }) {
+  private constructor(kind: StrategyKind, steps: TrafficStep[], extra: StrategyExtra) {
     this.kind = kind;
     // Frozen: presets are shared by every stack in a process, so nobody may edit them in place.
     this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as TrafficStep[];
@@ -237,6 +260,17 @@ export class Strategy {
     this.bakeSeconds = extra.bakeSeconds;
     this.linearStepPercent = extra.stepPercent;
     this.intervalSeconds = extra.intervalSeconds;
+    this.healthChecks = Object.freeze([...extra.healthChecks ?? []]) as HealthCheck[];
+    this.extra = extra;
+  }
+
+  /**
+   * The same strategy with other health checks: `withHealthChecks([...house.healthChecks, extra])`
+   * adds to the house checks, `withHealthChecks([])` drops them.
+   */
+  public withHealthChecks(healthChecks: HealthCheck[]): Strategy {
+    const checks = HealthCheck._requireList('Strategy.withHealthChecks: healthChecks', healthChecks);
+    return new Strategy(this.kind, this.steps, { ...this.extra, healthChecks: checks });
   }
 
   /** Blue-green: how long the old environment runs after the switch. */
@@ -274,6 +308,19 @@ export class Strategy {
         return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
     }
   }
+}
+
+interface StrategyExtra {
+  readonly testRoute?: Match;
+  readonly promotion?: StepGate;
+  readonly bakeSeconds?: number;
+  readonly stepPercent?: number;
+  readonly intervalSeconds?: number;
+  readonly healthChecks?: HealthCheck[];
+}
+
+function healthChecksOf(where: string, props: CommonStrategyProps): HealthCheck[] {
+  return props.healthChecks === undefined ? [] : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
 }
 
 /**
@@ -319,7 +366,11 @@ export class TrafficPlan {
   public readonly manualApprovals: number;
   /** How many of those come before all traffic is on the new version. */
   public readonly manualApprovalsBeforeFullTraffic: number;
-
+  /**
+   * The health checks that roll this rollout back: the strategy's, or those the rollout gave in
+   * their place. Each step lists the ones judging it (`watchedBy`).
+   */
+  public readonly healthChecks: HealthCheck[];
 
   private constructor(strategy: Strategy, options: PlanOptions) {
     struct('TrafficPlan: options', options, 'Pass an object such as { replicas: 10 }.');
@@ -331,6 +382,10 @@ export class TrafficPlan {
         minSeconds: 0,
         fix: 'Use the time your service takes to start and pass health checks, for example Duration.minutes(3).',
       });
+
+    const healthChecks = options.healthChecks === undefined ? strategy.healthChecks
+      : HealthCheck._requireList('TrafficPlan: healthChecks', options.healthChecks);
+    const checkNames = healthChecks.map(check => check.name);
 
     let offset = 0;
     this.steps = strategy.steps.map((step, i) => {
@@ -344,6 +399,9 @@ export class TrafficPlan {
         capacityPercent: capacityDuring(capacity, candidateTenths / 10),
         gate: step.gate,
         candidateReplicas,
+        // Judged while the step holds and the new version has traffic (production, or a test route's).
+        watchedBy: checkNames.length > 0 && step.gate !== undefined && (candidateTenths > 0 || strategy.testRoute !== undefined)
+          ? checkNames : undefined,
       };
       offset += step.gate ? step.gate.minimumDuration.toSeconds() : 0;
       return planStep;
@@ -363,6 +421,7 @@ export class TrafficPlan {
     this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
     this.manualApprovals = this.steps.filter(isApproval).length;
     this.manualApprovalsBeforeFullTraffic = this.steps.filter(s => s.index < full.index && isApproval(s)).length;
+    this.healthChecks = Object.freeze([...healthChecks]) as HealthCheck[];
   }
 
   /** The plan as a readable text table with its totals. */
@@ -395,6 +454,7 @@ export class TrafficPlan {
           description: s.gate.describe(),
         },
         candidateReplicas: s.candidateReplicas,
+        watchedBy: s.watchedBy,
       })),
       timeToFullTrafficSeconds: this.timeToFullTraffic.toSeconds(),
       totalDurationSeconds: this.totalDuration.toSeconds(),
@@ -403,6 +463,8 @@ export class TrafficPlan {
       blastRadiusPercent: this.blastRadiusPercent,
       manualApprovals: this.manualApprovals,
       manualApprovalsBeforeFullTraffic: this.manualApprovalsBeforeFullTraffic,
+      // Left out when empty, so plans without checks record exactly what they did before.
+      healthChecks: this.healthChecks.length === 0 ? undefined : this.healthChecks.map(check => check._toJson()),
     };
   }
 }

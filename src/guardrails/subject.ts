@@ -96,6 +96,11 @@ export class GuardrailSubject {
   public readonly release?: Release;
   /** The container images of the release's services. */
   public readonly images: GuardrailImage[];
+  /**
+   * The names of the health checks the backend measures the rollout by, or every variant and the
+   * control of the experiment; empty when nothing measures them.
+   */
+  public readonly healthChecks: string[];
 
   private constructor(construct: IConstruct, facts: GuardrailFacts) {
     this.construct = construct;
@@ -110,5 +115,7 @@ export class GuardrailSubject {
     this.caseInsensitiveValues = facts.caseInsensitiveValues ?? false;
     this.release = facts.release;
     this.images = facts.images?.() ?? [];
+    this.healthChecks = facts.healthChecks?.()
+      ?? (facts.plan ?? facts.experiment)?.healthChecks.map(check => check.name) ?? [];
   }
 }

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { Experiment, Match, StepGate, Strategy } from '../../src';
+import { Experiment, FailedRequests, HealthCheck, Match, StepGate, Strategy } from '../../src';
 
 /**
  * Random inputs for property tests, built through the public API as a user would. Generators
@@ -86,3 +86,31 @@ export const experimentPropsArb = fc.record({
 export const experimentArb: fc.Arbitrary<Experiment> = experimentPropsArb
   .map(p => { try { return new Experiment(p); } catch { return undefined; } })
   .filter((e): e is Experiment => e !== undefined);
+
+/** Health checks the core accepts: error rates and latency percentiles with random windows, names unique by kind. */
+export const healthCheckArb: fc.Arbitrary<HealthCheck> = fc.oneof(
+  fc.record({
+    max: fc.integer({ min: 1, max: 999 }).map(t => t / 10),
+    window: fc.constantFrom(60, 120, 300),
+    failing: fc.integer({ min: 1, max: 5 }),
+    minimum: fc.integer({ min: 0, max: 100 }),
+    all: fc.boolean(),
+  }).map(p => HealthCheck.errorRate({
+    maxErrorPercent: p.max,
+    window: Duration.seconds(p.window),
+    failingWindows: p.failing,
+    minimumRequests: p.minimum,
+    failedRequests: p.all ? FailedRequests.CLIENT_AND_SERVER_ERRORS : FailedRequests.SERVER_ERRORS,
+  })),
+  fc.record({
+    percentile: fc.constantFrom(50, 90, 95, 99, 99.9),
+    millis: fc.integer({ min: 1, max: 10_000 }),
+    window: fc.constantFrom(60, 180),
+    failing: fc.integer({ min: 1, max: 5 }),
+  }).map(p => HealthCheck.latency({
+    percentile: p.percentile, maxLatency: Duration.millis(p.millis), window: Duration.seconds(p.window), failingWindows: p.failing,
+  })),
+);
+
+/** Zero to two health checks with distinct names. */
+export const healthChecksArb: fc.Arbitrary<HealthCheck[]> = fc.uniqueArray(healthCheckArb, { maxLength: 2, selector: c => c.name });
