@@ -42,6 +42,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@kubernetes-models/argo-rollouts@^0.3.2',
     '@kubernetes-models/gateway-api@^0.5.1',
     'fast-check@^4',
+    // The Step Functions driver's definitions are validated and executed locally in tests (no AWS account).
+    'asl-validator@^4',
+    'aws-local-stepfunctions@^3',
     // The peer the benchmarks measure against, on the same job (bench/).
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
     'jest-environment-node@^30',
