@@ -1,14 +1,23 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DnsTarget } from './dns-target';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct, wholeSeconds } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
-import { recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
+import { requireAlarm, requireAlarms } from './private/alarms';
+import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
+import { renderDriver } from './private/driver-resources';
+import { route53Backend } from './private/driver-route53';
+import { alarmTriggers } from './private/guardrail-facts';
+import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
-import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { RolloutDriver } from './rollout-driver';
+import { registerGuardrailFacts, TriggerFacts } from '../guardrails/private/facts';
 
 /** Route 53 set identifiers are 1 to 128 characters. */
 const MAX_SET_IDENTIFIER = 128;
@@ -59,7 +68,26 @@ export interface WeightedDnsRolloutProps {
   readonly strategy: Strategy;
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table.
+   * Who moves the traffic from step to step. `RolloutDriver.stepFunctions()`: the deploy that
+   * changes the candidate runs the whole plan, and the alarms (`alarms`, `addAlarm()`) roll it back.
+   * `RolloutDriver.pipeline()`: one deploy per step (`step`).
+   *
+   * @default RolloutDriver.pipeline()
+   */
+  readonly driver?: RolloutDriver;
+
+  /**
+   * Alarms that roll the rollout back: with `RolloutDriver.stepFunctions()`, the driver reads them
+   * while each step bakes and puts all traffic back on the stable target when one is in ALARM. Add
+   * more with `addAlarm()`. Without the driver nothing reads them, and they are refused.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * The step of the plan to render, from 1, as numbered in the plan's table. Only with
+   * `RolloutDriver.pipeline()`: a driven rollout runs every step itself.
    *
    * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Web:step=2'`), else step 1
    */
@@ -133,8 +161,22 @@ export interface WeightedDnsRolloutProps {
  * console.log(web.plan.toTable());
  */
 export class WeightedDnsRollout extends Construct {
-  /** The traffic plan the records follow, one step per deploy. */
+  /** The traffic plan the records follow. */
   public readonly plan: TrafficPlan;
+  /** Who moves the traffic from step to step. */
+  public readonly driver: RolloutDriver;
+  /**
+   * The state machine that drives the rollout, with `RolloutDriver.stepFunctions()` and a candidate.
+   *
+   * @default - undefined: the pipeline drives the rollout, or there is no candidate
+   */
+  public readonly stateMachine?: sfn.StateMachine;
+  /**
+   * The topic the driver announces to and asks for approvals on.
+   *
+   * @default - undefined: no driver, or a driver without a topic
+   */
+  public readonly notificationTopic?: sns.ITopic;
   /**
    * The step of the plan the records render.
    *
@@ -152,10 +194,14 @@ export class WeightedDnsRollout extends Construct {
    */
   public readonly candidateRecord?: route53.RecordSet;
 
+  private readonly alarms: cloudwatch.IAlarm[] = [];
+
   constructor(scope: Construct, id: string, props: WeightedDnsRolloutProps) {
     super(scope, id);
     const where = `WeightedDnsRollout ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { zone, stable, candidate, strategy }.');
+    this.driver = props.driver === undefined ? RolloutDriver.pipeline() : RolloutDriver._require(`${where}: driver`, props.driver);
+    const driven = this.driver.isDriven;
     if (!(props.strategy instanceof Strategy)) {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
     }
@@ -216,7 +262,18 @@ export class WeightedDnsRollout extends Construct {
     // now rather than when the next release starts.
     const weights = planWeights(`${where}: strategy`, this.plan);
     this.stepContextKey = stepContextKey(this);
-    const step = currentStep(this, where, props.step, this.plan);
+    if (driven) {
+      pipelineOnly(this, where, props.step);
+      drivenRoute53Checks(where, id, zone, recordName);
+    } else if (props.alarms !== undefined && requireAlarms(`${where}: alarms`, props.alarms).length > 0) {
+      fail(`${where}: alarms`, props.alarms, 'nothing reads them: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
+        'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires, or leave alarms out.');
+    }
+    const step = driven ? this.plan.steps[0] : currentStep(this, where, props.step, this.plan);
+    // Driven: the template declares the start (everything on the stable record, in the plan's
+    // total weight), and the driver moves the weights from there. A deploy that rewrites the
+    // records mid-rollout sends everything back to the stable target, never somewhere undeclared.
+    const declared = { stable: weights[0].stable + weights[0].candidate, candidate: 0 };
 
     const record = (recordId: string, t: DnsTarget, weight: number) => new route53.RecordSet(this, recordId, {
       zone,
@@ -229,29 +286,96 @@ export class WeightedDnsRollout extends Construct {
       healthCheck: t.healthCheck,
       ttl: t.isAlias ? undefined : ttl,
     });
-    const rendered = candidate ? weights[step.index - 1] : { stable: MAX_ROUTE53_WEIGHT, candidate: undefined };
+    const rendered = !candidate ? { stable: MAX_ROUTE53_WEIGHT, candidate: undefined } : (driven ? declared : weights[step.index - 1]);
     this.stableRecord = record('Stable', stable, rendered.stable);
     if (candidate) {
-      this.step = step;
+      this.step = driven ? undefined : step;
       this.candidateRecord = record('Candidate', candidate, rendered.candidate!);
       // Stable first: when the next release swaps the targets, both records point at the serving
       // environment until the candidate record moves to the idle one.
       this.candidateRecord.node.addDependency(this.stableRecord);
     }
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
 
-    recordPlan(this, this.plan, 'Route 53 weighted records');
-    const health = candidate?.healthCheck && { kind: 'HEALTH_CHECK' as const, description: 'the Route 53 health check of the candidate' };
-    // Without a candidate (a rollback, or between releases) nothing is being released.
+    const backend = 'Route 53 weighted records';
+    let controller = backend;
+    let recorded: (() => RecordedDriver) | undefined;
+    if (driven && candidate && this.candidateRecord) {
+      const cfn = (r: route53.RecordSet) => r.node.defaultChild as route53.CfnRecordSet;
+      const driver = renderDriver(this, {
+        where,
+        driver: this.driver,
+        plan: this.plan,
+        backend: route53Backend({
+          hostedZoneId: zone.hostedZoneId,
+          hostedZoneArn: zone.hostedZoneArn,
+          recordName: cfn(this.stableRecord).name,
+          recordType: stable.recordType,
+          stableSetIdentifier: cfn(this.stableRecord).setIdentifier!,
+          candidateSetIdentifier: cfn(this.candidateRecord).setIdentifier!,
+          alias: stable.isAlias,
+          stableHealthCheck: stable.healthCheck !== undefined,
+          candidateHealthCheck: candidate.healthCheck !== undefined,
+          weights,
+          declared,
+        }),
+        candidate: cfn(this.candidateRecord),
+        alarms: () => this.alarms,
+        maxWriteSeconds: 300,
+      });
+      this.stateMachine = driver.stateMachine;
+      this.notificationTopic = driver.topic;
+      controller = drivenController(backend, driver);
+      recorded = () => recordedDriver(driver);
+    }
+    recordPlan(this, this.plan, controller, recorded);
+    const health: TriggerFacts | undefined = candidate?.healthCheck && { kind: 'HEALTH_CHECK', description: 'the Route 53 health check of the candidate' };
+    // Without a candidate (a rollback, or between releases) nothing is being released. With the
+    // driver, the alarms roll the rollout back.
     registerGuardrailFacts(this, {
-      platform: 'aws', backend: 'Route 53 weighted records', plan: candidate && this.plan, rollbackTriggers: () => (health ? [health] : []),
+      platform: 'aws',
+      backend,
+      plan: candidate && this.plan,
+      rollbackTriggers: () => [...(this.stateMachine ? alarmTriggers(this.alarms.length) : []), ...(health ? [health] : [])],
     });
-    this.node.addMetadata(STEP_METADATA_TYPE, {
-      step: this.step?.index,
-      contextKey: this.stepContextKey,
-      stableWeight: this.step?.stableWeight ?? 100,
-      candidateWeight: this.step?.candidateWeight ?? 0,
-      recordWeights: rendered,
-    });
+    if (!driven) {
+      this.node.addMetadata(STEP_METADATA_TYPE, {
+        step: this.step?.index,
+        contextKey: this.stepContextKey,
+        stableWeight: this.step?.stableWeight ?? 100,
+        candidateWeight: this.step?.candidateWeight ?? 0,
+        recordWeights: rendered,
+      });
+    }
+  }
+
+  /**
+   * Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only with
+   * `RolloutDriver.stepFunctions()`.
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    const where = `WeightedDnsRollout ${this.node.path}`;
+    requireAlarm(`${where}: alarm`, alarm);
+    if (!this.driver.isDriven) {
+      fail(`${where}: alarm`, alarm.node?.path ?? alarm, 'nothing reads it: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
+        'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires.');
+    }
+    this.alarms.push(alarm);
+  }
+}
+
+/**
+ * What the driver needs of the records: a set identifier it can name in a JSONPath filter, and a
+ * name known at synth, which its IAM policy names (Route 53's record-name condition key).
+ */
+function drivenRoute53Checks(where: string, id: string, zone: route53.IHostedZone, recordName: string | undefined): void {
+  if (!/^[A-Za-z0-9 _.-]+$/.test(id)) {
+    fail(`${where}: id`, id, 'the driver finds the records by their set identifiers ("<id>-stable", "<id>-candidate") in a JSONPath filter, which takes letters, digits, spaces, "_", "-" and "."',
+      'Use a construct id made of those characters, such as "Www".');
+  }
+  if (Token.isUnresolved(zone.zoneName) || (recordName !== undefined && Token.isUnresolved(recordName))) {
+    fail(`${where}: zone`, zone.node?.path ?? zone, 'the driver may change only its own records, and its IAM policy names them, so the record name must be known at synth',
+      'Use a hosted zone whose name is known in the app (route53.PublicHostedZone, or HostedZone.fromHostedZoneAttributes() with zoneName) and a literal recordName.');
   }
 }
 

@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Experiment } from '../../core/experiment';
 import { renderedPlan } from '../../core/private/rendered-plan';
@@ -10,8 +11,25 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
  * Records a rollout's plan on its construct, so tools read it from the synthesized output
  * (`manifest.json` metadata in a CDK cloud assembly) instead of asking users to declare it twice.
  */
-export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string): void {
-  construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string, driver?: () => RecordedDriver): void {
+  construct.node.addMetadata(PLAN_METADATA_TYPE, {
+    controller,
+    ...renderedPlan(plan).value,
+    // Read at synth: the alarms the driver reads, which its cost depends on, are known then.
+    ...(driver ? { driver: Lazy.any({ produce: driver }) } : {}),
+  });
+}
+
+/** What a driven rollout records of its driver: the state machine, and what a rollout costs it. */
+export interface RecordedDriver {
+  readonly engine: string;
+  readonly stateMachineName: string;
+  /** State transitions of a usual rollout (the deploy already finished, each change applied promptly). */
+  readonly stateTransitions: number;
+  /** State transitions of the longest rollout that succeeds. */
+  readonly maxStateTransitions: number;
+  /** History events of the longest rollout, rollback included; a Standard workflow keeps at most 25,000. */
+  readonly maxHistoryEvents: number;
 }
 
 /** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */
