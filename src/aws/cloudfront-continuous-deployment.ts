@@ -1,12 +1,21 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
 } from './private/cloudfront-traffic-config';
-import { recordExperiment, recordPlan } from './private/plan-metadata';
+import { requireAlarm, requireAlarms } from './private/alarms';
+import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
+import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
+import { Driver, renderDriver } from './private/driver-resources';
+import { alarmTriggers } from './private/guardrail-facts';
+import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
+import { RolloutDriver } from './rollout-driver';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct, validDate } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
@@ -59,9 +68,28 @@ export interface CloudFrontContinuousDeploymentProps {
   readonly strategy?: Strategy;
 
   /**
+   * With a strategy: who moves the traffic from step to step. `RolloutDriver.stepFunctions()`: the
+   * deploy that changes the staging distribution runs the whole plan, the 100% step included (the
+   * driver promotes the staging configuration), and the alarms (`alarms`, `addAlarm()`) roll it
+   * back. `RolloutDriver.pipeline()`: one deploy per step (`step`), the promotion by hand.
+   *
+   * @default RolloutDriver.pipeline()
+   */
+  readonly driver?: RolloutDriver;
+
+  /**
+   * With a strategy and `RolloutDriver.stepFunctions()`: alarms that roll the rollout back. The
+   * driver reads them while each step bakes and switches the policy off when one is in ALARM. Add
+   * more with `addAlarm()`.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
    * With a strategy: the plan step to render, numbered from 1 as in the plan's table
    * (`strategy.plan().toTable()`). A pipeline advances one deploy per step, holding the
-   * strategy's gates between deploys. A 0% step (blue-green's test phase) sends only the test
+   * strategy's gates between deploys. Only with `RolloutDriver.pipeline()`. A 0% step (blue-green's test phase) sends only the test
    * route's requests to the staging distribution, or, without a test route, none: the policy is
    * rendered disabled.
    *
@@ -105,6 +133,10 @@ interface Rendered {
   readonly experiment?: Experiment;
   readonly plan?: TrafficPlan;
   readonly step?: PlanStep;
+  /** Driven: the policy of each step before the promotion. */
+  readonly traffic?: (step: PlanStep) => PolicyTraffic;
+  /** Driven: the policy the template declares. */
+  readonly declared?: PolicyTraffic;
 }
 
 /** Which distributions already carry a policy from this library, and from which construct. */
@@ -172,8 +204,24 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly experiment?: Experiment;
   /** The traffic plan, if the policy follows a strategy. */
   public readonly plan?: TrafficPlan;
-  /** The plan step rendered, if the policy follows a strategy. */
+  /** The plan step rendered, if the policy follows a strategy and the pipeline drives it. */
   public readonly step?: PlanStep;
+  /** Who moves the traffic from step to step. */
+  public readonly driver: RolloutDriver;
+  /**
+   * The state machine that drives the rollout, with a strategy and `RolloutDriver.stepFunctions()`.
+   *
+   * @default - undefined: an experiment, or the pipeline drives the rollout
+   */
+  public readonly stateMachine?: sfn.StateMachine;
+  /**
+   * The topic the driver announces to and asks for approvals on.
+   *
+   * @default - undefined: no driver, or a driver without a topic
+   */
+  public readonly notificationTopic?: sns.ITopic;
+
+  private readonly alarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: CloudFrontContinuousDeploymentProps) {
     super(scope, id);
@@ -181,6 +229,7 @@ export class CloudFrontContinuousDeployment extends Construct {
     struct(`${where}: props`, props, 'Pass { primary, stagingDistributionProps, experiment } or { primary, stagingDistributionProps, strategy }.');
     const primary = this.primaryOf(where, props.primary);
     const stagingProps = stagingPropsOf(where, props.stagingDistributionProps);
+    this.driver = props.driver === undefined ? RolloutDriver.pipeline() : RolloutDriver._require(`${where}: driver`, props.driver);
 
     if (props.experiment !== undefined && props.strategy !== undefined) {
       fail(`${where}: strategy`, describeStrategy(props.strategy), 'an experiment is given too, and one policy follows one of them',
@@ -212,6 +261,68 @@ export class CloudFrontContinuousDeployment extends Construct {
     (primary.node.defaultChild as cloudfront.CfnDistribution)
       .addPropertyOverride('DistributionConfig.ContinuousDeploymentPolicyId', this.policy.attrId);
     attached.set(primary, this.node.path);
+
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    const driver = rendered.plan !== undefined ? this.recordStrategy(where, primary, rendered) : undefined;
+    this.stateMachine = driver?.stateMachine;
+    this.notificationTopic = driver?.topic;
+  }
+
+  /**
+   * Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only
+   * with a strategy and `RolloutDriver.stepFunctions()`.
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    const where = `CloudFrontContinuousDeployment ${this.node.path}`;
+    requireAlarm(`${where}: alarm`, alarm);
+    if (this.plan === undefined || !this.driver.isDriven) {
+      fail(`${where}: alarm`, alarm.node?.path ?? alarm,
+        this.plan === undefined ? 'nothing reads it: an experiment runs until its end date, and has no rollout to roll back'
+          : 'nothing reads it: the pipeline advances one deploy per step, and CloudFront moves no traffic by itself',
+        this.plan === undefined ? 'Watch the experiment\'s variants with alarms of your own, or leave the alarm out.'
+          : 'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires.');
+    }
+    this.alarms.push(alarm);
+  }
+
+  /** Records the plan, drives it if asked, and tells the guardrails what rolls it back. */
+  private recordStrategy(where: string, primary: cloudfront.Distribution, rendered: Rendered): Driver | undefined {
+    const plan = rendered.plan!;
+    let controller = CLOUDFRONT_CD;
+    let recorded: (() => RecordedDriver) | undefined;
+    let driver: Driver | undefined;
+    if (this.driver.isDriven) {
+      const stack = Stack.of(this);
+      const staging = this.stagingDistribution.node.defaultChild as cloudfront.CfnDistribution;
+      const primaryCfn = primary.node.defaultChild as cloudfront.CfnDistribution;
+      driver = renderDriver(this, {
+        where,
+        driver: this.driver,
+        plan,
+        backend: cloudFrontBackend({
+          policy: { logicalId: stack.resolve(this.policy.logicalId), id: this.policy.attrId },
+          primary: { logicalId: stack.resolve(primaryCfn.logicalId), id: primary.distributionId },
+          staging: { logicalId: stack.resolve(staging.logicalId), id: this.stagingDistribution.distributionId },
+          declared: rendered.declared!,
+          traffic: rendered.traffic!,
+        }),
+        candidate: staging,
+        alarms: () => this.alarms,
+        maxWriteSeconds: 1800,
+      });
+      const drives = driver;
+      controller = drivenController(CLOUDFRONT_CD, drives);
+      recorded = () => recordedDriver(drives);
+    }
+    recordPlan(this, plan, controller, recorded);
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: CLOUDFRONT_CD,
+      plan,
+      testRoute: unrestrictedRoute(plan.strategy),
+      rollbackTriggers: () => (driver ? alarmTriggers(this.alarms.length) : []),
+    });
+    return driver;
   }
 
   private primaryOf(where: string, value: unknown): cloudfront.Distribution {
@@ -244,6 +355,10 @@ export class CloudFrontContinuousDeployment extends Construct {
       if (value !== undefined) fail(`${where}: ${prop}`, value, limit, fix);
     };
     unused('step', props.step, 'steps belong to a strategy, and an experiment has none', 'Leave step out, or pass a strategy instead of the experiment.');
+    if (this.driver.isDriven) {
+      fail(`${where}: driver`, 'RolloutDriver.stepFunctions()', 'an experiment has no steps to drive: it runs until its end date, or until it is switched off',
+        'Leave the driver out for an experiment, or pass a strategy to roll the staging configuration out.');
+    }
     unused('sessionStickiness', props.sessionStickiness, 'an experiment carries its own stickiness',
       'Set stickiness on the Experiment and leave sessionStickiness out.');
     unused('enabled', props.enabled, 'an experiment is switched on and off by its own enabled',
@@ -288,6 +403,7 @@ export class CloudFrontContinuousDeployment extends Construct {
       sticky = stickinessSeconds(`${where}: sessionStickiness`, props.sessionStickiness);
     }
 
+    if (this.driver.isDriven) return this.drivenStrategy(where, props, plan, testRoute, sticky);
     const step = currentStep(this, where, props.step, plan);
     if (step.candidateWeight === 100) {
       const key = stepContextKey(this);
@@ -310,9 +426,31 @@ export class CloudFrontContinuousDeployment extends Construct {
     } else {
       trafficConfig = singleWeight(step.candidateWeight, sticky);
     }
-    recordPlan(this, plan, CLOUDFRONT_CD);
-    registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, plan, testRoute: unrestrictedRoute(strategy) });
     return { trafficConfig, enabled, plan, step };
+  }
+
+  /**
+   * Driven: the template declares the start (the test route's header for a blue-green strategy,
+   * else the policy switched off), and the driver sets each step's policy from there, then promotes.
+   */
+  private drivenStrategy(where: string, props: CloudFrontContinuousDeploymentProps, plan: TrafficPlan,
+    testRoute: TrafficConfig | undefined, sticky: number | undefined): Rendered {
+    pipelineOnly(this, where, props.step);
+    if (props.enabled !== undefined) {
+      fail(`${where}: enabled`, props.enabled, 'the Step Functions driver switches the policy on and off itself, from the declared start',
+        'Leave enabled out; to roll back, start the state machine with {"action":"rollback"}, or remove the construct.');
+    }
+    const promotion = plan.steps.find(s => s.candidateWeight === 100)!;
+    if (promotion.gate !== undefined) {
+      fail(`${where}: strategy`, plan.strategy.describe(),
+        `the driver promotes at step ${promotion.index} by copying the staging configuration onto the primary distribution, after which CloudFront keeps no `
+        + `other configuration to switch back to, so step ${promotion.index} cannot be held by ${promotion.gate.describe()} and rolled back`,
+        'Hold the last step before 100% instead, and end at 100% without a gate (for a blue-green strategy, bakeTime: Duration.seconds(0) and a promotion gate).');
+    }
+    const header = testRoute?.singleHeaderConfig as cloudfront.CfnContinuousDeploymentPolicy.SingleHeaderConfigProperty | undefined;
+    const declared = header !== undefined ? headerTraffic(header.header, header.value) : weightTraffic(0, sticky, false);
+    const traffic = (step: PlanStep) => (step.candidateWeight === 0 ? declared : weightTraffic(step.candidateWeight, sticky));
+    return { trafficConfig: policyConfig(declared), enabled: declared.enabled, plan, traffic, declared };
   }
 }
 
@@ -355,6 +493,20 @@ function checkHttpVersion(prop: string, version: unknown): void {
     fail(prop, version, `${CLOUDFRONT_CD} does not work with a distribution that supports HTTP/3`,
       'Use HttpVersion.HTTP2 (the default) or HttpVersion.HTTP1_1 on both distributions.');
   }
+}
+
+/** A policy as aws-cdk-lib's L1 takes it. */
+function policyConfig(traffic: PolicyTraffic): TrafficConfig {
+  const config = traffic.trafficConfig;
+  if (config.SingleHeaderConfig !== undefined) return { type: 'SingleHeader', singleHeaderConfig: { header: config.SingleHeaderConfig.Header, value: config.SingleHeaderConfig.Value } };
+  const sticky = config.SingleWeightConfig.SessionStickinessConfig;
+  return {
+    type: 'SingleWeight',
+    singleWeightConfig: {
+      weight: config.SingleWeightConfig.Weight,
+      sessionStickinessConfig: sticky === undefined ? undefined : { idleTtl: sticky.IdleTTL, maximumTtl: sticky.MaximumTTL },
+    },
+  };
 }
 
 function describeStrategy(value: unknown): unknown {

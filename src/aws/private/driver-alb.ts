@@ -1,5 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Cost, DriverBackend, DriverFlow, EVENTS, READ_RETRIES, Target } from './driver-definition';
+import type { PlanStep } from '../../core/plan-options';
+import { gcd } from '../../core/private/arithmetic';
+
+/** An ALB weighted forward takes weights from 0 to 999 per target group (Elastic Load Balancing API reference, `TargetGroupTuple`). */
+export const MAX_ALB_WEIGHT = 999;
 
 /** The weights of the two target groups of a weighted forward action. */
 export interface ForwardWeights {
@@ -92,4 +97,14 @@ export function albBackend(props: AlbDriverProps): DriverBackend {
       new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules'], resources: ['*'] }),
     ],
   };
+}
+
+/**
+ * A step's share, in tenths of a percent, as the smallest weights that express it exactly: 5% is
+ * 19 : 1, 0% is 1 : 0. Every tenth of a percent fits the ALB's 0 to 999 once reduced (0.1% is 999 : 1).
+ */
+export function forwardWeights(step: PlanStep): ForwardWeights {
+  const tenths = Math.round(step.candidateWeight * 10);
+  const divisor = gcd(tenths, 1000);
+  return { stable: (1000 - tenths) / divisor, candidate: tenths / divisor };
 }

@@ -616,7 +616,7 @@ export class DriverFlow {
       Type: 'Pass',
       Parameters: {
         'error': 'TrafficMovedOutside',
-        'cause.$': format(`the ${p.backend.noun} are ${p.backend.liveText.template}, not ${expected}: something else moved them `
+        'cause.$': format(`the ${p.backend.noun} ${p.backend.noun.endsWith('s') ? 'are' : 'is'} ${p.backend.liveText.template}, not ${expected}: something else moved them `
           + '(a newer deploy, a person, CloudFormation), so this execution leaves them as they are.', p.backend.liveText.paths),
       },
       ResultPath: '$.failure',

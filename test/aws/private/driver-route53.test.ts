@@ -7,6 +7,9 @@ import { testApp, validatedTemplate } from '../../support/cfn';
 import { FakeAws } from '../../support/fake-aws';
 import { Call, definitionOf, execute, expectValidAsl, resolveCfn } from '../../support/sfn';
 
+// Executions run under fake timers, but a busy machine takes seconds over hundreds of simulated waits.
+jest.setTimeout(60_000);
+
 const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
 const CANARY = Strategy.canary({
   steps: [
