@@ -6,10 +6,10 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
 import { CapacityMode, PlanStep } from '../core/plan-options';
+import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
 } from './private/cloudfront-traffic-config';
-import { requireAlarm, requireAlarms } from './private/alarms';
 import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
 import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
 import { Driver, renderDriver } from './private/driver-resources';

@@ -322,11 +322,13 @@ export class DriverFlow {
       },
       ResultPath: null,
       Next: next,
-    }, {
-      events: EVENTS.map + (ASSUMED_OLDER_EXECUTIONS + 1) * EVENTS.mapIteration + EVENTS.choice * (ASSUMED_OLDER_EXECUTIONS + 1)
-        + EVENTS.task * ASSUMED_OLDER_EXECUTIONS + EVENTS.succeed,
-      transitions: 1 + 2 * (ASSUMED_OLDER_EXECUTIONS + 1),
     });
+    // Each older execution takes an iteration that stops it; this one, an iteration that keeps it.
+    const stopping = (older: number): Cost => ({
+      events: EVENTS.map + (older + 1) * (EVENTS.mapIteration + EVENTS.choice) + EVENTS.succeed + older * EVENTS.task,
+      transitions: 1 + (older + 1) + 1 + older,
+    });
+    this.count(stopping(ASSUMED_OLDER_EXECUTIONS), 1, stopping(0));
     return this.add('List the running executions', this.sdkTask({
       action: 'sfn:listExecutions',
       parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'StatusFilter': 'RUNNING' },

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, Aws, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -247,7 +247,7 @@ function checkLimits(props: DriverProps, alarms: number, pollSeconds: number): v
   if (history > MAX_HISTORY_EVENTS) {
     const fits = fittingPoll(props, alarms, pollSeconds);
     const timed = props.plan.steps.reduce((sum, s) => sum + (s.gate?.minimumDuration.toSeconds() ?? 0), 0);
-    fail(`${props.where}: driver`, `RolloutDriver.stepFunctions({ alarmPollInterval: ${Duration.seconds(pollSeconds).toHumanString()} })`,
+    fail(`${props.where}: driver`, `RolloutDriver.stepFunctions({ alarmPollInterval: Duration.seconds(${pollSeconds}) })`,
       `the driver's execution would record up to ${history.toLocaleString('en-US')} history events (${props.plan.steps.length} steps, `
       + `${alarms === 0 ? 'no alarms' : `the alarms read every ${formatSeconds(pollSeconds)} through ${formatSeconds(timed)} of bakes`}, `
       + `every wait at its bound, and a rollback), and a Step Functions Standard workflow keeps at most ${MAX_HISTORY_EVENTS.toLocaleString('en-US')}`,
