@@ -209,7 +209,10 @@ export class AlbWeightedRollout extends Construct {
 
     const rendered = candidate === undefined ? undefined : (driven ? declared : weights[step!.index - 1]);
     const action = candidate === undefined ? elbv2.ListenerAction.forward([stable])
-      : elbv2.ListenerAction.weightedForward([{ targetGroup: stable, weight: rendered!.stable }, { targetGroup: candidate, weight: rendered!.candidate }]);
+      : elbv2.ListenerAction.weightedForward([
+        { targetGroup: stable, weight: rendered!.stable },
+        { targetGroup: candidate, weight: rendered!.candidate },
+      ]);
     this.rule = new elbv2.ApplicationListenerRule(this, 'Resource', { listener, priority, conditions, action });
 
     if (testCondition !== undefined && candidate !== undefined) {

@@ -35,7 +35,9 @@ function world(template: any): { fake: FakeAws; blue: string; green: string } {
     if (r.Type === 'AWS::CloudWatch::Alarm') fake.resources.set(id, ALARM);
     if (r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule' && r.Properties.Priority === 10) {
       fake.resources.set(id, physicalId(template, id));
-      for (const tuple of resolveCfn(template, r.Properties.Actions[0].ForwardConfig.TargetGroups)) fake.ruleWeights.set(tuple.TargetGroupArn, tuple.Weight);
+      for (const tuple of resolveCfn(template, r.Properties.Actions[0].ForwardConfig.TargetGroups)) {
+        fake.ruleWeights.set(tuple.TargetGroupArn, tuple.Weight);
+      }
     }
     if (r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup') {
       if (id.startsWith('Blue')) blue = physicalId(template, id);

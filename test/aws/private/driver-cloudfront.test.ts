@@ -62,7 +62,8 @@ function policyChanges(calls: Call[]): Array<[number, boolean, string]> {
 describe('a canary 5% (bake 10m) → 10% (bake 10m) → 100%', () => {
   let synthesized: ReturnType<typeof synth>;
   beforeAll(() => {
-    synthesized = synth(Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 10, gate: bake(10) }] }), { sessionStickiness: Duration.minutes(10) });
+    const strategy = Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 10, gate: bake(10) }] });
+    synthesized = synth(strategy, { sessionStickiness: Duration.minutes(10) });
   }, 120_000);
 
   test('the template declares the policy switched off: the start, and where a rollback returns', () => {

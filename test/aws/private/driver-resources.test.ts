@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match as CfnMatch } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -142,14 +141,18 @@ test('a topic of yours is used, and none is created; a log group of yours too', 
 
 describe('what Step Functions cannot run is refused', () => {
   test('a manual approval without a topic', () => {
-    expectValidationError(() => rollout(Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }), aws.RolloutDriver.stepFunctions({ createTopic: false })),
+    const strategy = Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] });
+    expectValidationError(() => rollout(strategy, aws.RolloutDriver.stepFunctions({ createTopic: false })),
       `${where}: driver is "RolloutDriver.stepFunctions({ createTopic: false })": step 1 waits for a manual approval, which the driver asks for on an SNS topic, and the driver has none. `
       + 'Give the driver a topic (topic: yourTopic) or let it create one (leave createTopic out), or hold the step with a bake instead.');
   });
 
   test('a plan longer than the year a Standard workflow runs', () => {
     expectValidationError(() => rollout(Strategy.canary({
-      steps: [{ weight: 10, gate: StepGate.bake(Duration.days(200)) }, { weight: 20, gate: StepGate.manualApproval({ timeout: Duration.days(200) }) }],
+      steps: [
+        { weight: 10, gate: StepGate.bake(Duration.days(200)) },
+        { weight: 20, gate: StepGate.manualApproval({ timeout: Duration.days(200) }) },
+      ],
     })),
     `${where}: strategy is "canary 10% (bake 200d) → 20% (manual approval (timeout 200d)) → 100%": the driver's execution would run for up to 400d 2h 20m `
       + '(400d of bakes, analyses and approval timeouts, 2h 20m waiting for the deploy and for each change to apply), and a Step Functions Standard workflow runs at most 365 days. '
