@@ -1,5 +1,6 @@
 export * from './alb-experiment';
 export * from './alb-weighted-rollout';
+export * from './cloudwatch-health-check';
 export * from './cloudfront-continuous-deployment';
 export * from './dns-target';
 export * from './ecs-code-deploy-rollout';
