@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct } from '../core/private/validation';
@@ -11,10 +12,11 @@ import { Strategy, TrafficPlan } from '../core/strategy';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
 import { PRIVATE_RANGES, ruleConditions, rulePriority, sourceRanges } from './private/alb-rules';
-import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
+import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { albBackend, ForwardWeights, forwardWeights } from './private/driver-alb';
 import { renderDriver } from './private/driver-resources';
 import { alarmTriggers, testRuleRoute } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -68,6 +70,17 @@ export interface AlbWeightedRolloutProps {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * With the Step Functions driver: the health checks that roll the rollout back, in place of the
+   * strategy's (`[]` for none), rendered as CloudWatch alarms on the candidate target group's
+   * request metrics, which the driver reads like `alarms`. Refused with `RolloutDriver.pipeline()`,
+   * where nothing would act on them.
+   *
+   * @default - the strategy's health checks; without any, 5xx above 1% and p99 latency above 2
+   * seconds, each for 2 one-minute windows of 10 or more requests
+   */
+  readonly healthChecks?: HealthCheck[];
 
   /**
    * With `RolloutDriver.pipeline()`: the step of the plan to render, from 1, as numbered in the plan's table.
@@ -159,6 +172,7 @@ export class AlbWeightedRollout extends Construct {
   public readonly notificationTopic?: sns.ITopic;
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly health?: HealthCheckAlarms;
 
   constructor(scope: Construct, id: string, props: AlbWeightedRolloutProps) {
     super(scope, id);
@@ -188,8 +202,9 @@ export class AlbWeightedRollout extends Construct {
         'Drive the rollout with driver: RolloutDriver.stepFunctions() (the default), which rolls back when an alarm fires, or leave alarms out.');
     }
 
+    const checks = staticRolloutChecks(where, driven, props.healthChecks, strategy, loadBalancedDefaultChecks());
     // Both target groups keep their full capacity: the load balancer moves requests, not capacity.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY });
+    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
     const weights = this.plan.steps.map(forwardWeights);
     const declared: ForwardWeights = { stable: 1, candidate: 0 };
     const step = driven ? undefined : currentStep(this, where, props.step, this.plan);
@@ -232,6 +247,19 @@ export class AlbWeightedRollout extends Construct {
       });
     }
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    if (checks !== undefined && candidate !== undefined) {
+      // The rule has attached the candidate target group to the listener: its metrics exist.
+      this.health = new HealthCheckAlarms({
+        backend: BACKEND,
+        where,
+        scope: this,
+        purpose: 'the rollout driver rolls the release back',
+        sources: [{
+          scope: this,
+          metrics: () => targetGroupMetrics(candidate, `${where}: candidate`, 'Use a target group of an Application Load Balancer.'),
+        }],
+      }, checks);
+    }
 
     let controller = BACKEND;
     let recorded: (() => RecordedDriver) | undefined;
@@ -249,7 +277,7 @@ export class AlbWeightedRollout extends Construct {
           declared,
         }),
         candidate: cfn,
-        alarms: () => this.alarms,
+        alarms: () => [...this.alarms, ...this.health?.alarms ?? []],
         maxWriteSeconds: 0,
       });
       this.stateMachine = driver.stateMachine;
@@ -264,7 +292,8 @@ export class AlbWeightedRollout extends Construct {
       backend: BACKEND,
       // Without a candidate nothing is being released.
       plan: candidate && this.plan,
-      rollbackTriggers: () => (this.stateMachine ? alarmTriggers(this.alarms.length) : []),
+      rollbackTriggers: () => (this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+      healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
       testRoute: () => testRuleRoute(strategy, this.testRule),
     });
     if (!driven) {
@@ -275,6 +304,17 @@ export class AlbWeightedRollout extends Construct {
         candidateWeight: this.step?.candidateWeight ?? 0,
       });
     }
+  }
+
+  /** Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. Only with the Step Functions driver and a candidate. */
+  public addHealthCheck(check: HealthCheck): void {
+    const where = `AlbWeightedRollout ${this.node.path}`;
+    if (this.health === undefined) {
+      fail(`${where}: addHealthCheck`, check instanceof HealthCheck ? check.describe() : check,
+        this.driver.isDriven ? 'the rollout has no candidate to measure' : 'nothing would measure it: the pipeline advances one deploy per step, and nothing rolls the rollout back',
+        this.driver.isDriven ? 'Add the check with the next release\'s candidate.' : 'Drive the rollout with driver: RolloutDriver.stepFunctions().');
+    }
+    this.health.add(check, `${where}: addHealthCheck`);
   }
 
   /** Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only with the Step Functions driver. */

@@ -5,15 +5,17 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
 } from './private/cloudfront-traffic-config';
-import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
+import { cloudFrontDefaultChecks, drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
 import { Driver, renderDriver } from './private/driver-resources';
 import { alarmTriggers } from './private/guardrail-facts';
+import { cloudFrontMetrics, HealthCheckAlarms } from './private/health-check-alarms';
 import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
 import { currentStep, stepContextKey } from '../core/private/step';
@@ -85,6 +87,17 @@ export interface CloudFrontContinuousDeploymentProps {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * With a strategy and `RolloutDriver.stepFunctions()`: the health checks that roll the rollout
+   * back, in place of the strategy's (`[]` for none), rendered as CloudWatch alarms on the staging
+   * distribution's metrics (which CloudFront publishes in us-east-1: the stack must be there), read
+   * by the driver like `alarms`. Refused with the pipeline, where nothing would act on them.
+   *
+   * @default - the strategy's health checks; without any, the staging distribution's 5xx error rate
+   * above 1% for 2 one-minute windows of 10 or more requests
+   */
+  readonly healthChecks?: HealthCheck[];
 
   /**
    * With a strategy: the plan step to render, numbered from 1 as in the plan's table
@@ -222,6 +235,7 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly notificationTopic?: sns.ITopic;
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
+  private health?: HealthCheckAlarms;
 
   constructor(scope: Construct, id: string, props: CloudFrontContinuousDeploymentProps) {
     super(scope, id);
@@ -269,6 +283,20 @@ export class CloudFrontContinuousDeployment extends Construct {
   }
 
   /**
+   * Adds a health check that rolls the rollout back, rendered as an alarm on the staging
+   * distribution's metrics that the driver reads. Only with a strategy and `RolloutDriver.stepFunctions()`.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const where = `CloudFrontContinuousDeployment ${this.node.path}`;
+    if (this.health === undefined) {
+      fail(`${where}: addHealthCheck`, check instanceof HealthCheck ? check.describe() : check,
+        'nothing would measure it: only a strategy driven by RolloutDriver.stepFunctions() reads health checks and rolls back',
+        'Drive the strategy with driver: RolloutDriver.stepFunctions().');
+    }
+    this.health.add(check, `${where}: addHealthCheck`);
+  }
+
+  /**
    * Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only
    * with a strategy and `RolloutDriver.stepFunctions()`.
    */
@@ -293,6 +321,18 @@ export class CloudFrontContinuousDeployment extends Construct {
     let driver: Driver | undefined;
     if (this.driver.isDriven) {
       const stack = Stack.of(this);
+      this.health = new HealthCheckAlarms({
+        backend: CLOUDFRONT_CD,
+        where,
+        scope: this,
+        purpose: 'the rollout driver rolls the release back',
+        sources: [{
+          scope: this,
+          metrics: () => cloudFrontMetrics(this.stagingDistribution.distributionId, {
+            description: `staging distribution ${this.stagingDistribution.node.path}`, additionalMetrics: false,
+          }),
+        }],
+      }, plan.healthChecks);
       const staging = this.stagingDistribution.node.defaultChild as cloudfront.CfnDistribution;
       const primaryCfn = primary.node.defaultChild as cloudfront.CfnDistribution;
       driver = renderDriver(this, {
@@ -307,7 +347,7 @@ export class CloudFrontContinuousDeployment extends Construct {
           traffic: rendered.traffic!,
         }),
         candidate: staging,
-        alarms: () => this.alarms,
+        alarms: () => [...this.alarms, ...this.health?.alarms ?? []],
         maxWriteSeconds: 1800,
       });
       const drives = driver;
@@ -320,7 +360,8 @@ export class CloudFrontContinuousDeployment extends Construct {
       backend: CLOUDFRONT_CD,
       plan,
       testRoute: unrestrictedRoute(plan.strategy),
-      rollbackTriggers: () => (driver ? alarmTriggers(this.alarms.length) : []),
+      rollbackTriggers: () => (driver ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+      healthChecks: () => (driver ? this.health?.names ?? [] : []),
     });
     return driver;
   }
@@ -355,6 +396,8 @@ export class CloudFrontContinuousDeployment extends Construct {
       if (value !== undefined) fail(`${where}: ${prop}`, value, limit, fix);
     };
     unused('step', props.step, 'steps belong to a strategy, and an experiment has none', 'Leave step out, or pass a strategy instead of the experiment.');
+    unused('healthChecks', props.healthChecks, 'they roll a strategy\'s rollout back, and an experiment has none',
+      'Declare the experiment\'s checks on the Experiment (healthChecks), or pass a strategy instead of the experiment.');
     if (this.driver.isDriven) {
       fail(`${where}: driver`, 'RolloutDriver.stepFunctions()', 'an experiment has no steps to drive: it runs until its end date, or until it is switched off',
         'Leave the driver out for an experiment, or pass a strategy to roll the staging configuration out.');
@@ -389,8 +432,12 @@ export class CloudFrontContinuousDeployment extends Construct {
     if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
       fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass false to send every request to the primary distribution, true (the default) to follow the strategy.');
     }
+    const checks = staticRolloutChecks(where, this.driver.isDriven, props.healthChecks, strategy, cloudFrontDefaultChecks());
     // Both distributions are CloudFront's to scale: nothing to provision, nothing to bring back.
-    const plan = strategy.plan({ capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS });
+    const plan = strategy.plan({
+      capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS,
+      healthChecks: checks,
+    });
     checkPlan(`${where}: strategy`, plan);
     const testRoute = strategy.testRoute && singleHeader(`${where}: strategy testRoute`, strategy.testRoute);
     let sticky: number | undefined;

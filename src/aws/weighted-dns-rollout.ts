@@ -1,19 +1,22 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DnsTarget } from './dns-target';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct, wholeSeconds } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { requireAlarm, requireAlarms } from './private/alarms';
-import { drivenController, pipelineOnly, recordedDriver } from './private/driven-rollout';
+import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { renderDriver } from './private/driver-resources';
 import { route53Backend } from './private/driver-route53';
 import { alarmTriggers } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, loadBalancerMetrics } from './private/health-check-alarms';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
 import { RolloutDriver } from './rollout-driver';
@@ -84,6 +87,19 @@ export interface WeightedDnsRolloutProps {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * With `RolloutDriver.stepFunctions()`: the health checks that roll the rollout back, in place of
+   * the strategy's (`[]` for none). They are rendered as CloudWatch alarms on the candidate's load
+   * balancer (`DnsTarget.loadBalancer()` with an Application Load Balancer), which the driver reads
+   * like `alarms`; another target has no request metrics to measure, so give it a check of your own
+   * (`aws.CloudWatchHealthCheck.alarm()` or `.metric()`). Without the driver nothing would act on
+   * them, and they are refused.
+   *
+   * @default - the strategy's health checks; without any, for an Application Load Balancer candidate,
+   * 5xx above 1% and p99 latency above 2 seconds, each for 2 one-minute windows of 10 or more requests
+   */
+  readonly healthChecks?: HealthCheck[];
 
   /**
    * The step of the plan to render, from 1, as numbered in the plan's table. Only with
@@ -195,6 +211,7 @@ export class WeightedDnsRollout extends Construct {
   public readonly candidateRecord?: route53.RecordSet;
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly health?: HealthCheckAlarms;
 
   constructor(scope: Construct, id: string, props: WeightedDnsRolloutProps) {
     super(scope, id);
@@ -256,8 +273,11 @@ export class WeightedDnsRollout extends Construct {
         `Use a construct id of at most ${MAX_SET_IDENTIFIER - '-candidate'.length} characters.`);
     }
 
+    // Driven, the candidate's load balancer is measured; with the pipeline, nothing acts on checks.
+    const candidateAlb = candidate && applicationLoadBalancer(candidate);
+    const checks = staticRolloutChecks(where, driven, props.healthChecks, strategy, candidateAlb ? loadBalancedDefaultChecks() : []);
     // Both environments run at full size: DNS moves requests, not capacity.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY });
+    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
     // Every step is checked, and so is the step chosen, even without a candidate: a mistake fails
     // now rather than when the next release starts.
     const weights = planWeights(`${where}: strategy`, this.plan);
@@ -296,6 +316,17 @@ export class WeightedDnsRollout extends Construct {
       this.candidateRecord.node.addDependency(this.stableRecord);
     }
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    if (checks !== undefined && candidate !== undefined) {
+      this.health = new HealthCheckAlarms({
+        backend: 'Route 53 weighted records',
+        where,
+        scope: this,
+        purpose: 'the rollout driver rolls the release back',
+        sources: candidateAlb ? [{ scope: this, metrics: () => loadBalancerMetrics(candidateAlb) }] : [],
+        withoutSources: `Route 53 measures nothing itself, and the candidate (${candidate.description}) is not an Application Load Balancer with request metrics: `
+          + 'watch it with an alarm of your own, healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)], or point the records at an Application Load Balancer.',
+      }, checks);
+    }
 
     const backend = 'Route 53 weighted records';
     let controller = backend;
@@ -320,7 +351,7 @@ export class WeightedDnsRollout extends Construct {
           declared,
         }),
         candidate: cfn(this.candidateRecord),
-        alarms: () => this.alarms,
+        alarms: () => [...this.alarms, ...this.health?.alarms ?? []],
         maxWriteSeconds: 300,
       });
       this.stateMachine = driver.stateMachine;
@@ -336,7 +367,8 @@ export class WeightedDnsRollout extends Construct {
       platform: 'aws',
       backend,
       plan: candidate && this.plan,
-      rollbackTriggers: () => [...(this.stateMachine ? alarmTriggers(this.alarms.length) : []), ...(health ? [health] : [])],
+      rollbackTriggers: () => [...(this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []), ...(health ? [health] : [])],
+      healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
     });
     if (!driven) {
       this.node.addMetadata(STEP_METADATA_TYPE, {
@@ -347,6 +379,20 @@ export class WeightedDnsRollout extends Construct {
         recordWeights: rendered,
       });
     }
+  }
+
+  /**
+   * Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. Only
+   * with `RolloutDriver.stepFunctions()` and a candidate.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const where = `WeightedDnsRollout ${this.node.path}`;
+    if (this.health === undefined) {
+      fail(`${where}: addHealthCheck`, check instanceof HealthCheck ? check.describe() : check,
+        this.driver.isDriven ? 'the rollout has no candidate to measure' : 'nothing would measure it: the pipeline advances one deploy per step, and nothing rolls the rollout back',
+        this.driver.isDriven ? 'Add the check with the next release\'s candidate.' : 'Drive the rollout with driver: RolloutDriver.stepFunctions().');
+    }
+    this.health.add(check, `${where}: addHealthCheck`);
   }
 
   /**
@@ -377,6 +423,12 @@ function drivenRoute53Checks(where: string, id: string, zone: route53.IHostedZon
     fail(`${where}: zone`, zone.node?.path ?? zone, 'the driver may change only its own records, and its IAM policy names them, so the record name must be known at synth',
       'Use a hosted zone whose name is known in the app (route53.PublicHostedZone, or HostedZone.fromHostedZoneAttributes() with zoneName) and a literal recordName.');
   }
+}
+
+/** The candidate's Application Load Balancer, whose request metrics its health checks read, if it is one. */
+function applicationLoadBalancer(t: DnsTarget): elbv2.IApplicationLoadBalancer | undefined {
+  const lb = t._key as Partial<elbv2.IApplicationLoadBalancer>;
+  return t._kind === 'loadBalancer' && typeof lb.metrics?.httpCodeTarget === 'function' ? lb as elbv2.IApplicationLoadBalancer : undefined;
 }
 
 function target(prop: string, value: unknown): DnsTarget {

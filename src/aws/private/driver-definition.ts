@@ -606,6 +606,7 @@ export class DriverFlow {
     const p = this.props;
     const n = this.steps.length;
     const expected = before === undefined ? `the declared start, ${p.backend.describe(undefined)}` : `${p.backend.describe(before)}, set at step ${before.index}`;
+    const plural = p.backend.noun.endsWith('s');
     const stopped = this.add(`${label} - stop, the traffic was moved`, {
       Type: 'Fail',
       Error: 'TrafficMovedOutside',
@@ -618,8 +619,8 @@ export class DriverFlow {
       Type: 'Pass',
       Parameters: {
         'error': 'TrafficMovedOutside',
-        'cause.$': format(`the ${p.backend.noun} ${p.backend.noun.endsWith('s') ? 'are' : 'is'} ${p.backend.liveText.template}, not ${expected}: something else moved them `
-          + '(a newer deploy, a person, CloudFormation), so this execution leaves them as they are.', p.backend.liveText.paths),
+        'cause.$': format(`the ${p.backend.noun} ${plural ? 'are' : 'is'} ${p.backend.liveText.template}, not ${expected}: something else moved ${plural ? 'them' : 'it'} `
+          + `(a newer deploy, a person, CloudFormation), so this execution leaves ${plural ? 'them as they are' : 'it as it is'}.`, p.backend.liveText.paths),
       },
       ResultPath: '$.failure',
       Next: announced,
