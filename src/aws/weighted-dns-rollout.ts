@@ -367,7 +367,10 @@ export class WeightedDnsRollout extends Construct {
       platform: 'aws',
       backend,
       plan: candidate && this.plan,
-      rollbackTriggers: () => [...(this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []), ...(health ? [health] : [])],
+      rollbackTriggers: () => [
+        ...(this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+        ...(health ? [health] : []),
+      ],
       healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
     });
     if (!driven) {

@@ -40,7 +40,9 @@ export function recordedDriver(driver: Driver): RecordedDriver {
  * none), else the strategy's, else the backend's defaults; with the pipeline, none (nothing would
  * act on them), and a `healthChecks` prop is refused rather than ignored.
  */
-export function staticRolloutChecks(where: string, driven: boolean, given: unknown, strategy: Strategy, defaults: HealthCheck[]): HealthCheck[] | undefined {
+export function staticRolloutChecks(
+  where: string, driven: boolean, given: unknown, strategy: Strategy, defaults: HealthCheck[],
+): HealthCheck[] | undefined {
   if (!driven) {
     if (given !== undefined) {
       fail(`${where}: healthChecks`, given, 'nothing measures them: the pipeline advances one deploy per step, and nothing rolls the rollout back',
