@@ -43,3 +43,17 @@ test('every rollout, then every experiment, with whether it runs', () => {
   expect(out).toBe(`${rolloutText(canary)}\n\n${rolloutText(linear)}\n\n== A/B experiment Shop/Ab ==\nALB, from cdk.out, inactive: it ended on 2026-11-30\n\n${experiment.table}\n`);
   expect(renderText({ rollouts: [], experiments: [{ ...experiment, active: true }] })).toContain('ALB, from cdk.out, active\n');
 });
+
+test('a driven rollout names its state machine and what a rollout costs it', () => {
+  const driven: FoundRollout = {
+    ...canary,
+    driver: { engine: 'AWS Step Functions', stateMachineName: 'Shop-Www-0A1B2C3D', stateTransitions: 87, maxStateTransitions: 2914, maxHistoryEvents: 10321 },
+  };
+  expect(rolloutText(driven).split('\n').slice(0, 3)).toEqual([
+    '== Shop/Checkout/Rollout ==',
+    'test controller, from test',
+    'driven by AWS Step Functions state machine Shop-Www-0A1B2C3D: about 87 state transitions a rollout '
+    + '(at most 2,914 when every wait runs to its bound; at most 10,321 of the 25,000 history events an execution keeps)',
+  ]);
+  expect(rolloutText(canary)).not.toContain('driven by');
+});
