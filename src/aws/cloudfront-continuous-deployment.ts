@@ -228,6 +228,13 @@ export class CloudFrontContinuousDeployment extends Construct {
    */
   public readonly stateMachine?: sfn.StateMachine;
   /**
+   * The name of the state machine that drives the rollout, known at synth: find its executions
+   * under this name in the Step Functions console (`aws stepfunctions list-executions`).
+   *
+   * @default - undefined: no state machine
+   */
+  public readonly stateMachineName?: string;
+  /**
    * The topic the driver announces to and asks for approvals on.
    *
    * @default - undefined: no driver, or a driver without a topic
@@ -279,6 +286,7 @@ export class CloudFrontContinuousDeployment extends Construct {
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
     const driver = rendered.plan !== undefined ? this.recordStrategy(where, primary, rendered) : undefined;
     this.stateMachine = driver?.stateMachine;
+    this.stateMachineName = driver?.stateMachineName;
     this.notificationTopic = driver?.topic;
   }
 

@@ -188,6 +188,13 @@ export class WeightedDnsRollout extends Construct {
    */
   public readonly stateMachine?: sfn.StateMachine;
   /**
+   * The name of the state machine that drives the rollout, known at synth: find its executions
+   * under this name in the Step Functions console (`aws stepfunctions list-executions`).
+   *
+   * @default - undefined: no state machine
+   */
+  public readonly stateMachineName?: string;
+  /**
    * The topic the driver announces to and asks for approvals on.
    *
    * @default - undefined: no driver, or a driver without a topic
@@ -355,6 +362,7 @@ export class WeightedDnsRollout extends Construct {
         maxWriteSeconds: 300,
       });
       this.stateMachine = driver.stateMachine;
+      this.stateMachineName = driver.stateMachineName;
       this.notificationTopic = driver.topic;
       controller = drivenController(backend, driver);
       recorded = () => recordedDriver(driver);

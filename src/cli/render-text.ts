@@ -41,11 +41,11 @@ export function rolloutContext(rollout: FoundRollout): string {
   return parts.join(', ');
 }
 
-/** What a driven rollout costs its state machine: `about 60 state transitions a rollout (at most 2,914; ...)`. */
+/** What a driven rollout costs its state machine: `AWS Step Functions cost: about 60 state transitions a rollout (at most 2,914; ...)`. */
 export function driverLine(rollout: FoundRollout): string {
   const d = rollout.driver!;
   const n = (x: number) => x.toLocaleString('en-US');
-  return `driven by ${d.engine} state machine ${d.stateMachineName}: about ${n(d.stateTransitions)} state transitions a rollout `
+  return `${d.engine} cost: about ${n(d.stateTransitions)} state transitions a rollout `
     + `(at most ${n(d.maxStateTransitions)} when every wait runs to its bound; at most ${n(d.maxHistoryEvents)} of the 25,000 history events an execution keeps)`;
 }
 
