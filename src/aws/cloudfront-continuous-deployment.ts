@@ -191,6 +191,13 @@ const attached = new WeakMap<cloudfront.Distribution, string>();
  * To roll back instead, switch the policy off (`enabled: false`, or the experiment's `enabled`),
  * deploy, then remove the construct.
  *
+ * A strategy can run by itself: with `driver: RolloutDriver.stepFunctions()` the template declares
+ * the policy switched off (or a blue-green strategy's header test route), and one deploy that
+ * changes the staging distribution starts a Step Functions state machine that sets each step's
+ * weight, holds its gate while it reads the rollout's alarms (by default the staging distribution's
+ * 5xx rate, whose metric is in us-east-1), switches the policy off again when one fires, and
+ * promotes at the 100% step (step 1 above). Step 2 stays yours.
+ *
  * @example
  * declare const bucket: s3.Bucket;
  * declare const site: cloudfront.Distribution;

@@ -128,11 +128,15 @@ export interface WeightedDnsRolloutProps {
  * with two weighted Route 53 records, `Stable` and `Candidate`, weighted by the current step of
  * the plan.
  *
- * Route 53 holds weights, not a timeline, so a pipeline advances the rollout one deploy per step:
- * `cdk deploy -c '<construct path>:step=1'`, then it holds the step's gate (bake time, approval,
- * analysis: `plan.steps[i].gate`), then deploys step 2, and so on until the last step sends
- * everything to the candidate. The step comes from the `step` prop, else from that context key,
- * else it is step 1. Weights are whole numbers from 0 to 255, each step's share as a fraction in
+ * Route 53 holds weights, not a timeline. With `driver: RolloutDriver.stepFunctions()`, the
+ * template declares everything on the stable record and one deploy that changes the candidate runs
+ * the whole plan: a Step Functions state machine sets each step's weights, holds its gate while it
+ * reads the rollout's alarms, and puts everything back on the stable record when one fires (see
+ * `RolloutDriver`). Otherwise (`RolloutDriver.pipeline()`, the default) a pipeline advances the
+ * rollout one deploy per step: `cdk deploy -c '<construct path>:step=1'`, then it holds the step's
+ * gate (bake time, approval, analysis: `plan.steps[i].gate`), then deploys step 2, and so on until
+ * the last step sends everything to the candidate. The step comes from the `step` prop, else from
+ * that context key, else it is step 1. Weights are whole numbers from 0 to 255, each step's share as a fraction in
  * lowest terms (10% is 9 and 1, 0% is 1 and 0); a step they cannot express exactly fails at
  * construction, whichever step is rendered.
  *
@@ -140,8 +144,8 @@ export interface WeightedDnsRolloutProps {
  * switch: step 1 keeps everything on `stable`, step 2 sends everything to `candidate`. A test
  * route is refused, since DNS cannot match headers: test the idle environment at its own address.
  *
- * Route 53 cannot roll back by itself. To roll back, deploy again without `candidate` (everything
- * on `stable`), or an earlier step. Health checks (`DnsTarget` options) only fail over: while a
+ * Without the driver, Route 53 cannot roll back by itself. To roll back, deploy again without
+ * `candidate` (everything on `stable`), or an earlier step. Health checks (`DnsTarget` options) only fail over: while a
  * record's check fails, Route 53 answers with the other record, and a record of weight 0 answers
  * only when every record with a weight is unhealthy; the deployed weights do not change.
  *
