@@ -1,4 +1,4 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,7 +9,7 @@ import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
-import { ecsNativeDeployment } from './private/ecs-native-deployment';
+import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
 import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
 import { recordPlan } from './private/plan-metadata';
@@ -174,6 +174,14 @@ export class EcsNativeRollout extends Construct {
   public readonly containerName: string;
   /** The container port that receives traffic. */
   public readonly containerPort: number;
+  /**
+   * The lifecycle stage where a deployment waits for a person (`POST_TEST_TRAFFIC_SHIFT`), when the
+   * strategy's test phase is a manual approval: blue-green's promotion, or the test gate of a
+   * canary or linear strategy.
+   *
+   * @default - undefined: no deployment waits for a person
+   */
+  public readonly approvalStage?: string;
 
   private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
 
@@ -266,6 +274,8 @@ export class EcsNativeRollout extends Construct {
       Rollback: true,
     });
     for (const hook of hooks) service.addLifecycleHook(hook);
+    if (deployment.approval) addPauseHook(cfnService, deployment.approval);
+    this.approvalStage = deployment.approval?.stage;
 
     this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: blue });
     this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: green });
@@ -291,6 +301,31 @@ export class EcsNativeRollout extends Construct {
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
     this.service.addLifecycleHook(lifecycleHooks(`EcsNativeRollout ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/**
+ * Adds a PAUSE lifecycle hook beside the service's Lambda hooks, with the timeout action that rolls
+ * back. aws-cdk-lib's `addLifecycleHook` renders Lambda hooks only (a target ARN and a role), so
+ * the service's hook list becomes aws-cdk-lib's own, then the pause; both are read at synth, so
+ * hooks added later still count.
+ */
+function addPauseHook(cfnService: ecs.CfnService, pause: EcsPauseHook): void {
+  const config = cfnService.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty;
+  const own = config.lifecycleHooks;
+  const hook: ecs.CfnService.DeploymentLifecycleHookProperty = {
+    targetType: 'PAUSE',
+    lifecycleStages: [pause.stage],
+    timeoutConfiguration: { timeoutInMinutes: pause.timeoutMinutes, action: 'ROLLBACK' },
+  };
+  cfnService.deploymentConfiguration = {
+    ...config,
+    lifecycleHooks: Lazy.any({
+      produce: () => {
+        const lambdas = own === undefined ? undefined : Stack.of(cfnService).resolve(own);
+        return [...(Array.isArray(lambdas) ? lambdas : []), hook];
+      },
+    }),
+  };
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {

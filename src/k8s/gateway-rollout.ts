@@ -20,7 +20,7 @@ import { unrestrictedRoute } from '../guardrails/private/readers';
 export interface GatewayRolloutProps {
   /**
    * How traffic moves from the stable revision to the candidate: a canary, linear or blue-green
-   * strategy. Each step is rendered as exact weights on the route; a blue-green test route becomes
+   * strategy. Each step is rendered as exact weights on the route; a test route becomes
    * a rule of its own. `Strategy.ALL_AT_ONCE` is refused: the commit that adds the candidate would
    * send it every request while its pods are still starting.
    */

@@ -3,7 +3,7 @@ import { CapacityMode, StepGate, Strategy } from '../../../src';
 import { codeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../../../src/aws/private/codedeploy-shift';
 import { expectValidationError } from '../../support/validation-error';
 
-const shift = (strategy: Strategy) => codeDeployShift(strategy.plan({ capacity: CapacityMode.FULL_COPY }), 'Thing: strategy', 'CodeDeploy for ECS');
+const shift = (strategy: Strategy) => codeDeployShift(strategy.plan({ capacity: CapacityMode.FULL_COPY }), 'Thing: strategy', 'CodeDeploy for ECS', 'Test some other way.');
 
 describe('codeDeployShift', () => {
   test('all at once and blue-green shift everything in one go', () => {
