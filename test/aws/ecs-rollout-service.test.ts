@@ -201,6 +201,33 @@ describe('listener rules', () => {
     expect(construct.testRule).toBeDefined();
   });
 
+  test('a canary\'s test route: the same test rule, admitting private addresses only, and a test gate paused at POST_TEST_TRAFFIC_SHIFT', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'),
+      testGate: StepGate.manualApproval({ timeout: Duration.hours(1) }),
+      steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const { stack, construct } = service(strategy);
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 9,
+      Conditions: [
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-qa', Values: ['1'] } },
+        { Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      ],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+        LifecycleHooks: [{ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: 60, Action: 'ROLLBACK' } }],
+      }),
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ TestListenerRule: ref('WebTestRule') }) })],
+    });
+    expect(construct.nativeRollout!.approvalStage).toBe('POST_TEST_TRAFFIC_SHIFT');
+  });
+
   test('a query parameter test route becomes a query-string condition', () => {
     const { stack } = service(Strategy.blueGreen({ testRoute: Match.queryParameter('env', 'green') }));
     validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
@@ -619,6 +646,15 @@ describe('the CodeDeploy controller', () => {
     const groups = Object.values(validatedTemplate(stack).findResources('AWS::EC2::SecurityGroup'));
     const ingress = groups.flatMap(sg => sg.Properties.SecurityGroupIngress ?? []).filter((rule: any) => rule.FromPort === 9000);
     expect(ingress.map((rule: any) => rule.CidrIp ?? rule.CidrIpv6).sort()).toEqual(['2001:db8::/32', '203.0.113.0/24']);
+  });
+
+  test('a canary\'s test route is refused by CodeDeploy, with a test port or without', () => {
+    const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    const message = `EcsCodeDeployRollout Stack/Web/Rollout: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. `
+      + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
+      + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy()), message);
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy({ testPort: 9000 })), message);
   });
 
   test('a strategy\'s test route needs a test port; with one, a warning says the match is not applied', () => {
