@@ -1,4 +1,5 @@
 export * from './alb-experiment';
+export * from './api-gateway-canary';
 export * from './cloudfront-continuous-deployment';
 export * from './dns-target';
 export * from './ecs-code-deploy-rollout';
