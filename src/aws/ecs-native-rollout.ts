@@ -31,8 +31,13 @@ export interface EcsNativeRolloutProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -114,7 +119,10 @@ export interface EcsNativeRolloutProps {
  * It registers the service in the blue target group with the green one as its alternate target,
  * behind the production rule (and the test rule, when the strategy has a test route), sets the
  * deployment strategy, the circuit breaker and the alarms that roll back on the service, and
- * generates 5xx and p99 latency alarms for both target groups.
+ * generates 5xx and p99 latency alarms for both target groups. A test phase held by a manual
+ * approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a PAUSE
+ * lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's timeout
+ * and a timeout action that rolls back.
  *
  * You build the listener rules: the production rule forwards to blue (weight 100) and green
  * (weight 0); the test rule, needed only for a test route, is evaluated first and forwards to

@@ -43,8 +43,13 @@ export interface EcsRolloutServiceProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
