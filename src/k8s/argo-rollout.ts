@@ -16,10 +16,10 @@ import {
   containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL,
 } from './private/workload';
 import { KubernetesRevision } from './revision';
+import { Match, MatchKind } from '../core/match';
 import { CapacityMode } from '../core/plan-options';
 import { formatSeconds } from '../core/private/format';
 import { arrayOf, dnsLabel, fail, struct } from '../core/private/validation';
-import { Match, MatchKind } from '../core/match';
 import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';

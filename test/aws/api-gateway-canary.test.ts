@@ -161,17 +161,18 @@ describe('props', () => {
 });
 
 describe('random props', () => {
+  const candidateArb = fc.record({
+    // Mostly names and values API Gateway takes, sometimes one it refuses (a dash, a space, an empty string, not a string).
+    stageVariables: fc.dictionary(
+      mostly(fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/), fc.stringMatching(/^[A-Za-z0-9_ -]{0,8}$/)),
+      mostly(fc.stringMatching(/^[a-z0-9.:/-]{1,12}$/), fc.oneof(fc.stringMatching(/^[a-z0-9 ]{0,3}$/), oddValueArb)),
+      { minKeys: 1, maxKeys: 3 }),
+    useStageCache: fc.option(mostly(fc.boolean()), { nil: undefined }),
+  }, { requiredKeys: ['stageVariables'] });
   const propsArb = fc.record({
     strategy: fc.oneof({ weight: 3, arbitrary: presetArb }, { weight: 3, arbitrary: strategyArb }, { weight: 1, arbitrary: oddValueArb }),
     candidate: fc.oneof(
-      { weight: 4, arbitrary: fc.record({
-        // Mostly names and values API Gateway takes, sometimes one it refuses (a dash, a space, an empty string, not a string).
-        stageVariables: fc.dictionary(
-          mostly(fc.stringMatching(/^[A-Za-z0-9_]{1,8}$/), fc.stringMatching(/^[A-Za-z0-9_ -]{0,8}$/)),
-          mostly(fc.stringMatching(/^[a-z0-9.:/-]{1,12}$/), fc.oneof(fc.stringMatching(/^[a-z0-9 ]{0,3}$/), oddValueArb)),
-          { minKeys: 1, maxKeys: 3 }),
-        useStageCache: fc.option(mostly(fc.boolean()), { nil: undefined }),
-      }, { requiredKeys: ['stageVariables'] }) },
+      { weight: 4, arbitrary: candidateArb },
       { weight: 1, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: oddValueArb },
     ),

@@ -255,7 +255,12 @@ describe('manual approvals: a PAUSE lifecycle hook', () => {
       runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
     });
     const construct = new EcsNativeRollout(user.stack, 'Rollout', {
-      service: user.service, strategy, blueTargetGroup: user.blue, greenTargetGroup: user.green, productionRule: user.productionRule, testRule: user.testRule,
+      service: user.service,
+      strategy,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      testRule: user.testRule,
       lifecycleHooks: [new ecs.DeploymentLifecycleLambdaTarget(hook, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.TEST_TRAFFIC_SHIFT] })],
     });
     validatedTemplate(user.stack).hasResourceProperties('AWS::ECS::Service', {
@@ -441,7 +446,8 @@ describe('random props', () => {
       // A test phase held by a person is a PAUSE hook that rolls back on its timeout, and nothing else is.
       const pauses = (deployment.LifecycleHooks ?? []).filter((h: any) => h.TargetType === 'PAUSE');
       expect(pauses).toEqual(construct.approvalStage === undefined ? [] : [{
-        TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+        TargetType: 'PAUSE',
+        LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
         TimeoutConfiguration: { TimeoutInMinutes: construct.plan.steps[0].gate!.timeout!.toMinutes(), Action: 'ROLLBACK' },
       }]);
       // A rolling update has no second target group; the others swap blue and green behind the rules.

@@ -650,7 +650,7 @@ describe('the CodeDeploy controller', () => {
 
   test('a canary\'s test route is refused by CodeDeploy, with a test port or without', () => {
     const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
-    const message = `EcsCodeDeployRollout Stack/Web/Rollout: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. `
+    const message = 'EcsCodeDeployRollout Stack/Web/Rollout: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. '
       + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
       + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
     expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy()), message);
