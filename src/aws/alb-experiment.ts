@@ -52,8 +52,9 @@ export interface AlbExperimentProps {
   readonly conditions?: elbv2.ListenerCondition[];
 
   /**
-   * The moment whose allocations are rendered: an experiment switched off, or past its end date
-   * at this moment, sends everyone to the control. Pass a fixed date for reproducible templates.
+   * The moment whose allocations are rendered: an experiment switched off, before its start date
+   * or past its end date at this moment, sends everyone to the control. Pass a fixed date for
+   * reproducible templates.
    *
    * @default - now, when the construct is created
    */
@@ -81,11 +82,12 @@ export interface AlbExperimentProps {
  * value (the default path `/*`, or a host header) for `conditions`. `Match.headerRegex` is refused,
  * and so are two variants whose matches differ only by letter case: the second would receive nobody.
  *
- * An experiment switched off, or past its end date at `at`, renders a single rule sending every
- * request that meets `conditions` to the control, and a warning. That rule keeps the priority and
- * the construct id of the rule for everyone else, so the deployment that ends an experiment never
- * moves a rule onto a priority another rule still holds. The ALB cannot end an experiment by
- * itself: the end date takes effect at the first deployment after it. The experiment's state and
+ * An experiment switched off, before its start date or past its end date at `at`, renders a single
+ * rule sending every request that meets `conditions` to the control, and a warning. That rule keeps
+ * the priority and the construct id of the rule for everyone else, so the deployment that ends an
+ * experiment never moves a rule onto a priority another rule still holds. The ALB cannot start or
+ * end an experiment by itself: the start and end dates take effect at the first deployment after
+ * them. The experiment's state and
  * allocation table are recorded in the cloud assembly (`cdk-deploy-strategies:experiment` metadata).
  *
  * Each rule is updated after the rules with higher priority numbers, so adding a variant with a
@@ -215,7 +217,9 @@ export class AlbExperiment extends Construct {
     if (reason !== undefined) {
       Annotations.of(this).addWarningV2('cdk-deploy-strategies:albExperimentInactive',
         `Every request goes to the control "${experiment.control}": ${reason}. `
-        + 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.');
+        + (experiment._startsAfter(at)
+          ? `The rules are rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
+          : 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.'));
     }
     recordExperiment(this, experiment, BACKEND, at);
     registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, experiment, evaluationOrder: declaredOrder(experiment), caseInsensitiveValues: true });

@@ -1,4 +1,4 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,7 +9,7 @@ import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
-import { ecsNativeDeployment } from './private/ecs-native-deployment';
+import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
 import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
 import { recordPlan } from './private/plan-metadata';
@@ -31,8 +31,13 @@ export interface EcsNativeRolloutProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -114,7 +119,10 @@ export interface EcsNativeRolloutProps {
  * It registers the service in the blue target group with the green one as its alternate target,
  * behind the production rule (and the test rule, when the strategy has a test route), sets the
  * deployment strategy, the circuit breaker and the alarms that roll back on the service, and
- * generates 5xx and p99 latency alarms for both target groups.
+ * generates 5xx and p99 latency alarms for both target groups. A test phase held by a manual
+ * approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a PAUSE
+ * lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's timeout
+ * and a timeout action that rolls back.
  *
  * You build the listener rules: the production rule forwards to blue (weight 100) and green
  * (weight 0); the test rule, needed only for a test route, is evaluated first and forwards to
@@ -174,6 +182,14 @@ export class EcsNativeRollout extends Construct {
   public readonly containerName: string;
   /** The container port that receives traffic. */
   public readonly containerPort: number;
+  /**
+   * The lifecycle stage where a deployment waits for a person (`POST_TEST_TRAFFIC_SHIFT`), when the
+   * strategy's test phase is a manual approval: blue-green's promotion, or the test gate of a
+   * canary or linear strategy.
+   *
+   * @default - undefined: no deployment waits for a person
+   */
+  public readonly approvalStage?: string;
 
   private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
 
@@ -266,6 +282,8 @@ export class EcsNativeRollout extends Construct {
       Rollback: true,
     });
     for (const hook of hooks) service.addLifecycleHook(hook);
+    if (deployment.approval) addPauseHook(cfnService, deployment.approval);
+    this.approvalStage = deployment.approval?.stage;
 
     this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: blue });
     this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: green });
@@ -291,6 +309,31 @@ export class EcsNativeRollout extends Construct {
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
     this.service.addLifecycleHook(lifecycleHooks(`EcsNativeRollout ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/**
+ * Adds a PAUSE lifecycle hook beside the service's Lambda hooks, with the timeout action that rolls
+ * back. aws-cdk-lib's `addLifecycleHook` renders Lambda hooks only (a target ARN and a role), so
+ * the service's hook list becomes aws-cdk-lib's own, then the pause; both are read at synth, so
+ * hooks added later still count.
+ */
+function addPauseHook(cfnService: ecs.CfnService, pause: EcsPauseHook): void {
+  const config = cfnService.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty;
+  const own = config.lifecycleHooks;
+  const hook: ecs.CfnService.DeploymentLifecycleHookProperty = {
+    targetType: 'PAUSE',
+    lifecycleStages: [pause.stage],
+    timeoutConfiguration: { timeoutInMinutes: pause.timeoutMinutes, action: 'ROLLBACK' },
+  };
+  cfnService.deploymentConfiguration = {
+    ...config,
+    lifecycleHooks: Lazy.any({
+      produce: () => {
+        const lambdas = own === undefined ? undefined : Stack.of(cfnService).resolve(own);
+        return [...(Array.isArray(lambdas) ? lambdas : []), hook];
+      },
+    }),
+  };
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {

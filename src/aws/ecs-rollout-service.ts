@@ -11,6 +11,7 @@ import { EcsController, EcsControllerKind } from './ecs-controller';
 import { EcsNativeRollout } from './ecs-native-rollout';
 import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
 import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
 import { healthCheck, trafficContainer } from './private/ecs-service';
 import { StrategyValidationError } from '../core/private/errors';
@@ -42,8 +43,13 @@ export interface EcsRolloutServiceProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -277,7 +283,8 @@ export class EcsRolloutService extends Construct {
         codeDeploy ? 'Set testPort in EcsController.codeDeploy({ testPort }), or leave testRouteSources out.'
           : 'Add a test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRouteSources out.');
     }
-    if (codeDeploy && props.strategy.testRoute && controller.testPort === undefined) {
+    // A canary's or linear strategy's test route is refused by EcsCodeDeployRollout, whatever the test port.
+    if (codeDeploy && props.strategy.kind === StrategyKind.BLUE_GREEN && props.strategy.testRoute && controller.testPort === undefined) {
       fail(`${where}: controller`, 'EcsController.codeDeploy() without a testPort',
         `CodeDeploy routes test traffic by a second listener, not by a request match, so the strategy's test route (${props.strategy.testRoute.describe()}) needs a test listener`,
         'Set a testPort, such as EcsController.codeDeploy({ testPort: 9000 }); or leave testRoute out of the strategy; or use EcsController.NATIVE, which routes tests by header.');

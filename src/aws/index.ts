@@ -1,4 +1,5 @@
 export * from './alb-experiment';
+export * from './api-gateway-canary';
 export * from './cloudwatch-health-check';
 export * from './cloudfront-continuous-deployment';
 export * from './dns-target';

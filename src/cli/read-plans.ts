@@ -60,7 +60,7 @@ export interface Found {
 
 /** The constructs that record what this command reads, for the message when it finds nothing. */
 export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
-  + 'aws.LambdaRollout, aws.WeightedDnsRollout and aws.CloudFrontContinuousDeployment (CDK), and by k8s.ArgoRollout, '
+  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
   + 'k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
   + 'aws.CloudFrontContinuousDeployment and k8s.GatewayExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
 

@@ -48,8 +48,9 @@ export interface GatewayExperimentProps {
   readonly hostnames?: string[];
 
   /**
-   * The moment whose allocations are rendered: an experiment switched off, or past its end date
-   * at this moment, sends everyone to the control. Pass a fixed date for reproducible manifests.
+   * The moment whose allocations are rendered: an experiment switched off, before its start date
+   * or past its end date at this moment, sends everyone to the control. Pass a fixed date for
+   * reproducible manifests.
    *
    * @default - now, when the construct is created
    */
@@ -74,10 +75,11 @@ interface RecordedExperiment {
  * header or a query parameter is matched exactly; a cookie becomes a regular expression on the
  * `Cookie` header.
  *
- * An experiment switched off, or past its end date at `at`, renders a single rule to the control.
- * The route's `cdk-deploy-strategies.dev/experiment` annotation records whether the experiment is
- * active, why not, and its allocation table. Since the rendered allocations depend on the date,
- * synthesize again (or pass `at`) to end an experiment on time.
+ * An experiment switched off, before its start date or past its end date at `at`, renders a
+ * single rule to the control. The route's `cdk-deploy-strategies.dev/experiment` annotation records
+ * whether the experiment is active, why not, and its allocation table. Since the rendered
+ * allocations depend on the date, synthesize again (or pass `at`) to start and end an experiment
+ * on time.
  *
  * The Gateway API gives a rule with a header condition (a header or cookie match) precedence over
  * one with a query parameter condition, whatever their order, so declare variants matched by header

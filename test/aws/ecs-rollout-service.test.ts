@@ -201,6 +201,33 @@ describe('listener rules', () => {
     expect(construct.testRule).toBeDefined();
   });
 
+  test('a canary\'s test route: the same test rule, admitting private addresses only, and a test gate paused at POST_TEST_TRAFFIC_SHIFT', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'),
+      testGate: StepGate.manualApproval({ timeout: Duration.hours(1) }),
+      steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const { stack, construct } = service(strategy);
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 9,
+      Conditions: [
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-qa', Values: ['1'] } },
+        { Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      ],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+        LifecycleHooks: [{ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: 60, Action: 'ROLLBACK' } }],
+      }),
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ TestListenerRule: ref('WebTestRule') }) })],
+    });
+    expect(construct.nativeRollout!.approvalStage).toBe('POST_TEST_TRAFFIC_SHIFT');
+  });
+
   test('a query parameter test route becomes a query-string condition', () => {
     const { stack } = service(Strategy.blueGreen({ testRoute: Match.queryParameter('env', 'green') }));
     validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
@@ -405,8 +432,10 @@ describe('alarms that roll back', () => {
 describe('what native ECS deployments cannot express', () => {
   const prop = 'EcsNativeRollout Stack/Web/Rollout: strategy';
   test.each([
-    ['a promotion gate', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
-      `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`],
+    ['a promotion approval without a timeout', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
+      `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments end every PAUSE hook with a timeout (24 hours unless set) and CloudFormation waits for the deployment meanwhile, so manual approval needs one. Set a timeout, such as StepGate.manualApproval({ timeout: Duration.hours(4) }); when it passes, ECS rolls the deployment back.`],
+    ['a promotion bake', Strategy.blueGreen({ promotion: bake(5) }),
+      `${prop} is "blue-green (promote after bake 5m, bake 5m)": native ECS deployments hold the switch only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for a time (bake 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.`],
     ['a blue-green bake that is not whole minutes', Strategy.blueGreen({ bakeTime: Duration.seconds(90) }),
       `${prop} is "blue-green (bake 1m 30s)": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
     ['a blue-green bake over a day', Strategy.blueGreen({ bakeTime: Duration.hours(25) }),
@@ -414,11 +443,11 @@ describe('what native ECS deployments cannot express', () => {
     ['several canary steps', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(5) }] }),
       `${prop} is "canary 10% (bake 5m) → 50% (bake 5m) → 100%": native ECS deployments shift a canary in one step, then to 100%; this canary has 2 steps before 100%. Use one step, such as Strategy.CANARY_10PERCENT_15MINUTES, or Strategy.linear() for equal steps.`],
     ['a manual approval', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }),
-      `${prop} is "canary 10% (manual approval) → 100%": native ECS deployments wait between shifts only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (manual approval) → 100%": native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout between shifts (manual approval). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.`],
     ['an analysis', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.analysis({ name: 'errors', duration: Duration.minutes(5) }) }] }),
-      `${prop} is "canary 10% (analysis errors 5m) → 100%": native ECS deployments wait between shifts only for a time; they have no analysis step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (analysis errors 5m) → 100%": native ECS deployments wait between shifts only for a time; they have no analysis step (analysis errors 5m). Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for analysis between steps use a Kubernetes Argo Rollouts provider.`],
     ['an approval at 100%', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 100, gate: StepGate.manualApproval() }] }),
-      `${prop} is "canary 10% (bake 5m) → 100% (manual approval)": native ECS deployments wait after the last shift only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (bake 5m) → 100% (manual approval)": native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout after the last shift (manual approval). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.`],
     ['a canary bake that is not whole minutes', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.seconds(90)) }] }),
       `${prop} is "canary 10% (bake 1m 30s) → 100%": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
     ['a canary bake over a day', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.hours(25)) }] }),
@@ -619,6 +648,15 @@ describe('the CodeDeploy controller', () => {
     const groups = Object.values(validatedTemplate(stack).findResources('AWS::EC2::SecurityGroup'));
     const ingress = groups.flatMap(sg => sg.Properties.SecurityGroupIngress ?? []).filter((rule: any) => rule.FromPort === 9000);
     expect(ingress.map((rule: any) => rule.CidrIp ?? rule.CidrIpv6).sort()).toEqual(['2001:db8::/32', '203.0.113.0/24']);
+  });
+
+  test('a canary\'s test route is refused by CodeDeploy, with a test port or without', () => {
+    const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    const message = 'EcsCodeDeployRollout Stack/Web/Rollout: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. '
+      + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
+      + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy()), message);
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy({ testPort: 9000 })), message);
   });
 
   test('a strategy\'s test route needs a test port; with one, a warning says the match is not applied', () => {

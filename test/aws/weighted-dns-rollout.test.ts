@@ -299,6 +299,13 @@ describe('what Route 53 weighted records cannot express', () => {
       + '(such as its load balancer\'s DNS name), or use a load balancer rollout for a header route.');
   });
 
+  test('a canary\'s test route', () => {
+    expectValidationError(() => rollout(Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: bake(5) }] })),
+      `${where}: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": Route 53 weighted records cannot express a test route: `
+      + 'DNS answers by weight and sees no headers, cookies or query strings. Remove the testRoute and test the candidate at its own address '
+      + '(such as its load balancer\'s DNS name), or use a load balancer rollout for a header route.');
+  });
+
   test('a CNAME at the zone apex', () => {
     const cnames = { stable: aws.DnsTarget.domainName('blue.example.net'), candidate: aws.DnsTarget.domainName('green.example.net') };
     const message = (name: string) => `${where}: recordName is "${name}": DNS allows no CNAME record at the zone apex. `

@@ -151,6 +151,25 @@ describe('weights at each step, in tenths of a percent', () => {
     expect(weights(second.rules, second.rollout)).toEqual([0, 1000]);
   });
 
+  test('a canary with a test route: step 1 is the test phase, the route to the canary stays through the weighted steps', () => {
+    const testersFirst = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'),
+      testGate: StepGate.manualApproval(),
+      steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const first = render({ strategy: testersFirst });
+    const canaryName = first.rollout.canaryService!.name;
+    const testRule = { matches: [{ headers: [{ type: 'Exact', name: 'x-qa', value: '1' }] }], backendRefs: [{ name: canaryName, port: 80 }] };
+    expect(first.rules).toEqual([
+      testRule,
+      { backendRefs: [{ name: first.rollout.stableService.name, port: 80, weight: 1000 }, { name: canaryName, port: 80, weight: 0 }] },
+    ]);
+    expect(first.rollout.step!.gate?.describe()).toBe('manual approval');
+    const second = render({ strategy: testersFirst, step: 2 });
+    expect(second.rules[0]).toEqual(testRule);
+    expect(weights(second.rules, second.rollout)).toEqual([900, 100]);
+  });
+
   test.each([
     ['a cookie', Match.cookie('beta', 'true'), { headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta=true( *;.*)?$' }] }],
     ['a header regex', Match.headerRegex('user-agent', '.*Mobile.*'), { headers: [{ type: 'RegularExpression', name: 'user-agent', value: '.*Mobile.*' }] }],
