@@ -12,3 +12,4 @@ export * from './argo-rollout';
 export * from './kubernetes-release';
 export * from './flagger-metric';
 export * from './flagger-canary';
+export * from './flagger-experiment';
