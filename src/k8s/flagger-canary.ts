@@ -188,7 +188,7 @@ export class FlaggerCanary extends Construct {
           `Remove it, or name it in a gate: StepGate.analysis({ name: "${a.name}", duration }).`);
       }
     });
-    const metrics = analysisMetrics(`${where}: strategy`, names, analyses, `${where}'s analyses`);
+    const metrics = analysisMetrics(`${where}: strategy's analysis gate`, names, analyses, `${where}'s analyses`);
     const webhooks: FlaggerWebhook[] = timeline.approval ? [loadTesterWebhook('manual-approval', 'confirm-promotion', loadTester, 'gate/check')] : [];
     const analysis: FlaggerAnalysisSpec = {
       interval: flaggerDuration(timeline.intervalSeconds),
