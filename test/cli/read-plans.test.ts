@@ -142,8 +142,8 @@ describe('a cdk8s output', () => {
   });
 
   test('an experiment recorded on a Flagger Canary is Flagger\'s', () => {
-    const canary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify({ active: false, reason: 'off', table: 'beta 100%' }) } } };
-    expect(recordedK8sExperiments([canary])).toEqual([{ object: 'Canary/ab', backend: 'Flagger', active: false, reason: 'off', table: 'beta 100%' }]);
+    const flaggerCanary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify({ active: false, reason: 'off', table: 'beta 100%' }) } } };
+    expect(recordedK8sExperiments([flaggerCanary])).toEqual([{ object: 'Canary/ab', backend: 'Flagger', active: false, reason: 'off', table: 'beta 100%' }]);
   });
 
   test('one file yields its own', () => {

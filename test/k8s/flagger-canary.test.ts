@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Match, StepGate, Strategy } from '../../src';
-import { ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease } from '../../src/k8s';
+import { Match, StepGate, Strategy, guardrails } from '../../src';
 import { Release } from '../../src/core/release';
+import { ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease } from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
-import { guardrails } from '../../src';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses, expectCleanOutput } from '../support/properties';
@@ -51,7 +50,11 @@ describe('a canary', () => {
     expect(deployment.metadata).toMatchObject({ name: 'web', labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/version': '1.4.2' } });
     expect(deployment.spec.replicas).toBe(4);
     expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'web' } });
-    expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
   });
 
   test('records the plan on the Canary, at 200% capacity: Flagger runs the canary at full size beside the primary', () => {
@@ -78,8 +81,12 @@ describe('a canary', () => {
   test('host names, a listener, a port, a threshold and a load tester of your own', () => {
     const { canary } = render({
       strategy: Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }),
-      gateway: { name: 'public', sectionName: 'https' }, hostnames: ['shop.example.com'], port: 8080, threshold: 3,
-      interval: Duration.seconds(30), loadTester: 'http://tester.ops:8080',
+      gateway: { name: 'public', sectionName: 'https' },
+      hostnames: ['shop.example.com'],
+      port: 8080,
+      threshold: 3,
+      interval: Duration.seconds(30),
+      loadTester: 'http://tester.ops:8080',
     });
     expect(canary.spec.service).toEqual({ port: 8080, targetPort: 8080, gatewayRefs: [{ name: 'public', sectionName: 'https' }], hosts: ['shop.example.com'] });
     expect(canary.spec.analysis).toMatchObject({ interval: '30s', threshold: 3, webhooks: [{ url: 'http://tester.ops:8080/gate/check' }] });
@@ -158,7 +165,13 @@ describe('one house strategy, on Argo Rollouts and on Flagger', () => {
       .map(o => JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]));
     expect([argoPlan.controller, flaggerPlan.controller]).toEqual(['Argo Rollouts', 'Flagger']);
     // Capacity is where they differ: Argo scales the canary to its share, Flagger runs it at full size.
-    const timeline = (p: any) => ({ ...p, capacity: undefined, replicas: undefined, peakCapacityPercent: undefined, steps: p.steps.map((s: any) => ({ ...s, capacityPercent: undefined })) });
+    const timeline = (p: any) => ({
+      ...p,
+      capacity: undefined,
+      replicas: undefined,
+      peakCapacityPercent: undefined,
+      steps: p.steps.map((s: any) => ({ ...s, capacityPercent: undefined })),
+    });
     expect(timeline(flaggerPlan.plan)).toEqual(timeline(argoPlan.plan));
     expect(flaggerPlan.plan.steps.length).toBe(strategy.steps.length);
     expect(flagger.plan.strategy).toBe(argo.plan.strategy);
@@ -177,15 +190,36 @@ describe('what Flagger cannot express is refused', () => {
   });
 
   test('two steps at one weight, which would stall Flagger', () => {
-    expectValidationError(() => render({ strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 10, gate: StepGate.manualApproval() }] }) }),
-      `${where}: strategy.steps[1].weight is 10: step 1 holds 10% too, and Flagger moves to the next weight at every interval: a step that adds no traffic stalls it (its next step weight is 0). Merge steps 1 and 2 into one, or use ArgoRollout, whose steps may repeat a weight.`);
+    expectValidationError(() => render({
+      strategy: Strategy.canary({
+        steps: [{ weight: 10, gate: bake(5) }, {
+          weight: 10,
+          gate: StepGate.manualApproval(),
+        }],
+      }),
+    }),
+    `${where}: strategy.steps[1].weight is 10: step 1 holds 10% too, and Flagger moves to the next weight at every interval: a step that adds no traffic stalls it (its next step weight is 0). Merge steps 1 and 2 into one, or use ArgoRollout, whose steps may repeat a weight.`);
   });
 
   test('a manual approval before the last step, or with a timeout', () => {
-    expectValidationError(() => render({ strategy: Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }, { weight: 50, gate: bake(5) }] }) }),
-      `${where}: strategy.steps[0].gate is "manual approval": Flagger holds a rollout for a person only before the promotion (its confirm-promotion webhook); its confirm-traffic-increase webhook asks before every weight increase, the first one included, and the load tester's gate stays open once opened, so it cannot hold one step alone. Put the manual approval on the last step before 100%, or use ArgoRollout, which pauses any step for a person.`);
-    expectValidationError(() => render({ strategy: Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval({ timeout: Duration.hours(1) }) }] }) }),
-      `${where}: strategy.steps[0].gate is "manual approval (timeout 1h)": Flagger's promotion gate has no timeout: it asks the load tester at every interval for as long as it takes. Use StepGate.manualApproval() without a timeout; to give up on a release, roll it back with the load tester's rollback gate or a new revision.`);
+    expectValidationError(() => render({
+      strategy: Strategy.canary({
+        steps: [{ weight: 10, gate: StepGate.manualApproval() }, {
+          weight: 50,
+          gate: bake(5),
+        }],
+      }),
+    }),
+    `${where}: strategy.steps[0].gate is "manual approval": Flagger holds a rollout for a person only before the promotion (its confirm-promotion webhook); its confirm-traffic-increase webhook asks before every weight increase, the first one included, and the load tester's gate stays open once opened, so it cannot hold one step alone. Put the manual approval on the last step before 100%, or use ArgoRollout, which pauses any step for a person.`);
+    expectValidationError(() => render({
+      strategy: Strategy.canary({
+        steps: [{
+          weight: 10,
+          gate: StepGate.manualApproval({ timeout: Duration.hours(1) }),
+        }],
+      }),
+    }),
+    `${where}: strategy.steps[0].gate is "manual approval (timeout 1h)": Flagger's promotion gate has no timeout: it asks the load tester at every interval for as long as it takes. Use StepGate.manualApproval() without a timeout; to give up on a release, roll it back with the load tester's rollback gate or a new revision.`);
   });
 
   test('all at once', () => {
@@ -251,15 +285,25 @@ describe('random props', () => {
   const flaggerStrategyArb = fc.integer({ min: 1, max: 1200 }).chain(seconds => fc.oneof(
     {
       weight: 4,
-      arbitrary: fc.tuple(fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }), fc.array(flaggerGateArb(seconds), { minLength: 5, maxLength: 5 }))
+      arbitrary: fc.tuple(fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }),
+        fc.array(flaggerGateArb(seconds), { minLength: 5, maxLength: 5 }))
         .filter(([weights]) => !(weights.length === 1 && weights[0] === 100))
         .map(([weights, gates]) => Strategy.canary({ steps: weights.sort((a, b) => a - b).map((weight, i) => ({ weight, gate: gates[i] })) })),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }).map(stepPercent => Strategy.linear({ stepPercent, interval: Duration.seconds(seconds) })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 60 }).map(stepPercent => Strategy.linear({
+        stepPercent,
+        interval: Duration.seconds(seconds),
+      })),
+    },
     {
       weight: 2,
       arbitrary: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean())
-        .map(([k, manual]) => Strategy.blueGreen({ bakeTime: Duration.seconds(seconds), promotion: manual ? StepGate.manualApproval() : StepGate.bake(Duration.seconds(k * seconds)) })),
+        .map(([k, manual]) => Strategy.blueGreen({
+          bakeTime: Duration.seconds(seconds),
+          promotion: manual ? StepGate.manualApproval() : StepGate.bake(Duration.seconds(k * seconds)),
+        })),
     },
   ));
   const propsArb = tidyOrNot(({ either, maybe, gateway: gatewayArb, hostnames, name, port, replicas, revision: revisionArb, strategy }) => fc.record({
@@ -288,7 +332,8 @@ describe('random props', () => {
       const analysisSpec = canary.spec.analysis;
       const strategy = construct.plan.strategy;
       if (strategy.kind === 'BLUE_GREEN') {
-        expect(analysisSpec.iterations * construct.interval.toSeconds()).toBe(strategy.promotion!.minimumDuration.toSeconds() || construct.interval.toSeconds());
+        const promotionSeconds = strategy.promotion!.minimumDuration.toSeconds() || construct.interval.toSeconds();
+        expect(analysisSpec.iterations * construct.interval.toSeconds()).toBe(promotionSeconds);
       } else if (strategy.kind === 'CANARY') {
         expect(analysisSpec.stepWeights).toEqual(strategy.steps.filter(s => s.gate).map(s => s.weight));
       }

@@ -89,8 +89,11 @@ describe('what Flagger cannot express is refused', () => {
   test('props that are not what they should be', () => {
     const experiment = new Experiment({ name: 'beta', variants: [{ name: 'beta', match: Match.header('x-beta', 'true') }] });
     expectValidationError(() => render('beta' as any), `${where}: experiment is "beta": it must be an Experiment. Pass new Experiment({ name, variants }).`);
-    expectValidationError(() => render(experiment, { metrics: [FlaggerMetric.requestSuccessRate(), FlaggerMetric.requestSuccessRate({ minPercent: 95 })] }),
-      `${where}: metrics[1] is "request-success-rate ≥ 95% over 1m": ${where}: metrics[0] is a request-success-rate check too, and Flagger runs each check once. Keep one check of each kind.`);
+    expectValidationError(() => render(experiment, {
+      metrics: [FlaggerMetric.requestSuccessRate(),
+        FlaggerMetric.requestSuccessRate({ minPercent: 95 })],
+    }),
+    `${where}: metrics[1] is "request-success-rate ≥ 95% over 1m": ${where}: metrics[0] is a request-success-rate check too, and Flagger runs each check once. Keep one check of each kind.`);
     expectValidationError(() => render(experiment, { interval: Duration.millis(500) }),
       `${where}: interval is 500 millis: durations are whole seconds. Round the duration to whole seconds.`);
   });

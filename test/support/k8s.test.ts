@@ -76,7 +76,9 @@ describe('the vendored Flagger schemas', () => {
 
   test('accept a Canary as the Flagger documentation writes it', () => {
     expect(() => validateManifest(canary({
-      interval: '1m', threshold: 5, stepWeights: [5, 10, 50],
+      interval: '1m',
+      threshold: 5,
+      stepWeights: [5, 10, 50],
       metrics: [{ name: 'request-success-rate', interval: '1m', thresholdRange: { min: 99 } }],
       webhooks: [{ name: 'gate', type: 'confirm-promotion', url: 'http://flagger-loadtester.test/gate/check' }],
     }, { port: 80, targetPort: 9898, gatewayRefs: [{ name: 'public', namespace: 'gateways' }] }))).not.toThrow();
