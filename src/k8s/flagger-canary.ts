@@ -14,7 +14,7 @@ import { containerPort, portNumber, replicaCount, revision as checkRevision } fr
 import { KubernetesRevision } from './revision';
 import { CapacityMode } from '../core/plan-options';
 import { formatSeconds } from '../core/private/format';
-import { fail, struct, wholeSeconds } from '../core/private/validation';
+import { fail, struct } from '../core/private/validation';
 import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
@@ -66,15 +66,6 @@ export interface FlaggerCanaryProps {
   readonly port?: number;
 
   /**
-   * Flagger's analysis interval: how long each step holds, and how often Flagger runs the checks.
-   * Derived from the strategy (the steps' bake or analysis time, blue-green's bake time); set it
-   * only when the strategy has no timed gate (a single step held by a manual approval).
-   *
-   * @default - from the strategy, else Duration.minutes(1)
-   */
-  readonly interval?: Duration;
-
-  /**
    * How many failed checks roll the rollout back. Each failed check holds the step one more
    * interval, which the plan does not count.
    *
@@ -99,8 +90,6 @@ export interface FlaggerCanaryProps {
   readonly loadTester?: string;
 }
 
-const DEFAULT_INTERVAL_SECONDS = 60;
-
 /**
  * Releases a workload with Flagger (`flagger.app/v1beta1` Canary) on a Gateway API HTTPRoute
  * (provider `gatewayapi:v1`), by a `Strategy`: Flagger moves traffic one step per analysis
@@ -119,15 +108,18 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  *   time, while the old version still runs) and promotes.
  * - Analysis gates become the analysis `metrics`: the checks of every analysis the gates name, which
  *   Flagger runs at the end of every interval of the rollout.
- * - A manual approval on the last step (or as blue-green's promotion) becomes a `confirm-promotion`
- *   webhook to the load tester's `gate/check`: Flagger asks it at every interval and promotes once
- *   it answers yes. Open the gate with
+ * - A manual approval on the last step becomes a `confirm-promotion` webhook to the load tester's
+ *   `gate/check`. Flagger asks it at the end of each interval at the last weight and promotes once it
+ *   answers yes, so the weight is held one interval before the approval counts: write that interval
+ *   as a step of its own at the same weight (`{ weight: 50, gate: bake }`, then
+ *   `{ weight: 50, gate: StepGate.manualApproval() }`), which becomes one step weight. Open the gate with
  *   `curl -d '{"name": "<name>", "namespace": "<namespace>"}' <load tester>/gate/open`
  *   (and close it again with `gate/close` after the release, since it stays open).
  *
  * What Flagger cannot express fails at synth, naming the feature and what works instead: steps of
- * different times, fractional weights, two steps at one weight, manual approvals before the last
- * step or with a timeout, a blue-green test route or bake time of zero, all at once.
+ * different times, fractional weights, two steps at one weight (but for the approval above), manual
+ * approvals elsewhere or with a timeout, a blue-green test route, manual promotion or bake time of
+ * zero, all at once.
  *
  * The plan is recorded on the Canary (annotation `cdk-deploy-strategies.dev/plan`), with a capacity
  * of 200%: Flagger runs the canary at full size beside the primary. Flagger scales the Deployment to
@@ -138,6 +130,7 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  * new FlaggerCanary(chart, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
+ *     { weight: 50, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
  *     { weight: 50, gate: StepGate.manualApproval() },
  *   ] }),
  *   revision: { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 8080 }], version: '1.4.2' },
@@ -172,15 +165,11 @@ export class FlaggerCanary extends Construct {
     const port = props.port === undefined ? 80 : portNumber(`${where}: port`, props.port);
     const gateway = gatewayReference(`${where}: gateway`, props.gateway);
     const hostnames = routeHostnames(`${where}: hostnames`, props.hostnames);
-    const givenInterval = props.interval === undefined ? undefined : wholeSeconds(`${where}: interval`, props.interval, {
-      minSeconds: 1, fix: 'Use at least Duration.seconds(1), such as Duration.minutes(1).',
-    });
     const threshold = flaggerThreshold(`${where}: threshold`, props.threshold);
     const analyses = flaggerAnalyses(`${where}: analyses`, props.analyses);
     const loadTester = loadTesterUrl(`${where}: loadTester`, props.loadTester, Chart.of(this).namespace);
 
-    const timeline = strategy.kind === StrategyKind.BLUE_GREEN ? blueGreenTimeline(where, strategy, givenInterval)
-      : progressiveTimeline(where, strategy, givenInterval);
+    const timeline = strategy.kind === StrategyKind.BLUE_GREEN ? blueGreenTimeline(where, strategy) : progressiveTimeline(where, strategy);
     const names = [...new Set(strategy.steps.filter(s => s.gate?.kind === StepGateKind.ANALYSIS).map(s => s.gate!.analysisName!))];
     analyses.forEach((a, i) => {
       if (!names.includes(a.name)) {
@@ -229,26 +218,29 @@ interface Timeline {
 }
 
 /** A canary or linear strategy: one weight per interval, then the promotion. */
-function progressiveTimeline(where: string, strategy: Strategy, givenInterval: number | undefined): Timeline {
+function progressiveTimeline(where: string, strategy: Strategy): Timeline {
   if (strategy.kind === StrategyKind.ALL_AT_ONCE) {
     fail(`${where}: strategy`, strategy.describe(),
       'Flagger releases every revision through an analysis; it has no all-at-once release that something watches',
       'Use a canary such as Strategy.CANARY_10PERCENT_5MINUTES, or a plain cdk8s-plus Deployment for an all-at-once release.');
   }
   const steps = strategy.steps;
+  const gated = steps.map((step, i) => ({ step, i })).filter(({ step }) => step.gate !== undefined);
+  const last = gated[gated.length - 1];
+  const isApproval = (i: number) => steps[i].gate?.kind === StepGateKind.MANUAL_APPROVAL;
   steps.forEach((step, i) => {
     if (!Number.isInteger(step.weight)) {
       fail(`${where}: strategy.steps[${i}].weight`, step.weight, 'Flagger\'s step weights are whole percentages from 1 to 100',
         `Use ${Math.max(1, Math.floor(step.weight))} or ${Math.ceil(step.weight)} in the strategy.`);
     }
-    if (i > 0 && step.weight === steps[i - 1].weight) {
+    // One repeat is Flagger's own timeline: the last weight held one interval, then the promotion gate.
+    const promotionGate = i > 0 && i === last.i && isApproval(i) && !isApproval(i - 1);
+    if (i > 0 && step.weight === steps[i - 1].weight && !promotionGate) {
       fail(`${where}: strategy.steps[${i}].weight`, step.weight,
         `step ${i} holds ${step.weight}% too, and Flagger moves to the next weight at every interval: a step that adds no traffic stalls it (its next step weight is 0)`,
         `Merge steps ${i} and ${i + 1} into one, or use ArgoRollout, whose steps may repeat a weight.`);
     }
   });
-  const gated = steps.map((step, i) => ({ step, i })).filter(({ step }) => step.gate !== undefined);
-  const last = gated[gated.length - 1];
   let intervalSeconds: number | undefined;
   let firstTimed: { i: number; gate: StepGate } | undefined;
   for (const { step, i } of gated) {
@@ -260,6 +252,12 @@ function progressiveTimeline(where: string, strategy: Strategy, givenInterval: n
         fail(prop, gate.describe(),
           'Flagger holds a rollout for a person only before the promotion (its confirm-promotion webhook); its confirm-traffic-increase webhook asks before every weight increase, the first one included, and the load tester\'s gate stays open once opened, so it cannot hold one step alone',
           'Put the manual approval on the last step before 100%, or use ArgoRollout, which pauses any step for a person.');
+      }
+      if (i === 0 || steps[i - 1].weight !== step.weight) {
+        const weight = step.weight;
+        fail(prop, gate.describe(),
+          `Flagger asks its promotion gate only at the end of an analysis interval at the last weight, so ${weight}% is held one interval before the approval counts, and the strategy counts the approval from the start of the step`,
+          `Hold the weight one interval first, as Flagger does: { weight: ${weight}, gate: StepGate.bake(<the steps' time>) }, then { weight: ${weight}, gate: StepGate.manualApproval() }; or use ArgoRollout, whose pause waits for the approval alone.`);
       }
       continue;
     }
@@ -273,17 +271,19 @@ function progressiveTimeline(where: string, strategy: Strategy, givenInterval: n
         `Give every step the same bake or analysis time, such as ${formatSeconds(intervalSeconds!)} (a longer hold becomes several steps), or use ArgoRollout, whose steps each pause for their own time.`);
     }
   }
-  const interval = checkInterval(where, intervalSeconds, givenInterval, firstTimed && `the strategy's steps hold ${formatSeconds(intervalSeconds!)}`);
+  // Every expressible canary has a timed step: a manual approval follows one at its weight.
+  const interval = intervalSeconds!;
   const approval = last.step.gate!.kind === StepGateKind.MANUAL_APPROVAL;
   if (strategy.kind === StrategyKind.LINEAR) {
     const below = steps.filter(s => s.weight < 100);
     return { intervalSeconds: interval, approval, steps: { stepWeight: strategy.linearStepPercent, maxWeight: below[below.length - 1].weight } };
   }
-  return { intervalSeconds: interval, approval, steps: { stepWeights: gated.map(({ step }) => step.weight) } };
+  // The approval's repeat of the last weight is Flagger's promotion gate, not a step of its own.
+  return { intervalSeconds: interval, approval, steps: { stepWeights: [...new Set(gated.map(({ step }) => step.weight))] } };
 }
 
 /** A blue-green strategy: iterations with no production traffic, one interval switched, then the promotion. */
-function blueGreenTimeline(where: string, strategy: Strategy, givenInterval: number | undefined): Timeline {
+function blueGreenTimeline(where: string, strategy: Strategy): Timeline {
   if (strategy.testRoute) {
     fail(`${where}: strategy.testRoute`, strategy.testRoute.describe(),
       'Flagger routes requests by header only in its A/B flow (analysis.match), which ends by updating the primary Deployment in place, a rolling update rather than one switch, and keeps no old version to switch back to; its blue-green flow, which switches, routes no test requests',
@@ -295,7 +295,7 @@ function blueGreenTimeline(where: string, strategy: Strategy, givenInterval: num
       'Flagger keeps the old version for one analysis interval after the switch, so the bake time is the interval, which is at least a second',
       'Use a bake time of at least Duration.seconds(1), such as Duration.minutes(5).');
   }
-  const interval = checkInterval(where, bake, givenInterval, `the strategy's bake time is ${formatSeconds(bake)}`);
+  const interval = bake;
   const promotion = strategy.promotion;
   const prop = `${where}: strategy.promotion`;
   if (promotion === undefined) {
@@ -304,8 +304,9 @@ function blueGreenTimeline(where: string, strategy: Strategy, givenInterval: num
       `Give the strategy a promotion gate of a whole number of intervals, such as promotion: StepGate.bake(Duration.seconds(${bake})), or use ArgoRollout.`);
   }
   if (promotion.kind === StepGateKind.MANUAL_APPROVAL) {
-    approvalWithoutTimeout(prop, promotion);
-    return { intervalSeconds: interval, approval: true, steps: { iterations: 1 } };
+    fail(prop, promotion.describe(),
+      `Flagger asks its promotion gate only after at least one iteration of its analysis interval (here the bake time, ${formatSeconds(bake)}), and the strategy counts the approval from the start, which a blue-green's single promotion gate cannot say otherwise`,
+      `Promote after a bake or an analysis of a whole number of intervals, such as promotion: StepGate.bake(Duration.seconds(${bake})), or use ArgoRollout, whose blue-green waits for the approval alone.`);
   }
   const seconds = promotion.duration!.toSeconds();
   if (seconds % interval !== 0) {
@@ -315,15 +316,6 @@ function blueGreenTimeline(where: string, strategy: Strategy, givenInterval: num
       `Use a promotion gate of ${formatSeconds(lower)} or ${formatSeconds(lower + interval)}, or a bake time that divides ${formatSeconds(seconds)}.`);
   }
   return { intervalSeconds: interval, approval: false, steps: { iterations: seconds / interval } };
-}
-
-/** The interval: the strategy's, which a given one must match, else the given one or a minute. */
-function checkInterval(where: string, derived: number | undefined, given: number | undefined, because: string | undefined): number {
-  if (derived !== undefined && given !== undefined && derived !== given) {
-    fail(`${where}: interval`, Duration.seconds(given), `${because}, and Flagger holds every step for one interval`,
-      'Leave interval out: it comes from the strategy.');
-  }
-  return derived ?? given ?? DEFAULT_INTERVAL_SECONDS;
 }
 
 function approvalWithoutTimeout(prop: string, gate: StepGate): void {

@@ -26,7 +26,15 @@ function render(props: Partial<FlaggerCanaryProps> & Pick<FlaggerCanaryProps, 's
 }
 
 describe('a canary', () => {
-  const strategy = Strategy.canary({ steps: [{ weight: 5, gate: analysis('error-rate', 5) }, { weight: 25, gate: bake(5) }, { weight: 50, gate: StepGate.manualApproval() }] });
+  // The last weight held one interval, then a person: Flagger's own timeline for a promotion gate.
+  const strategy = Strategy.canary({
+    steps: [
+      { weight: 5, gate: analysis('error-rate', 5) },
+      { weight: 25, gate: bake(5) },
+      { weight: 50, gate: bake(5) },
+      { weight: 50, gate: StepGate.manualApproval() },
+    ],
+  });
 
   test('becomes stepWeights held one interval each, the analysis\'s metrics and a promotion gate on the load tester', () => {
     const { canary } = render({ strategy, analyses: [errorRate] }, 'shop');
@@ -61,7 +69,7 @@ describe('a canary', () => {
     const { construct, canary } = render({ strategy, analyses: [errorRate] });
     const recorded = JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]);
     expect(recorded.controller).toBe('Flagger');
-    expect(recorded.plan.steps.map((s: any) => [s.offsetSeconds, s.candidateWeight])).toEqual([[0, 5], [300, 25], [600, 50], [600, 100]]);
+    expect(recorded.plan.steps.map((s: any) => [s.offsetSeconds, s.candidateWeight])).toEqual([[0, 5], [300, 25], [600, 50], [900, 50], [900, 100]]);
     expect(construct.plan.peakCapacityPercent).toBe(200);
     expect(construct.plan.rollbackTime.toSeconds()).toBe(0);
     expect(construct.interval.toSeconds()).toBe(300);
@@ -80,12 +88,11 @@ describe('a canary', () => {
 
   test('host names, a listener, a port, a threshold and a load tester of your own', () => {
     const { canary } = render({
-      strategy: Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }),
+      strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(0.5) }, { weight: 10, gate: StepGate.manualApproval() }] }),
       gateway: { name: 'public', sectionName: 'https' },
       hostnames: ['shop.example.com'],
       port: 8080,
       threshold: 3,
-      interval: Duration.seconds(30),
       loadTester: 'http://tester.ops:8080',
     });
     expect(canary.spec.service).toEqual({ port: 8080, targetPort: 8080, gatewayRefs: [{ name: 'public', sectionName: 'https' }], hosts: ['shop.example.com'] });
@@ -113,9 +120,9 @@ describe('a blue-green', () => {
     expect(construct.plan.steps.map(s => [s.offset.toSeconds(), s.candidateWeight])).toEqual([[0, 0], [900, 100]]);
   });
 
-  test('a manual promotion becomes one iteration and the promotion gate', () => {
-    const { canary } = render({ strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(2) }) });
-    expect(canary.spec.analysis).toMatchObject({ interval: '2m', iterations: 1, webhooks: [{ type: 'confirm-promotion' }] });
+  test('a bake promotion becomes iterations too', () => {
+    const { canary } = render({ strategy: Strategy.blueGreen({ promotion: bake(4), bakeTime: Duration.minutes(2) }) });
+    expect(canary.spec.analysis).toEqual({ interval: '2m', threshold: 1, iterations: 2 });
   });
 });
 
@@ -146,8 +153,8 @@ describe('one house strategy, on Argo Rollouts and on Flagger', () => {
     Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 5) }, { weight: 50, gate: analysis('error-rate', 5) }] }),
     Strategy.CANARY_10PERCENT_15MINUTES,
     Strategy.LINEAR_10PERCENT_EVERY_3MINUTES,
-    Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 50, gate: StepGate.manualApproval() }] }),
-    Strategy.blueGreen({ promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(10) }),
+    Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 50, gate: bake(10) }, { weight: 50, gate: StepGate.manualApproval() }] }),
+    Strategy.blueGreen({ promotion: bake(20), bakeTime: Duration.minutes(10) }),
   ];
 
   test.each(house.map(s => [s.describe(), s]))('%s: the recorded plans agree on every step, duration and approval; only capacity differs', (_, strategy) => {
@@ -189,13 +196,10 @@ describe('what Flagger cannot express is refused', () => {
       `${where}: strategy.steps[0].weight is 12.5: Flagger's step weights are whole percentages from 1 to 100. Use 12 or 13 in the strategy.`);
   });
 
-  test('two steps at one weight, which would stall Flagger', () => {
+  test('two steps at one weight, which would stall Flagger (but for a last weight held one interval, then by a person)', () => {
     expectValidationError(() => render({
       strategy: Strategy.canary({
-        steps: [{ weight: 10, gate: bake(5) }, {
-          weight: 10,
-          gate: StepGate.manualApproval(),
-        }],
+        steps: [{ weight: 10, gate: bake(5) }, { weight: 10, gate: bake(5) }],
       }),
     }),
     `${where}: strategy.steps[1].weight is 10: step 1 holds 10% too, and Flagger moves to the next weight at every interval: a step that adds no traffic stalls it (its next step weight is 0). Merge steps 1 and 2 into one, or use ArgoRollout, whose steps may repeat a weight.`);
@@ -241,9 +245,17 @@ describe('what Flagger cannot express is refused', () => {
       `${where}: strategy.promotion is "bake 7m": Flagger holds a blue-green for a whole number of iterations of its analysis interval, the bake time of 5m, and 7m is not one. Use a promotion gate of 5m or 10m, or a bake time that divides 7m.`);
   });
 
-  test('an interval the strategy contradicts', () => {
-    expectValidationError(() => render({ strategy: Strategy.CANARY_10PERCENT_5MINUTES, interval: Duration.minutes(1) }),
-      `${where}: interval is 1 minute: the strategy's steps hold 5m, and Flagger holds every step for one interval. Leave interval out: it comes from the strategy.`);
+  test('a manual approval counted from the start of its step, which Flagger holds one interval first', () => {
+    const lone = Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: StepGate.manualApproval() }] });
+    expectValidationError(() => render({ strategy: lone }),
+      `${where}: strategy.steps[1].gate is "manual approval": Flagger asks its promotion gate only at the end of an analysis interval at the last weight, `
+      + 'so 50% is held one interval before the approval counts, and the strategy counts the approval from the start of the step. '
+      + 'Hold the weight one interval first, as Flagger does: { weight: 50, gate: StepGate.bake(<the steps\' time>) }, then { weight: 50, gate: StepGate.manualApproval() }; '
+      + 'or use ArgoRollout, whose pause waits for the approval alone.');
+    expectValidationError(() => render({ strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(2) }) }),
+      `${where}: strategy.promotion is "manual approval": Flagger asks its promotion gate only after at least one iteration of its analysis interval (here the bake time, 2m), `
+      + 'and the strategy counts the approval from the start, which a blue-green\'s single promotion gate cannot say otherwise. '
+      + 'Promote after a bake or an analysis of a whole number of intervals, such as promotion: StepGate.bake(Duration.seconds(120)), or use ArgoRollout, whose blue-green waits for the approval alone.');
   });
 
   test('an analysis no gate names, one a gate names that was not passed, and two analyses that check one metric differently', () => {
@@ -286,9 +298,14 @@ describe('random props', () => {
     {
       weight: 4,
       arbitrary: fc.tuple(fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }),
-        fc.array(flaggerGateArb(seconds), { minLength: 5, maxLength: 5 }))
+        fc.array(flaggerGateArb(seconds), { minLength: 5, maxLength: 5 }), fc.boolean())
         .filter(([weights]) => !(weights.length === 1 && weights[0] === 100))
-        .map(([weights, gates]) => Strategy.canary({ steps: weights.sort((a, b) => a - b).map((weight, i) => ({ weight, gate: gates[i] })) })),
+        .map(([weights, gates, approve]) => {
+          const steps = weights.sort((a, b) => a - b).map((weight, i) => ({ weight, gate: gates[i] }));
+          // Now and then the last weight held one interval, then by a person, as Flagger's promotion gate holds it.
+          const last = steps[steps.length - 1].weight;
+          return Strategy.canary({ steps: approve && last < 100 ? [...steps, { weight: last, gate: StepGate.manualApproval() }] : steps });
+        }),
     },
     {
       weight: 1,
@@ -335,7 +352,7 @@ describe('random props', () => {
         const promotionSeconds = strategy.promotion!.minimumDuration.toSeconds() || construct.interval.toSeconds();
         expect(analysisSpec.iterations * construct.interval.toSeconds()).toBe(promotionSeconds);
       } else if (strategy.kind === 'CANARY') {
-        expect(analysisSpec.stepWeights).toEqual(strategy.steps.filter(s => s.gate).map(s => s.weight));
+        expect(analysisSpec.stepWeights).toEqual([...new Set(strategy.steps.filter(s => s.gate).map(s => s.weight))]);
       }
       expect(JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]).plan.totalDurationSeconds).toBe(construct.plan.totalDuration.toSeconds());
     }, { quickRuns: 30 });

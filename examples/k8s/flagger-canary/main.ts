@@ -1,6 +1,6 @@
 // A web service released as a canary by Flagger on the Gateway "public-gateway" (provider gatewayapi:v1):
 // 5%, 10%, 25% and 50% of requests, each for 5 minutes while Flagger checks the success rate and the
-// p99 latency, then a person approves the promotion. The first failed check sends all traffic back
+// p99 latency, then 50% until a person approves the promotion. The first failed check sends all traffic back
 // to the primary (the released version).
 //
 // Flagger runs every step by itself: apply the manifests once per release, then
@@ -25,6 +25,8 @@ new k8s.FlaggerCanary(chart, 'checkout', {
       { weight: 5, gate: checks },
       { weight: 10, gate: checks },
       { weight: 25, gate: checks },
+      // Flagger holds the last weight one interval, then asks its promotion gate: a person.
+      { weight: 50, gate: checks },
       { weight: 50, gate: StepGate.manualApproval() },
     ],
   }),
