@@ -193,7 +193,8 @@ export class FlaggerCanary extends Construct {
     const objects = flaggerCanaryObjects(this, { where, appName: this.appName, revision, replicas, port, targetPort, gateway, hostnames, analysis });
     this.deployment = objects.deployment;
     this.canary = objects.canary;
-    recordK8sPlan(where, this.canary, this.plan, FLAGGER);
+    // The controller names Flagger's own timeline (interval, weights or iterations), which the plan command prints.
+    recordK8sPlan(where, this.canary, this.plan, describeTimeline(timeline));
     registerGuardrailFacts(this, {
       platform: 'k8s',
       backend: FLAGGER,
@@ -215,6 +216,16 @@ interface Timeline {
   readonly intervalSeconds: number;
   readonly steps: Pick<FlaggerAnalysisSpec, 'iterations' | 'stepWeight' | 'maxWeight' | 'stepWeights'>;
   readonly approval: boolean;
+}
+
+/** The timeline as Flagger reads it, for the plan's controller: `Flagger: stepWeights 5, 25, 50 every 5m, then a promotion gate`. */
+function describeTimeline(timeline: Timeline): string {
+  const every = flaggerDuration(timeline.intervalSeconds);
+  const steps = timeline.steps;
+  const shape = steps.iterations !== undefined ? `${steps.iterations} iteration${steps.iterations === 1 ? '' : 's'} of ${every}, then 100% for ${every}`
+    : steps.stepWeights !== undefined ? `stepWeights ${steps.stepWeights.join(', ')} every ${every}`
+      : `stepWeight ${steps.stepWeight} to maxWeight ${steps.maxWeight} every ${every}`;
+  return `${FLAGGER}: ${shape}${timeline.approval ? ', then a promotion gate' : ''}`;
 }
 
 /** A canary or linear strategy: one weight per interval, then the promotion. */

@@ -68,7 +68,7 @@ describe('a canary', () => {
   test('records the plan on the Canary, at 200% capacity: Flagger runs the canary at full size beside the primary', () => {
     const { construct, canary } = render({ strategy, analyses: [errorRate] });
     const recorded = JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]);
-    expect(recorded.controller).toBe('Flagger');
+    expect(recorded.controller).toBe('Flagger: stepWeights 5, 25, 50 every 5m, then a promotion gate');
     expect(recorded.plan.steps.map((s: any) => [s.offsetSeconds, s.candidateWeight])).toEqual([[0, 5], [300, 25], [600, 50], [900, 50], [900, 100]]);
     expect(construct.plan.peakCapacityPercent).toBe(200);
     expect(construct.plan.rollbackTime.toSeconds()).toBe(0);
@@ -79,6 +79,7 @@ describe('a canary', () => {
   test('a linear strategy becomes stepWeight and maxWeight', () => {
     const { canary } = render({ strategy: Strategy.linear({ stepPercent: 30, interval: Duration.seconds(90) }) });
     expect(canary.spec.analysis).toEqual({ interval: '90s', threshold: 1, stepWeight: 30, maxWeight: 90 });
+    expect(JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]).controller).toBe('Flagger: stepWeight 30 to maxWeight 90 every 90s');
   });
 
   test('a hold at 100% becomes a last step weight of 100, before the promotion', () => {
@@ -118,6 +119,7 @@ describe('a blue-green', () => {
       interval: '5m', threshold: 1, iterations: 3, metrics: [{ name: 'request-success-rate', interval: '1m', thresholdRange: { min: 99 } }],
     });
     expect(construct.plan.steps.map(s => [s.offset.toSeconds(), s.candidateWeight])).toEqual([[0, 0], [900, 100]]);
+    expect(JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]).controller).toBe('Flagger: 3 iterations of 5m, then 100% for 5m');
   });
 
   test('a bake promotion becomes iterations too', () => {
@@ -170,7 +172,8 @@ describe('one house strategy, on Argo Rollouts and on Flagger', () => {
     const objects = validatedManifests(chart);
     const [argoPlan, flaggerPlan] = [ofKind(objects, 'Rollout')[0], ofKind(objects, 'Canary')[0]]
       .map(o => JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]));
-    expect([argoPlan.controller, flaggerPlan.controller]).toEqual(['Argo Rollouts', 'Flagger']);
+    expect(argoPlan.controller).toBe('Argo Rollouts');
+    expect(flaggerPlan.controller).toMatch(/^Flagger: /);
     // Capacity is where they differ: Argo scales the canary to its share, Flagger runs it at full size.
     const timeline = (p: any) => ({
       ...p,
