@@ -41,6 +41,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-models@^4.5.1',
     '@kubernetes-models/argo-rollouts@^0.3.2',
     '@kubernetes-models/gateway-api@^0.5.1',
+    // No npm package models Flagger: its Canary and MetricTemplate schemas are vendored under
+    // test/support/schemas/ and checked with the validator the other models use.
+    '@kubernetes-models/validate@^3.1.2',
     'fast-check@^4',
     // The peer the benchmarks measure against, on the same job (bench/).
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',

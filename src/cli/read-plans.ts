@@ -61,8 +61,8 @@ export interface Found {
 /** The constructs that record what this command reads, for the message when it finds nothing. */
 export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
   + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
-  + 'k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
-  + 'aws.CloudFrontContinuousDeployment and k8s.GatewayExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
+  + 'k8s.FlaggerCanary, k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
+  + 'aws.CloudFrontContinuousDeployment, k8s.GatewayExperiment and k8s.FlaggerExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
 
 /**
  * Reads every path: a CDK cloud assembly folder (with manifest.json, as `cdk synth` writes it), a
@@ -159,7 +159,7 @@ export function readManifestFile(file: string): Found {
       source: 'cdk8s', origin: file, name: r.object, controller: r.controller, step: r.step, plan: r.plan,
     })),
     experiments: recordedK8sExperiments(objects, file).map(e => ({
-      source: 'cdk8s', origin: file, name: e.object, backend: 'Gateway API', active: e.active, reason: e.reason, table: e.table,
+      source: 'cdk8s', origin: file, name: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table,
     })),
     // A Kubernetes release records itself on every service; its table is on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
@@ -206,9 +206,14 @@ Array<{ object: string; controller: string; step?: number; table: string; plan: 
 }
 
 /** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
-export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; active: boolean; reason?: string; table: string }> {
+export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; backend: string; active: boolean; reason?: string; table: string }> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
-    object, active: value.active === true, reason: value.reason, table: recordText(value.table, where, 'table'),
+    object,
+    // A FlaggerExperiment records on its Canary, a GatewayExperiment on its HTTPRoute.
+    backend: object.startsWith('Canary/') ? 'Flagger' : 'Gateway API',
+    active: value.active === true,
+    reason: value.reason,
+    table: recordText(value.table, where, 'table'),
   }));
 }
 

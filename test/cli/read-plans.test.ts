@@ -141,6 +141,11 @@ describe('a cdk8s output', () => {
     });
   });
 
+  test('an experiment recorded on a Flagger Canary is Flagger\'s', () => {
+    const flaggerCanary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify({ active: false, reason: 'off', table: 'beta 100%' }) } } };
+    expect(recordedK8sExperiments([flaggerCanary])).toEqual([{ object: 'Canary/ab', backend: 'Flagger', active: false, reason: 'off', table: 'beta 100%' }]);
+  });
+
   test('one file yields its own', () => {
     expect(readPath(path.join(dir, 'argo.k8s.yaml')).rollouts.map(r => r.name)).toEqual(['Rollout/web']);
   });
@@ -148,7 +153,7 @@ describe('a cdk8s output', () => {
   test('the lower-level readers keep the shapes examples/run-all.ts uses', () => {
     const objects = cdk8s.Yaml.load(path.join(dir, 'gateway.k8s.yaml'));
     expect(recordedK8sPlans(objects)).toEqual([{ object: 'HTTPRoute/checkout', controller: 'Gateway API', step: 2, table: canary.toTable(), plan: canary.toJson() }]);
-    expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', active: true, reason: undefined, table: 'beta 10%' }]);
+    expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }]);
   });
 
   test('nested folders are searched; node_modules and hidden folders are not', () => {

@@ -1,6 +1,7 @@
 import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { register, validate } from '@kubernetes-models/validate';
 import { Chart, Testing } from 'cdk8s';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -8,6 +9,22 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import * as flagger from './schemas/flagger-v1beta1.json';
+
+/**
+ * A model for a kind whose schema is vendored (no npm package models it): Flagger's Canary and
+ * MetricTemplate, generated from the upstream CRDs by `schemas/vendor-flagger.ts`.
+ */
+function vendored(key: string): new (data: any) => { validate(): void } {
+  const schema = (flagger.schemas as Record<string, object>)[key];
+  register(key, schema);
+  return class {
+    constructor(private readonly data: any) {}
+    public validate(): void {
+      validate(key, this.data);
+    }
+  };
+}
 
 /** Upstream models, by `apiVersion/kind`, of every object the library emits. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -20,11 +37,13 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'argoproj.io/v1alpha1/Rollout': Rollout,
   'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
+  'flagger.app/v1beta1/Canary': vendored('flagger.app/v1beta1/Canary'),
+  'flagger.app/v1beta1/MetricTemplate': vendored('flagger.app/v1beta1/MetricTemplate'),
 };
 
 /**
  * Validates one manifest object against its upstream schema (`kubernetes-models` 4.x and its
- * Argo Rollouts and Gateway API companions). An object of a kind with no schema here fails: every
+ * Argo Rollouts and Gateway API companions; Flagger's CRDs, vendored in `schemas/`). An object of a kind with no schema here fails: every
  * kind the library emits must be checked.
  */
 export function validateManifest(object: any): void {
