@@ -126,8 +126,9 @@ new javascript.TypescriptConfig(project, {
   include: ['**/*.ts'],
   exclude: ['.build/**'],
 });
-// Benchmarks are not part of the package.
+// Benchmarks are not part of the package, nor the tests' download cache (.cache/: Flagger's CRDs).
 project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/.cache/');
 
 // Lint resolves the package name in examples and tests the way their tsconfigs do.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project',
