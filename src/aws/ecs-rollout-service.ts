@@ -582,9 +582,10 @@ function networkOf(cidr: string): string | undefined {
   const v4 = isIPv4(address);
   const bits = v4 ? 8 : 16;
   const parts = v4 ? address.split('.').map(Number) : ipv6Groups(address);
+  // Each part keeps its bits inside the prefix: the top `kept` of its `bits`.
   const masked = parts.map((part, i) => {
-    const kept = Math.min(bits, Math.max(0, prefix - i * bits));
-    return part & (((1 << bits) - 1) ^ ((1 << (bits - kept)) - 1));
+    const cleared = 2 ** (bits - Math.min(bits, Math.max(0, prefix - i * bits)));
+    return part - (part % cleared);
   });
   if (masked.every((part, i) => part === parts[i])) return undefined;
   return v4 ? `${masked.join('.')}/${prefix}` : canonicalIpv6(`${masked.map(g => g.toString(16)).join(':')}/${prefix}`);
