@@ -190,9 +190,14 @@ function pipInstall(name: string, args: string[]): void {
     '--disable-pip-version-check', '--no-input', '--quiet', ...args]);
 }
 
+/** Set by the command line: print how long each step takes. */
+let verbose = false;
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const started = Date.now();
   try {
     execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    if (verbose) console.log(`python-env: ${((Date.now() - started) / 1000).toFixed(1)} s  ${path.basename(command)} ${args.slice(0, 4).join(' ')}`);
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${[command, ...args].join(' ')} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
@@ -201,6 +206,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 // `ts-node test/support/python-env.ts prepare`: builds both environments (the test task runs it in the background).
 if (require.main === module) {
+  verbose = true;
   const started = Date.now();
   const tools = toolsBin();
   console.log(`python-env: .venv/tools ready (${tools}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
