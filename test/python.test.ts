@@ -2,11 +2,9 @@
 // environment with the pinned Python aws-cdk-lib, constructs, cdk8s and cdk8s-plus-28 (test/support/python-env.ts),
 // runs the apps of test/python/ as a Python user would. Their output must be what the same apps written in
 // TypeScript produce, and wrong inputs must raise the library's own errors with the same messages.
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -14,49 +12,26 @@ import * as cdk8s from 'cdk8s';
 import { aws, k8s, StepGate, Strategy, StrategyErrors } from '../src';
 import { argoApp } from './python/argo-app';
 import { ecsApp } from './python/ecs-app';
-import { appPython, pythonAppEnv, ROOT } from './support/python-env';
+import { pythonRuns } from './support/python-env';
 import { recordedPlans } from '../src/cli/read-plans';
 
-const APPS = path.join(__dirname, 'python');
-
-/** Runs a script of test/python/ with the Python of the wheel's environment and returns what it printed. */
-async function runPython(script: string, env: Record<string, string> = {}): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)(appPython(), [path.join(APPS, script)], {
-      cwd: ROOT, env: pythonAppEnv(env), encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`python ${script} failed: ${err.message}\n${err.stderr ?? ''}`);
-  }
-}
-
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-const pythonCdkOut = tmp('python-cdk-');
-const pythonK8sOut = tmp('python-cdk8s-');
-let ran: Promise<[string, string, string]>;
+/** What each script of test/python/ did: `<script>/out` (its cloud assembly or manifests) and `<script>/stdout`. */
+let runs: string;
 
 beforeAll(() => {
-  appPython(); // builds the wheel and its environment, or waits for the build `npx projen test` started
-  // The three Python processes run while jest synthesizes the TypeScript apps.
-  ran = Promise.all([
-    runPython('ecs_app.py', { CDK_OUTDIR: pythonCdkOut }),
-    runPython('argo_app.py', { CDK8S_OUTDIR: pythonK8sOut }),
-    runPython('errors.py'),
-  ]);
-  // Keeps an early failure from surfacing as an unhandled rejection before a test awaits it.
-  ran.catch(() => undefined);
+  // Builds the wheel and its environment and runs the Python apps, or waits for `npx projen test`'s background run
+  // (python:prepare), which usually did all of it while other test files ran.
+  runs = pythonRuns();
 }, 20 * 60_000);
 
 describe('a CDK app in Python (test/python/ecs_app.py)', () => {
   let python: CloudAssembly;
   let typescript: CloudAssembly;
-  beforeAll(async () => {
+  beforeAll(() => {
     typescript = ecsApp(tmp('typescript-cdk-')).synth();
-    await ran;
-    python = new CloudAssembly(pythonCdkOut);
-  }, 10 * 60_000);
+    python = new CloudAssembly(path.join(runs, 'ecs_app', 'out'));
+  }, 120_000);
 
   test('synthesizes the stacks of the same app in TypeScript', () => {
     const names = (assembly: CloudAssembly) => assembly.stacks.map(s => s.stackName).sort();
@@ -82,18 +57,17 @@ describe('a CDK app in Python (test/python/ecs_app.py)', () => {
 });
 
 describe('a cdk8s app in Python (test/python/argo_app.py)', () => {
-  test('synthesizes, object for object, the manifests of the same app in TypeScript', async () => {
+  test('synthesizes, object for object, the manifests of the same app in TypeScript', () => {
     const typescriptOut = tmp('typescript-cdk8s-');
     argoApp(typescriptOut).synth();
-    await ran;
     const load = (dir: string) => fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort()
       .flatMap(f => cdk8s.Yaml.load(path.join(dir, f)));
-    const py = load(pythonK8sOut);
+    const py = load(path.join(runs, 'argo_app', 'out'));
     const ts = load(typescriptOut);
     expect(py.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(ts.map(o => `${o.kind}/${o.metadata.name}`));
     expect(py.map(o => o.kind)).toEqual(expect.arrayContaining(['Rollout', 'AnalysisTemplate', 'HTTPRoute']));
     py.forEach((object, i) => expect(object).toEqual(ts[i]));
-  }, 10 * 60_000);
+  }, 120_000);
 });
 
 /** What the library raises for the inputs of test/python/errors.py, in TypeScript. */
@@ -120,9 +94,8 @@ const WRONG_INPUTS: Record<string, () => void> = {
   },
 };
 
-test('wrong inputs raise the library\'s errors in Python, with the messages they have in TypeScript', async () => {
-  const [, , printed] = await ran;
-  const raised = JSON.parse(printed);
+test('wrong inputs raise the library\'s errors in Python, with the messages they have in TypeScript', () => {
+  const raised = JSON.parse(fs.readFileSync(path.join(runs, 'errors', 'stdout'), 'utf-8'));
   expect(Object.keys(raised).sort()).toEqual(Object.keys(WRONG_INPUTS).sort());
   for (const [input, build] of Object.entries(WRONG_INPUTS)) {
     let error: unknown;
@@ -137,4 +110,4 @@ test('wrong inputs raise the library\'s errors in Python, with the messages they
     expect({ input, type: raised[input]?.type, message: raised[input]?.message.replace(/^StrategyValidationError: /, '') })
       .toEqual({ input, type: 'RuntimeError', message: (error as Error).message });
   }
-}, 10 * 60_000);
+}, 120_000);

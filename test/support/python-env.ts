@@ -7,8 +7,9 @@
 // Each environment is rebuilt only when what it is built from changes: `.venv/<name>.stamp` holds the fingerprint
 // it was built from. Builders take `.venv/<name>.lock` first, so a test that needs an environment waits for a
 // build already under way instead of starting a second one: `npx projen test` starts `prepare` in the background
-// (`ts-node test/support/python-env.ts prepare`) while tsc and the first test files run, and by the time
-// test/python.test.ts or the examples' cfn-lint check asks, the environments are usually there.
+// (`ts-node test/support/python-env.ts`) while tsc and the first test files run, and by the time
+// test/python.test.ts or the examples' cfn-lint check asks, the environments are usually there. It also runs the
+// Python apps of test/python/ (pythonRuns), so that the test only compares their output.
 //
 // Nothing is written outside the work tree: pip keeps no cache, and the jsii runtime of the Python apps unpacks
 // its packages into .venv/jsii-runtime-cache.
@@ -60,6 +61,31 @@ export function appPython(): string {
     run(PYTHON, ['-m', 'pip', '--python', pythonOf('app'), 'check']);
   });
   return pythonOf('app');
+}
+
+/** The Python apps of the test suite. */
+const APPS = path.join(ROOT, 'test', 'python');
+
+/**
+ * The folder holding what every Python script of test/python/ did when run with `.venv/app`'s Python, one subfolder
+ * per script: `out/` (its CDK_OUTDIR and CDK8S_OUTDIR) and `stdout`. They run again when the wheel, its environment
+ * or a script changes; `prepare` runs them in the background, right after building the wheel.
+ */
+export function pythonRuns(): string {
+  const python = appPython();
+  const scripts = fs.readdirSync(APPS).filter(f => f.endsWith('.py')).sort().map(f => path.join(APPS, f));
+  const runs = path.join(VENV, 'runs');
+  ensure('runs', fingerprint([path.join(VENV, 'app.stamp'), ...scripts]), () => {
+    fs.rmSync(runs, { recursive: true, force: true });
+    for (const script of scripts) {
+      const dir = path.join(runs, path.basename(script, '.py'));
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(out, { recursive: true });
+      const stdout = run(python, [script], pythonAppEnv({ CDK_OUTDIR: out, CDK8S_OUTDIR: out }));
+      fs.writeFileSync(path.join(dir, 'stdout'), stdout);
+    }
+  });
+  return runs;
 }
 
 /**
@@ -193,18 +219,20 @@ function pipInstall(name: string, args: string[]): void {
 /** Set by the command line: print how long each step takes. */
 let verbose = false;
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const started = Date.now();
   try {
-    execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    const stdout = execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     if (verbose) console.log(`python-env: ${((Date.now() - started) / 1000).toFixed(1)} s  ${path.basename(command)} ${args.slice(0, 4).join(' ')}`);
+    return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${[command, ...args].join(' ')} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
   }
 }
 
-// `ts-node test/support/python-env.ts prepare`: builds both environments (the test task runs it in the background).
+// `ts-node test/support/python-env.ts`: builds both environments and runs the Python apps (the test task runs it
+// in the background).
 if (require.main === module) {
   verbose = true;
   const started = Date.now();
@@ -212,4 +240,6 @@ if (require.main === module) {
   console.log(`python-env: .venv/tools ready (${tools}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const python = appPython();
   console.log(`python-env: .venv/app ready (${python}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const runs = pythonRuns();
+  console.log(`python-env: the Python apps ran (${runs}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
