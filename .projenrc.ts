@@ -55,6 +55,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   bin: { 'cdk-deploy-strategies': 'lib/cli/main.js' },
   // semver is not a jsii module, so it ships inside our package and never appears in the API.
   bundledDeps: ['semver@^7'],
+  // The Python package (jsii-pacmak); CI builds the wheel and runs Python apps against it (test/python.test.ts).
+  publishToPypi: {
+    distName: 'cdk-deploy-strategies',
+    module: 'cdk_deploy_strategies',
+  },
 
   // CI is `.ci/run` on a clean clone; no hosted workflows, release pipeline or dependency bots.
   github: false,
@@ -88,6 +93,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/fast-check-setup.ts'],
       // Starts CloudFormation Validate once per jest worker instead of once per test file.
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
+      // Jest does not crawl the Python environments (test/support/python-env.ts) or the built packages.
+      modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/dist/'],
     },
   },
   // cdk8s examples write their manifests to dist/ beside them.
@@ -144,6 +151,24 @@ project.tasks.shell = TaskShell.system();
 // The test task type-checks what ts-jest only transpiles (test/ and examples/), then runs jest and eslint.
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// The Python side of the test suite (test/support/python-env.ts), installed by the project's own files into the
+// work tree: cfn-lint into .venv/tools (requirements-dev.txt, hash-pinned), and the wheel built from this checkout
+// into a fresh .venv/app with the Python aws-cdk-lib, constructs, cdk8s and cdk8s-plus-28 of
+// test/python/requirements.txt (hash-pinned). Each is rebuilt only when what it is built from changes.
+project.gitignore.exclude('/.venv/');
+for (const ignored of ['/.venv/', '/requirements-dev.in', '/requirements-dev.txt', '/.cfnlintrc.yaml']) {
+  project.addPackageIgnore(ignored);
+}
+const pythonPrepare = 'ts-node --project test/tsconfig.json --transpile-only test/support/python-env.ts';
+project.addTask('python:prepare', {
+  description: 'Installs cfn-lint (.venv/tools) and builds the Python wheel into its test environment (.venv/app), if out of date',
+  exec: pythonPrepare,
+});
+// The test task starts it in the background, first, so that the wheel is built on the core jest leaves idle; the
+// tests that need it (test/python.test.ts, the examples' cfn-lint run) wait for it, or build it themselves when
+// jest runs alone. Its output goes to .venv/prepare.log; a failure shows again in the test that needs it.
+project.testTask.prependExec(`mkdir -p .venv && (${pythonPrepare} > .venv/prepare.log 2>&1 &)`);
 
 // The main job: run every example and print its traffic plan.
 project.addTask('examples', {

@@ -13,7 +13,7 @@ import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarm
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
-import { healthCheck, trafficContainer } from './private/ecs-service';
+import { dynamicHostPort, healthCheck, trafficContainer } from './private/ecs-service';
 import { StrategyValidationError } from '../core/private/errors';
 import { arrayOf, fail, struct } from '../core/private/validation';
 
@@ -299,12 +299,20 @@ export class EcsRolloutService extends Construct {
     }
 
     const checked = healthCheck(`${where}: healthCheck`, props.healthCheck);
+    // With dynamic host ports the health check must follow the traffic port, and says so: `traffic-port` is
+    // CloudFormation's default, but cfn-lint requires it written (E3049).
+    const dynamic = dynamicHostPort(taskDefinition, containerName, containerPort);
+    if (dynamic && checked?.port !== undefined && checked.port !== 'traffic-port') {
+      fail(`${where}: healthCheck.port`, checked.port,
+        `container "${containerName}" maps port ${containerPort} to a dynamic host port (bridge network mode, host port 0), so each task listens on a port of its own that a fixed health check port misses`,
+        'Leave port out (or set "traffic-port"): the health check then follows each task\'s port.');
+    }
     const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
       vpc: props.cluster.vpc,
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      healthCheck: checked,
+      healthCheck: dynamic ? { ...checked, port: 'traffic-port' } : checked,
     });
     this.blueTargetGroup = targetGroup('Blue');
     this.greenTargetGroup = targetGroup('Green');
@@ -558,8 +566,50 @@ function cidrs(prop: string, value: unknown): string[] {
       fail(`${prop}[${i}]`, cidr, 'it must be a CIDR range: an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128',
         'Write it as an address and a prefix length, such as "203.0.113.0/24".');
     }
+    // EC2 masks the host bits of a security group's range away, so the range deployed is not the one written (and
+    // drifts from the template); cfn-lint refuses such a range (E3002, format ipv4-network / ipv6-network).
+    const network = networkOf(cidr);
+    if (network !== undefined) {
+      const [address, prefix] = cidr.split('/');
+      fail(`${prop}[${i}]`, cidr, `its address has bits set past the /${prefix} prefix, so the range is really ${network}: AWS masks the rest away, and cfn-lint refuses it`,
+        `Write the range as "${network}", or "${address}/${isIPv4(address) ? 32 : 128}" for that one address.`);
+    }
   });
   return list;
+}
+
+/**
+ * The network of a CIDR whose address has bits set past its prefix (`203.0.113.7/24` is really `203.0.113.0/24`),
+ * IPv6 in the canonical form; undefined when the address is the network's own.
+ */
+function networkOf(cidr: string): string | undefined {
+  const slash = cidr.lastIndexOf('/');
+  const address = cidr.slice(0, slash);
+  const prefix = Number(cidr.slice(slash + 1));
+  const v4 = isIPv4(address);
+  const bits = v4 ? 8 : 16;
+  const parts = v4 ? address.split('.').map(Number) : ipv6Groups(address);
+  // Each part keeps its bits inside the prefix: the top `kept` of its `bits`.
+  const masked = parts.map((part, i) => {
+    const cleared = 2 ** (bits - Math.min(bits, Math.max(0, prefix - i * bits)));
+    return part - (part % cleared);
+  });
+  if (masked.every((part, i) => part === parts[i])) return undefined;
+  return v4 ? `${masked.join('.')}/${prefix}` : canonicalIpv6(`${masked.map(g => g.toString(16)).join(':')}/${prefix}`);
+}
+
+/** The eight 16-bit groups of an IPv6 address in any valid notation (`::` runs, an IPv4 tail, any case). */
+function ipv6Groups(text: string): number[] {
+  let address = text.toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (tail !== null) {
+    const [a, b, c, d] = tail.slice(1, 5).map(Number);
+    address = `${address.slice(0, tail.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
+  }
+  const [head, rest] = address.split('::');
+  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
+  const known = [...groupsOf(head), ...(rest === undefined ? [] : groupsOf(rest))].length;
+  return [...groupsOf(head), ...Array(8 - known).fill('0'), ...groupsOf(rest)].map(g => parseInt(g, 16));
 }
 
 /** Whether `value` is an IPv4 address with a prefix length of 0 to 32, or an IPv6 address (without a zone) with one of 0 to 128. */
@@ -582,17 +632,7 @@ function isCidr(value: unknown): boolean {
  */
 function canonicalIpv6(cidr: string): string {
   const slash = cidr.lastIndexOf('/');
-  let address = cidr.slice(0, slash).toLowerCase();
-  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  if (tail !== null) {
-    const [a, b, c, d] = tail.slice(1, 5).map(Number);
-    address = `${address.slice(0, tail.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
-  }
-  const [head, rest] = address.split('::');
-  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
-  const known = [...groupsOf(head), ...(rest === undefined ? [] : groupsOf(rest))].length;
-  const groups = [...groupsOf(head), ...Array(8 - known).fill('0'), ...groupsOf(rest)]
-    .map(g => parseInt(g, 16).toString(16));
+  const groups = ipv6Groups(cidr.slice(0, slash)).map(g => g.toString(16));
   let best = { at: -1, length: 1 };
   for (let i = 0; i < 8; i++) {
     let j = i;

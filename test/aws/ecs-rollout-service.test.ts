@@ -277,6 +277,15 @@ describe('listener rules', () => {
     [[42], 'EcsRolloutService Stack/Web: testRouteSources[0] is 42: it must be a CIDR range: '
       + 'an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128. '
       + 'Write it as an address and a prefix length, such as "203.0.113.0/24".'],
+    ...([
+      ['203.0.113.7/24', '203.0.113.0/24', '203.0.113.7/32'],
+      ['148.243.143.42/21', '148.243.136.0/21', '148.243.143.42/32'],
+      ['10.1.0.0/8', '10.0.0.0/8', '10.1.0.0/32'],
+      ['2001:DB8::1/32', '2001:db8::/32', '2001:DB8::1/128'],
+      ['::ffff:192.0.2.1/120', '::ffff:c000:200/120', '::ffff:192.0.2.1/128'],
+    ] as const).map(([cidr, network, single]) => [['203.0.113.0/24', cidr], `EcsRolloutService Stack/Web: testRouteSources[1] is "${cidr}": `
+      + `its address has bits set past the /${cidr.split('/')[1]} prefix, so the range is really ${network}: AWS masks the rest away, and cfn-lint refuses it. `
+      + `Write the range as "${network}", or "${single}" for that one address.`] as [string[], string]),
   ])('test route sources %p are refused', (sources, message) => {
     expectValidationError(() => service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: sources as any }), message);
   });
@@ -343,8 +352,29 @@ describe('the service', () => {
     });
     const template = validatedTemplate(base.stack);
     template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'EC2', DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'CANARY' }) });
-    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance' });
+    // Each task listens on a dynamic host port: the health check follows the traffic port, written out (cfn-lint E3049).
+    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', HealthCheckPort: 'traffic-port' });
     expect(construct.service).toBeInstanceOf(ecs.Ec2Service);
+  });
+
+  test('refuses a fixed health check port when the container maps a dynamic host port', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN, healthCheck: { port: '8080' },
+    }), 'EcsRolloutService Stack/Web: healthCheck.port is "8080": container "web" maps port 80 to a dynamic host port (bridge network mode, host port 0), '
+      + 'so each task listens on a port of its own that a fixed health check port misses. Leave port out (or set "traffic-port"): the health check then follows each task\'s port.');
+  });
+
+  test('a fixed host port in the bridge mode keeps the health check as given', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80, hostPort: 8080 }] });
+    new EcsRolloutService(base.stack, 'Web', { cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN });
+    validatedTemplate(base.stack).allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPort: CfnMatch.absent() });
   });
 
   test('an infrastructure role passed in is used instead of a new one', () => {
@@ -813,12 +843,19 @@ describe('random props', () => {
   /** An optional prop, present in one case out of `n`. */
   const rarely = <T>(n: number, arb: fc.Arbitrary<T>) =>
     fc.oneof({ weight: n - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  /** An IPv4 network: a random address with the bits past a random prefix cleared. */
+  const ipv4NetworkArb = fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => {
+    const size = 2 ** (32 - prefix);
+    const network = Math.floor(ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) / size) * size;
+    return `${[24, 16, 8, 0].map(shift => Math.floor(network / 2 ** shift) % 256).join('.')}/${prefix}`;
+  });
   const cidrArb = fc.oneof(
-    fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => `${ip}/${prefix}`),
-    fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([ip, prefix]) => `${ip}/${prefix}`),
-    fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:DB8::/32'),
+    ipv4NetworkArb,
+    fc.ipV6().map(ip => `${ip}/128`),
+    fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:DB8::/32', '::ffff:192.0.2.0/120'),
   );
   const wrongCidrArb = fc.oneof(
+    fc.constantFrom('203.0.113.7/24', '2001:db8::1/32'),
     fc.tuple(fc.ipV6(), fc.integer({ min: 129, max: 130 })).map(([ip, prefix]) => `${ip}/${prefix}`),
     fc.tuple(fc.ipV4(), fc.integer({ min: 33, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
     fc.ipV4(),
