@@ -171,4 +171,23 @@ project.addTask('bench', {
   ],
 });
 
+// ---- The package users install (issue 18) ------------------------------------------------------
+// cdk8s and cdk8s-plus-28 are optional peers: an AWS app installs neither and never loads them. The
+// aws, k8s and guardrails submodules load on first use: after jsii, projenrc/lazy-index.ts rewrites
+// lib/index.js into getters (as aws-cdk-lib's index does) and fails the build if anything loaded
+// with the index requires an optional peer; `k8s` touched without cdk8s names what to install.
+project.package.addField('peerDependenciesMeta', {
+  'cdk8s': { optional: true },
+  'cdk8s-plus-28': { optional: true },
+});
+// Part of the compile task, so every lib/ jsii writes (`npx projen compile`, build, package) is the lazy one.
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts');
+// Nothing the examples, tests or benchmarks generate goes into the tarball (test/package/contents.test.ts):
+// the examples run from the repository (their tsconfig maps the package to src/), not from an install.
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('cdk.out');
+project.addPackageIgnore('cdk.context.json');
+// ---- end of the package block --------------------------------------------------------------------
+
 project.synth();
