@@ -5,8 +5,9 @@ import { Construct } from 'constructs';
 import * as semver from 'semver';
 import { Release, ReleaseService, ReleaseWave } from '../core/release';
 import { k8sImages } from './private/guardrail-images';
+import { RELEASE_ANNOTATION } from './private/plan-annotation';
 import {
-  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
+  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
 } from './private/release-rollouts';
 import { envVariables, VERSION_LABEL } from './private/workload';
