@@ -188,6 +188,9 @@ project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/.ci/');
 project.addPackageIgnore('cdk.out');
 project.addPackageIgnore('cdk.context.json');
+// The TypeScript sources ship: jsii's inline source maps name them, so stack traces under ts-node (as
+// `cdk init` apps run) or `node --enable-source-maps` point at files the package holds.
+project.npmignore?.removePatterns('/src/');
 // ---- end of the package block --------------------------------------------------------------------
 
 project.synth();
