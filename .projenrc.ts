@@ -182,6 +182,10 @@ project.package.addField('peerDependenciesMeta', {
 });
 // Part of the compile task, so every lib/ jsii writes (`npx projen compile`, build, package) is the lazy one.
 project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts');
+// The benchmarks compile src/ with tsc into bench/.build/src: the same rewrite, so they measure what users load.
+// Only the rewritten index requires the helper, so tsc compiles it for the benchmarks only when told to.
+project.tryFindObjectFile('bench/tsconfig.json')?.addToArray('include', '../src/core/private/lazy-submodule.ts');
+project.tasks.tryFind('bench')?.insertStep(1, { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts bench/.build/src' });
 // Nothing the examples, tests or benchmarks generate goes into the tarball (test/package/contents.test.ts):
 // the examples run from the repository (their tsconfig maps the package to src/), not from an install.
 project.addPackageIgnore('/examples/');

@@ -70,12 +70,17 @@ function jsFiles(dir: string): string[] {
   });
 }
 
-/** Rewrites `<root>/lib/index.js`; throws when a file loaded with the index requires an optional peer. */
-export function rewriteLibIndex(root: string): LazySubmodule[] {
-  const lib = path.join(root, 'lib');
+/**
+ * Rewrites `<lib>/index.js` (`lib` is `<root>/lib` unless given: the benchmarks compile src/ into
+ * bench/.build/src); throws when a file loaded with the index requires an optional peer.
+ */
+export function rewriteLibIndex(root: string, lib: string = path.join(root, 'lib')): LazySubmodule[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
     .filter(([, meta]) => (meta as { optional?: boolean }).optional).map(([name]) => name);
+  if (!fs.existsSync(path.join(lib, `${HELPER}.js`))) {
+    throw new Error(`lazy-index: ${path.join(lib, `${HELPER}.js`)} is missing; nothing imports it, so the compilation must include it`);
+  }
   const indexFile = path.join(lib, 'index.js');
   const source = fs.readFileSync(indexFile, 'utf8');
   const names = source.includes(LAZY_MARKER)
@@ -88,7 +93,7 @@ export function rewriteLibIndex(root: string): LazySubmodule[] {
   const eagerDirs = fs.readdirSync(lib, { withFileTypes: true })
     .filter(e => e.isDirectory() && !names.includes(e.name) && e.name !== 'cli').map(e => e.name);
   const offending = eagerDirs.filter(dir => needs(path.join(lib, dir)).length > 0)
-    .map(dir => `lib/${dir} requires ${needs(path.join(lib, dir)).join(', ')}`);
+    .map(dir => `${path.basename(lib)}/${dir} requires ${needs(path.join(lib, dir)).join(', ')}`);
   if (offending.length > 0) {
     throw new Error(`lazy-index: files loaded with the index require optional peers, so apps without them could not load the package: ${offending.join('; ')}`);
   }
@@ -98,6 +103,8 @@ export function rewriteLibIndex(root: string): LazySubmodule[] {
 }
 
 if (require.main === module) {
-  const submodules = rewriteLibIndex(path.join(__dirname, '..'));
-  console.log(`lib/index.js: ${submodules.map(s => s.peers.length ? `${s.name} (needs ${s.peers.join(', ')})` : s.name).join(', ')} load on first use`);
+  const root = path.join(__dirname, '..');
+  const lib = path.resolve(root, process.argv[2] ?? 'lib');
+  const submodules = rewriteLibIndex(root, lib);
+  console.log(`${path.relative(root, lib)}/index.js: ${submodules.map(s => s.peers.length ? `${s.name} (needs ${s.peers.join(', ')})` : s.name).join(', ')} load on first use`);
 }

@@ -114,6 +114,7 @@ describe('rewriteLibIndex', () => {
   }
   const layers = {
     'core/strategy.js': 'require("aws-cdk-lib");',
+    'core/private/lazy-submodule.js': 'exports.lazySubmodule = () => {};',
     'aws/index.js': 'require("aws-cdk-lib/aws-ecs");',
     'k8s/index.js': 'require("cdk8s"); require("../core/strategy");',
     'guardrails/index.js': 'require("constructs");',
@@ -128,6 +129,19 @@ describe('rewriteLibIndex', () => {
     // A second run (a post-compile step run twice) finds the same and changes nothing.
     expect(rewriteLibIndex(root)).toEqual([{ name: 'aws', peers: [] }, { name: 'k8s', peers: ['cdk8s'] }, { name: 'guardrails', peers: [] }]);
     expect(fs.readFileSync(path.join(root, 'lib', 'index.js'), 'utf8')).toBe(index);
+  });
+
+  test('fails the build when the helper the rewritten index requires was not compiled', () => {
+    const { ['core/private/lazy-submodule.js']: _, ...withoutHelper } = layers;
+    const root = fakeLib(withoutHelper);
+    expect(() => rewriteLibIndex(root)).toThrow(`lazy-index: ${path.join(root, 'lib', 'core', 'private', 'lazy-submodule.js')} is missing`);
+  });
+
+  test('rewrites another compilation of src/ when given its folder (the benchmarks compile into bench/.build/src)', () => {
+    const root = fakeLib(layers);
+    fs.renameSync(path.join(root, 'lib'), path.join(root, 'src-build'));
+    expect(rewriteLibIndex(root, path.join(root, 'src-build')).map(s => s.name)).toEqual(['aws', 'k8s', 'guardrails']);
+    expect(fs.readFileSync(path.join(root, 'src-build', 'index.js'), 'utf8')).toContain(LAZY_MARKER);
   });
 
   test('fails the build when the core, loaded with the index, requires an optional peer', () => {
