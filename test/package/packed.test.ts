@@ -152,6 +152,8 @@ describe('an AWS-only app', () => {
     const loaded = synth(AWS_APP, { CDK_OUTDIR: path.join(AWS_APP, 'cdk.out') });
     expect(loaded.filter(m => /node_modules\/cdk8s|\/lib\/k8s\//.test(m))).toEqual([]);
     expect(loaded.some(m => m.includes(`${PACKAGE}/lib/aws/lambda-rollout.js`))).toBe(true);
+    // The bundled semver loads only for releases.
+    expect(loaded.filter(m => m.includes(`${PACKAGE}/node_modules/semver/`))).toEqual([]);
 
     const template = JSON.parse(fs.readFileSync(path.join(AWS_APP, 'cdk.out', 'Checkout.template.json'), 'utf8'));
     const types = Object.values<any>(template.Resources).map(r => r.Type);
