@@ -60,6 +60,9 @@ export function offlineApp(rootLockFile: string, names: string[]): { packageJson
 export function writeOfflineApp(dir: string, rootLockFile: string, names: string[]): void {
   const { packageJson, packageLock } = offlineApp(rootLockFile, names);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(packageJson, null, 2));
-  fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(packageLock, null, 2));
+  for (const [file, content] of [['package.json', packageJson], ['package-lock.json', packageLock]] as const) {
+    // Removed first: a hard-linked copy of another app must not be written through.
+    fs.rmSync(path.join(dir, file), { force: true });
+    fs.writeFileSync(path.join(dir, file), JSON.stringify(content, null, 2));
+  }
 }
