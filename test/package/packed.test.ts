@@ -92,6 +92,18 @@ function installApps(tarball: string): void {
   }
 }
 
+/** The compiler options of a `cdk init app --language=typescript` project (aws-cdk 2.1148) that bear on typing. */
+const CDK_INIT_COMPILER_OPTIONS = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  lib: ['es2022'],
+  strict: true,
+  noImplicitReturns: true,
+  experimentalDecorators: true,
+  skipLibCheck: true,
+};
+
 /**
  * Type-checks both apps against the installed package's typings in one tsc run (most of its time is
  * reading aws-cdk-lib's typings, which both apps share), with `cdk init`'s compiler options, in the
@@ -104,8 +116,10 @@ function compileApps(): void {
   for (const source of ['aws-app.ts', 'k8s-app.ts']) fs.copyFileSync(path.join(__dirname, source), path.join(K8S_APP, 'src', source));
   fs.writeFileSync(path.join(K8S_APP, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['es2022'], strict: true, noImplicitReturns: true,
-      experimentalDecorators: true, skipLibCheck: true, types: [], rootDir: 'src', outDir: 'out',
+      ...CDK_INIT_COMPILER_OPTIONS,
+      types: [],
+      rootDir: 'src',
+      outDir: 'out',
     },
     include: ['src/*.ts'],
   }));
