@@ -13,7 +13,7 @@ export function describeValue(value: unknown): string {
   if (value instanceof Date) return isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
   if (isDuration(value)) return describeDuration(value);
   const library = foreignDuration(value);
-  if (library) return `${library}'s Duration ${describeForeignDuration(value)}`;
+  if (library) return `${library}'s Duration${describeForeignDuration(value)}`;
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;
@@ -42,7 +42,7 @@ export function foreignDuration(value: unknown): string | undefined {
 function describeForeignDuration(value: unknown): string {
   try {
     const text = (value as { toHumanString(): unknown }).toHumanString();
-    return typeof text === 'string' ? `(${text})` : '';
+    return typeof text === 'string' ? ` (${text})` : '';
   } catch {
     return '';
   }

@@ -69,6 +69,16 @@ describe('describeValue', () => {
     expect(describeValue(cdk8s.Duration.minutes(5))).toBe("cdk8s's Duration (5 minutes)");
   });
 
+  test("names another library's Duration even when it cannot print itself", () => {
+    class OtherDuration {
+      toHumanString(): string {
+        throw new Error('no');
+      }
+    }
+    Object.defineProperty(OtherDuration, Symbol.for('jsii.rtti'), { value: { fqn: 'other-lib.Duration' } });
+    expect(describeValue(new OtherDuration())).toBe("other-lib's Duration");
+  });
+
   test('calls a Duration built from a number token an unresolved token', () => {
     expect(describeValue(tokenMinutes())).toBe('an unresolved token');
   });
