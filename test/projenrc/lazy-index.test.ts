@@ -100,8 +100,11 @@ describe('requiredPackages', () => {
 });
 
 describe('rewriteLibIndex', () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach(root => fs.rmSync(root, { recursive: true, force: true })));
   function fakeLib(files: Record<string, string>): string {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazy-index-'));
+    roots.push(root);
     fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({
       peerDependencies: { 'aws-cdk-lib': '^2', 'cdk8s': '^2' },
       peerDependenciesMeta: { cdk8s: { optional: true } },
