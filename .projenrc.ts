@@ -200,4 +200,30 @@ project.addTask('bench', {
   ],
 });
 
+// ---- The package users install (issue 18) ------------------------------------------------------
+// cdk8s and cdk8s-plus-28 are optional peers: an AWS app installs neither and never loads them. The
+// aws, k8s and guardrails submodules load on first use: after jsii, projenrc/lazy-index.ts rewrites
+// lib/index.js into getters (as aws-cdk-lib's index does) and fails the build if anything loaded
+// with the index requires an optional peer; `k8s` touched without cdk8s names what to install.
+project.package.addField('peerDependenciesMeta', {
+  'cdk8s': { optional: true },
+  'cdk8s-plus-28': { optional: true },
+});
+// Part of the compile task, so every lib/ jsii writes (`npx projen compile`, build, package) is the lazy one.
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts');
+// The benchmarks compile src/ with tsc into bench/.build/src: the same rewrite, so they measure what users load.
+// Only the rewritten index requires the helper, so tsc compiles it for the benchmarks only when told to.
+project.tryFindObjectFile('bench/tsconfig.json')?.addToArray('include', '../src/core/private/lazy-submodule.ts');
+project.tasks.tryFind('bench')?.insertStep(1, { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts bench/.build/src' });
+// Nothing the examples, tests or benchmarks generate goes into the tarball (test/package/contents.test.ts):
+// the examples run from the repository (their tsconfig maps the package to src/), not from an install.
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('cdk.out');
+project.addPackageIgnore('cdk.context.json');
+// The TypeScript sources ship: jsii's inline source maps name them, so stack traces under ts-node (as
+// `cdk init` apps run) or `node --enable-source-maps` point at files the package holds.
+project.npmignore?.removePatterns('/src/');
+// ---- end of the package block --------------------------------------------------------------------
+
 project.synth();

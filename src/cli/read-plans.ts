@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { Yaml } from 'cdk8s';
+import type * as cdk8s from 'cdk8s';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
 import { planTable } from '../core/private/plan-table';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../k8s/private/plan-annotation';
-import { RELEASE_ANNOTATION } from '../k8s/private/release-rollouts';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../k8s/private/plan-annotation';
 
 /** Where a rollout was found. */
 export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';
@@ -269,6 +268,21 @@ function readJson(file: string, root: string, what?: string): any {
 }
 
 /**
+ * cdk8s's YAML reader. cdk8s is an optional peer dependency, so it is loaded only when there are
+ * manifests to read: the command reads a cloud assembly in an app that never installed cdk8s.
+ */
+function cdk8sYaml(file: string): typeof cdk8s.Yaml {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('cdk8s') as typeof cdk8s).Yaml;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new CliError(`${file} is a Kubernetes manifest, and reading one needs cdk8s, an optional peer dependency that is not installed. `
+      + 'Install it in the app that synthesized the manifests: npm install cdk8s');
+  }
+}
+
+/**
  * The objects of a manifest file. cdk8s's loader skips what it cannot parse, so anything that is not
  * a mapping (a Kubernetes object) is reported here instead of being read as nothing.
  */
@@ -278,9 +292,10 @@ function loadYaml(file: string): any[] {
   } catch (e) {
     throw new CliError(`${file} cannot be read (${(e as Error).message})`);
   }
+  const yaml = cdk8sYaml(file);
   let objects: any[];
   try {
-    objects = Yaml.load(file);
+    objects = yaml.load(file);
   } catch (e) {
     throw new CliError(`${file} cannot be read as YAML (${String((e as any).stderr || (e as Error).message).trim().split('\n')[0]})`);
   }

@@ -2,14 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Duration as K8sDuration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import * as semver from 'semver';
 import { Release, ReleaseService, ReleaseWave } from '../core/release';
 import { k8sImages } from './private/guardrail-images';
+import { RELEASE_ANNOTATION } from './private/plan-annotation';
 import {
-  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
+  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
 } from './private/release-rollouts';
 import { envVariables, VERSION_LABEL } from './private/workload';
+import { semver } from '../core/private/semver';
 import { arrayOf, fail, struct, wholeSeconds } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
 
@@ -387,8 +388,8 @@ function serviceState(where: string, release: Release, service: ReleaseService, 
     // applies the next wave only once the Rollout is healthy, which it is only at the end of its plan.
     return { kind: 'released', version, runs: version, prop: current.prop, finished: true };
   }
-  const earlier = semver.parse(current.version);
-  if (earlier === null || !semver.lt(earlier, version)) {
+  const earlier = semver().parse(current.version);
+  if (earlier === null || !semver().lt(earlier, version)) {
     fail(`${prop}.${current.prop}`, current.version,
       `release "${release.name}" releases "${service.name}" ${version}, and a service runs that version or, until its turn, an earlier one`,
       revisionFix(current.prop));

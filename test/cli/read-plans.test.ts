@@ -13,9 +13,9 @@ import {
   readAssembly, readPath, readPlans, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans, RECORDING_CONSTRUCTS,
 } from '../../src/cli/read-plans';
 import { renderText } from '../../src/cli/render-text';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
-import { RELEASE_ANNOTATION } from '../../src/k8s/private/release-rollouts';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { gatedCanary } from '../support/cli-fixtures';
+import { thrownBy } from '../support/validation-error';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 const canary = gatedCanary.plan();
@@ -309,5 +309,39 @@ describe('errors name the path and what is wrong', () => {
       const file = yaml('just some text\n');
       expectError(() => readPlans([file]), `${file} holds a document that is not a Kubernetes object (a mapping with a kind): "just some text"`);
     });
+  });
+});
+
+describe('in an app without cdk8s (an optional peer dependency)', () => {
+  /** Runs `use` with read-plans loaded afresh and `cdk8s` unresolvable, as in an AWS-only install. */
+  function withoutCdk8s<T>(use: (readPlans: typeof import('../../src/cli/read-plans')) => T): T {
+    let result: { value: T } | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('cdk8s', () => {
+        throw Object.assign(new Error("Cannot find module 'cdk8s'"), { code: 'MODULE_NOT_FOUND' });
+      });
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        result = { value: use(require('../../src/cli/read-plans')) };
+      } finally {
+        jest.dontMock('cdk8s');
+      }
+    });
+    return result!.value;
+  }
+  const assembly = cdkAssembly();
+  const manifests = cdk8sOutput();
+
+  test('loads, and reads a cloud assembly as with cdk8s', () => {
+    expect(withoutCdk8s(r => r.readPath(assembly))).toEqual(readPath(assembly));
+  });
+
+  test('names cdk8s and the command that installs it when given manifests', () => {
+    const file = path.join(manifests, 'argo.k8s.yaml');
+    // The module registry is isolated, so the CliError is another copy of the class: compare the message.
+    const error = thrownBy(() => withoutCdk8s(r => r.readPath(file))) as Error;
+    expect(error.name).toBe('CliError');
+    expect(error.message).toBe(`${file} is a Kubernetes manifest, and reading one needs cdk8s, `
+      + 'an optional peer dependency that is not installed. Install it in the app that synthesized the manifests: npm install cdk8s');
   });
 });

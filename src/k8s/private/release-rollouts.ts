@@ -19,8 +19,6 @@ export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
 /** The recommended label naming the higher-level application an object belongs to. */
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
-/** Where a release records itself on each service's primary object (JSON). */
-export const RELEASE_ANNOTATION = 'cdk-deploy-strategies.dev/release';
 
 /** The class names a release accepts, for error messages. */
 export const RELEASE_ROLLOUT_KINDS = 'PlainBlueGreen, PlainCanary, GatewayRollout, ArgoRollout or FlaggerCanary';
