@@ -71,7 +71,8 @@ export interface GatewayRolloutProps {
   readonly hostnames?: string[];
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table.
+   * The step of the plan to render, from 1, as numbered in the plan's table. Refused without a
+   * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (set with `app.node.setContext()`), else step 1
    */
@@ -180,7 +181,11 @@ export class GatewayRollout extends Construct {
 
     // Both revisions run at full size behind their own Service: the route moves traffic, not replicas.
     this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, replicas });
-    // Checked even without a candidate, so a wrong step fails now rather than when the next rollout starts.
+    if (candidate === undefined && props.step !== undefined) {
+      fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
+        'Add the candidate revision to release, or leave step out.');
+    }
+    // Checked even without a candidate, so a wrong context step fails now rather than when the next rollout starts.
     const step = currentStep(this, where, props.step, this.plan);
 
     // The canary role too, even without a candidate, so a clash fails before a release starts.
