@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
 import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
+import { describeRouteOwner } from './private/gateway-routes';
 import { KubernetesRevision } from './revision';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { recordK8sPlan } from './private/plan-annotation';
@@ -217,6 +218,7 @@ export class GatewayRollout extends Construct {
       hostnames,
       rules,
     });
+    describeRouteOwner(this.route, where);
     recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {
