@@ -12,6 +12,7 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import { ecsNativeDeployment } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
 import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -218,6 +219,19 @@ export class EcsNativeRollout extends Construct {
       fail(`${where}: testRule`, testRule.node.path, `the strategy (${props.strategy.describe()}) has no test route, so nothing declares which requests the test rule sends to green`,
         'Add the test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRule out.');
     }
+
+    // The listener check names the rules by their role in the rollout.
+    registerListenerRules(this, {
+      where,
+      source: 'rules',
+      base: 0,
+      offsets: [0],
+      setBase: () => '',
+      rules: [
+        { rule: productionRule, role: 'the production rule', consequence: 'the service would receive no request', prop: 'productionRule', propValue: productionRule.node.path },
+        ...(testRule ? [{ rule: testRule, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testRule', propValue: testRule.node.path }] : []),
+      ],
+    });
 
     // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
     const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
