@@ -1,4 +1,4 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -258,6 +258,7 @@ export class EcsNativeRollout extends Construct {
         role: props.infrastructureRole,
       }),
     }).attachToApplicationTargetGroup(blue);
+    if (!rolling) dropRedundantRuleDependencies(this, cfnService, [productionRule, testRule]);
 
     // The same DeploymentConfiguration as EcsRolloutService renders through BaseServiceOptions.
     const set = (path: string, value: unknown) => value === undefined
@@ -305,6 +306,29 @@ export class EcsNativeRollout extends Construct {
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
     this.service.addLifecycleHook(lifecycleHooks(`EcsNativeRollout ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/**
+ * aws-cdk-lib makes a load-balanced service depend on every listener rule of its target group, so
+ * that the target group is attached before the service starts. With an alternate target the
+ * service also references its production and test rules (`AdvancedConfiguration`), which orders it
+ * after them already: CloudFormation validation flags the `DependsOn` as redundant (W3005). Those
+ * two are removed; a dependency on any other rule stays. aws-cdk-lib turns construct dependencies
+ * into `DependsOn` when synthesis starts, before validations run, so the removal runs as one.
+ */
+function dropRedundantRuleDependencies(scope: Construct, service: ecs.CfnService, rules: Array<elbv2.ApplicationListenerRule | undefined>): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const rule of rules) {
+        const cfnRule = rule?.node.defaultChild;
+        if (cfnRule instanceof CfnResource && Stack.of(cfnRule) === Stack.of(service)
+          && service.obtainDependencies().includes(cfnRule)) {
+          service.removeResourceDependency(cfnRule);
+        }
+      }
+      return [];
+    },
+  });
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {
