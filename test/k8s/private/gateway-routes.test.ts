@@ -171,7 +171,7 @@ function precedence(route: any, m: any, request: Request): number[] | undefined 
 }
 
 describe('random props', () => {
-  const hostnamesArb = fc.constantFrom(undefined, ['shop.example.com'], ['www.example.com'], ['shop.example.com', 'www.example.com']);
+  const hostnamesArb = fc.constantFrom<string[] | undefined>(undefined, ['shop.example.com'], ['www.example.com'], ['shop.example.com', 'www.example.com']);
   const sectionArb = fc.constantFrom(undefined, 'http', 'https');
   const partArb = fc.oneof(
     fc.record({ kind: fc.constant('rollout' as const), hostnames: hostnamesArb, sectionName: sectionArb, candidate: fc.boolean(), testRoute: fc.boolean() }),
