@@ -258,7 +258,11 @@ describe('the service\'s dependencies on the listener rules', () => {
       listener: user.listener, priority: 20, conditions: [elbv2.ListenerCondition.hostHeaders(['blue.example.com'])], action: elbv2.ListenerAction.forward([user.blue]),
     });
     new EcsNativeRollout(user.stack, 'Rollout', {
-      service: user.service, strategy: Strategy.BLUE_GREEN, blueTargetGroup: user.blue, greenTargetGroup: user.green, productionRule: user.productionRule,
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
     });
     expect(dependsOn(user.stack)).toEqual(expect.arrayContaining(['Extra']));
     expect(dependsOn(user.stack)).not.toContain('ProductionRule');

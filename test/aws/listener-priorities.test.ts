@@ -27,7 +27,9 @@ const host = (name: string) => elbv2.ListenerCondition.hostHeaders([name]);
 const priorityOf = (rule: elbv2.ApplicationListenerRule) => Stack.of(rule).resolve((rule.node.defaultChild as elbv2.CfnListenerRule).priority);
 
 function service(s: Shop, id: string, props: Partial<aws.EcsRolloutServiceProps> = {}) {
-  return new aws.EcsRolloutService(s.stack, id, { cluster: s.cluster, taskDefinition: s.taskDefinition, listener: s.listener, strategy: blueGreen, ...props });
+  return new aws.EcsRolloutService(s.stack, id, {
+    cluster: s.cluster, taskDefinition: s.taskDefinition, listener: s.listener, strategy: blueGreen, ...props,
+  });
 }
 
 function experiment(s: Shop, id: string, props: Partial<aws.AlbExperimentProps> = {}) {
@@ -195,8 +197,10 @@ describe('random props', () => {
           }).rules);
         } else {
           own.push(new elbv2.ApplicationListenerRule(s.stack, `Part${i}`, {
-            listener: s.listener, priority: part.priority,
-            conditions: conditions.length ? conditions : [elbv2.ListenerCondition.pathPatterns(['/own/*'])], action: elbv2.ListenerAction.fixedResponse(404),
+            listener: s.listener,
+            priority: part.priority,
+            conditions: conditions.length ? conditions : [elbv2.ListenerCondition.pathPatterns(['/own/*'])],
+            action: elbv2.ListenerAction.fixedResponse(404),
           }));
         }
       });

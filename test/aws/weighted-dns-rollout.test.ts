@@ -482,8 +482,11 @@ describe('the step key', () => {
     const stack = new Stack(app, 'Shop');
     const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
     new aws.WeightedDnsRollout(stack, 'Www', {
-      zone, recordName: 'www', strategy: Strategy.CANARY_10PERCENT_5MINUTES,
-      stable: aws.DnsTarget.ipAddress('192.0.2.1'), candidate: aws.DnsTarget.ipAddress('192.0.2.2'),
+      zone,
+      recordName: 'www',
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      stable: aws.DnsTarget.ipAddress('192.0.2.1'),
+      candidate: aws.DnsTarget.ipAddress('192.0.2.2'),
     });
     return app;
   }

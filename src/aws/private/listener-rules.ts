@@ -144,7 +144,6 @@ function checkListeners(stage: IConstruct): string[] {
   const all = constructsOf(stage);
   const loadBalancers = new Map<string, { name: string; listeners: number; rules: Rule[]; targetGroups: Set<string> }>();
   const listeners = new Map<string, Listener>();
-  const listenerOf = new Map<string, string | undefined>();
   for (const c of all) {
     if (c instanceof elbv2.CfnLoadBalancer && (c.type === undefined || c.type === 'application')) {
       loadBalancers.set(identity(c, c.ref), { name: l2Path(c), listeners: 0, rules: [], targetGroups: new Set() });
@@ -153,9 +152,9 @@ function checkListeners(stage: IConstruct): string[] {
   for (const c of all) {
     if (!(c instanceof elbv2.CfnListener)) continue;
     const key = identity(c, c.ref);
-    const lb = loadBalancers.get(identity(c, c.loadBalancerArn));
-    listenerOf.set(key, lb ? identity(c, c.loadBalancerArn) : undefined);
-    listeners.set(key, { name: l2Path(c), loadBalancer: lb ? identity(c, c.loadBalancerArn) : undefined, rules: [] });
+    const lbKey = identity(c, c.loadBalancerArn);
+    const lb = loadBalancers.get(lbKey);
+    listeners.set(key, { name: l2Path(c), loadBalancer: lb ? lbKey : undefined, rules: [] });
     if (lb) {
       lb.listeners++;
       targetGroupsOf(c, c.defaultActions).forEach(t => lb.targetGroups.add(t));
@@ -387,8 +386,9 @@ function describeListenerArn(scope: IConstruct, arn: unknown): string {
 function targetGroupsOf(scope: IConstruct, actions: unknown): string[] {
   const found: string[] = [];
   const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (typeof value === 'object' && value !== null) {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (typeof value === 'object' && value !== null) {
       for (const [key, v] of Object.entries(value)) {
         if (key === 'targetGroupArn' || key === 'TargetGroupArn') found.push(JSON.stringify(v));
         else visit(v);

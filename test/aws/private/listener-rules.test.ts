@@ -27,7 +27,9 @@ const blueGreen = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green')
 const host = (name: string) => elbv2.ListenerCondition.hostHeaders([name]);
 
 function service(s: Shop, id: string, props: Partial<aws.EcsRolloutServiceProps> = {}) {
-  return new aws.EcsRolloutService(s.stack, id, { cluster: s.cluster, taskDefinition: s.taskDefinition, listener: s.listener, strategy: blueGreen, ...props });
+  return new aws.EcsRolloutService(s.stack, id, {
+    cluster: s.cluster, taskDefinition: s.taskDefinition, listener: s.listener, strategy: blueGreen, ...props,
+  });
 }
 
 /** The README's A/B test snippet. */
@@ -218,7 +220,8 @@ describe('where the listener is', () => {
       listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2',
       securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678'),
     });
-    const s = { app, stack, listener, targetGroup: (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80 }) } as unknown as Shop;
+    const targetGroup = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80 });
+    const s = { app, stack, listener, targetGroup } as unknown as Shop;
     experiment(s, 'Checkout');
     experiment(s, 'Search');
     expect(() => app.synth()).toThrow('AlbExperiment Shop/Search: priority is 100: the rule of variant "beta" takes priority 100 (the default), which the listener '
@@ -240,7 +243,9 @@ describe('where the listener is', () => {
     const blue = s.targetGroup('Blue');
     const green = s.targetGroup('Green');
     const productionRule = new elbv2.ApplicationListenerRule(s.stack, 'ApiProduction', {
-      listener: s.listener, priority: 20, conditions: [host('www.example.com')],
+      listener: s.listener,
+      priority: 20,
+      conditions: [host('www.example.com')],
       action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }]),
     });
     const apiService = new ecs.FargateService(s.stack, 'ApiService', { cluster: s.cluster, taskDefinition: s.taskDefinition });
@@ -303,7 +308,9 @@ describe('load balancer quotas, counted over every construct', () => {
     service(s, 'Web', { priority: 1000 });
     for (let i = 0; i < 50; i++) {
       new elbv2.ApplicationListenerRule(s.stack, `Rule${i}`, {
-        listener: s.listener, priority: i + 1, conditions: [elbv2.ListenerCondition.pathPatterns([`/r${i}/*`])],
+        listener: s.listener,
+        priority: i + 1,
+        conditions: [elbv2.ListenerCondition.pathPatterns([`/r${i}/*`])],
         action: elbv2.ListenerAction.weightedForward([{ targetGroup: s.targetGroup(`A${i}`), weight: 1 }, { targetGroup: s.targetGroup(`B${i}`), weight: 1 }]),
       });
     }

@@ -186,13 +186,17 @@ describe('random props', () => {
         if (part.kind === 'rollout') {
           new GatewayRollout(chart, `part${i}`, {
             strategy: part.testRoute ? Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }) : Strategy.CANARY_10PERCENT_5MINUTES,
-            gateway, hostnames: part.hostnames, stable: revision('1.0'), candidate: part.candidate ? revision('1.1') : undefined,
+            gateway,
+            hostnames: part.hostnames,
+            stable: revision('1.0'),
+            candidate: part.candidate ? revision('1.1') : undefined,
           });
         } else {
           const match = part.match === 'header' ? Match.header('x-beta', 'true') : part.match === 'query' ? Match.queryParameter('beta', 'on') : Match.header('x-env', 'green');
           new GatewayExperiment(chart, `part${i}`, {
             experiment: new Experiment({ name: `test-${i}`, variants: [{ name: 'beta', match }, { name: 'ranked', weight: 10 }] }),
-            gateway, hostnames: part.hostnames,
+            gateway,
+            hostnames: part.hostnames,
             backends: { control: { serviceName: `s${i}`, port: 80 }, beta: { serviceName: `s${i}-beta`, port: 80 }, ranked: { serviceName: `s${i}-ranked`, port: 80 } },
             at,
           });
@@ -203,7 +207,8 @@ describe('random props', () => {
         for (const rule of route.spec.rules) {
           for (const m of rule.matches ?? [{}]) {
             const request = witness(route, m, route.spec.parentRefs[0].sectionName ?? 'http');
-            const ranked = routes.flatMap(r => r.spec.rules.flatMap((ru: any) => (ru.matches ?? [{}]).map((mm: any) => ({ route: r, rank: precedence(r, mm, request) }))))
+            const matchesOf = (r: any): any[] => r.spec.rules.flatMap((ru: any) => ru.matches ?? [{}]);
+            const ranked = routes.flatMap(r => matchesOf(r).map(mm => ({ route: r, rank: precedence(r, mm, request) })))
               .filter(c => c.rank !== undefined)
               .sort((a, b) => compare(b.rank!, a.rank!));
             const top = ranked.filter(c => compare(c.rank!, ranked[0].rank!) === 0).map(c => c.route.metadata.name);
