@@ -45,16 +45,18 @@ export function describeRouteOwner(route: ApiObject, where: string): void {
  * https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule
  */
 function checkGateways(routes: RouteFacts[]): string[] {
+  // Each route's matches with their keys, computed once: the pairs are many in a large app.
+  const keyed = routes.map(r => matchesOf(r).map(m => ({ match: m, key: matchKey(m) })));
+  const keys = keyed.map(list => new Set(list.map(k => k.key)));
   for (let j = 1; j < routes.length; j++) {
     for (let i = 0; i < j; i++) {
       const [first, second] = [routes[i], routes[j]];
+      const tie = keyed[j].find(k => keys[i].has(k.key))?.match;
+      if (tie === undefined) continue;
       const gateway = sharedParent(first, second);
       if (gateway === undefined) continue;
       const hosts = sharedHostnames(first, second);
       if (hosts === undefined) continue;
-      const keys = new Map(matchesOf(first).map(m => [matchKey(m), m]));
-      const tie = matchesOf(second).find(m => keys.has(matchKey(m)));
-      if (tie === undefined) continue;
       fail(`${OWNERS.get(second.route) ?? `HttpRoute ${second.route.node.path}`}: hostnames`, second.hostnames?.length ? second.hostnames.join(', ') : undefined,
         `its HTTPRoute ${routeName(second)} and ${describeRoute(first)} both attach to ${gateway} with ${hosts} and a match that does not tell them apart `
         + `(${describeMatch(tie)}); the Gateway API gives such a tie to the older route, then to the first by namespace/name, so one of the two would receive none of these requests`,
