@@ -53,8 +53,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   // `npx cdk-deploy-strategies plan cdk.out`: prints, charts and compares the recorded traffic plans.
   bin: { 'cdk-deploy-strategies': 'lib/cli/main.js' },
-  // semver is not a jsii module, so it ships inside our package and never appears in the API.
-  bundledDeps: ['semver@^7'],
+  // semver and yaml (the plan command's YAML parser) are not jsii modules, so they ship inside our
+  // package and never appear in the API.
+  bundledDeps: ['semver@^7', 'yaml@^2'],
   // The Python package (jsii-pacmak); CI builds the wheel and runs Python apps against it (test/python.test.ts).
   publishToPypi: {
     distName: 'cdk-deploy-strategies',

@@ -5,6 +5,7 @@ import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionRepeats, checkRuleConditions } from './private/alb-conditions';
 import { albStickiness, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from './private/alb-experiment-rules';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { recordExperiment } from './private/plan-metadata';
 import { allocationGroups } from '../core/private/allocation-groups';
 import { arrayOf, fail, struct, validDate } from '../core/private/validation';
@@ -36,9 +37,10 @@ export interface AlbExperimentProps {
   /**
    * The priority of the first rule. The rules take consecutive priorities from it, one per variant
    * with a match (in declared order) and one more, the highest, for everyone else. None of them may
-   * be used by another rule of the listener.
+   * be used by another rule of the listener; at synth the library refuses two rules at one priority,
+   * and a rule of the experiment that an earlier rule of the listener shadows.
    *
-   * @default 100
+   * @default - 100; or, on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the construct path
    */
   readonly priority?: number;
 
@@ -140,7 +142,8 @@ export class AlbExperiment extends Construct {
     const at = props.at === undefined ? new Date()
       : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
     const conditions = conditionsOf(where, props.conditions);
-    const priority = props.priority ?? DEFAULT_PRIORITY;
+    const source = props.priority !== undefined ? 'given' : hasAutomaticPriorities(props.listener) ? 'automatic' : 'default';
+    const priority = props.priority ?? (source === 'automatic' ? automaticPriority(this) : DEFAULT_PRIORITY);
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       fail(`${where}: priority`, priority, `an ALB listener rule priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`,
         'Pick the first of a range of priorities no other rule on the listener uses, such as 100.');
@@ -209,6 +212,23 @@ export class AlbExperiment extends Construct {
         conditions: group.match ? [...conditions, matchConditions.get(group.match)!] : conditions,
         action: forwardAction(prop, rule, targets, stickiness),
       });
+    });
+    registerListenerRules(this, {
+      where,
+      listener: props.listener,
+      source,
+      base: priority,
+      // Every priority the experiment can render, so a suggested range fits it switched on again.
+      offsets: Array.from({ length: matched.length + 1 }, (_, i) => i),
+      setBase: b => `priority ${b}`,
+      conditionsProp: 'conditions',
+      rules: this.rules.map((rule, i) => {
+        const group = groups[i];
+        const variant = group.allocations[0].variant;
+        return group.match
+          ? { rule, role: `the rule of variant "${variant}"`, consequence: `variant "${variant}" of experiment "${experiment.name}" would receive no request`, prop: 'priority', propValue: priority }
+          : { rule, role: 'the rule for everyone else', consequence: `experiment "${experiment.name}" would receive none of the requests its variants without a match and its control share`, prop: 'priority', propValue: priority };
+      }),
     });
     // Update the rules from the highest priority number down: a rule then moves to a higher
     // priority before a new rule takes its old one, which the ALB would otherwise refuse.

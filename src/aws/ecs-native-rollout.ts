@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -12,6 +12,7 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
 import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -235,6 +236,19 @@ export class EcsNativeRollout extends Construct {
         'Add the test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRule out.');
     }
 
+    // The listener check names the rules by their role in the rollout.
+    registerListenerRules(this, {
+      where,
+      source: 'rules',
+      base: 0,
+      offsets: [0],
+      setBase: () => '',
+      rules: [
+        { rule: productionRule, role: 'the production rule', consequence: 'the service would receive no request', prop: 'productionRule', propValue: productionRule.node.path },
+        ...(testRule ? [{ rule: testRule, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testRule', propValue: testRule.node.path }] : []),
+      ],
+    });
+
     // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
     const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
     this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
@@ -260,6 +274,7 @@ export class EcsNativeRollout extends Construct {
         role: props.infrastructureRole,
       }),
     }).attachToApplicationTargetGroup(blue);
+    if (!rolling) dropRedundantRuleDependencies(this, cfnService, [productionRule, testRule]);
 
     // The same DeploymentConfiguration as EcsRolloutService renders through BaseServiceOptions.
     const set = (path: string, value: unknown) => value === undefined
@@ -334,6 +349,29 @@ function addPauseHook(cfnService: ecs.CfnService, pause: EcsPauseHook): void {
       },
     }),
   };
+}
+
+/**
+ * aws-cdk-lib makes a load-balanced service depend on every listener rule of its target group, so
+ * that the target group is attached before the service starts. With an alternate target the
+ * service also references its production and test rules (`AdvancedConfiguration`), which orders it
+ * after them already: CloudFormation validation flags the `DependsOn` as redundant (W3005). Those
+ * two are removed; a dependency on any other rule stays. aws-cdk-lib turns construct dependencies
+ * into `DependsOn` when synthesis starts, before validations run, so the removal runs as one.
+ */
+function dropRedundantRuleDependencies(scope: Construct, service: ecs.CfnService, rules: Array<elbv2.ApplicationListenerRule | undefined>): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const rule of rules) {
+        const cfnRule = rule?.node.defaultChild;
+        if (cfnRule instanceof CfnResource && Stack.of(cfnRule) === Stack.of(service)
+          && service.obtainDependencies().includes(cfnRule)) {
+          service.removeResourceDependency(cfnRule);
+        }
+      }
+      return [];
+    },
+  });
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {

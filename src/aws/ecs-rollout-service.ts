@@ -14,6 +14,7 @@ import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
 import { dynamicHostPort, healthCheck, trafficContainer } from './private/ecs-service';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules, registerLoadBalancerCheck } from './private/listener-rules';
 import { StrategyValidationError } from '../core/private/errors';
 import { arrayOf, fail, struct } from '../core/private/validation';
 
@@ -62,9 +63,11 @@ export interface EcsRolloutServiceProps {
   readonly controller?: EcsController;
 
   /**
-   * Priority of the production listener rule (1-50000, lower is evaluated first). Native controller only.
+   * Priority of the production listener rule (1-50000, lower is evaluated first). Native controller
+   * only. No other rule of the listener may use it; at synth the library refuses two rules at one
+   * priority, and a rule of this service that an earlier rule of the listener shadows.
    *
-   * @default 10
+   * @default - 10; or, on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the construct path
    */
   readonly priority?: number;
 
@@ -273,6 +276,8 @@ export class EcsRolloutService extends Construct {
         'Use the awsvpc network mode (the Fargate default), bridge or host.');
     }
     const codeDeploy = controller.kind === EcsControllerKind.CODE_DEPLOY;
+    // The load balancer's quotas count this service's rules and listeners with everyone else's.
+    registerLoadBalancerCheck(this);
     if (codeDeploy) refuseNativeOnly(where, props);
     else requireDefaultAction(`${where}: listener`, props.listener);
     const hasTestRoute = codeDeploy ? controller.testPort !== undefined : props.strategy.testRoute !== undefined;
@@ -405,7 +410,9 @@ export class EcsRolloutService extends Construct {
 
   private createRules(where: string, props: EcsRolloutServiceProps, testSources: string[], forward: (blueWeight: number) => elbv2.ListenerAction) {
     const testCondition = props.strategy.testRoute && albCondition(`${where}: strategy.testRoute`, props.strategy.testRoute);
-    const priority = rulePriority(`${where}: priority`, props.priority ?? DEFAULT_PRIORITY);
+    // Automatic priorities take a slot: the test rule its first priority, the production rule the second.
+    const source = props.priority !== undefined ? 'given' : hasAutomaticPriorities(props.listener) ? 'automatic' : 'default';
+    const priority = rulePriority(`${where}: priority`, props.priority ?? (source === 'automatic' ? automaticPriority(this) + 1 : DEFAULT_PRIORITY));
     const testPriority = testCondition && rulePriority(`${where}: testPriority`, props.testPriority ?? priority - 1);
     if (testPriority !== undefined && testPriority >= priority) {
       fail(`${where}: testPriority`, testPriority, `the test rule must be evaluated before the production rule (priority ${priority}), so its priority must be lower`,
@@ -440,6 +447,21 @@ export class EcsRolloutService extends Construct {
       conditions: [...conditions, testCondition, sources!],
       action: forward(0),
     }) : undefined;
+    const testOffset = testPriority === undefined ? undefined : testPriority - priority;
+    registerListenerRules(this, {
+      where,
+      listener: props.listener,
+      source,
+      base: priority,
+      offsets: testOffset === undefined ? [0] : [testOffset, 0],
+      setBase: b => `priority ${b}${testOffset === undefined ? ''
+        : props.testPriority !== undefined ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+      conditionsProp: 'conditions',
+      rules: [
+        { rule: production, role: 'the production rule', consequence: 'the service would receive no request', prop: 'priority', propValue: priority },
+        ...(test ? [{ rule: test, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testPriority', propValue: testPriority! }] : []),
+      ],
+    });
     return { production, test };
   }
 

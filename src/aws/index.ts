@@ -8,6 +8,7 @@ export * from './ecs-controller';
 export * from './ecs-native-rollout';
 export * from './ecs-rollout-service';
 export * from './lambda-rollout';
+export * from './listener-priorities';
 export * from './target-group-alarms';
 export * from './weighted-dns-rollout';
 export * from './ecs-release';

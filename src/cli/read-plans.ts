@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import type * as cdk8s from 'cdk8s';
+import * as YAML from 'yaml';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
@@ -121,7 +121,7 @@ export function readAssembly(dir: string): Found {
       origin: dir,
       name: r.path.replace(/^\//, ''),
       controller: r.controller,
-      step: steps.get(r.path)?.step,
+      step: optionalStep(steps.get(r.path)?.step, `${dir}: the ${STEP_METADATA_TYPE} metadata of ${r.path}`, r.plan.steps.length),
       stepContextKey: steps.get(r.path)?.contextKey,
       plan: r.plan,
     })),
@@ -184,14 +184,24 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
     .map(entry => {
       const data = (entry.data ?? {}) as any;
       const where = `the ${EXPERIMENT_METADATA_TYPE} metadata of ${entry.path}`;
-      return { path: entry.path, backend: recordText(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: recordText(data.table, where, 'table') };
+      return {
+        path: entry.path,
+        backend: recordText(data.backend, where, 'backend'),
+        active: recordFlag(data.active, where, 'active'),
+        reason: optionalText(data.reason, where, 'reason'),
+        table: recordText(data.table, where, 'table'),
+      };
     }));
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
 export function recordedSteps(assembly: CloudAssembly): Array<{ path: string; step?: number; contextKey?: string }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(STEP_METADATA_TYPE)
-    .map(entry => ({ path: entry.path, step: (entry.data as any)?.step, contextKey: (entry.data as any)?.contextKey })));
+    .map(entry => {
+      const where = `the ${STEP_METADATA_TYPE} metadata of ${entry.path}`;
+      const data = (entry.data ?? {}) as any;
+      return { path: entry.path, step: optionalStep(data.step, where), contextKey: optionalText(data.contextKey, where, 'contextKey') };
+    }));
 }
 
 /** The traffic plans recorded on manifest objects, as `{ object, controller, step?, table, plan }`. */
@@ -200,7 +210,7 @@ Array<{ object: string; controller: string; step?: number; table: string; plan: 
   return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => {
     const plan = checkPlanJson(value.plan, where);
     // The annotation leaves the table out to stay small; it is rendered from the plan, as the construct would.
-    return { object, controller: recordText(value.controller, where, 'controller'), step: value.step, table: planTable(plan), plan };
+    return { object, controller: recordText(value.controller, where, 'controller'), step: optionalStep(value.step, where, plan.steps.length), table: planTable(plan), plan };
   });
 }
 
@@ -210,8 +220,8 @@ export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array
     object,
     // A FlaggerExperiment records on its Canary, a GatewayExperiment on its HTTPRoute.
     backend: object.startsWith('Canary/') ? 'Flagger' : 'Gateway API',
-    active: value.active === true,
-    reason: value.reason,
+    active: recordFlag(value.active, where, 'active'),
+    reason: optionalText(value.reason, where, 'reason'),
     table: recordText(value.table, where, 'table'),
   }));
 }
@@ -268,42 +278,35 @@ function readJson(file: string, root: string, what?: string): any {
 }
 
 /**
- * cdk8s's YAML reader. cdk8s is an optional peer dependency, so it is loaded only when there are
- * manifests to read: the command reads a cloud assembly in an app that never installed cdk8s.
- */
-function cdk8sYaml(file: string): typeof cdk8s.Yaml {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('cdk8s') as typeof cdk8s).Yaml;
-  } catch (e) {
-    if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw e;
-    throw new CliError(`${file} is a Kubernetes manifest, and reading one needs cdk8s, an optional peer dependency that is not installed. `
-      + 'Install it in the app that synthesized the manifests: npm install cdk8s');
-  }
-}
-
-/**
- * The objects of a manifest file. cdk8s's loader skips what it cannot parse, so anything that is not
- * a mapping (a Kubernetes object) is reported here instead of being read as nothing.
+ * The objects of a manifest file, parsed with the `yaml` library as cdk8s writes it (YAML 1.1).
+ * A document with a syntax error fails the whole file, named with its line and column: cdk8s's
+ * loader keeps whatever part of a damaged document it could read, which would be printed as if it
+ * were valid. Empty documents are skipped, as cdk8s skips them; anything else that is not a
+ * mapping (a Kubernetes object) is reported.
  */
 function loadYaml(file: string): any[] {
+  let text: string;
   try {
-    fs.accessSync(file, fs.constants.R_OK);
+    text = fs.readFileSync(file, 'utf-8');
   } catch (e) {
     throw new CliError(`${file} cannot be read (${(e as Error).message})`);
   }
-  const yaml = cdk8sYaml(file);
-  let objects: any[];
-  try {
-    objects = yaml.load(file);
-  } catch (e) {
-    throw new CliError(`${file} cannot be read as YAML (${String((e as any).stderr || (e as Error).message).trim().split('\n')[0]})`);
-  }
-  objects.forEach(o => {
-    if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
-      throw new CliError(`${file} holds a document that is not a Kubernetes object (a mapping with a kind): ${JSON.stringify(o).slice(0, 60)}`);
+  const objects: any[] = [];
+  for (const document of YAML.parseAllDocuments(text, { version: '1.1' })) {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const at = error.linePos?.[0];
+      // The message's first line, without the position it ends with (named before it here).
+      const what = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new CliError(`${file}${at ? `:${at.line}:${at.col}` : ''}: the YAML cannot be parsed: ${what}`);
     }
-  });
+    const object = document.toJSON();
+    if (object === null || object === undefined) continue;
+    if (typeof object !== 'object' || Array.isArray(object) || typeof object.kind !== 'string') {
+      throw new CliError(`${file} holds a document that is not a Kubernetes object (a mapping with a kind): ${JSON.stringify(object).slice(0, 60)}`);
+    }
+    objects.push(object);
+  }
   return objects;
 }
 
@@ -329,5 +332,26 @@ function merge(found: Found[]): Found {
 /** A text field of a record, which must be a string: never print "undefined" for a damaged record. */
 function recordText(value: unknown, where: string, field: string): string {
   if (typeof value !== 'string') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}); synthesize the app again`);
+  return value;
+}
+
+/** A yes-or-no field of a record, which must be a boolean: a damaged `active` is not read as "ended". */
+function recordFlag(value: unknown, where: string, field: string): boolean {
+  if (typeof value !== 'boolean') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}, expected true or false); synthesize the app again`);
+  return value;
+}
+
+/** An optional text field of a record: absent, or a string. */
+function optionalText(value: unknown, where: string, field: string): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new CliError(`${where} has a ${field} that is not text (found ${typeof value}); synthesize the app again`);
+  return value;
+}
+
+/** The step a record says was rendered: absent, or a whole number from 1 to the plan's last step. */
+function optionalStep(value: unknown, where: string, last?: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || (last !== undefined && value > last)) {
+    throw new CliError(`${where} has step ${JSON.stringify(value) ?? String(value)}, which is not a step of its plan (1 to ${last ?? 'the last'}); synthesize the app again`);
+  }
   return value;
 }

@@ -10,6 +10,7 @@ import {
   ArgoRolloutSpec, GATEWAY_API_PLUGIN,
 } from './private/argo-types';
 import { httpRouteMatch } from './private/gateway-match';
+import { describeRouteOwner } from './private/gateway-routes';
 import { recordK8sPlan } from './private/plan-annotation';
 import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
@@ -398,12 +399,14 @@ export class ArgoRollout extends Construct {
   }
 
   private httpRoute(routing: ArgoTrafficRouting, rules: HttpRouteRule[]): HttpRoute {
-    return new HttpRoute(this, 'Route', {
+    const route = new HttpRoute(this, 'Route', {
       metadata: { labels: { [NAME_LABEL]: this.appName } },
       parentRefs: [routing.gateway!],
       hostnames: routing.hostnames,
       rules,
     });
+    describeRouteOwner(route, `ArgoRollout ${this.node.path}`);
+    return route;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
+import { describeRouteOwner } from './private/gateway-routes';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from './private/gateway-match';
@@ -148,6 +149,7 @@ export class GatewayExperiment extends Construct {
     }));
 
     this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
+    describeRouteOwner(this.route, where);
     const recorded: RecordedExperiment = { active: this.active, reason, table: experiment.toTable(at) };
     this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
     registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', experiment, evaluationOrder: declaredOrder(experiment) });

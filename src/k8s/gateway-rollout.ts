@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
 import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
+import { describeRouteOwner } from './private/gateway-routes';
 import { KubernetesRevision } from './revision';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { recordK8sPlan } from './private/plan-annotation';
@@ -71,7 +72,8 @@ export interface GatewayRolloutProps {
   readonly hostnames?: string[];
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table.
+   * The step of the plan to render, from 1, as numbered in the plan's table. Refused without a
+   * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (set with `app.node.setContext()`), else step 1
    */
@@ -182,7 +184,11 @@ export class GatewayRollout extends Construct {
 
     // Both revisions run at full size behind their own Service: the route moves traffic, not replicas.
     this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, replicas });
-    // Checked even without a candidate, so a wrong step fails now rather than when the next rollout starts.
+    if (candidate === undefined && props.step !== undefined) {
+      fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
+        'Add the candidate revision to release, or leave step out.');
+    }
+    // Checked even without a candidate, so a wrong context step fails now rather than when the next rollout starts.
     const step = currentStep(this, where, props.step, this.plan);
 
     // The canary role too, even without a candidate, so a clash fails before a release starts.
@@ -214,6 +220,7 @@ export class GatewayRollout extends Construct {
       hostnames,
       rules,
     });
+    describeRouteOwner(this.route, where);
     recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {

@@ -305,6 +305,41 @@ describe('manual approvals: a PAUSE lifecycle hook', () => {
   });
 });
 
+describe('the service\'s dependencies on the listener rules', () => {
+  const dependsOn = (stack: Stack) => {
+    const services = validatedTemplate(stack).findResources('AWS::ECS::Service');
+    const value = Object.values(services)[0].DependsOn ?? [];
+    return (Array.isArray(value) ? value : [value]).map((id: string) => id.replace(/[0-9A-F]{8}$/, ''));
+  };
+
+  test('with an alternate target the service references its rules, so no DependsOn repeats them (W3005)', () => {
+    const { stack } = rollout(headerRoute);
+    expect(dependsOn(stack)).not.toContain('ProductionRule');
+    expect(dependsOn(stack)).not.toContain('TestRule');
+  });
+
+  test('a rolling update references no rule, so the service keeps waiting for its target group\'s rule', () => {
+    const { stack } = rollout(Strategy.ALL_AT_ONCE);
+    expect(dependsOn(stack)).toContain('ProductionRule');
+  });
+
+  test('a rule of the blue target group that the service does not reference stays a dependency', () => {
+    const user = userApp();
+    new elbv2.ApplicationListenerRule(user.stack, 'Extra', {
+      listener: user.listener, priority: 20, conditions: [elbv2.ListenerCondition.hostHeaders(['blue.example.com'])], action: elbv2.ListenerAction.forward([user.blue]),
+    });
+    new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+    });
+    expect(dependsOn(user.stack)).toEqual(expect.arrayContaining(['Extra']));
+    expect(dependsOn(user.stack)).not.toContain('ProductionRule');
+  });
+});
+
 describe('errors', () => {
   test.each([
     ['the CODE_DEPLOY controller', ecs.DeploymentControllerType.CODE_DEPLOY, '"CODE_DEPLOY"'],

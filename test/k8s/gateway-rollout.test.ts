@@ -204,6 +204,12 @@ describe('the step to render', () => {
     expect(weights(rules, rollout)).toEqual([875, 125]);
   });
 
+  test('a context key naming no rollout fails at synth, naming the nearest rollout path', () => {
+    expectValidationError(() => render({}, { 'shop/web:step': '2' }),
+      'context "shop/web:step" is "2": no rollout of this app has the path "shop/web", so the key chooses nothing and each rollout renders its step prop, else step 1; '
+      + 'the rollouts that render one step per deploy are test/web (GatewayRollout). Set the key of the rollout you mean, by its construct path: "test/web:step" is the nearest; or remove the key.');
+  });
+
   test('a step outside the plan fails, from the prop or the context', () => {
     const fix = 'Render a step from 1 to 3, numbered as in the plan\'s table (step 3 sends everything to the candidate).';
     expectValidationError(attempt({ step: 4 }),
@@ -224,17 +230,24 @@ describe('without a candidate', () => {
     expect(rollout.step).toBeUndefined();
   });
 
-  test('a step is still checked, so a wrong one fails before the next rollout', () => {
-    expectValidationError(attempt({ candidate: undefined, step: 0 }),
-      `${where}: step is 0: the plan has steps 1 to 3 (canary 12.5% (bake 10m) → 50% (manual approval) → 100%). Render a step from 1 to 3, numbered as in the plan's table (step 3 sends everything to the candidate).`);
+  test('a step prop is refused: no step of the plan applies', () => {
+    for (const step of [0, 2]) {
+      expectValidationError(attempt({ candidate: undefined, step }),
+        `${where}: step is ${step}: there is no candidate, so no step of the plan applies. Add the candidate revision to release, or leave step out.`);
+    }
   });
 
-  test('promotion: the last step on the new stable revision, then the candidate removed', () => {
+  test('a context step is still checked, so a wrong one fails before the next rollout', () => {
+    expectValidationError(() => render({ candidate: undefined }, { 'test/web:step': '0' }),
+      `${where}: context "test/web:step" is "0": the plan has steps 1 to 3 (canary 12.5% (bake 10m) → 50% (manual approval) → 100%). Render a step from 1 to 3, numbered as in the plan's table (step 3 sends everything to the candidate).`);
+  });
+
+  test('promotion: the last step on the new stable revision, then the candidate and its step removed', () => {
     const last = render({ stable: v2, candidate: v2, step: 3 });
     expect(weights(last.rules, last.rollout)).toEqual([0, 1000]);
     expect(ofKind(last.objects, 'Deployment').map(d => d.spec.template.spec.containers[0].image))
       .toEqual(['registry.example.com/web:2.0.0', 'registry.example.com/web:2.0.0']);
-    const done = render({ stable: v2, candidate: undefined, step: 3 });
+    const done = render({ stable: v2, candidate: undefined });
     expect(done.rules).toEqual([{ backendRefs: [{ name: done.rollout.stableService.name, port: 80 }] }]);
     // The stable objects keep their names, so promotion replaces nothing.
     expect(done.rollout.stableService.name).toBe(last.rollout.stableService.name);
