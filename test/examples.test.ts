@@ -4,6 +4,7 @@ import * as path from 'path';
 import { report } from '../examples/house-strategies/main';
 import { blueGreen, canary, checkoutExperiment, linear, shopRelease } from '../examples/house-strategies/strategies';
 import { awsExamples, coreExamples, k8sExamples, runCoreExample, synthAwsExample, synthK8sExample } from '../examples/run-all';
+import { CfnLintRun } from './support/cfn-lint';
 import { validateManifest } from './support/k8s';
 import { readPath, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans } from '../src/cli/read-plans';
 
@@ -45,10 +46,14 @@ describe('examples/house-strategies', () => {
   }, 120_000);
 });
 
+/** cfn-lint reads every template the CDK examples synthesize, in one run that overlaps the cdk8s examples. */
+const cfnLint = new CfnLintRun(awsExamples().length);
+
 describe('CDK examples, synthesized by the real cdk CLI', () => {
   test.each(awsExamples())('%s synthesizes with strict validation and cdk-nag, and keeps its construct ids', (folder) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-example-'));
     const assembly = synthAwsExample(folder, outdir, AT);
+    cfnLint.add(assembly.stacksRecursively.map(stack => stack.templateFullPath));
 
     // Every rollout records its plan (every experiment its allocations, every release its waves),
     // which the plan command reads back.
@@ -89,3 +94,8 @@ describe('cdk8s examples, synthesized by the real cdk8s CLI', () => {
     expect(objects).toMatchSnapshot();
   }, 300_000);
 });
+
+test('every template of the CDK examples passes cfn-lint, with the warnings .cfnlintrc.yaml ignores and why', async () => {
+  expect(cfnLint.count).toBeGreaterThan(0);
+  expect(await cfnLint.findings()).toEqual([]);
+}, 300_000);

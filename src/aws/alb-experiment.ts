@@ -5,6 +5,7 @@ import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionRepeats, checkRuleConditions } from './private/alb-conditions';
 import { albStickiness, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from './private/alb-experiment-rules';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { recordExperiment } from './private/plan-metadata';
 import { allocationGroups } from '../core/private/allocation-groups';
 import { arrayOf, fail, struct, validDate } from '../core/private/validation';
@@ -36,9 +37,10 @@ export interface AlbExperimentProps {
   /**
    * The priority of the first rule. The rules take consecutive priorities from it, one per variant
    * with a match (in declared order) and one more, the highest, for everyone else. None of them may
-   * be used by another rule of the listener.
+   * be used by another rule of the listener; at synth the library refuses two rules at one priority,
+   * and a rule of the experiment that an earlier rule of the listener shadows.
    *
-   * @default 100
+   * @default - 100; or, on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the construct path
    */
   readonly priority?: number;
 
@@ -52,8 +54,9 @@ export interface AlbExperimentProps {
   readonly conditions?: elbv2.ListenerCondition[];
 
   /**
-   * The moment whose allocations are rendered: an experiment switched off, or past its end date
-   * at this moment, sends everyone to the control. Pass a fixed date for reproducible templates.
+   * The moment whose allocations are rendered: an experiment switched off, before its start date
+   * or past its end date at this moment, sends everyone to the control. Pass a fixed date for
+   * reproducible templates.
    *
    * @default - now, when the construct is created
    */
@@ -81,11 +84,12 @@ export interface AlbExperimentProps {
  * value (the default path `/*`, or a host header) for `conditions`. `Match.headerRegex` is refused,
  * and so are two variants whose matches differ only by letter case: the second would receive nobody.
  *
- * An experiment switched off, or past its end date at `at`, renders a single rule sending every
- * request that meets `conditions` to the control, and a warning. That rule keeps the priority and
- * the construct id of the rule for everyone else, so the deployment that ends an experiment never
- * moves a rule onto a priority another rule still holds. The ALB cannot end an experiment by
- * itself: the end date takes effect at the first deployment after it. The experiment's state and
+ * An experiment switched off, before its start date or past its end date at `at`, renders a single
+ * rule sending every request that meets `conditions` to the control, and a warning. That rule keeps
+ * the priority and the construct id of the rule for everyone else, so the deployment that ends an
+ * experiment never moves a rule onto a priority another rule still holds. The ALB cannot start or
+ * end an experiment by itself: the start and end dates take effect at the first deployment after
+ * them. The experiment's state and
  * allocation table are recorded in the cloud assembly (`cdk-deploy-strategies:experiment` metadata).
  *
  * Each rule is updated after the rules with higher priority numbers, so adding a variant with a
@@ -138,7 +142,8 @@ export class AlbExperiment extends Construct {
     const at = props.at === undefined ? new Date()
       : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
     const conditions = conditionsOf(where, props.conditions);
-    const priority = props.priority ?? DEFAULT_PRIORITY;
+    const source = props.priority !== undefined ? 'given' : hasAutomaticPriorities(props.listener) ? 'automatic' : 'default';
+    const priority = props.priority ?? (source === 'automatic' ? automaticPriority(this) : DEFAULT_PRIORITY);
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       fail(`${where}: priority`, priority, `an ALB listener rule priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`,
         'Pick the first of a range of priorities no other rule on the listener uses, such as 100.');
@@ -208,6 +213,23 @@ export class AlbExperiment extends Construct {
         action: forwardAction(prop, rule, targets, stickiness),
       });
     });
+    registerListenerRules(this, {
+      where,
+      listener: props.listener,
+      source,
+      base: priority,
+      // Every priority the experiment can render, so a suggested range fits it switched on again.
+      offsets: Array.from({ length: matched.length + 1 }, (_, i) => i),
+      setBase: b => `priority ${b}`,
+      conditionsProp: 'conditions',
+      rules: this.rules.map((rule, i) => {
+        const group = groups[i];
+        const variant = group.allocations[0].variant;
+        return group.match
+          ? { rule, role: `the rule of variant "${variant}"`, consequence: `variant "${variant}" of experiment "${experiment.name}" would receive no request`, prop: 'priority', propValue: priority }
+          : { rule, role: 'the rule for everyone else', consequence: `experiment "${experiment.name}" would receive none of the requests its variants without a match and its control share`, prop: 'priority', propValue: priority };
+      }),
+    });
     // Update the rules from the highest priority number down: a rule then moves to a higher
     // priority before a new rule takes its old one, which the ALB would otherwise refuse.
     for (let i = 0; i < this.rules.length - 1; i++) this.rules[i].node.addDependency(this.rules[i + 1]);
@@ -215,7 +237,9 @@ export class AlbExperiment extends Construct {
     if (reason !== undefined) {
       Annotations.of(this).addWarningV2('cdk-deploy-strategies:albExperimentInactive',
         `Every request goes to the control "${experiment.control}": ${reason}. `
-        + 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.');
+        + (experiment._startsAfter(at)
+          ? `The rules are rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
+          : 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.'));
     }
     recordExperiment(this, experiment, BACKEND, at);
     registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, experiment, evaluationOrder: declaredOrder(experiment), caseInsensitiveValues: true });

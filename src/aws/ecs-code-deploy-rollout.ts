@@ -199,7 +199,9 @@ export class EcsCodeDeployRollout extends Construct {
     // CodeDeploy starts the new task set at full size beside the old one before any traffic moves.
     this.plan = props.strategy.plan({ capacity: CapacityMode.FULL_COPY });
     const strategyProp = `${where}: strategy`;
-    const shift = codeDeployShift(this.plan, strategyProp, CONTROLLER);
+    const shift = codeDeployShift(this.plan, strategyProp, CONTROLLER,
+      'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request '
+      + 'to the new task set before any traffic shifts; or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.');
     const waits = blueGreenWaits(this.plan, strategyProp, props.testListener !== undefined);
     this.deploymentConfig = this.deploymentConfigFor(shift);
     if (props.strategy.testRoute && props.testListener) {

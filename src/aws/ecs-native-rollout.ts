@@ -1,4 +1,4 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,9 +9,10 @@ import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
-import { ecsNativeDeployment } from './private/ecs-native-deployment';
+import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
 import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -31,8 +32,13 @@ export interface EcsNativeRolloutProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -114,7 +120,10 @@ export interface EcsNativeRolloutProps {
  * It registers the service in the blue target group with the green one as its alternate target,
  * behind the production rule (and the test rule, when the strategy has a test route), sets the
  * deployment strategy, the circuit breaker and the alarms that roll back on the service, and
- * generates 5xx and p99 latency alarms for both target groups.
+ * generates 5xx and p99 latency alarms for both target groups. A test phase held by a manual
+ * approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a PAUSE
+ * lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's timeout
+ * and a timeout action that rolls back.
  *
  * You build the listener rules: the production rule forwards to blue (weight 100) and green
  * (weight 0); the test rule, needed only for a test route, is evaluated first and forwards to
@@ -174,6 +183,14 @@ export class EcsNativeRollout extends Construct {
   public readonly containerName: string;
   /** The container port that receives traffic. */
   public readonly containerPort: number;
+  /**
+   * The lifecycle stage where a deployment waits for a person (`POST_TEST_TRAFFIC_SHIFT`), when the
+   * strategy's test phase is a manual approval: blue-green's promotion, or the test gate of a
+   * canary or linear strategy.
+   *
+   * @default - undefined: no deployment waits for a person
+   */
+  public readonly approvalStage?: string;
 
   private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
 
@@ -219,6 +236,19 @@ export class EcsNativeRollout extends Construct {
         'Add the test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRule out.');
     }
 
+    // The listener check names the rules by their role in the rollout.
+    registerListenerRules(this, {
+      where,
+      source: 'rules',
+      base: 0,
+      offsets: [0],
+      setBase: () => '',
+      rules: [
+        { rule: productionRule, role: 'the production rule', consequence: 'the service would receive no request', prop: 'productionRule', propValue: productionRule.node.path },
+        ...(testRule ? [{ rule: testRule, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testRule', propValue: testRule.node.path }] : []),
+      ],
+    });
+
     // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
     const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
     this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
@@ -244,6 +274,7 @@ export class EcsNativeRollout extends Construct {
         role: props.infrastructureRole,
       }),
     }).attachToApplicationTargetGroup(blue);
+    if (!rolling) dropRedundantRuleDependencies(this, cfnService, [productionRule, testRule]);
 
     // The same DeploymentConfiguration as EcsRolloutService renders through BaseServiceOptions.
     const set = (path: string, value: unknown) => value === undefined
@@ -266,6 +297,8 @@ export class EcsNativeRollout extends Construct {
       Rollback: true,
     });
     for (const hook of hooks) service.addLifecycleHook(hook);
+    if (deployment.approval) addPauseHook(cfnService, deployment.approval);
+    this.approvalStage = deployment.approval?.stage;
 
     this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: blue });
     this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: green });
@@ -291,6 +324,54 @@ export class EcsNativeRollout extends Construct {
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
     this.service.addLifecycleHook(lifecycleHooks(`EcsNativeRollout ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/**
+ * Adds a PAUSE lifecycle hook beside the service's Lambda hooks, with the timeout action that rolls
+ * back. aws-cdk-lib's `addLifecycleHook` renders Lambda hooks only (a target ARN and a role), so
+ * the service's hook list becomes aws-cdk-lib's own, then the pause; both are read at synth, so
+ * hooks added later still count.
+ */
+function addPauseHook(cfnService: ecs.CfnService, pause: EcsPauseHook): void {
+  const config = cfnService.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty;
+  const own = config.lifecycleHooks;
+  const hook: ecs.CfnService.DeploymentLifecycleHookProperty = {
+    targetType: 'PAUSE',
+    lifecycleStages: [pause.stage],
+    timeoutConfiguration: { timeoutInMinutes: pause.timeoutMinutes, action: 'ROLLBACK' },
+  };
+  cfnService.deploymentConfiguration = {
+    ...config,
+    lifecycleHooks: Lazy.any({
+      produce: () => {
+        const lambdas = own === undefined ? undefined : Stack.of(cfnService).resolve(own);
+        return [...(Array.isArray(lambdas) ? lambdas : []), hook];
+      },
+    }),
+  };
+}
+
+/**
+ * aws-cdk-lib makes a load-balanced service depend on every listener rule of its target group, so
+ * that the target group is attached before the service starts. With an alternate target the
+ * service also references its production and test rules (`AdvancedConfiguration`), which orders it
+ * after them already: CloudFormation validation flags the `DependsOn` as redundant (W3005). Those
+ * two are removed; a dependency on any other rule stays. aws-cdk-lib turns construct dependencies
+ * into `DependsOn` when synthesis starts, before validations run, so the removal runs as one.
+ */
+function dropRedundantRuleDependencies(scope: Construct, service: ecs.CfnService, rules: Array<elbv2.ApplicationListenerRule | undefined>): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const rule of rules) {
+        const cfnRule = rule?.node.defaultChild;
+        if (cfnRule instanceof CfnResource && Stack.of(cfnRule) === Stack.of(service)
+          && service.obtainDependencies().includes(cfnRule)) {
+          service.removeResourceDependency(cfnRule);
+        }
+      }
+      return [];
+    },
+  });
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {

@@ -1,5 +1,6 @@
 export * from './alb-experiment';
 export * from './alb-weighted-rollout';
+export * from './api-gateway-canary';
 export * from './cloudwatch-health-check';
 export * from './cloudfront-continuous-deployment';
 export * from './dns-target';
@@ -9,6 +10,7 @@ export * from './ecs-native-rollout';
 export * from './ecs-rollout-service';
 export * from './lambda-rollout';
 export * from './rollout-driver';
+export * from './listener-priorities';
 export * from './target-group-alarms';
 export * from './weighted-dns-rollout';
 export * from './ecs-release';

@@ -148,7 +148,8 @@ export class LambdaRollout extends Construct {
 
     // Lambda versions scale with their own traffic: nothing to provision, nothing to bring back.
     this.plan = props.strategy.plan({ capacity: CapacityMode.SERVERLESS });
-    const shift = codeDeployShift(this.plan, `${where}: strategy`, 'CodeDeploy for Lambda');
+    const shift = codeDeployShift(this.plan, `${where}: strategy`, 'CodeDeploy for Lambda',
+      'Remove the testRoute; test the new version before it gets traffic in a preTrafficHook, or invoke it directly by its version ARN.');
     this.deploymentConfig = this.deploymentConfigFor(shift);
 
     const aliasName = checkAliasName(`${where}: aliasName`, props.aliasName ?? 'live');

@@ -103,7 +103,8 @@ export interface WeightedDnsRolloutProps {
 
   /**
    * The step of the plan to render, from 1, as numbered in the plan's table. Only with
-   * `RolloutDriver.pipeline()`: a driven rollout runs every step itself.
+   * `RolloutDriver.pipeline()` (a driven rollout runs every step itself), and refused without a
+   * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Web:step=2'`), else step 1
    */
@@ -293,6 +294,10 @@ export class WeightedDnsRollout extends Construct {
     // now rather than when the next release starts.
     const weights = planWeights(`${where}: strategy`, this.plan);
     this.stepContextKey = stepContextKey(this);
+    if (candidate === undefined && props.step !== undefined) {
+      fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
+        'Add the candidate target to release, or leave step out (a rollback deploy leaves out the candidate alone).');
+    }
     if (driven) {
       pipelineOnly(this, where, props.step);
       drivenRoute53Checks(where, id, zone, recordName);

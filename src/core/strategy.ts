@@ -27,7 +27,7 @@ export interface CanaryStep {
  * holds it there. Every strategy is a list of these, ending at 100%.
  */
 export interface TrafficStep {
-  /** Percentage of traffic on the new version, from 0 (blue-green's test phase) to 100, in steps of 0.1. */
+  /** Percentage of traffic on the new version, from 0 (a test phase) to 100, in steps of 0.1. */
   readonly weight: number;
 
   /**
@@ -61,6 +61,22 @@ export interface CanaryProps extends CommonStrategyProps {
    * step is below 100%.
    */
   readonly steps: CanaryStep[];
+
+  /**
+   * Who reaches the new version before any user does: the plan starts with a test phase at 0%,
+   * in which only requests matching the route reach it, and the route keeps reaching it until the
+   * rollout ends. Backends keep this route closed to the internet unless told otherwise.
+   *
+   * @default - no test route: the first step is the first traffic the new version gets
+   */
+  readonly testRoute?: Match;
+
+  /**
+   * What holds the test phase before the first step sends users traffic. Needs a `testRoute`.
+   *
+   * @default - none: the first step follows as soon as the new version is healthy
+   */
+  readonly testGate?: StepGate;
 }
 
 /** Props for `Strategy.linear()`. */
@@ -69,6 +85,22 @@ export interface LinearProps extends CommonStrategyProps {
   readonly stepPercent: number;
   /** How long each step bakes before the next one. */
   readonly interval: Duration;
+
+  /**
+   * Who reaches the new version before any user does: the plan starts with a test phase at 0%,
+   * in which only requests matching the route reach it, and the route keeps reaching it until the
+   * rollout ends. Backends keep this route closed to the internet unless told otherwise.
+   *
+   * @default - no test route: the first step is the first traffic the new version gets
+   */
+  readonly testRoute?: Match;
+
+  /**
+   * What holds the test phase before the first step sends users traffic. Needs a `testRoute`.
+   *
+   * @default - none: the first step follows as soon as the new version is healthy
+   */
+  readonly testGate?: StepGate;
 }
 
 /** Props for `Strategy.blueGreen()`. */
@@ -194,7 +226,9 @@ export class Strategy {
       previous = tenths;
     });
     if (previous < 1000) steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.CANARY, steps, { healthChecks: healthChecksOf('Strategy.canary', props) });
+    const test = testPhase('Strategy.canary', props);
+    return new Strategy(StrategyKind.CANARY, test ? [test.step, ...steps] : steps,
+      { testRoute: test?.route, testGate: test?.step.gate, healthChecks: healthChecksOf('Strategy.canary', props) });
   }
 
   /** Add `stepPercent` of traffic every `interval` until all traffic is on the new version. */
@@ -211,7 +245,11 @@ export class Strategy {
       steps.push({ weight: weight / 10, gate: StepGate.bake(Duration.seconds(intervalSeconds)) });
     }
     steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds, healthChecks: healthChecksOf('Strategy.linear', props) });
+    const test = testPhase('Strategy.linear', props);
+    return new Strategy(StrategyKind.LINEAR, test ? [test.step, ...steps] : steps, {
+      stepPercent: tenths / 10, intervalSeconds, testRoute: test?.route, testGate: test?.step.gate,
+      healthChecks: healthChecksOf('Strategy.linear', props),
+    });
   }
 
   private static canaryPreset(minutes: number): Strategy {
@@ -228,15 +266,22 @@ export class Strategy {
   /**
    * The traffic steps, normalized: every strategy is a list of weights on the new version, each
    * held by a gate, ending at 100%. Blue-green is a 0% step (the test phase, held by the promotion
-   * gate) and a 100% step (held by the bake time, while the old environment still runs).
+   * gate) and a 100% step (held by the bake time, while the old environment still runs). A canary
+   * or linear strategy with a test route starts with a 0% step too, held by its `testGate`.
    */
   public readonly steps: TrafficStep[];
 
-  /** Blue-green: who reaches the new environment before the switch. */
+  /**
+   * Who reaches the new version before any user does: blue-green's route to the idle
+   * environment, or the test route of a canary or linear strategy.
+   */
   public readonly testRoute?: Match;
 
   /** Blue-green: what must pass before the switch. */
   public readonly promotion?: StepGate;
+
+  /** Canary and linear with a test route: what holds the test phase before the first step. */
+  public readonly testGate?: StepGate;
 
   /** Linear: the percentage added at each step. */
   public readonly linearStepPercent?: number;
@@ -257,6 +302,7 @@ export class Strategy {
     this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as TrafficStep[];
     this.testRoute = extra.testRoute;
     this.promotion = extra.promotion;
+    this.testGate = extra.testGate;
     this.bakeSeconds = extra.bakeSeconds;
     this.linearStepPercent = extra.stepPercent;
     this.intervalSeconds = extra.intervalSeconds;
@@ -303,16 +349,41 @@ export class Strategy {
         return `blue-green (${parts.join(', ')})`;
       }
       case StrategyKind.CANARY:
-        return `canary ${this.steps.map(s => formatPercent(s.weight) + (s.gate ? ` (${s.gate.describe()})` : '')).join(' → ')}`;
-      case StrategyKind.LINEAR:
-        return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
+        return `canary ${this.steps.map(s => (s.weight === 0 ? this.testPhaseText() : formatPercent(s.weight) + (s.gate ? ` (${s.gate.describe()})` : ''))).join(' → ')}`;
+      case StrategyKind.LINEAR: {
+        const linear = `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
+        return this.testRoute ? `${linear}, after ${this.testPhaseText()}` : linear;
+      }
     }
   }
+
+  /** `test route header x-qa=1 (manual approval)`: the test phase of a canary or linear strategy. */
+  private testPhaseText(): string {
+    return `test route ${this.testRoute!.describe()}${this.testGate ? ` (${this.testGate.describe()})` : ''}`;
+  }
+}
+
+/**
+ * The test phase of a canary or linear strategy: a 0% step held by the test gate, when there is a
+ * test route; a test gate without a route is refused, since nothing could reach the new version.
+ */
+function testPhase(where: string, props: { testRoute?: Match; testGate?: StepGate }): { route: Match; step: TrafficStep } | undefined {
+  const route = props.testRoute === undefined ? undefined : Match._require(`${where}: testRoute`, props.testRoute);
+  const gate = props.testGate === undefined ? undefined : StepGate._require(`${where}: testGate`, props.testGate);
+  if (route === undefined) {
+    if (gate !== undefined) {
+      fail(`${where}: testGate`, gate.describe(), 'it holds the test phase, and without a testRoute there is no test phase: nobody could reach the new version before the first step',
+        'Add a testRoute such as Match.header("x-env", "qa"), or hold the first step with its own gate instead.');
+    }
+    return undefined;
+  }
+  return { route, step: { weight: 0, gate } };
 }
 
 interface StrategyExtra {
   readonly testRoute?: Match;
   readonly promotion?: StepGate;
+  readonly testGate?: StepGate;
   readonly bakeSeconds?: number;
   readonly stepPercent?: number;
   readonly intervalSeconds?: number;

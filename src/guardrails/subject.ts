@@ -34,7 +34,7 @@ export interface RollbackTrigger {
   readonly description: string;
 }
 
-/** A blue-green test route: who may reach the idle environment before the switch. */
+/** A test route: who may reach the new version before users do (blue-green's idle environment, a canary's test phase). */
 export interface GuardrailTestRoute {
   /** The match or listener that selects test traffic: `header x-env=green`, `test listener on port 9000`. */
   readonly description: string;
@@ -84,7 +84,7 @@ export class GuardrailSubject {
   public readonly plan?: TrafficPlan;
   /** What rolls the rollout back automatically; empty when nothing does. */
   public readonly rollbackTriggers: RollbackTrigger[];
-  /** The blue-green test route, when there is one and the guardrails can read it. */
+  /** The test route, when there is one and the guardrails can read it. */
   public readonly testRoute?: GuardrailTestRoute;
   /** The A/B experiment, for an experiment. */
   public readonly experiment?: Experiment;

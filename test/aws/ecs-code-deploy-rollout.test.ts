@@ -324,6 +324,15 @@ describe('what CodeDeploy for ECS cannot express', () => {
     expectValidationError(() => rollout(strategy), message);
   });
 
+  test('refuses a canary\'s test route, with or without a test listener', () => {
+    const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    const message = `${prop} is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. `
+      + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
+      + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
+    expectValidationError(() => rollout(strategy), message);
+    expectValidationError(() => rollout(strategy, { testListener: undefined }), message);
+  });
+
   test('refuses a test route without a test listener, and accepts it with one', () => {
     const strategy = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
     expectValidationError(() => rollout(strategy, { testListener: undefined }),

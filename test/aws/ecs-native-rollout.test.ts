@@ -234,6 +234,112 @@ describe('on the user\'s service', () => {
   });
 });
 
+describe('manual approvals: a PAUSE lifecycle hook', () => {
+  const approval = (hours: number) => StepGate.manualApproval({ timeout: Duration.hours(hours) });
+  const pause = (minutes: number) => ({ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: minutes, Action: 'ROLLBACK' } });
+
+  test('blue-green: the promotion pauses after the test traffic shift, and rolls back when it times out', () => {
+    const { stack, construct } = rollout(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), promotion: approval(4) }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5, LifecycleHooks: [pause(240)] }),
+    });
+    expect(construct.approvalStage).toBe('POST_TEST_TRAFFIC_SHIFT');
+  });
+
+  test('a canary with a test route: the test gate pauses before the canary step, beside the Lambda hooks', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'), testGate: approval(2), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const user = userApp({ testRoute: true });
+    const hook = new lambda.Function(user.stack, 'Smoke', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+    });
+    const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      testRule: user.testRule,
+      lifecycleHooks: [new ecs.DeploymentLifecycleLambdaTarget(hook, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.TEST_TRAFFIC_SHIFT] })],
+    });
+    validatedTemplate(user.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+        BakeTimeInMinutes: 0,
+        LifecycleHooks: [
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Smoke'), 'Arn'] }, LifecycleStages: ['TEST_TRAFFIC_SHIFT'] }),
+          pause(120),
+        ],
+      }),
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ TestListenerRule: ref('TestRule') }) })],
+    });
+    expect(construct.plan.steps.map(s => s.candidateWeight)).toEqual([0, 10, 100]);
+    expect(construct.plan.steps[0].gate?.describe()).toBe('manual approval (timeout 2h)');
+  });
+
+  test('a linear strategy with a test route and no test gate: the test phase needs no hook', () => {
+    const { stack, construct } = rollout(Strategy.linear({ stepPercent: 20, interval: Duration.minutes(2), testRoute: Match.header('x-qa', '1') }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'LINEAR', LinearConfiguration: { StepPercent: 20, StepBakeTimeInMinutes: 2 }, LifecycleHooks: CfnMatch.absent(),
+      }),
+    });
+    expect(construct.approvalStage).toBeUndefined();
+  });
+
+  test.each([
+    ['a test gate that is a bake', Strategy.canary({ testRoute: Match.header('x-qa', '1'), testGate: StepGate.bake(Duration.minutes(5)), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }),
+      'native ECS deployments hold the first shift only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for a time (bake 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.'],
+    ['a promotion that is an analysis', Strategy.blueGreen({ promotion: StepGate.analysis({ name: 'smoke', duration: Duration.minutes(5) }) }),
+      'native ECS deployments hold the switch only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for an analysis (analysis smoke 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.'],
+    ['an approval of a canary step', Strategy.canary({ steps: [{ weight: 10, gate: approval(1) }] }),
+      'native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout between shifts (manual approval (timeout 1h)). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.'],
+    ['an approval timeout that is not whole minutes', Strategy.blueGreen({ promotion: StepGate.manualApproval({ timeout: Duration.seconds(90) }) }),
+      'native ECS deployments count a PAUSE hook\'s timeout in whole minutes, and manual approval (timeout 1m 30s) is not. Round the timeout to whole minutes.'],
+    ['an approval that could outlast CloudFormation\'s wait', Strategy.blueGreen({ promotion: approval(30), bakeTime: Duration.hours(4) }),
+      'the rollout can take 1d 10h (4h of bake times, then the approval\'s timeout of 1d 6h), and CloudFormation waits for an ECS deployment at most 36 hours, so the library keeps one under 33. Shorten the approval\'s timeout or the bake times, or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.'],
+  ])('refuses %s', (_, strategy, limit) => {
+    expectValidationError(() => rollout(strategy), `${where}: strategy is "${strategy.describe()}": ${limit}`);
+  });
+});
+
+describe('the service\'s dependencies on the listener rules', () => {
+  const dependsOn = (stack: Stack) => {
+    const services = validatedTemplate(stack).findResources('AWS::ECS::Service');
+    const value = Object.values(services)[0].DependsOn ?? [];
+    return (Array.isArray(value) ? value : [value]).map((id: string) => id.replace(/[0-9A-F]{8}$/, ''));
+  };
+
+  test('with an alternate target the service references its rules, so no DependsOn repeats them (W3005)', () => {
+    const { stack } = rollout(headerRoute);
+    expect(dependsOn(stack)).not.toContain('ProductionRule');
+    expect(dependsOn(stack)).not.toContain('TestRule');
+  });
+
+  test('a rolling update references no rule, so the service keeps waiting for its target group\'s rule', () => {
+    const { stack } = rollout(Strategy.ALL_AT_ONCE);
+    expect(dependsOn(stack)).toContain('ProductionRule');
+  });
+
+  test('a rule of the blue target group that the service does not reference stays a dependency', () => {
+    const user = userApp();
+    new elbv2.ApplicationListenerRule(user.stack, 'Extra', {
+      listener: user.listener, priority: 20, conditions: [elbv2.ListenerCondition.hostHeaders(['blue.example.com'])], action: elbv2.ListenerAction.forward([user.blue]),
+    });
+    new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+    });
+    expect(dependsOn(user.stack)).toEqual(expect.arrayContaining(['Extra']));
+    expect(dependsOn(user.stack)).not.toContain('ProductionRule');
+  });
+});
+
 describe('errors', () => {
   test.each([
     ['the CODE_DEPLOY controller', ecs.DeploymentControllerType.CODE_DEPLOY, '"CODE_DEPLOY"'],
@@ -293,7 +399,7 @@ describe('errors', () => {
     expectValidationError(() => rollout(Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(1) })),
       `${where}: strategy is "linear 2.5% every 1m": native ECS deployments move at least 3% of traffic per linear step, and 2.5% is less. Use a stepPercent of 3 or more, or a one-step canary for a smaller first share.`);
     expectValidationError(() => rollout(Strategy.blueGreen({ promotion: StepGate.manualApproval() })),
-      `${where}: strategy is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`);
+      `${where}: strategy is "blue-green (promote after manual approval, bake 5m)": native ECS deployments end every PAUSE hook with a timeout (24 hours unless set) and CloudFormation waits for the deployment meanwhile, so manual approval needs one. Set a timeout, such as StepGate.manualApproval({ timeout: Duration.hours(4) }); when it passes, ECS rolls the deployment back.`);
   });
 
   test('refuses props that are not an object, and an alarm that is not one', () => {
@@ -370,7 +476,15 @@ describe('random props', () => {
       expect(deployment.Alarms.AlarmNames).toHaveLength(4 + extraAlarmCount(p.alarms));
       // The canary or linear step recorded in the plan is the one ECS shifts.
       const step = deployment.CanaryConfiguration?.CanaryPercent ?? deployment.LinearConfiguration?.StepPercent;
-      expect(step).toBe(kind === 'CANARY' || kind === 'LINEAR' ? construct.plan.steps[0].candidateWeight : undefined);
+      const shifted = construct.plan.steps.find(st => st.candidateWeight > 0)!;
+      expect(step).toBe(kind === 'CANARY' || kind === 'LINEAR' ? shifted.candidateWeight : undefined);
+      // A test phase held by a person is a PAUSE hook that rolls back on its timeout, and nothing else is.
+      const pauses = (deployment.LifecycleHooks ?? []).filter((h: any) => h.TargetType === 'PAUSE');
+      expect(pauses).toEqual(construct.approvalStage === undefined ? [] : [{
+        TargetType: 'PAUSE',
+        LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+        TimeoutConfiguration: { TimeoutInMinutes: construct.plan.steps[0].gate!.timeout!.toMinutes(), Action: 'ROLLBACK' },
+      }]);
       // A rolling update has no second target group; the others swap blue and green behind the rules.
       const advanced = service.LoadBalancers[0].AdvancedConfiguration;
       expect(advanced === undefined).toBe(kind === 'ALL_AT_ONCE');

@@ -250,6 +250,12 @@ describe('read errors exit 1 with the reader\'s message', () => {
     });
   });
 
+  test('a YAML syntax error, named with its file and line', () => {
+    const file = path.join(tmp('cli-'), 'app.k8s.yaml');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: "web\n');
+    expect(run('plan', file)).toEqual({ code: 1, out: '', err: `error: ${file}:5:1: the YAML cannot be parsed: Missing closing "quote\n` });
+  });
+
   test('a malformed manifest', () => {
     const dir = tmp('cli-');
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{"artifacts": {}}');

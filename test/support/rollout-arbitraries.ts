@@ -64,28 +64,34 @@ export const minutesArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 3000 }) },
 );
 
+/** A manual approval in whole minutes, sometimes without a timeout, and sometimes a gate that is not an approval. */
+const approvalArb: fc.Arbitrary<StepGate> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 3000 }).map(m => StepGate.manualApproval({ timeout: Duration.minutes(m) })) },
+  { weight: 1, arbitrary: fc.constant(StepGate.manualApproval()) },
+  { weight: 1, arbitrary: fc.constant(StepGate.bake(Duration.minutes(5))) },
+);
+
+/** The test phase of a canary or linear strategy: mostly none; else a test route, maybe held by a test gate. */
+const testPhaseArb = fc.option(fc.record({
+  testRoute: fc.oneof(fc.constantFrom(Match.header('x-env', 'qa'), Match.queryParameter('env', 'qa')), matchArb),
+  testGate: fc.option(approvalArb, { nil: undefined }),
+}), { nil: undefined, freq: 3 });
+
 /** Presets, one-step canaries and linear strategies in whole percents and whole minutes, some past the backends' limits. */
 export const shiftStrategyArb: fc.Arbitrary<Strategy> = fc.oneof(
   presetArb.filter(s => s.kind !== StrategyKind.BLUE_GREEN),
-  fc.record({ weight: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0) })
-    .map(p => Strategy.canary({ steps: [{ weight: p.weight, gate: StepGate.bake(Duration.minutes(p.minutes)) }] })),
-  fc.record({ step: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0) })
-    .map(p => Strategy.linear({ stepPercent: p.step, interval: Duration.minutes(p.minutes) })),
+  fc.record({ weight: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0), test: testPhaseArb })
+    .map(p => Strategy.canary({ steps: [{ weight: p.weight, gate: StepGate.bake(Duration.minutes(p.minutes)) }], ...p.test })),
+  fc.record({ step: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0), test: testPhaseArb })
+    .map(p => Strategy.linear({ stepPercent: p.step, interval: Duration.minutes(p.minutes), ...p.test })),
 );
 
 /** Blue-green strategies with whole-minute bake times, maybe a test route and maybe a promotion gate. */
 export const blueGreenStrategyArb: fc.Arbitrary<Strategy> = fc.record({
   bake: fc.option(minutesArb, { nil: undefined }),
   testRoute: fc.option(fc.oneof(fc.constantFrom(Match.header('x-env', 'green'), Match.queryParameter('env', 'green')), matchArb), { nil: undefined, freq: 2 }),
-  // Only CodeDeploy holds the switch, for an approval with a timeout: a promotion is refused elsewhere.
-  promotion: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, {
-    weight: 1,
-    arbitrary: fc.oneof(
-      fc.integer({ min: 1, max: 3000 }).map(m => StepGate.manualApproval({ timeout: Duration.minutes(m) })),
-      fc.constant(StepGate.manualApproval()),
-      fc.constant(StepGate.bake(Duration.minutes(5))),
-    ),
-  }),
+  // CodeDeploy and native ECS (a PAUSE hook) hold the switch for an approval with a timeout; a bake is refused.
+  promotion: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: approvalArb }),
 }).map(p => Strategy.blueGreen({
   bakeTime: p.bake === undefined ? undefined : Duration.minutes(p.bake), testRoute: p.testRoute, promotion: p.promotion,
 }));

@@ -18,17 +18,23 @@ export interface CodeDeployShift {
 
 /**
  * Reads a plan as a CodeDeploy traffic shift, or fails naming what CodeDeploy cannot express:
- * it has one canary step or equal linear steps, whole percents, whole minutes, and no gate but
- * time (alarms stop it; there is no approval or analysis between shifts).
+ * it has one canary step or equal linear steps, whole percents, whole minutes, no gate but
+ * time (alarms stop it; there is no approval or analysis between shifts), and no test route
+ * before a canary or linear shift (it routes by weight, never by request).
  *
  * @param prop what to name in errors, such as `LambdaRollout Stack/Fn/Rollout: strategy`
  * @param controller the controller's name for errors, such as `CodeDeploy for Lambda`
+ * @param testRouteFix what works instead of a canary's or linear strategy's test route, for errors
  */
-export function codeDeployShift(plan: TrafficPlan, prop: string, controller: string): CodeDeployShift {
+export function codeDeployShift(plan: TrafficPlan, prop: string, controller: string, testRouteFix: string): CodeDeployShift {
   const strategy = plan.strategy;
   const shown = strategy.describe();
   if (strategy.kind === StrategyKind.ALL_AT_ONCE || strategy.kind === StrategyKind.BLUE_GREEN) {
     return { kind: 'ALL_AT_ONCE' };
+  }
+  if (strategy.testRoute) {
+    fail(prop, shown, `${controller} shifts traffic by weight only and cannot send the requests of a test route (${strategy.testRoute.describe()}) to the new version first`,
+      testRouteFix);
   }
   const shifts = strategy.steps.filter(s => s.weight < 100);
   const last = strategy.steps[strategy.steps.length - 1];
