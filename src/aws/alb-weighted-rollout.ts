@@ -17,6 +17,7 @@ import { albBackend, ForwardWeights, forwardWeights } from './private/driver-alb
 import { renderDriver } from './private/driver-resources';
 import { alarmTriggers, testRuleRoute } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, targetGroupMetrics } from './private/health-check-alarms';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -29,8 +30,13 @@ export interface AlbWeightedRolloutProps {
   /** The listener that serves production. The rollout adds its rule here. */
   readonly listener: elbv2.IApplicationListener;
 
-  /** The priority of the rollout's rule on the listener, unique among its rules: 1 to 50,000. */
-  readonly priority: number;
+  /**
+   * The priority of the rollout's rule on the listener, unique among its rules: 1 to 50,000.
+   *
+   * @default - on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the
+   * construct path; required otherwise
+   */
+  readonly priority?: number;
 
   /**
    * Which requests the rule takes.
@@ -216,10 +222,16 @@ export class AlbWeightedRollout extends Construct {
     const declared: ForwardWeights = { stable: 1, candidate: 0 };
     const step = driven ? undefined : currentStep(this, where, props.step, this.plan);
 
-    const priority = rulePriority(`${where}: priority`, props.priority);
+    const testCondition = strategy.testRoute && albCondition(`${where}: strategy.testRoute`, strategy.testRoute);
+    // Automatic priorities take a slot: the test rule its first priority, the production rule the second.
+    const automatic = props.priority === undefined && hasAutomaticPriorities(listener);
+    if (props.priority === undefined && !automatic) {
+      fail(`${where}: priority`, undefined, 'the rollout\'s rule needs a priority of its own on the listener',
+        'Pass a priority no other rule on the listener uses, such as 10, or let the library choose one with ListenerPriorities.automatic(listener).');
+    }
+    const priority = rulePriority(`${where}: priority`, automatic ? automaticPriority(this) + 1 : props.priority);
     const conditions = ruleConditions(`${where}: conditions`, props.conditions);
     checkRuleConditions(`${where}: conditions`, conditions, 'the production rule');
-    const testCondition = strategy.testRoute && albCondition(`${where}: strategy.testRoute`, strategy.testRoute);
     if (props.testRouteSources !== undefined && testCondition === undefined) {
       fail(`${where}: testRouteSources`, props.testRouteSources, 'the strategy has no test route, so nobody is let through to the candidate early',
         'Add a test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRouteSources out.');
@@ -253,6 +265,23 @@ export class AlbWeightedRollout extends Construct {
         listener, priority: testPriority, conditions: [...conditions, testCondition, sources], action: elbv2.ListenerAction.forward([candidate]),
       });
     }
+    const testOffset = testCondition === undefined ? undefined : (props.testPriority ?? priority - 1) - priority;
+    registerListenerRules(this, {
+      where,
+      listener,
+      source: automatic ? 'automatic' : 'given',
+      base: priority,
+      offsets: testOffset === undefined ? [0] : [testOffset, 0],
+      setBase: b => `priority ${b}${testOffset === undefined ? ''
+        : props.testPriority !== undefined ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+      conditionsProp: 'conditions',
+      rules: [
+        { rule: this.rule, role: 'the production rule', consequence: 'the rollout would receive no request', prop: 'priority', propValue: priority },
+        ...(this.testRule ? [{
+          rule: this.testRule, role: 'the test rule', consequence: 'the test route would never reach the candidate', prop: 'testPriority', propValue: props.testPriority ?? priority - 1,
+        }] : []),
+      ],
+    });
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
     if (checks !== undefined && candidate !== undefined) {
       // The rule has attached the candidate target group to the listener: its metrics exist.

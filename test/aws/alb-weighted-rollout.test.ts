@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
+import { Annotations as CfnAnnotations, Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -25,7 +25,7 @@ function setup(context: Record<string, unknown> = {}) {
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
   const listener = alb.addListener('Http', { port: 80, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
   const group = (id: string) => new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 80, targetType: elbv2.TargetType.IP });
-  return { stack, listener, blue: group('Blue'), green: group('Green') };
+  return { stack, vpc, listener, blue: group('Blue'), green: group('Green') };
 }
 
 function rollout(props: Partial<aws.AlbWeightedRolloutProps> = {}, context: Record<string, unknown> = {}) {
@@ -166,6 +166,93 @@ describe('a blue-green test route', () => {
   });
 });
 
+describe('rules sharing the listener', () => {
+  const REFUSED = 'a listener takes one rule per priority, and the load balancer refuses the second at deploy time (PriorityInUse)';
+  const host = (name: string) => elbv2.ListenerCondition.hostHeaders([name]);
+  const priorityOf = (rule: elbv2.ApplicationListenerRule) => Stack.of(rule).resolve((rule.node.defaultChild as elbv2.CfnListenerRule).priority);
+  const blueGreen = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), promotion: StepGate.manualApproval() });
+
+  /** A second rollout on the listener of `base`, between target groups of its own. */
+  function another(base: ReturnType<typeof setup>, id: string, props: Partial<aws.AlbWeightedRolloutProps> = {}) {
+    const group = (suffix: string) => new elbv2.ApplicationTargetGroup(base.stack, `${id}${suffix}`, {
+      vpc: base.vpc, port: 80, targetType: elbv2.TargetType.IP,
+    });
+    return new aws.AlbWeightedRollout(base.stack, id, {
+      listener: base.listener, stable: group('Blue'), candidate: group('Green'), strategy: Strategy.CANARY_10PERCENT_5MINUTES, ...props,
+    });
+  }
+
+  test('two rollouts at one priority are refused at synth, naming both and a free priority', () => {
+    const base = rollout({ conditions: [host('www.example.com')] });
+    another(base, 'Api', { priority: 10, conditions: [host('api.example.com')] });
+    expectValidationError(() => (base.stack.node.root as App).synth(),
+      'AlbWeightedRollout Stack/Api: priority is 10: the production rule takes priority 10, which the listener Stack/Lb/Http already gives to '
+      + `the production rule of AlbWeightedRollout Stack/Web (priority 10): ${REFUSED}. Use a free range, such as priority 11.`);
+  });
+
+  test('a test rule at the priority of another rollout\'s production rule is refused, naming the range both rules need', () => {
+    const base = rollout({ conditions: [host('www.example.com')] });
+    another(base, 'Api', { priority: 11, strategy: blueGreen, conditions: [host('api.example.com')] });
+    expectValidationError(() => (base.stack.node.root as App).synth(),
+      'AlbWeightedRollout Stack/Api: testPriority is 10: the test rule takes priority 10, which the listener Stack/Lb/Http already gives to '
+      + `the production rule of AlbWeightedRollout Stack/Web (priority 10): ${REFUSED}. Use a free range, such as priority 12 (its test rule then takes 11).`);
+  });
+
+  test('without a priority on a listener the library does not number, refused', () => {
+    expectValidationError(() => rollout({ priority: undefined }),
+      `${where}: priority is undefined: the rollout's rule needs a priority of its own on the listener. `
+      + 'Pass a priority no other rule on the listener uses, such as 10, or let the library choose one with ListenerPriorities.automatic(listener).');
+  });
+
+  test('automatic priorities: a slot chosen by the construct path, the test rule first, the production rule second', () => {
+    const base = setup();
+    aws.ListenerPriorities.automatic(base.listener);
+    const web = new aws.AlbWeightedRollout(base.stack, 'Web', {
+      listener: base.listener, stable: base.blue, candidate: base.green, strategy: blueGreen, conditions: [host('www.example.com')],
+    });
+    const api = another(base, 'Api', { conditions: [host('api.example.com')] });
+    // What deployed stacks hold: these numbers must never change from one release of the library to the next.
+    expect([priorityOf(web.testRule!), priorityOf(web.rule)]).toEqual([23290, 23291]);
+    expect(priorityOf(api.rule)).toEqual(2461);
+    validatedTemplate(base.stack);
+    expectCleanAssembly(base.stack.node.root as App);
+  });
+
+  test('a given priority wins over the automatic one', () => {
+    const base = setup();
+    aws.ListenerPriorities.automatic(base.listener);
+    const web = new aws.AlbWeightedRollout(base.stack, 'Web', {
+      listener: base.listener, priority: 7, stable: base.blue, candidate: base.green, strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+    });
+    expect(priorityOf(web.rule)).toEqual(7);
+  });
+
+  test('a rollout shadowed by an earlier rollout with the same conditions is refused, naming both and the fix', () => {
+    const base = rollout();
+    another(base, 'Api', { priority: 20 });
+    expectValidationError(() => (base.stack.node.root as App).synth(),
+      'AlbWeightedRollout Stack/Api: priority is 20: the production rule (priority 20) on the listener Stack/Lb/Http can never match: '
+      + 'the production rule of AlbWeightedRollout Stack/Web (priority 10) is evaluated first and takes every request it matches (path-pattern "/*" matches every path), '
+      + 'so the rollout would receive no request. Tell the rules apart: give AlbWeightedRollout Stack/Web conditions that leave these requests out '
+      + '(a host header, such as ListenerCondition.hostHeaders(["www.example.com"]), or a path pattern); or evaluate AlbWeightedRollout Stack/Api first, '
+      + 'with a priority below 10, if its rules are the narrower ones.');
+  });
+
+  test('a rule of your own that the rollout shadows is a warning', () => {
+    const base = rollout();
+    new elbv2.ApplicationListenerRule(base.stack, 'Admin', {
+      listener: base.listener, priority: 30, conditions: [elbv2.ListenerCondition.pathPatterns(['/admin/*'])], action: elbv2.ListenerAction.fixedResponse(403),
+    });
+    validatedTemplate(base.stack);
+    const warnings = CfnAnnotations.fromStack(base.stack).findWarning('/Stack/Admin', CfnMatch.stringLikeRegexp('can never match'));
+    expect(warnings.map(w => w.entry.data)).toEqual(['The listener rule Stack/Admin (priority 30) on the listener Stack/Lb/Http can never match: '
+      + 'the production rule of AlbWeightedRollout Stack/Web (priority 10) is evaluated first and takes every request it matches (path-pattern "/*" matches every path). '
+      + 'Give AlbWeightedRollout Stack/Web conditions that leave these requests out, or give the rule a priority below 10; if the rule is kept on purpose, '
+      + 'acknowledge this warning: Annotations.of(rule).acknowledgeWarning(\'cdk-deploy-strategies:shadowedListenerRule\', \'<why>\'). '
+      + '[ack: cdk-deploy-strategies:shadowedListenerRule]']);
+  });
+});
+
 describe('bad input', () => {
   test.each([
     [{ strategy: 'canary' }, `${where}: strategy is "canary": a rollout needs a Strategy. Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.`],
@@ -195,6 +282,8 @@ describe('random props', () => {
     driver: fc.constantFrom('driven', 'pipeline', undefined),
     candidate: fc.constantFrom('green', 'green', 'green', 'none'),
     priority: seldom(fc.integer({ min: 2, max: 50_000 }) as fc.Arbitrary<unknown>, fc.oneof(fc.constantFrom(0, 1, 50_001, 1.5), oddValueArb)),
+    // Automatic priorities on the listener; a given priority still wins.
+    automatic: fc.boolean(),
     step: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined, freq: 3 }),
     testRouteSources: fc.option(fc.constantFrom(['10.0.0.0/8'], ['203.0.113.0/24', '2001:db8::/32'], [], ['not a cidr']), { nil: undefined, freq: 4 }),
   });
@@ -202,6 +291,7 @@ describe('random props', () => {
 
   function build(p: Props) {
     const base = setup();
+    if (p.automatic) aws.ListenerPriorities.automatic(base.listener);
     const driver = p.driver === 'driven' ? aws.RolloutDriver.stepFunctions() : p.driver === 'pipeline' ? aws.RolloutDriver.pipeline() : undefined;
     const construct = new aws.AlbWeightedRollout(base.stack, 'Web', {
       listener: base.listener,
@@ -217,7 +307,8 @@ describe('random props', () => {
     expectCleanAssembly(base.stack.node.root as App);
     if (construct.stateMachine) expectValidAsl(definitionOf(template.toJSON()));
     if (p.candidate === 'green') {
-      const [stable, candidate] = weights(template, p.priority as number);
+      const priority = Stack.of(construct).resolve((construct.rule.node.defaultChild as elbv2.CfnListenerRule).priority);
+      const [stable, candidate] = weights(template, priority);
       expect(Math.max(stable, candidate)).toBeLessThanOrEqual(999);
       if (!construct.driver.isDriven) expect(candidate * 100).toBeCloseTo(construct.step!.candidateWeight * (stable + candidate), 6);
     }
