@@ -405,7 +405,7 @@ describe('misuse of the service, target groups and listeners', () => {
     const lonely = new elbv2.ApplicationTargetGroup(s.stack, 'Lonely', { vpc: s.vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
     const props = { ...wiring(s), greenTargetGroup: lonely, strategy: Strategy.BLUE_GREEN };
     expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout', props),
-      `${where}: greenTargetGroup is "Stack/Lonely": its metrics, which the health checks read, exist only once it is attached to a load balancer listener. `
+      `${where}: greenTargetGroup is "Stack/Lonely": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). `
       + 'Forward a listener (the test listener, say) or a listener rule to it, or measure the rollout only by checks of your own: healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)].');
     const own = aws.CloudWatchHealthCheck.alarm(cloudwatch.Alarm.fromAlarmArn(s.stack, 'Own', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own'));
     expect(() => new EcsCodeDeployRollout(s.stack, 'Other', { ...props, healthChecks: [own] })).not.toThrow();

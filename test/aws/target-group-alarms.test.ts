@@ -66,7 +66,7 @@ describe('refusals', () => {
       'TargetGroupAlarms Stack/Alarms: targetGroup is undefined: it must be an application target group attached to a load balancer. Pass the elbv2.ApplicationTargetGroup to watch.');
     const loose = new elbv2.ApplicationTargetGroup(stack, 'Loose', { vpc, port: 80, targetType: elbv2.TargetType.IP });
     expectValidationError(() => new aws.TargetGroupAlarms(stack, 'LooseAlarms', { targetGroup: loose }),
-      'TargetGroupAlarms Stack/LooseAlarms: targetGroup is "Stack/Loose": its metrics, which the health checks read, exist only once it is attached to a load balancer listener. Forward a listener (or a listener rule) to it before measuring it.');
+      'TargetGroupAlarms Stack/LooseAlarms: targetGroup is "Stack/Loose": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). Forward a listener (or a listener rule) to it before measuring it.');
   });
 
   test('checks a target group cannot measure, windows load balancers do not publish, and names taken', () => {

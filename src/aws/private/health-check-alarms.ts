@@ -115,7 +115,8 @@ export function targetGroupMetrics(targetGroup: elbv2.IApplicationTargetGroup, p
   try {
     metrics = targetGroup.metrics;
   } catch {
-    fail(prop, targetGroup.node.path, 'its metrics, which the health checks read, exist only once it is attached to a load balancer listener', fix);
+    fail(prop, targetGroup.node.path,
+      'its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns)', fix);
   }
   const count = (name: string, period: Duration) => metrics.custom(name, { period, statistic: SUM });
   return {
