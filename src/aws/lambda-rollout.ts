@@ -169,7 +169,7 @@ export class LambdaRollout extends Construct {
     }, checks);
     [...this.healthChecksRendered.alarms, ...requireAlarms(`${where}: alarms`, props.alarms)].forEach(alarm => this.addAlarm(alarm));
 
-    limitAlarms(this, `${where}: alarms`, () => this.alarms.size, 'each health check renders one alarm');
+    limitAlarms(this, `${where}: alarms`, () => this.alarms.size);
     recordPlan(this, () => this.plan, CONTROLLER);
     const self = this;
     registerGuardrailFacts(this, {

@@ -101,7 +101,7 @@ function tooManyAlarms(prop: string, count: number, hint: string): StrategyValid
  *
  * @param hint how the rollout's health checks become alarms, such as `each health check renders one alarm`
  */
-export function limitAlarms(scope: IConstruct, prop: string, count: () => number, hint: string): void {
+export function limitAlarms(scope: IConstruct, prop: string, count: () => number, hint: string = 'each health check renders one alarm'): void {
   const now = tooManyAlarms(prop, count(), hint);
   if (now !== undefined) throw now;
   scope.node.addValidation({
