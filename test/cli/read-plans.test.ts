@@ -15,7 +15,6 @@ import {
 import { renderText } from '../../src/cli/render-text';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { gatedCanary } from '../support/cli-fixtures';
-import { thrownBy } from '../support/validation-error';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 const canary = gatedCanary.plan();
