@@ -23,11 +23,16 @@ const BACKEND = 'API Gateway stage canary';
  * at most 100 per stage, names of at most 64 characters, values of at most 512. Names are letters,
  * digits and `_`; values match `[A-Za-z0-9-._~:/?#&=,]+` (API reference, `CreateDeployment`
  * `variables`: https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html).
+ * CloudFormation's registry schema of `AWS::ApiGateway::Stage` (`aws-apigateway-stage.json`, which
+ * template validation applies) takes only names with a letter or a digit in them
+ * (`CanarySetting.StageVariableOverrides`: pattern properties `[a-zA-Z0-9]+`, no other property),
+ * so a name of underscores alone is refused:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html
  */
 const MAX_STAGE_VARIABLES = 100;
 const MAX_NAME = 64;
 const MAX_VALUE = 512;
-const NAME = /^[A-Za-z0-9_]+$/;
+const NAME = /^[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*$/;
 const VALUE = /^[A-Za-z0-9\-._~:/?#&=,]+$/;
 
 /** What the alarms are for, ending their descriptions: nothing acts on them by themselves. */
@@ -328,7 +333,7 @@ function candidateOf(prop: string, value: unknown, cfnStage: apigateway.CfnStage
   for (const [name, v] of entries) {
     const at = `${prop}.stageVariables["${name}"]`;
     if (name.length > MAX_NAME || !NAME.test(name)) {
-      fail(at, name, `a stage variable name is 1 to ${MAX_NAME} letters, digits or "_"`, 'Use a name such as "lambdaAlias".');
+      fail(at, name, `a stage variable name is 1 to ${MAX_NAME} letters, digits or "_", at least one of them a letter or a digit`, 'Use a name such as "lambdaAlias".');
     }
     if (typeof v !== 'string') {
       fail(at, v, 'a stage variable value is a string', 'Pass a string such as "v2".');
