@@ -125,7 +125,11 @@ describe('health checks on the canary\'s own metrics', () => {
 
     const canaryDimensions = [{ Name: 'ApiName', Value: 'Api' }, { Name: 'Stage', Value: 'prod/Canary' }];
     expect(rate).toMatchObject({
-      Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'missing',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'missing',
       AlarmDescription: 'Health check error-rate: 5xx above 1% for 2 windows of 1m (10+ requests), measured on the canary of stage Stack/Api/DeploymentStage.prod: '
         + 'nothing acts on it by itself; check it before deploying the next step, and deploy without the candidate (removing the canary) when it is in ALARM.',
     });

@@ -49,11 +49,13 @@ describe('the canary of a REST API stage', () => {
       Expression: 'IF(requests >= 10, 100 * errors)', ReturnData: true,
     });
     expect(query(alarm, 'requests')).toEqual({
-      Id: 'requests', ReturnData: false,
+      Id: 'requests',
+      ReturnData: false,
       MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: CANARY_DIMENSIONS }, Stat: 'SampleCount', Period: 60 },
     });
     expect(query(alarm, 'errors')).toEqual({
-      Id: 'errors', ReturnData: false,
+      Id: 'errors',
+      ReturnData: false,
       MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: CANARY_DIMENSIONS }, Stat: 'Average', Period: 60 },
     });
   });
@@ -61,7 +63,11 @@ describe('the canary of a REST API stage', () => {
   test('error rate of 4xx and 5xx: the sum of the two averages, judged on every window with requests, over 5-minute windows', () => {
     const { stack, api } = setup();
     const [alarm] = alarms(stack, api.deploymentStage, [HealthCheck.errorRate({
-      maxErrorPercent: 2.5, failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS, minimumRequests: 0, window: Duration.minutes(5), failingWindows: 3,
+      maxErrorPercent: 2.5,
+      failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS,
+      minimumRequests: 0,
+      window: Duration.minutes(5),
+      failingWindows: 3,
     })]);
     expect(alarm).toMatchObject({ Threshold: 2.5, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
     const expressions = (alarm.Metrics as any[]).filter(q => q.Expression);
@@ -76,7 +82,8 @@ describe('the canary of a REST API stage', () => {
 
   test('latency: a Latency percentile in milliseconds, no verdict under the minimum requests', () => {
     const { stack, api } = setup();
-    const [alarm] = alarms(stack, api.deploymentStage, [HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800), minimumRequests: 25 })]);
+    const check = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800), minimumRequests: 25 });
+    const [alarm] = alarms(stack, api.deploymentStage, [check]);
     expect(alarm).toMatchObject({ Threshold: 800, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, TreatMissingData: 'missing' });
     expect((alarm.Metrics as any[]).find(q => q.Expression).Expression).toBe('IF(requests >= 25, latency)');
     expect(query(alarm, 'latency').MetricStat).toEqual({
@@ -86,7 +93,8 @@ describe('the canary of a REST API stage', () => {
 
   test('latency judged on every window is the percentile itself, with no metric math', () => {
     const { stack, api } = setup();
-    const [alarm] = alarms(stack, api.deploymentStage, [HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(2), minimumRequests: 0 })]);
+    const check = HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(2), minimumRequests: 0 });
+    const [alarm] = alarms(stack, api.deploymentStage, [check]);
     expect(alarm).toMatchObject({
       Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: CANARY_DIMENSIONS, ExtendedStatistic: 'p99.9', Period: 60, Threshold: 2000,
     });
