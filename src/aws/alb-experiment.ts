@@ -1,10 +1,14 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { TargetGroupAlarms } from './target-group-alarms';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionRepeats, checkRuleConditions } from './private/alb-conditions';
 import { albStickiness, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from './private/alb-experiment-rules';
+import { DashboardVariant, experimentDashboard } from './private/experiment-dashboard';
+import { HealthCheckAlarms, HealthCheckSource, RequestMetricSource, targetGroupMetrics } from './private/health-check-alarms';
 import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { recordExperiment } from './private/plan-metadata';
 import { allocationGroups } from '../core/private/allocation-groups';
@@ -92,6 +96,17 @@ export interface AlbExperimentProps {
  * them. The experiment's state and
  * allocation table are recorded in the cloud assembly (`cdk-deploy-strategies:experiment` metadata).
  *
+ * **What it measures.** One CloudWatch dashboard per experiment (`dashboard`): requests, error rate
+ * and latency, one line per variant and the control, from their target groups' metrics, with the
+ * experiment's health checks drawn as thresholds. Each of the experiment's health checks
+ * (`healthChecks` on the `Experiment`: error rates and latency percentiles) becomes one alarm per
+ * variant and one for the control (`variantAlarms`), so a variant that hurts its users shows beside
+ * the control it is compared with. Nothing acts on these alarms by itself (the ALB has no engine):
+ * subscribe to them, and switch the experiment off (`enabled: false`) when a variant fails. A check
+ * of your own (`aws.CloudWatchHealthCheck`) measures the whole application, not one variant, and is
+ * refused. An experiment switched off, or past its end date, measures the target groups it still
+ * forwards to (the control's) and, on the dashboard, those attached to a listener elsewhere.
+ *
  * Each rule is updated after the rules with higher priority numbers, so adding a variant with a
  * match after the existing ones deploys in one go. To remove or reorder variants with a match,
  * also move `priority` to a range the current rules do not use (from 100 to 200, say): otherwise
@@ -116,6 +131,8 @@ export interface AlbExperimentProps {
  *   targetGroups: { 'control': current, 'beta': beta, 'one-click': oneClick },
  *   conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
  * });
+ * // With healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })] on the Experiment, each
+ * // variant and the control get an error-rate alarm (variantAlarms) beside the dashboard.
  */
 export class AlbExperiment extends Construct {
   /** The experiment rendered. */
@@ -124,6 +141,14 @@ export class AlbExperiment extends Construct {
   public readonly active: boolean;
   /** The listener rules, in the order the ALB evaluates them (by priority); the last one is for everyone else. */
   public readonly rules: elbv2.ApplicationListenerRule[];
+  /** The experiment's dashboard: requests, error rate and latency, one line per variant and the control. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /**
+   * The alarms of the experiment's health checks, by variant name (the control's too): one alarm per
+   * check on the variant's target group. Empty without health checks; only the target groups the
+   * rules forward to are measured.
+   */
+  public readonly variantAlarms: { [variant: string]: TargetGroupAlarms };
 
   constructor(scope: Construct, id: string, props: AlbExperimentProps) {
     super(scope, id);
@@ -241,8 +266,58 @@ export class AlbExperiment extends Construct {
           ? `The rules are rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
           : 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.'));
     }
+    // What each target group is measured by: the ones the rules forward to have metrics (the ALB
+    // publishes them per load balancer); a variant's group left out by an inactive experiment is
+    // measured only if it is attached to a listener elsewhere.
+    const forwarded = new Set(groups.flatMap(g => g.allocations.map(a => a.variant)));
+    const names = [experiment.control, ...experiment.variants.map(v => v.name)];
+    const metricsOf = new Map<string, RequestMetricSource | undefined>();
+    for (const name of names) {
+      const fix = `Attach the target group of ${name === experiment.control ? 'the control' : `variant "${name}"`} to the load balancer `
+        + '(an imported one needs its loadBalancerArns), or leave healthChecks out of the experiment.';
+      try {
+        metricsOf.set(name, targetGroupMetrics(targetGroups[name], `${where}: targetGroups["${name}"]`, fix));
+      } catch (e) {
+        if (forwarded.has(name) && experiment.healthChecks.length > 0) throw e;
+        metricsOf.set(name, undefined);
+      }
+    }
+    this.variantAlarms = {};
+    const sources: HealthCheckSource[] = [];
+    for (const name of names.filter(n => forwarded.has(n))) {
+      const alarms = new TargetGroupAlarms(this, `Alarms-${name}`, { targetGroup: targetGroups[name], healthChecks: [] });
+      this.variantAlarms[name] = alarms;
+      sources.push({ scope: alarms, metrics: () => metricsOf.get(name)! });
+    }
+    const measured = new HealthCheckAlarms({
+      backend: BACKEND,
+      where: `${experimentProp}`,
+      sources,
+      scope: this,
+      purpose: `measures one side of experiment "${experiment.name}", each variant and the control apart: switch the experiment off (enabled: false) when a variant fails`,
+      perVariant: true,
+    }, experiment.healthChecks);
+
+    const unmeasured = 'whose target group has no metrics: it is attached to no load balancer listener (an imported one needs its loadBalancerArns)';
+    const variants: DashboardVariant[] = names.map(name => ({
+      name, isControl: name === experiment.control, metrics: metricsOf.get(name), unmeasured,
+    }));
+    const hidden = names.filter(name => forwarded.has(name) && metricsOf.get(name) === undefined);
+    if (hidden.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-deploy-strategies:albExperimentUnmeasured',
+        `The dashboard cannot show ${hidden.map(n => `"${n}"`).join(', ')}, ${unmeasured}. Import the target groups with their loadBalancerArns to measure them.`);
+    }
+    this.dashboard = experimentDashboard(this, 'Dashboard', { experiment, backend: BACKEND, variants });
+
     recordExperiment(this, experiment, BACKEND, at);
-    registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, experiment, evaluationOrder: declaredOrder(experiment), caseInsensitiveValues: true });
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: BACKEND,
+      experiment,
+      evaluationOrder: declaredOrder(experiment),
+      caseInsensitiveValues: true,
+      healthChecks: () => measured.names,
+    });
   }
 }
 

@@ -4,18 +4,23 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { TargetGroupAlarms } from './target-group-alarms';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
-import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { alarmTriggers, CIRCUIT_BREAKER, healthCheckTriggers, testRuleRoute } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, rolloutChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
+
+/** The backend's name in errors, in the recorded plan and for the guardrails. */
+const BACKEND = 'native ECS deployment';
 
 /** Props for an `EcsNativeRollout`. */
 export interface EcsNativeRolloutProps {
@@ -81,19 +86,24 @@ export interface EcsNativeRolloutProps {
   readonly containerPort?: number;
 
   /**
-   * More alarms that stop and roll back a deployment, besides the 5xx and latency alarms
-   * generated for each target group. Add more later with `addAlarm()`.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none). Error
+   * rates and latencies are measured on both target groups, one alarm per check and target group
+   * (`blueAlarms`, `greenAlarms`); checks of your own (`aws.CloudWatchHealthCheck`) once. Their
+   * windows are whole minutes (load balancers publish their metrics once a minute). Add more later
+   * with `addHealthCheck()`.
    *
-   * @default - only the generated target group alarms
+   * @default - the strategy's health checks; when it declares none, `error-rate` (5xx above 1%) and
+   * `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
    */
-  readonly alarms?: cloudwatch.IAlarm[];
+  readonly healthChecks?: HealthCheck[];
 
   /**
-   * Thresholds of the alarms generated for the blue and the green target group.
+   * More alarms that stop and roll back a deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`.
    *
-   * @default - the `TargetGroupAlarms` defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods
+   * @default - only the health checks' alarms
    */
-  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
+  readonly alarms?: cloudwatch.IAlarm[];
 
   /**
    * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
@@ -120,10 +130,11 @@ export interface EcsNativeRolloutProps {
  * It registers the service in the blue target group with the green one as its alternate target,
  * behind the production rule (and the test rule, when the strategy has a test route), sets the
  * deployment strategy, the circuit breaker and the alarms that roll back on the service, and
- * generates 5xx and p99 latency alarms for both target groups. A test phase held by a manual
- * approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a PAUSE
- * lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's timeout
- * and a timeout action that rolls back.
+ * measures the health checks (the strategy's, or error rate and p99 latency by default) on both
+ * target groups with CloudWatch alarms, which ECS watches as deployment alarms. A test phase held
+ * by a manual approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a
+ * PAUSE lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's
+ * timeout and a timeout action that rolls back.
  *
  * You build the listener rules: the production rule forwards to blue (weight 100) and green
  * (weight 0); the test rule, needed only for a test route, is evaluated first and forwards to
@@ -164,6 +175,7 @@ export interface EcsNativeRolloutProps {
  *   productionRule,
  *   testRule,
  * });
+ * rollout.addHealthCheck(HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(3) }));
  * rollout.addAlarm(latencyAlarm);
  */
 export class EcsNativeRollout extends Construct {
@@ -173,12 +185,10 @@ export class EcsNativeRollout extends Construct {
   public readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
   /** The target group the next revision starts on. */
   public readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
-  /** The rollback alarms of the blue target group. */
+  /** The health checks' alarms on the blue target group. */
   public readonly blueAlarms: TargetGroupAlarms;
-  /** The rollback alarms of the green target group. */
+  /** The health checks' alarms on the green target group. */
   public readonly greenAlarms: TargetGroupAlarms;
-  /** The traffic plan the service follows. */
-  public readonly plan: TrafficPlan;
   /** The container that receives traffic. */
   public readonly containerName: string;
   /** The container port that receives traffic. */
@@ -193,6 +203,10 @@ export class EcsNativeRollout extends Construct {
   public readonly approvalStage?: string;
 
   private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
+  private readonly healthChecksRendered: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private readonly capacity: CapacityMode;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: EcsNativeRolloutProps) {
     super(scope, id);
@@ -251,15 +265,16 @@ export class EcsNativeRollout extends Construct {
 
     // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
     const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
-    this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
-    const deployment = ecsNativeDeployment(this.plan, `${where}: strategy`);
+    this.strategy = props.strategy;
+    this.capacity = rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY;
+    const checks = rolloutChecks(`${where}: healthChecks`, props.healthChecks, props.strategy.healthChecks, loadBalancedDefaultChecks());
+    this.currentPlan = props.strategy.plan({ capacity: this.capacity, healthChecks: checks });
+    const deployment = ecsNativeDeployment(this.currentPlan, `${where}: strategy`);
 
     const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
     this.containerName = containerName;
     this.containerPort = containerPort;
     const hooks = props.lifecycleHooks === undefined ? [] : lifecycleHooks(`${where}: lifecycleHooks`, props.lifecycleHooks);
-    const alarmOptions = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
-      'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
     const extraAlarms = requireAlarms(`${where}: alarms`, props.alarms);
 
     this.service = service;
@@ -291,27 +306,69 @@ export class EcsNativeRollout extends Construct {
     // aws-cdk-lib warns when the service was created without a circuit breaker; this sets one.
     Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       `${this.node.path} enables the deployment circuit breaker with rollback`);
-    set('Alarms', {
-      AlarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
-      Enable: true,
-      Rollback: true,
-    });
+    // Without an alarm (healthChecks: [] and none added), no alarm configuration: the circuit breaker alone.
+    set('Alarms', Lazy.any({
+      produce: () => (this.deploymentAlarms.length === 0 ? undefined : {
+        AlarmNames: this.deploymentAlarms.map(a => a.alarmName),
+        Enable: true,
+        Rollback: true,
+      }),
+    }));
     for (const hook of hooks) service.addLifecycleHook(hook);
     if (deployment.approval) addPauseHook(cfnService, deployment.approval);
     this.approvalStage = deployment.approval?.stage;
 
-    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: blue });
-    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: green });
-    for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms, ...extraAlarms]) this.addAlarm(alarm);
+    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { targetGroup: blue, healthChecks: [] });
+    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { targetGroup: green, healthChecks: [] });
+    const fix = 'Forward the production rule to both target groups (ListenerAction.weightedForward), so that both are attached to the load balancer.';
+    this.healthChecksRendered = new HealthCheckAlarms({
+      backend: BACKEND,
+      where,
+      sources: [
+        { scope: this.blueAlarms, metrics: () => targetGroupMetrics(blue, `${where}: blueTargetGroup`, fix) },
+        { scope: this.greenAlarms, metrics: () => targetGroupMetrics(green, `${where}: greenTargetGroup`, fix) },
+      ],
+      scope: this,
+      purpose: 'rolls the deployment back',
+    }, checks);
+    for (const alarm of [...this.healthChecksRendered.alarms, ...extraAlarms]) this.addAlarm(alarm);
 
-    recordPlan(this, this.plan, 'native ECS deployment');
+    recordPlan(this, () => this.plan, BACKEND);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
-      backend: 'native ECS deployment',
-      plan: this.plan,
-      rollbackTriggers: () => [CIRCUIT_BREAKER, ...alarmTriggers(this.deploymentAlarms.length)],
+      backend: BACKEND,
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => {
+        const health = this.healthChecksRendered.alarms;
+        return [CIRCUIT_BREAKER, ...healthCheckTriggers(this.healthChecksRendered.names, health.length),
+          ...alarmTriggers(this.deploymentAlarms.filter(a => !health.includes(a)).length)];
+      },
       testRoute: () => testRuleRoute(props.strategy, testRule),
+      healthChecks: () => this.healthChecksRendered.names,
     });
+  }
+
+  /** The traffic plan the service follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, on both target groups, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.healthChecksRendered.alarms;
+  }
+
+  /**
+   * Adds a health check that rolls a deployment back: an error rate or a latency is measured on both
+   * target groups, a check of your own (`aws.CloudWatchHealthCheck`) once. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const alarms = this.healthChecksRendered.add(check, `EcsNativeRollout ${this.node.path}: healthCheck`);
+    alarms.forEach(alarm => this.addAlarm(alarm));
+    this.currentPlan = this.strategy.plan({ capacity: this.capacity, healthChecks: this.healthChecksRendered.checks });
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */

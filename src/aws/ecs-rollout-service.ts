@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { EcsCodeDeployRollout } from './ecs-code-deploy-rollout';
 import { EcsController, EcsControllerKind } from './ecs-controller';
 import { EcsNativeRollout } from './ecs-native-rollout';
-import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { TargetGroupAlarms } from './target-group-alarms';
+import { HealthCheck } from '../core/health-check';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
@@ -120,19 +121,23 @@ export interface EcsRolloutServiceProps {
   readonly desiredCount?: number;
 
   /**
-   * More alarms that stop and roll back a deployment, besides the 5xx and latency alarms
-   * generated for each target group. Add more later with `addAlarm()`.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none). Error
+   * rates and latencies are measured on both target groups, one CloudWatch alarm per check and
+   * target group (`blueAlarms`, `greenAlarms`); checks of your own (`aws.CloudWatchHealthCheck`)
+   * once. Their windows are whole minutes. Add more later with `addHealthCheck()`.
    *
-   * @default - only the generated target group alarms
+   * @default - the strategy's health checks; when it declares none, `error-rate` (5xx above 1%) and
+   * `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
    */
-  readonly alarms?: cloudwatch.IAlarm[];
+  readonly healthChecks?: HealthCheck[];
 
   /**
-   * Thresholds of the alarms generated for the blue and the green target group.
+   * More alarms that stop and roll back a deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`.
    *
-   * @default - the `TargetGroupAlarms` defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods
+   * @default - only the health checks' alarms
    */
-  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
+  readonly alarms?: cloudwatch.IAlarm[];
 
   /**
    * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
@@ -187,8 +192,8 @@ export interface EcsRolloutServiceProps {
  * the strategy has a test route (`Match.header` or `Match.queryParameter`), a test rule on the same
  * listener, evaluated first, that sends only the matching requests from `testRouteSources` to green.
  * ECS moves traffic by rewriting the weights of these rules, and rolls back when a task fails to
- * start (circuit breaker) or an alarm fires: the generated 5xx and p99 latency alarms of both
- * target groups and any alarm added. A deploy that changes the task definition starts a deployment;
+ * start (circuit breaker) or an alarm fires: the alarms of the health checks (the strategy's, or an
+ * error rate and a p99 latency by default) on both target groups, and any alarm added. A deploy that changes the task definition starts a deployment;
  * CloudFormation waits for it, bake times included, and rejects canary and linear deployments
  * longer than 33 hours.
  *
@@ -213,8 +218,13 @@ export interface EcsRolloutServiceProps {
  *   cluster,
  *   taskDefinition,
  *   listener,
- *   strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
+ *   strategy: Strategy.blueGreen({
+ *     testRoute: Match.header('x-env', 'green'),
+ *     bakeTime: Duration.minutes(10),
+ *     healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })],
+ *   }),
  * });
+ * web.addHealthCheck(HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }));
  * web.addAlarm(latencyAlarm);
  */
 export class EcsRolloutService extends Construct {
@@ -236,12 +246,10 @@ export class EcsRolloutService extends Construct {
   public readonly nativeRollout?: EcsNativeRollout;
   /** The CodeDeploy rollout applied to the service (CodeDeploy controller). */
   public readonly codeDeployRollout?: EcsCodeDeployRollout;
-  /** The rollback alarms of the blue target group. */
+  /** The health checks' alarms on the blue target group. */
   public readonly blueAlarms: TargetGroupAlarms;
-  /** The rollback alarms of the green target group. */
+  /** The health checks' alarms on the green target group. */
   public readonly greenAlarms: TargetGroupAlarms;
-  /** The traffic plan this service follows. */
-  public readonly plan: TrafficPlan;
   /** The container that receives traffic. */
   public readonly containerName: string;
   /** The container port that receives traffic. */
@@ -330,7 +338,7 @@ export class EcsRolloutService extends Construct {
 
     const service = this.createService(props, codeDeploy);
     this.service = service;
-    const alarmProps = { alarms: props.alarms, targetGroupAlarms: props.targetGroupAlarms };
+    const alarmProps = { alarms: props.alarms, healthChecks: props.healthChecks };
     if (codeDeploy) {
       takeDefaultAction(`${where}: listener`, props.listener);
       props.listener.addAction('CodeDeployProduction', { action: forward(100) });
@@ -349,9 +357,8 @@ export class EcsRolloutService extends Construct {
         application: controller.application,
         deploymentGroupName: controller.deploymentGroupName,
       });
-      this.blueAlarms = this.codeDeployRollout.blueAlarms!;
-      this.greenAlarms = this.codeDeployRollout.greenAlarms!;
-      this.plan = this.codeDeployRollout.plan;
+      this.blueAlarms = this.codeDeployRollout.blueAlarms;
+      this.greenAlarms = this.codeDeployRollout.greenAlarms;
     } else {
       const rules = this.createRules(where, props, testSources, forward);
       this.productionRule = rules.production;
@@ -371,14 +378,32 @@ export class EcsRolloutService extends Construct {
       });
       this.blueAlarms = this.nativeRollout.blueAlarms;
       this.greenAlarms = this.nativeRollout.greenAlarms;
-      this.plan = this.nativeRollout.plan;
     }
+  }
+
+  /** The traffic plan this service follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return (this.nativeRollout ?? this.codeDeployRollout!).plan;
+  }
+
+  /** The alarms of every health check, on both target groups, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return (this.nativeRollout ?? this.codeDeployRollout!).healthCheckAlarms;
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
     if (this.nativeRollout) this.nativeRollout.addAlarm(alarm);
     else this.codeDeployRollout!.addAlarm(alarm);
+  }
+
+  /**
+   * Adds a health check that rolls a deployment back: an error rate or a latency is measured on both
+   * target groups, a check of your own (`aws.CloudWatchHealthCheck`) once. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    if (this.nativeRollout) this.nativeRollout.addHealthCheck(check);
+    else this.codeDeployRollout!.addHealthCheck(check);
   }
 
   /** Adds a function ECS runs at stages of a deployment (native controller only). */

@@ -1,4 +1,4 @@
-import { planTotals, STEP_HEADER, stepRows } from './plan-view';
+import { planTotals, rolledBackBy, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
 import { driverLine, experimentContext, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
@@ -23,7 +23,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     `${escapeMarkdown(rolloutContext(rollout))}: ${escapeMarkdown(rollout.plan.description)}, capacity ${rollout.plan.capacity}`,
     ...(rollout.driver ? ['', escapeMarkdown(driverLine(rollout))] : []),
     '',
-    markdownTable(STEP_HEADER, stepRows(rollout.plan)),
+    markdownTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',
     "New version's share of traffic:",
     '',
@@ -36,6 +36,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     `- **peak capacity:** ${totals.peakCapacity} (extra: ${totals.peakExtraCapacity})`,
     `- **worst-case rollback:** ${totals.rollback}`,
     `- **first-step blast radius:** ${totals.blastRadius}`,
+    ...rolledBackBy(rollout.plan).map(check => `- **rolled back by:** ${escapeMarkdown(check)}`),
   ].join('\n');
 }
 

@@ -8,7 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
+import { CapacityMode, HealthCheck, Match, StepGate, Strategy, StrategyErrors } from '../../src';
 import { EcsController, EcsControllerKind } from '../../src/aws/ecs-controller';
 import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
 import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
@@ -16,7 +16,8 @@ import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import {
-  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, Spec, spec, targetGroupAlarmOptionsArb,
+  extraAlarmCount, extraAlarms, extraAlarmsArb, healthCheckAlarmCount, healthChecksProp, healthChecksPropArb, propsWithOdds, real, REAL, realArb,
+  rolloutStrategyArb, Spec, spec, withHealthChecksArb,
 } from '../support/rollout-arbitraries';
 import { expectValidationError, thrownBy } from '../support/validation-error';
 
@@ -415,7 +416,7 @@ describe('the service', () => {
 });
 
 describe('alarms that roll back', () => {
-  test('the 5xx and latency alarms of both target groups roll the deployment back', () => {
+  test('by default an error rate and a p99 latency on both target groups roll the deployment back', () => {
     const { stack, construct } = service(Strategy.BLUE_GREEN);
     const template = validatedTemplate(stack);
     template.hasResourceProperties('AWS::ECS::Service', {
@@ -423,21 +424,29 @@ describe('alarms that roll back', () => {
         Alarms: {
           Enable: true,
           Rollback: true,
-          AlarmNames: [ref('WebRolloutBlueAlarmsHttp5xx'), ref('WebRolloutBlueAlarmsP99Latency'), ref('WebRolloutGreenAlarmsHttp5xx'), ref('WebRolloutGreenAlarmsP99Latency')],
+          AlarmNames: [ref('WebRolloutBlueAlarmserrorrate'), ref('WebRolloutGreenAlarmserrorrate'), ref('WebRolloutBlueAlarmslatencyp99'), ref('WebRolloutGreenAlarmslatencyp99')],
         },
       }),
     });
     for (const group of ['WebBlue', 'WebGreen']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${group}`), 'TargetGroupFullName'] } }]),
+        Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+          Id: 'errors',
+          MetricStat: CfnMatch.objectLike({
+            Metric: CfnMatch.objectLike({
+              MetricName: 'HTTPCode_Target_5XX_Count',
+              Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${group}`), 'TargetGroupFullName'] } }]),
+            }),
+          }),
+        })]),
       });
     }
+    expect(construct.healthCheckAlarms).toHaveLength(4);
     expect(construct.blueAlarms.alarms).toHaveLength(2);
     expect(construct.greenAlarms.alarms).toHaveLength(2);
   });
 
-  test('alarms from props and addAlarm() are added once each, after the generated ones', () => {
+  test('alarms from props and addAlarm() are added once each, after the health checks\' alarms', () => {
     const base = setup();
     const alarm = (id: string) => cloudwatch.Alarm.fromAlarmArn(base.stack, id, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${id.toLowerCase()}`);
     const fromProps = alarm('Errors');
@@ -453,9 +462,30 @@ describe('alarms that roll back', () => {
     });
   });
 
-  test('the generated alarms take the thresholds given', () => {
-    const { stack } = service(Strategy.BLUE_GREEN, { targetGroupAlarms: { http5xxCount: 1, evaluationPeriods: 1 } });
-    validatedTemplate(stack).allResourcesProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 1 });
+  test('the rollout\'s own health checks, and addHealthCheck(), on either controller', () => {
+    const quick = HealthCheck.errorRate({ maxErrorPercent: 2, failingWindows: 1 });
+    const p95 = HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(500) });
+    const native = service(Strategy.BLUE_GREEN, { healthChecks: [quick] });
+    native.construct.addHealthCheck(p95);
+    const template = validatedTemplate(native.stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 2, EvaluationPeriods: 1 });
+    expect(native.construct.plan.healthChecks).toEqual([quick, p95]);
+    expect(native.construct.plan).toBe(native.construct.nativeRollout!.plan);
+    const base = setup();
+    const listener = (base.listener.loadBalancer as elbv2.ApplicationLoadBalancer).addListener('Web', { port: 8080, open: false });
+    const codeDeploy = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster,
+      taskDefinition: base.taskDefinition,
+      listener,
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      controller: EcsController.codeDeploy(),
+      healthChecks: [],
+    });
+    codeDeploy.addHealthCheck(p95);
+    expect(codeDeploy.plan.healthChecks).toEqual([p95]);
+    expect(codeDeploy.healthCheckAlarms).toHaveLength(2);
+    expect(codeDeploy.blueAlarms.alarmFor('latency-p95')).toBeDefined();
   });
 });
 
@@ -639,8 +669,8 @@ describe('the CodeDeploy controller', () => {
       }),
       LoadBalancerInfo: { TargetGroupPairInfoList: [CfnMatch.objectLike({ TestTrafficRoute: CfnMatch.absent() })] },
       AlarmConfiguration: CfnMatch.objectLike({
-        Alarms: [{ Name: ref('WebRolloutBlueAlarmsHttp5xx') }, { Name: ref('WebRolloutBlueAlarmsP99Latency') },
-          { Name: ref('WebRolloutGreenAlarmsHttp5xx') }, { Name: ref('WebRolloutGreenAlarmsP99Latency') }],
+        Alarms: [{ Name: ref('WebRolloutBlueAlarmserrorrate') }, { Name: ref('WebRolloutGreenAlarmserrorrate') },
+          { Name: ref('WebRolloutBlueAlarmslatencyp99') }, { Name: ref('WebRolloutGreenAlarmslatencyp99') }],
       }),
     });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
@@ -905,7 +935,7 @@ describe('random props', () => {
   const taskDefinitionArb = fc.oneof({ weight: 3, arbitrary: fc.constant('fargate') }, { weight: 1, arbitrary: fc.constant('ec2-bridge') });
 
   const propsArb = propsWithOdds(odd => fc.tuple(
-    fc.boolean(), rolloutStrategyArb(odd, 2), odd<unknown>(taskDefinitionArb, fc.oneof(fc.constant('ec2-none'), oddValueArb)),
+    fc.boolean(), withHealthChecksArb(rolloutStrategyArb(odd, 2)), odd<unknown>(taskDefinitionArb, fc.oneof(fc.constant('ec2-none'), oddValueArb)),
     half(odd<unknown>(fc.constantFrom(9000, 8443), fc.oneof(fc.constantFrom(80, 8080, 0, 65536), fc.double()))),
   ).chain(([codeDeploy, strategy, taskDefinition, testPort]) => {
     /** Props only the native controller takes: CodeDeploy refuses them, so they are rare with it. */
@@ -937,7 +967,7 @@ describe('random props', () => {
       containerPort: half(odd<unknown>(fc.constantFrom(80, 8080), fc.oneof(fc.integer(), oddValueArb))),
       desiredCount: half(odd<unknown>(fc.integer({ min: 0, max: 10 }), fc.oneof(fc.integer({ min: -3, max: -1 }), fc.double(), oddValueArb))),
       alarms: extraAlarmsArb(odd),
-      targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+      healthChecks: healthChecksPropArb(odd),
       lifecycleHooks: nativeOnly(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })),
         fc.oneof(fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb))),
       infrastructureRole: nativeOnly(realArb(odd)),
@@ -996,7 +1026,7 @@ describe('random props', () => {
       containerPort: p.containerPort,
       desiredCount: p.desiredCount,
       alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
-      targetGroupAlarms: p.targetGroupAlarms,
+      healthChecks: healthChecksProp(stack, p.healthChecks) as HealthCheck[],
       lifecycleHooks: p.lifecycleHooks instanceof Spec ? Array.from({ length: p.lifecycleHooks.value }, (_, i) => hook(i)) : p.lifecycleHooks,
       infrastructureRole: real(p.infrastructureRole, () => new iam.Role(stack, 'InfraRole', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') })),
       healthCheck: p.healthCheck,
@@ -1014,7 +1044,8 @@ describe('random props', () => {
       const { stack, construct, codeDeploy } = build(p);
       const template = validatedTemplate(stack);
       expectCleanAssembly(stack.node.root as App);
-      const generated = 4; // 5xx and p99 latency, on blue and on green
+      // Each health check's alarms: on blue and on green, or the user's own once.
+      const generated = healthCheckAlarmCount(construct.plan.healthChecks, 2);
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
       // One load balancer: each of its listeners on a port of its own.
       const ports = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::Listener')).map(l => l.Properties.Port);
@@ -1023,10 +1054,10 @@ describe('random props', () => {
       if (codeDeploy) {
         expect(ecsService.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
         const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
-        expect(group.AlarmConfiguration.Alarms).toHaveLength(generated + extraAlarmCount(p.alarms));
+        expect(group.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
       } else {
         expect(ecsService.DeploymentConfiguration.Strategy).toBe(ecsStrategy[construct.plan.strategy.kind]);
-        expect(ecsService.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(generated + extraAlarmCount(p.alarms));
+        expect(ecsService.DeploymentConfiguration.Alarms?.AlarmNames ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
         template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', construct.plan.strategy.testRoute ? 2 : 1);
       }
     }, { quickRuns: 25 });

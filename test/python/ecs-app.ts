@@ -7,7 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { aws, guardrails, Match, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, Match, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsBlueGreenStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -33,8 +33,14 @@ export class EcsBlueGreenStack extends Stack {
       taskDefinition,
       listener,
       desiredCount: 2,
-      strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
-      targetGroupAlarms: { http5xxCount: 10, p99Latency: Duration.seconds(1) },
+      strategy: Strategy.blueGreen({
+        testRoute: Match.header('x-env', 'green'),
+        bakeTime: Duration.minutes(10),
+        healthChecks: [
+          HealthCheck.errorRate({ maxErrorPercent: 1 }),
+          HealthCheck.latency({ percentile: 99, maxLatency: Duration.seconds(1) }),
+        ],
+      }),
     });
     web.addAlarm(new cloudwatch.Alarm(this, 'ClientErrors', {
       metric: web.blueTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT),

@@ -12,7 +12,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
-from cdk_deploy_strategies import CanaryStep, Match, StepGate, Strategy, aws, guardrails
+from cdk_deploy_strategies import CanaryStep, HealthCheck, Match, StepGate, Strategy, aws, guardrails
 
 
 class EcsBlueGreenStack(Stack):
@@ -46,10 +46,15 @@ class EcsBlueGreenStack(Stack):
             desired_count=2,
             # Testers reach the idle (green) side with `x-env: green`, from private addresses only; after the
             # switch the old side keeps running 10 minutes, so a rollback is one switch back.
-            # (Health checks that roll back, once strategies take them, go here too.)
-            strategy=Strategy.blue_green(test_route=Match.header("x-env", "green"), bake_time=Duration.minutes(10)),
-            # A struct passed directly may be a dict: 10 or more 5xx, or p99 at or above 1 s, rolls back.
-            target_group_alarms={"http5xx_count": 10, "p99_latency": Duration.seconds(1)},
+            # More than 1% of 5xx, or a p99 above 1 s, on either target group rolls the deployment back.
+            strategy=Strategy.blue_green(
+                test_route=Match.header("x-env", "green"),
+                bake_time=Duration.minutes(10),
+                health_checks=[
+                    HealthCheck.error_rate(max_error_percent=1),
+                    HealthCheck.latency(percentile=99, max_latency=Duration.seconds(1)),
+                ],
+            ),
         )
         # More alarms that roll the deployment back (not on the service's own metrics: the service names its
         # deployment alarms, so an alarm that names the service would make a circular dependency).

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { matchArb, oddValueArb, presetArb, strategyArb } from './arbitraries';
-import { Match, StepGate, Strategy, StrategyKind } from '../../src';
+import { healthChecksArb, matchArb, oddValueArb, presetArb, strategyArb } from './arbitraries';
+import { aws, HealthCheck, HealthCheckKind, Match, StepGate, Strategy, StrategyKind } from '../../src';
 
 /**
  * Random inputs shared by the property tests of the AWS rollouts (Lambda, ECS native, ECS
@@ -129,18 +129,44 @@ export function extraAlarmCount(given: unknown): number {
   return given instanceof Spec ? given.value as number : 0;
 }
 
-/** Thresholds of the generated target group alarms (`TargetGroupAlarmOptions`), sometimes wrong. */
-export function targetGroupAlarmOptionsArb(odd: Odd): fc.Arbitrary<unknown> {
-  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-  return fc.option(odd<unknown>(fc.record({
-    http5xxCount: optional(fc.integer({ min: 1, max: 1000 })),
-    p99Latency: optional(fc.integer({ min: 1, max: 10_000 }).map(ms => Duration.millis(ms))),
-    period: optional(fc.constantFrom(60, 300, 3600).map(s => Duration.seconds(s))),
-    evaluationPeriods: optional(fc.integer({ min: 1, max: 10 })),
-  }, { requiredKeys: [] }), fc.oneof(oddValueArb, fc.record({
-    http5xxCount: optional(fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double(), oddValueArb)),
-    p99Latency: optional(fc.integer({ min: 0, max: 10_000 }).map(ms => Duration.millis(ms))),
-    period: optional(fc.constantFrom(30, 60, 90, 300).map(s => Duration.seconds(s))),
-    evaluationPeriods: optional(fc.oneof(fc.integer({ min: -1, max: 0 }), fc.double())),
-  }, { requiredKeys: [] }))), { nil: undefined, freq: 2 });
+/** A check no AWS backend measures, and one whose window no AWS service metric has. */
+const UNMEASURABLE_ON_AWS = [
+  HealthCheck.prometheus({ name: 'queue-depth', query: 'sum(queue_depth)', maxValue: 100 }),
+  HealthCheck.errorRate({ name: 'fast', maxErrorPercent: 1, window: Duration.seconds(30) }),
+];
+
+/**
+ * The `healthChecks` prop of a rollout, as a `Spec` for `healthChecksProp`: random error rates and
+ * latencies, maybe with one of the user's own alarms (`CloudWatchHealthCheck.alarm()`), or none
+ * (`[]`); absent (the strategy's, or the backend's defaults); sometimes a check AWS refuses, or not
+ * a list at all.
+ */
+export function healthChecksPropArb(odd: Odd): fc.Arbitrary<unknown> {
+  return fc.option(odd<unknown>(spec(fc.record({ checks: healthChecksArb, own: fc.boolean() })),
+    fc.oneof(fc.constantFrom(...UNMEASURABLE_ON_AWS).map(check => [check]), oddValueArb)), { nil: undefined, freq: 2 });
+}
+
+/** The `healthChecks` prop of a case from `healthChecksPropArb`: the checks (and an alarm of the user's own, made in `scope`), or the value itself. */
+export function healthChecksProp(scope: Construct, given: unknown): unknown {
+  if (!(given instanceof Spec)) return given;
+  const { checks, own } = given.value as { checks: HealthCheck[]; own: boolean };
+  const alarm = () => cloudwatch.Alarm.fromAlarmArn(scope, 'OwnAlarm', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own');
+  return own ? [...checks, aws.CloudWatchHealthCheck.alarm(alarm(), { name: 'own-alarm' })] : checks;
+}
+
+/**
+ * A strategy in the backends' units (`rolloutStrategyArb`), in one case out of three with health
+ * checks of its own, which a rollout renders unless given its own.
+ */
+export function withHealthChecksArb(strategy: fc.Arbitrary<Strategy>): fc.Arbitrary<Strategy> {
+  return fc.tuple(strategy, fc.option(healthChecksArb, { nil: undefined, freq: 2 }))
+    .map(([s, checks]) => (checks === undefined || !(s instanceof Strategy) ? s : s.withHealthChecks(checks)));
+}
+
+/**
+ * How many alarms a rollout's health checks render: one per source (target group) for an error
+ * rate or a latency, one for a check of the user's own.
+ */
+export function healthCheckAlarmCount(checks: HealthCheck[], sources: number): number {
+  return checks.reduce((n, check) => n + (check.kind === HealthCheckKind.CLOUDWATCH ? 1 : sources), 0);
 }

@@ -115,7 +115,8 @@ export function targetGroupMetrics(targetGroup: elbv2.IApplicationTargetGroup, p
   try {
     metrics = targetGroup.metrics;
   } catch {
-    fail(prop, targetGroup.node.path, 'its metrics, which the health checks read, exist only once it is attached to a load balancer listener', fix);
+    fail(prop, targetGroup.node.path,
+      'its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns)', fix);
   }
   const count = (name: string, period: Duration) => metrics.custom(name, { period, statistic: SUM });
   return {
@@ -330,12 +331,14 @@ export function checkAlarmWindow(prop: string, windowSeconds: number, failingWin
       'Use a period such as Duration.seconds(30) or Duration.minutes(1).');
   }
   const maxRange = windowSeconds < 3600 ? MAX_RANGE_SHORT_PERIODS : MAX_RANGE;
+  if (windowSeconds > maxRange) {
+    fail(`${prop} window`, shown, 'CloudWatch evaluates an alarm over at most 7 days', 'Use a window of at most Duration.days(7); a shorter one rolls back sooner.');
+  }
   if (windowSeconds * failingWindows > maxRange) {
     const most = Math.floor(maxRange / windowSeconds);
     fail(`${prop} failingWindows`, failingWindows,
       `CloudWatch evaluates an alarm over at most ${windowSeconds < 3600 ? '1 day when its period is under an hour' : '7 days'}, and ${failingWindows} windows of ${formatSeconds(windowSeconds)} last ${formatSeconds(windowSeconds * failingWindows)}`,
-      most >= 1 ? `Use at most ${most} failing window${most === 1 ? '' : 's'} of ${formatSeconds(windowSeconds)}, or fewer, longer windows.`
-        : 'Use a window of at most 7 days.');
+      `Use at most ${most} failing window${most === 1 ? '' : 's'} of ${formatSeconds(windowSeconds)}, or fewer, longer windows.`);
   }
 }
 

@@ -10,13 +10,25 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
 /**
  * Records a rollout's plan on its construct, so tools read it from the synthesized output
  * (`manifest.json` metadata in a CDK cloud assembly) instead of asking users to declare it twice.
+ * A rollout whose plan changes after construction (health checks added) passes a function: the
+ * table and the plan are then read when they are, at synth.
  */
-export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string, driver?: () => RecordedDriver): void {
+export function recordPlan(construct: IConstruct, plan: TrafficPlan | (() => TrafficPlan), controller: string, driver?: () => RecordedDriver): void {
+  // Read at synth: the alarms the driver reads, which its cost depends on, are known then.
+  const recordedDriver = driver ? { driver: Lazy.any({ produce: driver }) } : {};
+  if (typeof plan !== 'function') {
+    construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value, ...recordedDriver });
+    return;
+  }
   construct.node.addMetadata(PLAN_METADATA_TYPE, {
     controller,
-    ...renderedPlan(plan).value,
-    // Read at synth: the alarms the driver reads, which its cost depends on, are known then.
-    ...(driver ? { driver: Lazy.any({ produce: driver }) } : {}),
+    get table() {
+      return renderedPlan(plan()).value.table;
+    },
+    get plan() {
+      return renderedPlan(plan()).value.plan;
+    },
+    ...recordedDriver,
   });
 }
 

@@ -57,10 +57,11 @@ test('limitAlarms fails synthesis past 50 alarms, and not at 50', () => {
   const app = new App({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Stack');
   let count = 50;
-  limitAlarms(stack, 'Thing: alarms', () => count);
+  limitAlarms(stack, 'Thing: alarms', () => count, 'each health check renders one alarm');
   expect(stack.node.validate()).toEqual([]);
   count = 51;
   expect(stack.node.validate()).toEqual([
-    'Thing: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).',
+    'Thing: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks\' alarms included (each health check renders one alarm). '
+    + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.',
   ]);
 });

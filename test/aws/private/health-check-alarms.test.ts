@@ -122,7 +122,7 @@ describe('an ALB target group', () => {
     const { stack, vpc } = albSetup();
     const loose = new elbv2.ApplicationTargetGroup(stack, 'Loose', { vpc, port: 80, targetType: elbv2.TargetType.IP });
     expectValidationError(() => targetGroupMetrics(loose, `${WHERE}: greenTargetGroup`, 'Forward a listener rule to it.'),
-      'Test Stack/Rollout: greenTargetGroup is "Stack/Loose": its metrics, which the health checks read, exist only once it is attached to a load balancer listener. Forward a listener rule to it.');
+      'Test Stack/Rollout: greenTargetGroup is "Stack/Loose": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). Forward a listener rule to it.');
   });
 });
 

@@ -12,8 +12,12 @@ describe('CDS-R8 health check coverage', () => {
     expect(findings(lambdaRollout(canary.withHealthChecks([errorRate])).app, 'CDS-R8', pack)).toEqual([]);
   });
 
-  test('non-compliant: no health check declared', () => {
-    expect(findings(lambdaRollout(canary).app, 'CDS-R8', pack)).toEqual([
+  test('compliant: nothing declared, and the backend measures its defaults (a Lambda function\'s error rate)', () => {
+    expect(findings(lambdaRollout(canary).app, 'CDS-R8', pack)).toEqual([]);
+  });
+
+  test('non-compliant: no health check at all (the rollout drops the defaults)', () => {
+    expect(findings(lambdaRollout(canary, { healthChecks: [] }).app, 'CDS-R8', pack)).toEqual([
       'Stack/Rollout: canary 10% (bake 5m) → 100% on CodeDeploy for Lambda: nothing measures the new version (no health check is declared)',
     ]);
   });
