@@ -15,7 +15,7 @@ import { PRIVATE_RANGES, ruleConditions, rulePriority, sourceRanges } from './pr
 import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { albBackend, ForwardWeights, forwardWeights } from './private/driver-alb';
 import { renderDriver } from './private/driver-resources';
-import { alarmTriggers, testRuleRoute } from './private/guardrail-facts';
+import { alarmTriggers, healthCheckTriggers, testRuleRoute } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
@@ -146,8 +146,6 @@ export interface AlbWeightedRolloutProps {
  * });
  */
 export class AlbWeightedRollout extends Construct {
-  /** The traffic plan the rule follows. */
-  public readonly plan: TrafficPlan;
   /** Who moves the traffic from step to step. */
   public readonly driver: RolloutDriver;
   /** The production rule, forwarding to both target groups by weight. */
@@ -186,6 +184,8 @@ export class AlbWeightedRollout extends Construct {
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
   private readonly health?: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: AlbWeightedRolloutProps) {
     super(scope, id);
@@ -195,6 +195,7 @@ export class AlbWeightedRollout extends Construct {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
     }
     const strategy = props.strategy;
+    this.strategy = strategy;
     const listener = props.listener;
     if (typeof listener !== 'object' || listener === null || !('listenerArn' in listener)) {
       fail(`${where}: listener`, listener, 'it must be an Application Load Balancer listener (elbv2.IApplicationListener)',
@@ -217,10 +218,10 @@ export class AlbWeightedRollout extends Construct {
 
     const checks = staticRolloutChecks(where, driven, props.healthChecks, strategy, loadBalancedDefaultChecks());
     // Both target groups keep their full capacity: the load balancer moves requests, not capacity.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
-    const weights = this.plan.steps.map(forwardWeights);
+    this.currentPlan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
+    const weights = this.currentPlan.steps.map(forwardWeights);
     const declared: ForwardWeights = { stable: 1, candidate: 0 };
-    const step = driven ? undefined : currentStep(this, where, props.step, this.plan);
+    const step = driven ? undefined : currentStep(this, where, props.step, this.currentPlan);
 
     const testCondition = strategy.testRoute && albCondition(`${where}: strategy.testRoute`, strategy.testRoute);
     // Automatic priorities take a slot: the test rule its first priority, the production rule the second.
@@ -284,14 +285,16 @@ export class AlbWeightedRollout extends Construct {
     });
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
     if (checks !== undefined && candidate !== undefined) {
-      // The rule has attached the candidate target group to the listener: its metrics exist.
+      // The rule has attached the candidate target group to the listener: its metrics exist. The
+      // alarms are measured in a scope of their own, their names as construct ids.
+      const scopeOfChecks = new Construct(this, 'HealthChecks');
       this.health = new HealthCheckAlarms({
         backend: BACKEND,
         where,
-        scope: this,
+        scope: scopeOfChecks,
         purpose: 'the rollout driver rolls the release back',
         sources: [{
-          scope: this,
+          scope: scopeOfChecks,
           metrics: () => targetGroupMetrics(candidate, `${where}: candidate`, 'Use a target group of an Application Load Balancer.'),
         }],
       }, checks);
@@ -304,7 +307,7 @@ export class AlbWeightedRollout extends Construct {
       const driver = renderDriver(this, {
         where,
         driver: this.driver,
-        plan: this.plan,
+        plan: this.currentPlan,
         backend: albBackend({
           rule: { logicalId: Stack.of(this).resolve(cfn.logicalId), arn: this.rule.listenerRuleArn },
           stableTargetGroupArn: stable.targetGroupArn,
@@ -323,13 +326,18 @@ export class AlbWeightedRollout extends Construct {
       recorded = () => recordedDriver(driver);
     }
     this.step = candidate === undefined ? undefined : step;
-    recordPlan(this, this.plan, controller, recorded);
+    recordPlan(this, () => this.plan, controller, recorded);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
       backend: BACKEND,
       // Without a candidate nothing is being released.
-      plan: candidate && this.plan,
-      rollbackTriggers: () => (this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+      get plan() {
+        return candidate && self.plan;
+      },
+      // With the driver, the health checks' alarms and the rollout's own roll it back.
+      rollbackTriggers: () => (this.stateMachine
+        ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
       healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
       testRoute: () => testRuleRoute(strategy, this.testRule),
     });
@@ -343,7 +351,20 @@ export class AlbWeightedRollout extends Construct {
     }
   }
 
-  /** Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. Only with the Step Functions driver and a candidate. */
+  /** The traffic plan the rule follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added (none without the driver or a candidate). */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.health?.alarms ?? [];
+  }
+
+  /**
+   * Adds a health check that rolls the rollout back, rendered as an alarm on the candidate target
+   * group that the driver reads. The plan lists it. Only with the Step Functions driver and a candidate.
+   */
   public addHealthCheck(check: HealthCheck): void {
     const where = `AlbWeightedRollout ${this.node.path}`;
     if (this.health === undefined) {
@@ -352,6 +373,7 @@ export class AlbWeightedRollout extends Construct {
         this.driver.isDriven ? 'Add the check with the next release\'s candidate.' : 'Drive the rollout with driver: RolloutDriver.stepFunctions().');
     }
     this.health.add(check, `${where}: addHealthCheck`);
+    this.currentPlan = this.strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: this.health.checks });
   }
 
   /** Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only with the Step Functions driver. */

@@ -14,7 +14,7 @@ import {
 import { cloudFrontDefaultChecks, drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
 import { Driver, renderDriver } from './private/driver-resources';
-import { alarmTriggers } from './private/guardrail-facts';
+import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
 import { cloudFrontMetrics, HealthCheckAlarms } from './private/health-check-alarms';
 import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
@@ -223,8 +223,6 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly policyEnabled: boolean;
   /** The experiment rendered, if the policy follows one. */
   public readonly experiment?: Experiment;
-  /** The traffic plan, if the policy follows a strategy. */
-  public readonly plan?: TrafficPlan;
   /** The plan step rendered, if the policy follows a strategy and the pipeline drives it. */
   public readonly step?: PlanStep;
   /** Who moves the traffic from step to step. */
@@ -251,6 +249,7 @@ export class CloudFrontContinuousDeployment extends Construct {
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
   private health?: HealthCheckAlarms;
+  private currentPlan?: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: CloudFrontContinuousDeploymentProps) {
     super(scope, id);
@@ -272,7 +271,7 @@ export class CloudFrontContinuousDeployment extends Construct {
     const { trafficConfig, enabled } = rendered;
     this.policyEnabled = enabled;
     this.experiment = rendered.experiment;
-    this.plan = rendered.plan;
+    this.currentPlan = rendered.plan;
     this.step = rendered.step;
 
     this.stagingDistribution = new cloudfront.Distribution(this, 'Staging', stagingProps);
@@ -299,8 +298,23 @@ export class CloudFrontContinuousDeployment extends Construct {
   }
 
   /**
+   * The traffic plan, with the health checks that watch each step, if the policy follows a strategy.
+   *
+   * @default - undefined: the policy follows an experiment
+   */
+  public get plan(): TrafficPlan | undefined {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added (none without a driven strategy). */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.health?.alarms ?? [];
+  }
+
+  /**
    * Adds a health check that rolls the rollout back, rendered as an alarm on the staging
-   * distribution's metrics that the driver reads. Only with a strategy and `RolloutDriver.stepFunctions()`.
+   * distribution's metrics that the driver reads. The plan lists it. Only with a strategy and
+   * `RolloutDriver.stepFunctions()`.
    */
   public addHealthCheck(check: HealthCheck): void {
     const where = `CloudFrontContinuousDeployment ${this.node.path}`;
@@ -310,6 +324,8 @@ export class CloudFrontContinuousDeployment extends Construct {
         'Drive the strategy with driver: RolloutDriver.stepFunctions().');
     }
     this.health.add(check, `${where}: addHealthCheck`);
+    const plan = this.currentPlan!;
+    this.currentPlan = plan.strategy.plan({ capacity: plan.capacity, healthChecks: this.health.checks });
   }
 
   /**
@@ -337,13 +353,15 @@ export class CloudFrontContinuousDeployment extends Construct {
     let driver: Driver | undefined;
     if (this.driver.isDriven) {
       const stack = Stack.of(this);
+      // The alarms are measured in a scope of their own, their names as construct ids.
+      const scopeOfChecks = new Construct(this, 'HealthChecks');
       this.health = new HealthCheckAlarms({
         backend: CLOUDFRONT_CD,
         where,
-        scope: this,
+        scope: scopeOfChecks,
         purpose: 'the rollout driver rolls the release back',
         sources: [{
-          scope: this,
+          scope: scopeOfChecks,
           metrics: () => cloudFrontMetrics(this.stagingDistribution.distributionId, {
             description: `staging distribution ${this.stagingDistribution.node.path}`, additionalMetrics: false,
           }),
@@ -370,13 +388,17 @@ export class CloudFrontContinuousDeployment extends Construct {
       controller = drivenController(CLOUDFRONT_CD, drives);
       recorded = () => recordedDriver(drives);
     }
-    recordPlan(this, plan, controller, recorded);
+    recordPlan(this, () => this.plan!, controller, recorded);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
       backend: CLOUDFRONT_CD,
-      plan,
+      get plan() {
+        return self.plan;
+      },
       testRoute: unrestrictedRoute(plan.strategy),
-      rollbackTriggers: () => (driver ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+      rollbackTriggers: () => (driver
+        ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
       healthChecks: () => (driver ? this.health?.names ?? [] : []),
     });
     return driver;

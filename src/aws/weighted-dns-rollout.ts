@@ -15,7 +15,7 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { renderDriver } from './private/driver-resources';
 import { route53Backend } from './private/driver-route53';
-import { alarmTriggers } from './private/guardrail-facts';
+import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, loadBalancerMetrics } from './private/health-check-alarms';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
@@ -182,8 +182,6 @@ export interface WeightedDnsRolloutProps {
  * console.log(web.plan.toTable());
  */
 export class WeightedDnsRollout extends Construct {
-  /** The traffic plan the records follow. */
-  public readonly plan: TrafficPlan;
   /** Who moves the traffic from step to step. */
   public readonly driver: RolloutDriver;
   /**
@@ -224,6 +222,8 @@ export class WeightedDnsRollout extends Construct {
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
   private readonly health?: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: WeightedDnsRolloutProps) {
     super(scope, id);
@@ -289,10 +289,11 @@ export class WeightedDnsRollout extends Construct {
     const candidateAlb = candidate && applicationLoadBalancer(candidate);
     const checks = staticRolloutChecks(where, driven, props.healthChecks, strategy, candidateAlb ? loadBalancedDefaultChecks() : []);
     // Both environments run at full size: DNS moves requests, not capacity.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
+    this.strategy = strategy;
+    this.currentPlan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
     // Every step is checked, and so is the step chosen, even without a candidate: a mistake fails
     // now rather than when the next release starts.
-    const weights = planWeights(`${where}: strategy`, this.plan);
+    const weights = planWeights(`${where}: strategy`, this.currentPlan);
     this.stepContextKey = stepContextKey(this);
     if (candidate === undefined && props.step !== undefined) {
       fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
@@ -305,7 +306,7 @@ export class WeightedDnsRollout extends Construct {
       fail(`${where}: alarms`, props.alarms, 'nothing reads them: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
         'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires, or leave alarms out.');
     }
-    const step = driven ? this.plan.steps[0] : currentStep(this, where, props.step, this.plan);
+    const step = driven ? this.currentPlan.steps[0] : currentStep(this, where, props.step, this.currentPlan);
     // Driven: the template declares the start (everything on the stable record, in the plan's
     // total weight), and the driver moves the weights from there. A deploy that rewrites the
     // records mid-rollout sends everything back to the stable target, never somewhere undeclared.
@@ -333,12 +334,14 @@ export class WeightedDnsRollout extends Construct {
     }
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
     if (checks !== undefined && candidate !== undefined) {
+      // The alarms are measured in a scope of their own, their names as construct ids.
+      const scopeOfChecks = new Construct(this, 'HealthChecks');
       this.health = new HealthCheckAlarms({
         backend: 'Route 53 weighted records',
         where,
-        scope: this,
+        scope: scopeOfChecks,
         purpose: 'the rollout driver rolls the release back',
-        sources: candidateAlb ? [{ scope: this, metrics: () => loadBalancerMetrics(candidateAlb) }] : [],
+        sources: candidateAlb ? [{ scope: scopeOfChecks, metrics: () => loadBalancerMetrics(candidateAlb) }] : [],
         withoutSources: `Route 53 measures nothing itself, and the candidate (${candidate.description}) is not an Application Load Balancer with request metrics: `
           + 'watch it with an alarm of your own, healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)], or point the records at an Application Load Balancer.',
       }, checks);
@@ -352,7 +355,7 @@ export class WeightedDnsRollout extends Construct {
       const driver = renderDriver(this, {
         where,
         driver: this.driver,
-        plan: this.plan,
+        plan: this.currentPlan,
         backend: route53Backend({
           hostedZoneId: zone.hostedZoneId,
           hostedZoneArn: zone.hostedZoneArn,
@@ -376,16 +379,20 @@ export class WeightedDnsRollout extends Construct {
       controller = drivenController(backend, driver);
       recorded = () => recordedDriver(driver);
     }
-    recordPlan(this, this.plan, controller, recorded);
+    recordPlan(this, () => this.plan, controller, recorded);
     const health: TriggerFacts | undefined = candidate?.healthCheck && { kind: 'HEALTH_CHECK', description: 'the Route 53 health check of the candidate' };
     // Without a candidate (a rollback, or between releases) nothing is being released. With the
     // driver, the alarms roll the rollout back.
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
       backend,
-      plan: candidate && this.plan,
+      get plan() {
+        return candidate && self.plan;
+      },
       rollbackTriggers: () => [
-        ...(this.stateMachine ? alarmTriggers(this.alarms.length + (this.health?.alarms.length ?? 0)) : []),
+        ...(this.stateMachine
+          ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
         ...(health ? [health] : []),
       ],
       healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
@@ -401,9 +408,19 @@ export class WeightedDnsRollout extends Construct {
     }
   }
 
+  /** The traffic plan the records follow, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added (none without the driver or a candidate). */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.health?.alarms ?? [];
+  }
+
   /**
-   * Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. Only
-   * with `RolloutDriver.stepFunctions()` and a candidate.
+   * Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. The
+   * plan lists it. Only with `RolloutDriver.stepFunctions()` and a candidate.
    */
   public addHealthCheck(check: HealthCheck): void {
     const where = `WeightedDnsRollout ${this.node.path}`;
@@ -413,6 +430,7 @@ export class WeightedDnsRollout extends Construct {
         this.driver.isDriven ? 'Add the check with the next release\'s candidate.' : 'Drive the rollout with driver: RolloutDriver.stepFunctions().');
     }
     this.health.add(check, `${where}: addHealthCheck`);
+    this.currentPlan = this.strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: this.health.checks });
   }
 
   /**

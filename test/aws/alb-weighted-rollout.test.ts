@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import { aws, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
 import { oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
@@ -72,11 +73,16 @@ describe('driven by Step Functions (the default)', () => {
     expect((entry.data as any).controller).toMatch(/^ALB weighted target groups, driven by the Step Functions state machine Stack-Web-[0-9A-F]{8}$/);
   });
 
-  test('alarms of your own, and health checks added later, are read too', () => {
+  test('alarms of your own, and health checks added later, are read too; the plan lists the checks and CDS-R1 counts both', () => {
     const { stack, construct } = rollout({ healthChecks: [] });
     construct.addAlarm(new cloudwatch.Alarm(stack, 'Latency', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Latency' }), threshold: 1, evaluationPeriods: 1 }));
     construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 5, name: 'errors' }));
     expect(definitionOf(validatedTemplate(stack).toJSON()).States['List the alarms'].Result).toHaveLength(2);
+    expect(construct.healthCheckAlarms.map(a => a.node.path)).toEqual(['Stack/Web/HealthChecks/errors']);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['errors']);
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['errors']);
+    expect(guardrailFactsOf(construct).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([['ALARM: health check errors (1 CloudWatch alarm)', 'ALARM: 1 CloudWatch alarm']]);
   });
 
   test('without a candidate the rule forwards to stable alone, and nothing is driven', () => {

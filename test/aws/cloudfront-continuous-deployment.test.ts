@@ -5,8 +5,9 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
-import { aws, Experiment, ExperimentProps, guardrails, Match, StepGate, Strategy } from '../../src';
+import { aws, Experiment, ExperimentProps, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
 import { dnsLabelArb, experimentArb, gateArb, matchArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
@@ -403,6 +404,16 @@ describe('a strategy driven by Step Functions', () => {
     expect((entry.data as any).controller).toMatch(/^CloudFront continuous deployment, driven by the Step Functions state machine Stack-Deployment-[0-9A-F]{8}$/);
     const findings = guardrails.Guardrails.report(construct, guardrails.GuardrailPack.recommended()).findings.filter(f => f.ruleId === 'CDS-R1');
     expect(findings).toEqual([]);
+  });
+
+  test('a health check added later is measured on the staging distribution under HealthChecks, listed in the plan and counted by CDS-R1', () => {
+    const { stack, construct } = driven();
+    construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 5, name: 'errors-strict' }));
+    expect(construct.healthCheckAlarms.map(a => a.node.path)).toEqual(['Stack/Deployment/HealthChecks/error-rate', 'Stack/Deployment/HealthChecks/errors-strict']);
+    expect(construct.plan!.healthChecks.map(c => c.name)).toEqual(['error-rate', 'errors-strict']);
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['error-rate', 'errors-strict']);
+    expect(guardrailFactsOf(construct).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([['ALARM: health checks error-rate, errors-strict (2 CloudWatch alarms)']]);
   });
 
   test('refuses a hold at 100%: after the promotion CloudFront keeps no configuration to switch back to', () => {

@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as fc from 'fast-check';
 import { aws, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
 import { gateArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
@@ -628,12 +629,24 @@ describe('driven by Step Functions', () => {
       + 'and nothing rolls the rollout back. Drive the rollout with driver: RolloutDriver.stepFunctions().');
   });
 
-  test('addHealthCheck renders one more alarm the driver reads', () => {
+  test('addHealthCheck renders one more alarm the driver reads, and the plan lists it', () => {
     const { stack, construct } = driven({ healthChecks: [] });
     construct.addHealthCheck(HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(1) }));
     const template = validatedTemplate(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     expect(definitionOf(template.toJSON()).States['List the alarms'].Result).toHaveLength(1);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['latency-p99-9']);
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['latency-p99-9']);
+  });
+
+  test('the health checks\' alarms live under HealthChecks, and CDS-R1 counts them apart from the rollout\'s own', () => {
+    const { stack, construct } = driven();
+    construct.addAlarm(new cloudwatch.Alarm(stack, 'Custom', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 }));
+    expect(construct.healthCheckAlarms.map(a => a.node.path)).toEqual(['Stack/Web/HealthChecks/error-rate', 'Stack/Web/HealthChecks/latency-p99']);
+    expect(guardrailFactsOf(construct).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([[
+      'ALARM: health checks error-rate, latency-p99 (2 CloudWatch alarms)', 'ALARM: 1 CloudWatch alarm',
+    ]]);
   });
 
   test('without a candidate there is nothing to drive', () => {
