@@ -8,5 +8,6 @@ export * from './gateway-experiment';
 export * from './analysis-metric';
 export * from './analysis-template';
 export * from './argo-traffic-routing';
+export * from './metrics-source';
 export * from './argo-rollout';
 export * from './kubernetes-release';
