@@ -203,6 +203,12 @@ export function requestCountQuery(spec: PrometheusSpec, target: MeasuredTarget, 
   return `sum(increase(${selectors.requests}[${promDuration(windowSeconds)}]))`;
 }
 
+/** Requests per second on `target`, over a range given as PromQL (`1m`, or Grafana's `$__rate_interval`). */
+export function requestRateQuery(spec: PrometheusSpec, target: MeasuredTarget, range: string, prop: string): string {
+  const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, prop);
+  return `sum(rate(${selectors.requests}[${range}]))`;
+}
+
 function enoughRequests(requests: string, w: string, minimumRequests: number): string {
   return ` and on() (sum(increase(${requests}[${w}])) >= ${Math.max(1, minimumRequests)})`;
 }
@@ -275,6 +281,24 @@ export function cloudWatchCheckQuery(spec: CloudWatchSpec, target: MeasuredTarge
     ],
     failAbove: check.maxLatency!.toMilliseconds() / 1000,
   };
+}
+
+/** The requests of a window on `target`'s target group, as CloudWatch queries returning `value`. */
+export function cloudWatchRequestsQuery(spec: CloudWatchSpec, target: MeasuredTarget, windowSeconds: number, ctx: QueryContext, sourceProp: string): CloudWatchDataQuery[] {
+  const targetGroup = targetGroupOf(spec, target, ctx, sourceProp);
+  return [{
+    id: 'value',
+    metricStat: {
+      metric: {
+        namespace: ALB_NAMESPACE,
+        metricName: 'RequestCount',
+        dimensions: [{ name: 'LoadBalancer', value: spec.loadBalancer }, { name: 'TargetGroup', value: targetGroup }],
+      },
+      period: windowSeconds,
+      stat: 'Sum',
+    },
+    returnData: true,
+  }];
 }
 
 function targetGroupOf(spec: CloudWatchSpec, target: MeasuredTarget, ctx: QueryContext, sourceProp: string): string {
