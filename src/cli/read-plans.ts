@@ -200,7 +200,11 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
       const data = (entry.data ?? {}) as any;
       const where = `the ${EXPERIMENT_METADATA_TYPE} metadata of ${entry.path}`;
       return {
-        path: entry.path, backend: recordText(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: recordText(data.table, where, 'table'),
+        path: entry.path,
+        backend: recordText(data.backend, where, 'backend'),
+        active: data.active === true,
+        reason: data.reason,
+        table: recordText(data.table, where, 'table'),
         ...recordedWatchers(data, where),
       };
     }));
@@ -222,7 +226,8 @@ function recordedWatchers(data: any, where: string): RecordedWatchers {
 
 /** The watchers fields of a found experiment, present only when recorded, so outputs without them stay as they were. */
 function watchers(e: RecordedWatchers): RecordedWatchers {
-  return e.watchedBy === undefined ? {} : { watchedBy: e.watchedBy, ...(e.measuredThrough === undefined ? {} : { measuredThrough: e.measuredThrough }) };
+  if (e.watchedBy === undefined) return {};
+  return { watchedBy: e.watchedBy, ...(e.measuredThrough === undefined ? {} : { measuredThrough: e.measuredThrough }) };
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */

@@ -28,8 +28,8 @@ import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
-import { analysisTriggers, unrestrictedRoute } from '../guardrails/private/readers';
 import type { TriggerFacts } from '../guardrails/private/facts';
+import { analysisTriggers, unrestrictedRoute } from '../guardrails/private/readers';
 
 /** Props for an `ArgoRollout`. */
 export interface ArgoRolloutProps {
@@ -337,13 +337,21 @@ export class ArgoRollout extends Construct {
       targets = {
         pre: {
           description: `the new version of ${appName} behind Service ${this.previewService.name}`,
-          role: 'preview', namespace: namespace ?? '', app: appName, version: revision.version, service: this.previewService.name,
+          role: 'preview',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
+          service: this.previewService.name,
           routeRules: this.route && strategy.testRoute ? { route: this.route.name, rules: [0] } : undefined,
           noRouteRule: this.route ? 'no test route sends to the preview Service' : noRoute,
         },
         post: {
           description: `the new version of ${appName} behind Service ${this.activeService.name}`,
-          role: 'active', namespace: namespace ?? '', app: appName, version: revision.version, service: this.activeService.name,
+          role: 'active',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
+          service: this.activeService.name,
           routeRules: this.route ? { route: this.route.name, rules: [strategy.testRoute ? 1 : 0] } : undefined,
           noRouteRule: noRoute,
         },
@@ -390,7 +398,10 @@ export class ArgoRollout extends Construct {
         trafficStarts,
         background: {
           description: `the canary of ${appName}`,
-          role: 'canary', namespace: namespace ?? '', app: appName, version: revision.version,
+          role: 'canary',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
           service: this.route ? this.canaryService.name : undefined,
           noService: this.route ? undefined : 'without traffic routing the canary\'s pods serve behind LiveService with the stable pods',
           noRouteRule: this.route ? 'the Argo Rollouts Gateway API plugin moves the canary\'s weight inside the one rule it shares with the stable Service'
@@ -454,7 +465,10 @@ export class ArgoRollout extends Construct {
       fail(prop, check, 'a health check is made with HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()',
         'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
     }
-    HealthCheck._requireList(`${this.where}: healthChecks with the added check`, [...this.checks, check]);
+    if (this.checks.some(c => c.name === check.name)) {
+      fail(`${prop}.name`, check.name, `the rollout has a health check named "${check.name}" already, and a name picks one analysis metric`,
+        'Give the check another name with the name option, such as "latency-p99-strict".');
+    }
     const before = { plan: this.currentPlan, rendered: this.rendered };
     this.checks.push(check);
     try {
@@ -504,7 +518,8 @@ export class ArgoRollout extends Construct {
     return this.rollout.name;
   }
 
-  private planFor(where: string, strategy: Strategy, routing: ArgoTrafficRouting, replicas: number, tolerance: unknown, healthChecks: HealthCheck[]): TrafficPlan {
+  private planFor(where: string, strategy: Strategy, routing: ArgoTrafficRouting, replicas: number, tolerance: unknown,
+    healthChecks: HealthCheck[]): TrafficPlan {
     if (strategy.kind === StrategyKind.BLUE_GREEN) return strategy.plan({ healthChecks });
     strategy.steps.forEach((step, i) => {
       if (!Number.isInteger(step.weight)) {

@@ -257,7 +257,8 @@ export class GatewayExperiment extends Construct {
  * One the route sends nothing to at this moment (an experiment switched off, or not started) need
  * not be measurable.
  */
-function variantTargets(experiment: Experiment, backends: Record<string, GatewayBackend>, rules: HttpRouteRule[], route: string, namespace: string): VariantTarget[] {
+function variantTargets(experiment: Experiment, backends: Record<string, GatewayBackend>, rules: HttpRouteRule[], route: string,
+  namespace: string): VariantTarget[] {
   return [experiment.control, ...experiment.variants.map(v => v.name)].map(variant => {
     const service = backends[variant].serviceName;
     const routed = rules.some(rule => rule.backendRefs?.some(ref => ref.name === service && ref.weight !== 0));

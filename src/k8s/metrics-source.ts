@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { httpUrl } from './private/http-url';
 import {
   CloudWatchSpec, CUSTOM_PLACEHOLDERS, customSelectors, DialectSpec, envoyGatewaySelectors, istioSelectors, PrometheusSpec,
 } from './private/health-check-queries';
+import { httpUrl } from './private/http-url';
 import { fail, isDuration, struct, wholeSeconds } from '../core/private/validation';
 
 /** What a metrics source reads. */
@@ -197,8 +197,9 @@ export class MetricsSource {
     }
     const scrapeIntervalSeconds = props.scrapeInterval === undefined ? DEFAULT_SCRAPE_SECONDS
       : wholeSeconds(`${where}: scrapeInterval`, props.scrapeInterval, { minSeconds: 1, fix: 'Pass the scrape_interval of your Prometheus, such as Duration.seconds(30).' });
-    const spec: PrometheusSpec = { address, dialect: props.dialect._spec, scrapeIntervalSeconds };
-    return new MetricsSource(MetricsSourceKind.PROMETHEUS, `Prometheus ${address} (${props.dialect.name})`, spec, undefined);
+    const description = `Prometheus ${address} (${props.dialect.name})`;
+    const spec: PrometheusSpec = { description, address, dialect: props.dialect._spec, scrapeIntervalSeconds };
+    return new MetricsSource(MetricsSourceKind.PROMETHEUS, description, spec, undefined);
   }
 
   /**

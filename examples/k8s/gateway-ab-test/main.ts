@@ -10,10 +10,10 @@
 //
 // The allocations rendered are those of the moment of synthesis; set AT (an ISO date) to render
 // those of another moment, for a reproducible GitOps commit: `AT=2027-06-01T00:00:00Z npx cdk8s synth`.
+import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Duration } from 'aws-cdk-lib';
 import { Experiment, guardrails, HealthCheck, k8s, Match } from 'cdk-deploy-strategies';
 
 /** A version of the sample app behind a Service on port 80. */

@@ -36,7 +36,8 @@ const DEFAULT_WINDOW_SECONDS = 60;
  * The queries of every variant: the requests of a window and each check's query. A variant the
  * source cannot measure fails when `required`, and is left out otherwise.
  */
-export function variantMeasurements(source: MetricsSource, checks: HealthCheck[], targets: VariantTarget[], ctx: QueryContext, sourceProp: string): RecordedMeasurement {
+export function variantMeasurements(source: MetricsSource, checks: HealthCheck[], targets: VariantTarget[], ctx: QueryContext,
+  sourceProp: string): RecordedMeasurement {
   for (const check of checks) {
     if (check.kind === HealthCheckKind.PROMETHEUS || check.kind === HealthCheckKind.CLOUDWATCH) {
       fail(ctx.checkProp(check), check.describe(), 'a check of your own measures what its query (or alarm) measures, the same for every variant, so it cannot compare them',
@@ -53,7 +54,9 @@ export function variantMeasurements(source: MetricsSource, checks: HealthCheck[]
         for (const check of checks) queries[check.name] = prometheusCheckQuery(source._prometheus, target, check, ctx, sourceProp).query;
       } else {
         queries.requests = { metricDataQueries: cloudWatchRequestsQuery(source._cloudWatch!, target, window, ctx, sourceProp) };
-        for (const check of checks) queries[check.name] = { metricDataQueries: cloudWatchCheckQuery(source._cloudWatch!, target, check, ctx, sourceProp).queries };
+        for (const check of checks) {
+          queries[check.name] = { metricDataQueries: cloudWatchCheckQuery(source._cloudWatch!, target, check, ctx, sourceProp).queries };
+        }
       }
       variants[variant] = queries;
     } catch (e) {
@@ -91,8 +94,8 @@ const DATASOURCE = { type: 'prometheus' as const, uid: '${datasource}' };
  * threshold line. Grafana's `$__rate_interval` sizes the request rate to the scrape interval.
  * https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/
  */
-export function grafanaDashboard(title: string, uid: string, source: MetricsSource, checks: HealthCheck[], targets: VariantTarget[], ctx: QueryContext,
-  sourceProp: string): unknown {
+export function grafanaDashboard(title: string, uid: string, source: MetricsSource, checks: HealthCheck[], targets: VariantTarget[],
+  ctx: QueryContext, sourceProp: string): unknown {
   const spec = source._prometheus!;
   const measured = targets.filter(t => {
     try {
@@ -131,7 +134,7 @@ export function grafanaDashboard(title: string, uid: string, source: MetricsSour
   for (const check of checks) {
     if (check.kind === HealthCheckKind.ERROR_RATE) {
       panel(`${check.name}: failed requests (%)`, 'percent', measured.map(t =>
-        errorRateQuery(spec, t.target, check.failedRequests!, check.window.toSeconds(), check.minimumRequests, ctx.checkProp(check))),
+        errorRateQuery(spec, t.target, check.failedRequests!, check.window.toSeconds(), check.minimumRequests, sourceProp)),
       check.maxErrorPercent, check.describe());
     } else {
       const q = measured.map(t => prometheusCheckQuery(spec, t.target, check, ctx, sourceProp));

@@ -60,7 +60,8 @@ export function healthCheckMetrics(source: MetricsSource, target: MeasuredTarget
 }
 
 /** Success and failure conditions: both false when there is no value, so the measurement is Inconclusive. */
-function conditions(hasValue: string, value: string, failAbove: number | undefined, failBelow: number | undefined): { successCondition: string; failureCondition: string } {
+function conditions(hasValue: string, value: string, failAbove: number | undefined, failBelow: number | undefined):
+{ successCondition: string; failureCondition: string } {
   const within: string[] = [];
   const past: string[] = [];
   if (failAbove !== undefined) {

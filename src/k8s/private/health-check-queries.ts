@@ -28,10 +28,10 @@ import { fail } from '../../core/private/validation';
 export interface DialectSpec {
   /** `Istio`, `Envoy Gateway`, `custom`: for descriptions and errors. */
   readonly name: string;
-  /** The selectors of the requests, failed requests and latency buckets of a target, or an explanation of why it cannot be measured. */
-  selectors(target: MeasuredTarget, failed: FailedRequests): DialectSelectors | { readonly unmeasurable: string; readonly fix: string };
   /** How many milliseconds one unit of the latency histogram is (Istio and Envoy: 1). */
   readonly millisPerLatencyUnit: number;
+  /** The selectors of the requests, failed requests and latency buckets of a target, or an explanation of why it cannot be measured. */
+  selectors(target: MeasuredTarget, failed: FailedRequests): DialectSelectors | { readonly unmeasurable: string; readonly fix: string };
 }
 
 /** Instant-vector selectors (no range) of one target. */
@@ -44,6 +44,8 @@ export interface DialectSelectors {
 
 /** A Prometheus server and the dialect its data plane speaks. */
 export interface PrometheusSpec {
+  /** The source, described: `Prometheus http://prometheus.monitoring:9090 (Istio)`. */
+  readonly description: string;
   readonly address: string;
   readonly dialect: DialectSpec;
   /** Prometheus' scrape interval: `increase` and `rate` need two samples in a window. */
@@ -161,16 +163,20 @@ export function checkPrometheusWindow(spec: PrometheusSpec, check: HealthCheck, 
  * A check on `target` as PromQL, with the bound that fails a window. A check of the user's own
  * (`HealthCheck.prometheus()`) is their query as written: it measures what they wrote, whatever the target.
  */
-export function prometheusCheckQuery(spec: PrometheusSpec, target: MeasuredTarget, check: HealthCheck, ctx: QueryContext, sourceProp: string): PrometheusCheckQuery {
+export function prometheusCheckQuery(spec: PrometheusSpec, target: MeasuredTarget, check: HealthCheck, ctx: QueryContext,
+  sourceProp: string): PrometheusCheckQuery {
   const prop = ctx.checkProp(check);
   checkPrometheusWindow(spec, check, prop, sourceProp);
   switch (check.kind) {
     case HealthCheckKind.PROMETHEUS:
       return { query: check.query!, failAbove: check.maxValue, failBelow: check.minValue };
     case HealthCheckKind.ERROR_RATE:
-      return { query: errorRateQuery(spec, target, check.failedRequests!, check.window.toSeconds(), check.minimumRequests, prop), failAbove: check.maxErrorPercent };
+      return {
+        query: errorRateQuery(spec, target, check.failedRequests!, check.window.toSeconds(), check.minimumRequests, sourceProp),
+        failAbove: check.maxErrorPercent,
+      };
     case HealthCheckKind.LATENCY: {
-      const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, prop);
+      const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, sourceProp);
       if (typeof selectors.latencyBuckets !== 'string') {
         fail(prop, check.describe(), `the ${spec.dialect.name} dialect cannot measure latency: ${selectors.latencyBuckets.unavailable}`, selectors.latencyBuckets.fix);
       }
@@ -188,24 +194,28 @@ export function prometheusCheckQuery(spec: PrometheusSpec, target: MeasuredTarge
   }
 }
 
-/** The share of failed requests of a window on `target`, in percent; empty when the window is quieter than `minimumRequests`. */
+/**
+ * The share of failed requests of a window on `target`, in percent; empty when the window is quieter than `minimumRequests`.
+ *
+ * @param sourceProp the metrics source, as errors name it
+ */
 export function errorRateQuery(spec: PrometheusSpec, target: MeasuredTarget, failed: FailedRequests, windowSeconds: number, minimumRequests: number,
-  prop: string): string {
-  const selectors = selectorsOf(spec, target, failed, prop);
+  sourceProp: string): string {
+  const selectors = selectorsOf(spec, target, failed, sourceProp);
   const w = promDuration(windowSeconds);
   return `100 * (sum(increase(${selectors.failed}[${w}])) or vector(0)) / sum(increase(${selectors.requests}[${w}]))`
     + enoughRequests(selectors.requests, w, minimumRequests);
 }
 
 /** The requests of a window on `target` (for dashboards and recorded queries). */
-export function requestCountQuery(spec: PrometheusSpec, target: MeasuredTarget, windowSeconds: number, prop: string): string {
-  const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, prop);
+export function requestCountQuery(spec: PrometheusSpec, target: MeasuredTarget, windowSeconds: number, sourceProp: string): string {
+  const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, sourceProp);
   return `sum(increase(${selectors.requests}[${promDuration(windowSeconds)}]))`;
 }
 
 /** Requests per second on `target`, over a range given as PromQL (`1m`, or Grafana's `$__rate_interval`). */
-export function requestRateQuery(spec: PrometheusSpec, target: MeasuredTarget, range: string, prop: string): string {
-  const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, prop);
+export function requestRateQuery(spec: PrometheusSpec, target: MeasuredTarget, range: string, sourceProp: string): string {
+  const selectors = selectorsOf(spec, target, FailedRequests.SERVER_ERRORS, sourceProp);
   return `sum(rate(${selectors.requests}[${range}]))`;
 }
 
@@ -213,10 +223,10 @@ function enoughRequests(requests: string, w: string, minimumRequests: number): s
   return ` and on() (sum(increase(${requests}[${w}])) >= ${Math.max(1, minimumRequests)})`;
 }
 
-function selectorsOf(spec: PrometheusSpec, target: MeasuredTarget, failed: FailedRequests, prop: string): DialectSelectors {
+function selectorsOf(spec: PrometheusSpec, target: MeasuredTarget, failed: FailedRequests, sourceProp: string): DialectSelectors {
   const selectors = spec.dialect.selectors(target, failed);
   if ('unmeasurable' in selectors) {
-    fail(prop, target.description, `the ${spec.dialect.name} dialect cannot measure ${target.description} alone: ${selectors.unmeasurable}`, selectors.fix);
+    fail(sourceProp, spec.description, `the ${spec.dialect.name} dialect cannot measure ${target.description} alone: ${selectors.unmeasurable}`, selectors.fix);
   }
   return selectors;
 }
@@ -231,7 +241,8 @@ const ALB_NAMESPACE = 'AWS/ApplicationELB';
  * latency as a percentile of `TargetResponseTime`, in seconds.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
  */
-export function cloudWatchCheckQuery(spec: CloudWatchSpec, target: MeasuredTarget, check: HealthCheck, ctx: QueryContext, sourceProp: string): CloudWatchCheckQuery {
+export function cloudWatchCheckQuery(spec: CloudWatchSpec, target: MeasuredTarget, check: HealthCheck, ctx: QueryContext,
+  sourceProp: string): CloudWatchCheckQuery {
   const prop = ctx.checkProp(check);
   if (check.kind === HealthCheckKind.PROMETHEUS) {
     fail(prop, check.describe(), `it is a PromQL query, and ${sourceProp} reads CloudWatch`,
@@ -284,7 +295,8 @@ export function cloudWatchCheckQuery(spec: CloudWatchSpec, target: MeasuredTarge
 }
 
 /** The requests of a window on `target`'s target group, as CloudWatch queries returning `value`. */
-export function cloudWatchRequestsQuery(spec: CloudWatchSpec, target: MeasuredTarget, windowSeconds: number, ctx: QueryContext, sourceProp: string): CloudWatchDataQuery[] {
+export function cloudWatchRequestsQuery(spec: CloudWatchSpec, target: MeasuredTarget, windowSeconds: number, ctx: QueryContext,
+  sourceProp: string): CloudWatchDataQuery[] {
   const targetGroup = targetGroupOf(spec, target, ctx, sourceProp);
   return [{
     id: 'value',
@@ -370,7 +382,8 @@ function escapeRegex(text: string): string {
 export const CUSTOM_PLACEHOLDERS = ['namespace', 'app', 'version', 'service', 'statusCodes'] as const;
 
 /** The selectors of a custom dialect: its templates with the target's values in place of the placeholders. */
-export function customSelectors(templates: { requests: string; failed: string; latencyBuckets?: string }, target: MeasuredTarget, failed: FailedRequests):
+export function customSelectors(templates: { requests: string; failed: string; latencyBuckets?: string }, target: MeasuredTarget,
+  failed: FailedRequests):
 DialectSelectors | { unmeasurable: string; fix: string } {
   const values: Record<string, string | undefined> = {
     namespace: target.namespace,
