@@ -1,12 +1,18 @@
 import type { PlanJson, PlanStepJson } from './plan-json';
 import { formatPercent, formatSeconds } from '../core/private/format';
 
-/** The columns of the step table, as `TrafficPlan.toTable()` prints them. */
+/** The columns of the step table, as `TrafficPlan.toTable()` prints them for a plan without health checks. */
 export const STEP_HEADER = ['step', 'at', 'stable', 'new', 'capacity', 'held by'];
+
+/** The columns of a plan's step table: with health checks, a last one saying which judge each step, as `toTable()` prints it. */
+export function stepHeader(plan: PlanJson): string[] {
+  return hasChecks(plan) ? [...STEP_HEADER, 'watched by'] : STEP_HEADER;
+}
 
 /** The step table's rows, worded as `TrafficPlan.toTable()` words them, so both read the same. */
 export function stepRows(plan: PlanJson): string[][] {
   const replicas = replicasOf(plan);
+  const checks = hasChecks(plan);
   return plan.steps.map(s => [
     String(s.index),
     formatSeconds(s.offsetSeconds),
@@ -14,7 +20,12 @@ export function stepRows(plan: PlanJson): string[][] {
     s.candidateReplicas === undefined ? formatPercent(s.candidateWeight) : `${formatPercent(s.candidateWeight)} (${s.candidateReplicas} of ${replicas})`,
     formatPercent(s.capacityPercent),
     heldBy(s),
+    ...(checks ? [s.watchedBy && s.watchedBy.length > 0 ? s.watchedBy.join(', ') : '-'] : []),
   ]);
+}
+
+function hasChecks(plan: PlanJson): boolean {
+  return (plan.healthChecks ?? []).length > 0;
 }
 
 /** What ends a step. */

@@ -1,4 +1,4 @@
-import { planTotals, STEP_HEADER, stepRows } from './plan-view';
+import { planTotals, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
 import { experimentContext, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
@@ -22,7 +22,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     '',
     `${escapeMarkdown(rolloutContext(rollout))}: ${escapeMarkdown(rollout.plan.description)}, capacity ${rollout.plan.capacity}`,
     '',
-    markdownTable(STEP_HEADER, stepRows(rollout.plan)),
+    markdownTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',
     "New version's share of traffic:",
     '',

@@ -1,5 +1,6 @@
-import { Strategy } from '../../src';
-import { extraCapacity, heldBy, planTotals, replicasOf, STEP_HEADER, stepRows, totalsLines, withApprovals } from '../../src/cli/plan-view';
+import { Duration } from 'aws-cdk-lib';
+import { HealthCheck, Strategy } from '../../src';
+import { extraCapacity, heldBy, planTotals, replicasOf, STEP_HEADER, stepHeader, stepRows, totalsLines, withApprovals } from '../../src/cli/plan-view';
 import { textTable } from '../../src/core/private/format';
 import { gatedCanary } from '../support/cli-fixtures';
 
@@ -7,6 +8,15 @@ test('the step table reads exactly as TrafficPlan.toTable() prints it', () => {
   for (const plan of [gatedCanary.plan(), Strategy.LINEAR_10PERCENT_EVERY_1MINUTE.plan({ replicas: 7 }), Strategy.BLUE_GREEN.plan()]) {
     expect(plan.toTable()).toContain(textTable(STEP_HEADER, stepRows(plan.toJson())));
   }
+});
+
+test('with health checks, a last column says which judge each step, as TrafficPlan.toTable() prints it', () => {
+  const checks = [HealthCheck.errorRate({ maxErrorPercent: 1 }), HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) })];
+  const plan = gatedCanary.withHealthChecks(checks).plan();
+  expect(stepHeader(plan.toJson())).toEqual([...STEP_HEADER, 'watched by']);
+  expect(stepRows(plan.toJson()).map(row => row[row.length - 1])).toEqual(plan.steps.map(s => s.watchedBy?.join(', ') ?? '-'));
+  expect(plan.toTable()).toContain(textTable(stepHeader(plan.toJson()), stepRows(plan.toJson())));
+  expect(stepHeader(gatedCanary.plan().toJson())).toEqual(STEP_HEADER);
 });
 
 test('the replica count of a replica-ratio plan is the one of its 100% step', () => {
