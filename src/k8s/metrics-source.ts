@@ -161,9 +161,10 @@ export interface CloudWatchSourceProps {
   /**
    * The target groups, as their CloudWatch `TargetGroup` dimension (`targetgroup/<name>/<id>`, the
    * end of their ARN), keyed by what they serve: `canary` (an `ArgoRollout` canary's Service),
-   * `preview` and `active` (a blue-green rollout's Services), or a variant's name and `control`
-   * (a `GatewayExperiment`). With the AWS Load Balancer Controller these are the target groups it
-   * made for those Services.
+   * `preview` and `active` (a blue-green rollout's Services), or each variant's name and the
+   * control's (a `GatewayExperiment`). With the AWS Load Balancer Controller these are the target
+   * groups it made for those Services. A target the checks measure without a target group here is
+   * refused, naming the key to add.
    */
   readonly targetGroups: { [key: string]: string };
 }
