@@ -43,3 +43,18 @@ test('every rollout, then every experiment, with whether it runs', () => {
   expect(out).toBe(`${rolloutText(canary)}\n\n${rolloutText(linear)}\n\n== A/B experiment Shop/Ab ==\nALB, from cdk.out, inactive: it ended on 2026-11-30\n\n${experiment.table}\n`);
   expect(renderText({ rollouts: [], experiments: [{ ...experiment, active: true }] })).toContain('ALB, from cdk.out, active\n');
 });
+
+test('an experiment that records its watchers lists what watches each variant after its allocations', () => {
+  const measured: FoundExperiment = {
+    ...experiment, active: true, watchedBy: { 'control': ['error-rate', 'latency-p99'], 'one-click': [] }, measuredThrough: 'Prometheus http://p:9090 (Istio)',
+  };
+  expect(renderText({ rollouts: [], experiments: [measured] })).toBe([
+    '== A/B experiment Shop/Ab ==',
+    'ALB, from cdk.out, active',
+    '',
+    experiment.table,
+    '',
+    'measured through Prometheus http://p:9090 (Istio):',
+    textTable(['variant', 'watched by'], [['control', 'error-rate, latency-p99'], ['one-click', 'nothing']]),
+  ].join('\n') + '\n');
+});
