@@ -39,6 +39,13 @@ export interface FoundExperiment {
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
+  /**
+   * What measures each variant and the control: the names of the health checks, by variant (an
+   * empty list when nothing does); absent when the experiment records none.
+   */
+  readonly watchedBy?: Record<string, string[]>;
+  /** Where the variants are measured (`Prometheus http://... (Istio)`), when recorded. */
+  readonly measuredThrough?: string;
 }
 
 /** A multi-service release found in synthesized output: its waves and each service's plan, as a table. */
@@ -136,6 +143,7 @@ export function readAssembly(dir: string): Found {
       active: e.active,
       reason: e.reason,
       table: e.table,
+      ...watchers(e),
     })),
     ...releasesOrNothing(assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(RELEASE_METADATA_TYPE)
       .map(entry => ({
@@ -161,7 +169,7 @@ export function readManifestFile(file: string): Found {
       source: 'cdk8s', origin: file, name: r.object, controller: r.controller, step: r.step, plan: r.plan,
     })),
     experiments: recordedK8sExperiments(objects, file).map(e => ({
-      source: 'cdk8s', origin: file, name: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table,
+      source: 'cdk8s', origin: file, name: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table, ...watchers(e),
     })),
     // A Kubernetes release records itself on every service; its table is on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
@@ -187,8 +195,14 @@ Array<{ path: string; controller: string; table: string; plan: PlanJson; driver?
   }));
 }
 
+/** What an experiment records about its watchers, read leniently: `watchedBy` by variant, and where they are measured. */
+interface RecordedWatchers {
+  readonly watchedBy?: Record<string, string[]>;
+  readonly measuredThrough?: string;
+}
+
 /** The A/B experiments recorded in an assembly, as `{ path, ...RecordedExperiment }`. */
-export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment> {
+export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment & RecordedWatchers> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(EXPERIMENT_METADATA_TYPE)
     .map(entry => {
       const data = (entry.data ?? {}) as any;
@@ -199,8 +213,29 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
         active: recordFlag(data.active, where, 'active'),
         reason: optionalText(data.reason, where, 'reason'),
         table: recordText(data.table, where, 'table'),
+        ...recordedWatchers(data, where),
       };
     }));
+}
+
+/**
+ * The watchers an experiment records (`watchedBy`: check names by variant; `measurement.source`),
+ * checked so that a malformed record is named rather than printed as `[object Object]`.
+ */
+function recordedWatchers(data: any, where: string): RecordedWatchers {
+  if (data.watchedBy === undefined) return {};
+  const watchedBy = data.watchedBy;
+  const valid = typeof watchedBy === 'object' && watchedBy !== null && !Array.isArray(watchedBy)
+    && Object.values(watchedBy).every(v => Array.isArray(v) && v.every(n => typeof n === 'string'));
+  if (!valid) throw new CliError(`${where} has a "watchedBy" that is not a list of health check names per variant`);
+  const source = data.measurement?.source;
+  return { watchedBy, measuredThrough: typeof source === 'string' ? source : undefined };
+}
+
+/** The watchers fields of a found experiment, present only when recorded, so outputs without them stay as they were. */
+function watchers(e: RecordedWatchers): RecordedWatchers {
+  if (e.watchedBy === undefined) return {};
+  return { watchedBy: e.watchedBy, ...(e.measuredThrough === undefined ? {} : { measuredThrough: e.measuredThrough }) };
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
@@ -223,8 +258,9 @@ Array<{ object: string; controller: string; step?: number; table: string; plan: 
   });
 }
 
-/** The A/B experiments recorded on manifest objects, as `{ object, active, reason?, table }`. */
-export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array<{ object: string; backend: string; active: boolean; reason?: string; table: string }> {
+/** The A/B experiments recorded on manifest objects, as `{ object, backend, active, reason?, table, watchedBy?, measuredThrough? }`. */
+export function recordedK8sExperiments(objects: any[], file = 'manifest'):
+Array<{ object: string; backend: string; active: boolean; reason?: string; table: string } & RecordedWatchers> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
     // A FlaggerExperiment records on its Canary, a GatewayExperiment on its HTTPRoute.
@@ -232,6 +268,7 @@ export function recordedK8sExperiments(objects: any[], file = 'manifest'): Array
     active: recordFlag(value.active, where, 'active'),
     reason: optionalText(value.reason, where, 'reason'),
     table: recordText(value.table, where, 'table'),
+    ...recordedWatchers(value, where),
   }));
 }
 

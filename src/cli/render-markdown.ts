@@ -49,6 +49,13 @@ function experimentMarkdown(experiment: FoundExperiment): string {
     '```text',
     experiment.table,
     '```',
+    ...(experiment.watchedBy === undefined ? [] : [
+      '',
+      escapeMarkdown(`measured through ${experiment.measuredThrough ?? 'the experiment\'s metrics'}:`),
+      '',
+      markdownTable(['variant', 'watched by'], Object.entries(experiment.watchedBy).map(([variant, checks]) =>
+        [code(variant), checks.length === 0 ? 'nothing' : checks.map(code).join(', ')])),
+    ]),
   ].join('\n');
 }
 

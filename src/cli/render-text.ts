@@ -55,7 +55,18 @@ function experimentText(experiment: FoundExperiment): string {
     experimentContext(experiment),
     '',
     experiment.table,
+    ...watchersLines(experiment),
   ].join('\n');
+}
+
+/**
+ * What watches each variant, after the allocations, when the experiment records it: a table of
+ * the variants and their health checks (`nothing` where none measures the variant).
+ */
+export function watchersLines(experiment: FoundExperiment): string[] {
+  if (experiment.watchedBy === undefined) return [];
+  const rows = Object.entries(experiment.watchedBy).map(([variant, checks]) => [variant, checks.length === 0 ? 'nothing' : checks.join(', ')]);
+  return ['', `measured through ${experiment.measuredThrough ?? 'the experiment\'s metrics'}:`, textTable(['variant', 'watched by'], rows)];
 }
 
 /** `ALB, from cdk.out, active` or `..., inactive: <reason>`. */

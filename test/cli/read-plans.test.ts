@@ -165,6 +165,18 @@ describe('a cdk8s output', () => {
     expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }]);
   });
 
+  test('an experiment\'s watchers, when it records them, and an error naming a malformed record', () => {
+    const route = (value: object) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify(value) } } });
+    const measured = route({
+      active: true, table: 't', watchedBy: { control: ['error-rate'], beta: [] }, measurement: { source: 'Prometheus http://p:9090 (Istio)', variants: {} },
+    });
+    expect(recordedK8sExperiments([measured])).toEqual([{
+      object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 't', watchedBy: { control: ['error-rate'], beta: [] }, measuredThrough: 'Prometheus http://p:9090 (Istio)',
+    }]);
+    expect(() => recordedK8sExperiments([route({ active: true, table: 't', watchedBy: { control: 'error-rate' } })], 'dist/ab.yaml')).toThrow(new CliError(
+      `dist/ab.yaml: the ${EXPERIMENT_ANNOTATION} annotation of HTTPRoute/ab has a "watchedBy" that is not a list of health check names per variant`));
+  });
+
   test('nested folders are searched; node_modules and hidden folders are not', () => {
     const root = tmp('cli-nested-');
     fs.mkdirSync(path.join(root, 'charts', 'gateway'), { recursive: true });

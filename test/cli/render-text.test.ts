@@ -57,3 +57,18 @@ test('a driven rollout says what a rollout costs its state machine (which the co
   ]);
   expect(rolloutText(canary)).not.toContain('Step Functions');
 });
+
+test('an experiment that records its watchers lists what watches each variant after its allocations', () => {
+  const measured: FoundExperiment = {
+    ...experiment, active: true, watchedBy: { 'control': ['error-rate', 'latency-p99'], 'one-click': [] }, measuredThrough: 'Prometheus http://p:9090 (Istio)',
+  };
+  expect(renderText({ rollouts: [], experiments: [measured] })).toBe([
+    '== A/B experiment Shop/Ab ==',
+    'ALB, from cdk.out, active',
+    '',
+    experiment.table,
+    '',
+    'measured through Prometheus http://p:9090 (Istio):',
+    textTable(['variant', 'watched by'], [['control', 'error-rate, latency-p99'], ['one-click', 'nothing']]),
+  ].join('\n') + '\n');
+});
