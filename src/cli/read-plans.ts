@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedDriver, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
 import { planTable } from '../core/private/plan-table';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../k8s/private/plan-annotation';
 
@@ -25,6 +25,8 @@ export interface FoundRollout {
   readonly step?: number;
   /** The context key choosing that step (`cdk deploy -c <key>=N`), where the construct records it. */
   readonly stepContextKey?: string;
+  /** The engine that drives a static rollout (a Step Functions state machine), and what a rollout costs it. */
+  readonly driver?: RecordedDriver;
   readonly plan: PlanJson;
 }
 
@@ -66,7 +68,7 @@ export interface Found {
 
 /** The constructs that record what this command reads, for the message when it finds nothing. */
 export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
-  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
+  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.AlbWeightedRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
   + 'k8s.FlaggerCanary, k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
   + 'aws.CloudFrontContinuousDeployment, k8s.GatewayExperiment and k8s.FlaggerExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
 
@@ -130,6 +132,7 @@ export function readAssembly(dir: string): Found {
       controller: r.controller,
       step: optionalStep(steps.get(r.path)?.step, `${dir}: the ${STEP_METADATA_TYPE} metadata of ${r.path}`, r.plan.steps.length),
       stepContextKey: steps.get(r.path)?.contextKey,
+      ...(r.driver ? { driver: r.driver } : {}),
       plan: r.plan,
     })),
     experiments: recordedExperiments(assembly).map(e => ({
@@ -178,11 +181,17 @@ export function readManifestFile(file: string): Found {
 
 /** The traffic plans recorded in an assembly, as `{ path, controller, table, plan }`. */
 export function recordedPlans(assembly: CloudAssembly, where: (constructPath: string) => string = p => p):
-Array<{ path: string; controller: string; table: string; plan: PlanJson }> {
+Array<{ path: string; controller: string; table: string; plan: PlanJson; driver?: RecordedDriver }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE).map(entry => {
     const data = (entry.data ?? {}) as any;
     const at = where(entry.path);
-    return { path: entry.path, controller: recordText(data.controller, at, 'controller'), table: recordText(data.table, at, 'table'), plan: checkPlanJson(data.plan, at) };
+    return {
+      path: entry.path,
+      controller: recordText(data.controller, at, 'controller'),
+      table: recordText(data.table, at, 'table'),
+      plan: checkPlanJson(data.plan, at),
+      ...(data.driver === undefined ? {} : { driver: recordedDriver(data.driver, at) }),
+    };
   }));
 }
 
@@ -363,6 +372,23 @@ function merge(found: Found[]): Found {
     rollouts: found.flatMap(f => f.rollouts),
     experiments: found.flatMap(f => f.experiments),
     ...releasesOrNothing(found.flatMap(f => f.releases ?? [])),
+  };
+}
+
+/** A driver's record: its state machine and costs, each checked, so a damaged record is named rather than printed as "undefined". */
+function recordedDriver(value: any, where: string): RecordedDriver {
+  const at = `${where}: driver`;
+  const count = (field: string): number => {
+    const n = value?.[field];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new CliError(`${at} has no ${field} (found ${JSON.stringify(n)}); synthesize the app again`);
+    return n;
+  };
+  return {
+    engine: recordText(value?.engine, at, 'engine'),
+    stateMachineName: recordText(value?.stateMachineName, at, 'stateMachineName'),
+    stateTransitions: count('stateTransitions'),
+    maxStateTransitions: count('maxStateTransitions'),
+    maxHistoryEvents: count('maxHistoryEvents'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { planTotals, rolledBackBy, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
-import { experimentContext, rolloutContext } from './render-text';
+import { driverLine, experimentContext, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
 
 /** Every rollout and experiment as Markdown, for pull request comments and job summaries. */
@@ -21,6 +21,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     `### ${code(rollout.name)}`,
     '',
     `${escapeMarkdown(rolloutContext(rollout))}: ${escapeMarkdown(rollout.plan.description)}, capacity ${rollout.plan.capacity}`,
+    ...(rollout.driver ? ['', escapeMarkdown(driverLine(rollout))] : []),
     '',
     markdownTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',

@@ -19,6 +19,7 @@ export function rolloutText(rollout: FoundRollout): string {
   return [
     `== ${rollout.name} ==`,
     `${rolloutContext(rollout)}`,
+    ...(rollout.driver ? [driverLine(rollout)] : []),
     `${rollout.plan.description}, capacity ${rollout.plan.capacity}`,
     '',
     textTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
@@ -38,6 +39,14 @@ export function rolloutContext(rollout: FoundRollout): string {
     parts.push(`renders step ${rollout.step} of ${rollout.plan.steps.length} per deploy${choose}`);
   }
   return parts.join(', ');
+}
+
+/** What a driven rollout costs its state machine: `AWS Step Functions cost: about 60 state transitions a rollout (at most 2,914; ...)`. */
+export function driverLine(rollout: FoundRollout): string {
+  const d = rollout.driver!;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${d.engine} cost: about ${n(d.stateTransitions)} state transitions a rollout `
+    + `(at most ${n(d.maxStateTransitions)} when every wait runs to its bound; at most ${n(d.maxHistoryEvents)} of the 25,000 history events an execution keeps)`;
 }
 
 function experimentText(experiment: FoundExperiment): string {

@@ -76,6 +76,16 @@ describe('a CDK cloud assembly', () => {
     expect(() => readPath(damaged)).toThrow(new CliError(`${damaged}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Damaged has no controller (found nothing); synthesize the app again`));
   });
 
+  test('a driven rollout brings its driver: the state machine and what a rollout costs it', () => {
+    const driver = { engine: 'AWS Step Functions', stateMachineName: 'Shop-Www-0A1B2C3D', stateTransitions: 87, maxStateTransitions: 2914, maxHistoryEvents: 10321 };
+    const driven = cdkAssembly(stack => new Construct(stack, 'Www').node.addMetadata(PLAN_METADATA_TYPE, { ...recorded(canary, 'Route 53 weighted records'), driver }));
+    expect(readPath(driven).rollouts.find(r => r.name === 'Shop/Www')!.driver).toEqual(driver);
+    const damaged = cdkAssembly(stack => new Construct(stack, 'Www').node.addMetadata(PLAN_METADATA_TYPE, {
+      ...recorded(canary, 'Route 53 weighted records'), driver: { ...driver, stateTransitions: 'many' },
+    }));
+    expect(() => readPath(damaged)).toThrow(new CliError(`${damaged}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Www: driver has no stateTransitions (found "many"); synthesize the app again`));
+  });
+
   test('is also found through its manifest.json', () => {
     expect(readPath(path.join(dir, 'manifest.json'))).toEqual(readAssembly(dir));
   });
