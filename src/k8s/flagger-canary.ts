@@ -271,8 +271,18 @@ export class FlaggerCanary extends Construct {
           'Use ArgoRollout, whose post-promotion analysis measures the bake after the switch, or a canary strategy, or healthChecks: [] and a load tester webhook that tests the new version.');
       }
       return renderFlaggerChecks({
-        where, subject: 'rollout', appName: this.appName, namespace, source: this.metricsSource, checks: this.checks, ctx, target,
-        intervalSeconds: timeline.intervalSeconds, intervalSource: 'every step of the strategy holds it', threshold, builtinNames,
+        where,
+        subject: 'rollout',
+        appName: this.appName,
+        namespace,
+        source: this.metricsSource,
+        checks: this.checks,
+        ctx,
+        target,
+        intervalSeconds: timeline.intervalSeconds,
+        intervalSource: 'every step of the strategy holds it',
+        threshold,
+        builtinNames,
       });
     };
     this.rendered = this.renderChecks();

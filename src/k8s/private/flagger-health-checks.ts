@@ -79,8 +79,8 @@ export function renderFlaggerChecks(r: FlaggerCheckRendering): RenderedFlaggerCh
   }
   const source = r.source;
   if (source.kind === MetricsSourceKind.PROMETHEUS && r.namespace === undefined) {
-    fail(sourceProp, source.describe(), `Prometheus queries select the canary's metrics by namespace, and the chart has no namespace (the manifests go to whatever namespace kubectl uses)`,
-      'Create the rollout in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).');
+    fail(sourceProp, source.describe(), 'Prometheus queries select the canary\'s metrics by namespace, and the chart has no namespace (the manifests go to whatever namespace kubectl uses)',
+      `Create the ${r.subject} in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).`);
   }
   if (source.kind === MetricsSourceKind.CLOUDWATCH && source._cloudWatch!.region === undefined) {
     fail(sourceProp, source.describe(), `${FLAGGER}'s CloudWatch provider reads the Region from each MetricTemplate (provider.region, which it requires), and the metrics source names none`,
