@@ -7,8 +7,8 @@ import {
   ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease, MetricsSource, PrometheusDialect,
 } from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
-import { ofKind, validatedManifests } from '../support/k8s';
 import { healthChecksArb } from '../support/arbitraries';
+import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses, expectCleanOutput } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
@@ -250,8 +250,10 @@ describe('health checks', () => {
       `${where}: healthChecks[0].window is 3 minutes: Flagger runs the check once per analysis interval of 2m (every step of the strategy holds it), over the window before it, so a window of 3m overlaps the next check's and counts one bad stretch of requests more than once toward failingWindows. `
       + 'Use a window of at most 2m on check "error-rate".');
     expectValidationError(() => render({
-      strategy: Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 5) }] }), analyses: [errorRate],
-      healthChecks: [HealthCheck.prometheus({ name: 'request-success-rate', query: 'x', minValue: 99 })], metricsSource: istio,
+      strategy: Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 5) }] }),
+      analyses: [errorRate],
+      healthChecks: [HealthCheck.prometheus({ name: 'request-success-rate', query: 'x', minValue: 99 })],
+      metricsSource: istio,
     }, 'shop'), `${where}: healthChecks[0].name is "request-success-rate": the analysis runs Flagger's built-in check "request-success-rate" already, and a name picks one metric of the analysis. `
       + 'Give the health check another name with the name option, such as "request-success-rate-p".');
     expectValidationError(() => render({ strategy, healthChecks: [HealthCheck.prometheus({ name: 'queue', query: 'max(queue{app="{{args.app}}"})', maxValue: 1 })], metricsSource: istio }, 'shop'),
