@@ -4,7 +4,8 @@ import * as fc from 'fast-check';
 import { FailedRequests, HealthCheck, Match, StepGate, Strategy, guardrails } from '../../src';
 import { Release } from '../../src/core/release';
 import {
-  ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease, MetricsSource, PrometheusDialect,
+  ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease,
+  MetricsSource, PrometheusDialect,
 } from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { healthChecksArb } from '../support/arbitraries';
@@ -495,7 +496,9 @@ describe('random props', () => {
   const flaggerChecksArb = fc.record({ failing: fc.integer({ min: 1, max: 4 }), window: fc.constantFrom(60, 120), latency: fc.boolean() })
     .map(({ failing, window, latency }) => [
       HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(window), failingWindows: failing }),
-      ...latency ? [HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(300), window: Duration.seconds(window), failingWindows: failing })] : [],
+      ...latency
+        ? [HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(300), window: Duration.seconds(window), failingWindows: failing })]
+        : [],
     ]);
   const propsArb = tidyOrNot(({ either, maybe, gateway: gatewayArb, hostnames, name, port, replicas, revision: revisionArb, strategy }) => fc.record({
     namespace: either(fc.constant('shop'), fc.constant(undefined)),
@@ -582,7 +585,8 @@ describe('random props', () => {
         if (template.spec.provider.type === 'prometheus') expect(template.spec.query).toMatch(/destination_canonical_service="web"|destination_service_name="web-canary"/);
         else expect(template.spec.query).toContain('targetgroup/web-canary/73e2d6bc24d8a067');
       }
-      expect(construct.plan.steps.map(s => s.watchedBy)).toEqual(checks.length === 0 ? [undefined, undefined, undefined] : [checks.map(c => c.name), checks.map(c => c.name), undefined]);
+      const names = checks.length === 0 ? undefined : checks.map(c => c.name);
+      expect(construct.plan.steps.map(s => s.watchedBy)).toEqual([names, names, undefined]);
     }, { quickRuns: 30 });
   });
 });

@@ -195,7 +195,8 @@ describe('random props', () => {
     interval: maybe(either(fc.integer({ min: 1, max: 600 }).map(s => Duration.seconds(s)), fc.constant(Duration.millis(10)))),
     threshold: maybe(either(fc.integer({ min: 1, max: 10 }), fc.constant(0))),
     metrics: maybe(fc.constant([FlaggerMetric.requestSuccessRate(), FlaggerMetric.requestDuration({ maxP99: Duration.millis(250) })])),
-    healthChecks: maybe(fc.oneof(healthChecksArb, fc.integer({ min: 1, max: 3 }).map(n => [HealthCheck.errorRate({ maxErrorPercent: 2, failingWindows: n })]))),
+    healthChecks: maybe(fc.oneof(healthChecksArb,
+      fc.integer({ min: 1, max: 3 }).map(n => [HealthCheck.errorRate({ maxErrorPercent: 2, failingWindows: n })]))),
     metricsSource: maybe(fc.constantFrom(
       MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.istio() }),
       MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { beta: 'targetgroup/beta/73e2d6bc24d8a067' } }),
