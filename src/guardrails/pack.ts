@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { IGuardrailRule } from './rule';
 import {
-  BlastRadiusRule, ExperimentEndDateRule, MinimumBakeTimeRule, PinnedVersionsRule, PrivateTestRouteRule, RollbackTriggerRule, ShadowedVariantRule,
+  BlastRadiusRule, ExperimentEndDateRule, HealthCheckCoverageRule, MinimumBakeTimeRule, PinnedVersionsRule, PrivateTestRouteRule, RollbackTriggerRule,
+  ShadowedVariantRule,
 } from './rules';
 import { fail, struct } from '../core/private/validation';
 
@@ -44,7 +45,7 @@ interface PackDefaults {
  * | CDS-R1 rollback trigger | alarms, analysis or a health signal | alarms or analysis |
  * | CDS-R2 first-step blast radius | at most 25% | at most 10% |
  * | CDS-R3 minimum bake time | 3 minutes | 10 minutes |
- * | CDS-R4 private test route, CDS-R5 experiment end date, CDS-R6 shadowed variants, CDS-R7 pinned versions | on | on |
+ * | CDS-R4 private test route, CDS-R5 experiment end date, CDS-R6 shadowed variants, CDS-R7 pinned versions, CDS-R8 health check coverage | on | on |
  *
  * @example
  * declare const app: App;
@@ -77,6 +78,7 @@ export class GuardrailPack {
       new ExperimentEndDateRule({ at: read.at }),
       new ShadowedVariantRule(),
       new PinnedVersionsRule(),
+      new HealthCheckCoverageRule(),
     ]);
   }
 

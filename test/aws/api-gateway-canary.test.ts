@@ -37,7 +37,7 @@ const errorRate = HealthCheck.errorRate({ maxErrorPercent: 1 });
 const p99 = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) });
 const checkedCanary = threeSteps.withHealthChecks([errorRate, p99]);
 /** The recommended pack with CDS-R8, which names a rollout no health check measures. */
-const withCoverage = () => guardrails.GuardrailPack.recommended({ at: AT }).withRule(new guardrails.HealthCheckCoverageRule());
+const withCoverage = () => guardrails.GuardrailPack.recommended({ at: AT });
 
 /** The alarms of a template, by logical id. */
 function alarmsOf(template: Template): Record<string, any> {

@@ -347,7 +347,7 @@ describe('the service\'s dependencies on the listener rules', () => {
 });
 
 describe('health checks', () => {
-  const coverage = guardrails.GuardrailPack.recommended({ at: AT }).withRule(new guardrails.HealthCheckCoverageRule());
+  const coverage = guardrails.GuardrailPack.recommended({ at: AT });
   const errorRate = HealthCheck.errorRate({ maxErrorPercent: 0.5, failingWindows: 3 });
   const p95 = HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(300) });
 

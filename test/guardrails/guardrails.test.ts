@@ -11,6 +11,12 @@ const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout i
   + 'or analysis gates (StepGate.analysis with an ArgoRollout or a FlaggerCanary) on Kubernetes, or use a backend that has them; '
   + 'drive Route 53, CloudFront and ALB weighted rollouts with RolloutDriver.stepFunctions(), which acts on their alarms; '
   + 'GatewayRollout, PlainCanary and PlainBlueGreen need a suppression saying what watches each step.';
+const R8_ROUTE53 = '[CDS-R8] Stack/Www: every rollout and every A/B experiment variant is measured: by health checks its backend renders, '
+  + 'or a rollout by alarms or an analysis of its own (canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing measures the new version '
+  + '(no health check is declared)). Declare healthChecks on the strategy (or the experiment), such as [HealthCheck.errorRate({ maxErrorPercent: 1 })], '
+  + 'on a backend that renders them (ECS, CodeDeploy, Lambda, ALB and CloudFront A/B tests, API Gateway stage canaries, Argo Rollouts, Flagger, '
+  + 'Gateway API experiments with a metricsSource; Route 53 with a load balancer target, CloudFront and ALB weighted rollouts driven by RolloutDriver.stepFunctions()), '
+  + 'or watch a rollout with alarms or an analysis of your own.';
 
 function plainCanaryApp() {
   const app = Testing.app();
@@ -44,6 +50,7 @@ describe('suppressions', () => {
   test('a suppressed finding stays in the report with its reason and no longer fails synthesis (CDK)', () => {
     const { app, rollout } = route53Canary();
     guardrails.Guardrails.suppress(rollout, 'CDS-R1', '  a person checks the dashboards before each step  ');
+    guardrails.Guardrails.suppress(rollout, 'CDS-R8', 'the dashboards measure it');
     guardrails.Guardrails.apply(app, pack);
     expect(() => app.synth()).not.toThrow();
     const [finding] = guardrails.Guardrails.report(app, pack).findings;
@@ -79,15 +86,15 @@ describe('suppressions', () => {
 describe('report', () => {
   test('toTable lists rule, construct, status, finding and fix, with a summary', () => {
     const { app, rollout } = route53Canary();
-    expect(guardrails.Guardrails.report(app, pack).toTable().split('\n')[0]).toBe('guardrails recommended: 1 violation, 0 suppressed');
+    expect(guardrails.Guardrails.report(app, pack).toTable().split('\n')[0]).toBe('guardrails recommended: 2 violations, 0 suppressed');
     guardrails.Guardrails.suppress(rollout, 'CDS-R1', 'reviewed');
     const table = guardrails.Guardrails.report(app, pack).toTable();
-    expect(table).toMatch(/^guardrails recommended: 0 violations, 1 suppressed\nrule +construct +status +finding +fix\n/);
+    expect(table).toMatch(/^guardrails recommended: 1 violation, 1 suppressed\nrule +construct +status +finding +fix\n/);
     expect(table).toContain('CDS-R1  Stack/Www  suppressed: reviewed');
   });
 
   test('errors are the lines that fail synthesis', () => {
-    expect(guardrails.Guardrails.report(route53Canary().app, pack).errors).toEqual([R1_ROUTE53]);
+    expect(guardrails.Guardrails.report(route53Canary().app, pack).errors).toEqual([R1_ROUTE53, R8_ROUTE53]);
   });
 
   test('a clean app reports nothing', () => {

@@ -16,8 +16,8 @@ class NoManualApprovals implements guardrails.IGuardrailRule {
   }
 }
 
-test('both packs hold the seven rules, in order', () => {
-  const ids = ['CDS-R1', 'CDS-R2', 'CDS-R3', 'CDS-R4', 'CDS-R5', 'CDS-R6', 'CDS-R7'];
+test('both packs hold the eight rules, in order', () => {
+  const ids = ['CDS-R1', 'CDS-R2', 'CDS-R3', 'CDS-R4', 'CDS-R5', 'CDS-R6', 'CDS-R7', 'CDS-R8'];
   expect(guardrails.GuardrailPack.recommended().rules.map(r => r.id)).toEqual(ids);
   expect(guardrails.GuardrailPack.strict().rules.map(r => r.id)).toEqual(ids);
 });
@@ -44,7 +44,7 @@ test('recommended and strict thresholds', () => {
 test('a team rule joins a new pack and runs like the others', () => {
   const base = guardrails.GuardrailPack.recommended();
   const pack = base.withRule(new NoManualApprovals());
-  expect(base.rules).toHaveLength(7);
+  expect(base.rules).toHaveLength(8);
   expect(pack.rules.map(r => r.id)).toContain('TEAM-1');
   const chart = k8sChart();
   new k8s.PlainCanary(chart, 'web', { strategy: Strategy.canary({ steps: [{ weight: 25, gate: StepGate.manualApproval() }] }), stable: revision('web', '1.0.0'), candidate: revision('web', '2.0.0'), replicas: 4 });

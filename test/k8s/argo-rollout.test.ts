@@ -585,7 +585,7 @@ describe('health checks', () => {
     const chart = shopChart();
     new ArgoRollout(chart, 'web', { strategy: Strategy.allAtOnce({ healthChecks: [errorRate] }), revision, metricsSource: istio });
     expect(ofKind(validatedManifests(chart), 'AnalysisTemplate')).toEqual([]);
-    const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+    const pack = guardrails.GuardrailPack.recommended();
     expect(findings(chart, 'CDS-R8', pack)).toEqual([
       'test/web: all at once on Argo Rollouts: nothing measures the new version (its health check is declared, but Argo Rollouts does not measure them)',
     ]);
@@ -594,7 +594,7 @@ describe('health checks', () => {
   test('the guardrails count the checks as an analysis (CDS-R1) and as measuring the rollout (CDS-R8)', () => {
     const chart = shopChart();
     const rollout = new ArgoRollout(chart, 'web', { strategy: canaryOf(), revision, replicas: 10, metricsSource: istio });
-    const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+    const pack = guardrails.GuardrailPack.recommended();
     expect([...findings(chart, 'CDS-R1', pack), ...findings(chart, 'CDS-R8', pack)]).toEqual([]);
     const subject = GuardrailSubject._of(rollout, guardrailFactsOf(rollout)[0]);
     expect(subject.rollbackTriggers).toEqual([{ kind: 'ANALYSIS', description: 'health checks error-rate, latency-p99 (AnalysisTemplate web-health-checks)' }]);

@@ -30,5 +30,7 @@ const web = new k8s.PlainBlueGreen(chart, 'web', {
 
 guardrails.Guardrails.suppress(web, 'CDS-R1',
   'Plain Kubernetes has no rollout controller: a person tests the Preview Service and approves the switch, and rolling back is the one-line revert of the live slot while the old slot keeps running for 30 minutes.');
+guardrails.Guardrails.suppress(web, 'CDS-R8',
+  'Plain Kubernetes renders no health check: a person measures the new slot through the Preview Service before approving the switch.');
 guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());
 app.synth();

@@ -3,7 +3,7 @@ import { Experiment, guardrails, HealthCheck, Strategy } from '../../../src';
 import { registerGuardrailFacts } from '../../../src/guardrails/private/facts';
 import { findings, lambdaRollout, k8sChart } from '../../support/guardrails';
 
-const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+const pack = guardrails.GuardrailPack.recommended();
 const errorRate = HealthCheck.errorRate({ maxErrorPercent: 1 });
 const canary = Strategy.canary({ steps: [{ weight: 10, gate: Strategy.CANARY_10PERCENT_5MINUTES.steps[0].gate! }] });
 
@@ -42,7 +42,29 @@ describe('CDS-R8 health check coverage', () => {
     ]);
   });
 
-  test('is not part of the packs until every backend reports what it measures', () => {
-    expect(guardrails.GuardrailPack.recommended().rules.map(r => r.id)).not.toContain('CDS-R8');
+  test('compliant: a rollout watched by alarms or an analysis of the user\'s own, though no health check is declared', () => {
+    const chart = k8sChart();
+    registerGuardrailFacts(chart, {
+      platform: 'k8s', backend: 'Argo Rollouts', plan: canary.plan(), healthChecks: () => [],
+      rollbackTriggers: () => [{ kind: 'ANALYSIS', description: 'analysis error-rate' }],
+    });
+    expect(findings(chart, 'CDS-R8', pack)).toEqual([]);
+  });
+
+  test('non-compliant: a health signal alone (a circuit breaker) measures no request', () => {
+    const chart = k8sChart();
+    registerGuardrailFacts(chart, {
+      platform: 'k8s', backend: 'a static route', plan: canary.plan(), healthChecks: () => [],
+      rollbackTriggers: () => [{ kind: 'HEALTH_CHECK', description: 'the circuit breaker' }],
+    });
+    expect(findings(chart, 'CDS-R8', pack)).toEqual([
+      'shop: canary 10% (bake 5m) → 100% on a static route: nothing measures the new version (no health check is declared)',
+    ]);
+  });
+
+  test('is part of both packs', () => {
+    expect(guardrails.GuardrailPack.recommended().rules.map(r => r.id)).toContain('CDS-R8');
+    expect(guardrails.GuardrailPack.strict().rules.map(r => r.id)).toContain('CDS-R8');
+    expect(() => guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule())).toThrow('the pack already has a rule with this id');
   });
 });
