@@ -295,7 +295,7 @@ export class ArgoRollout extends Construct {
       metadata: { labels: { [NAME_LABEL]: appName } },
       spec,
     });
-    recordK8sPlan(where, this.rollout, this.plan, CONTROLLER);
+    recordK8sPlan(where, this, this.rollout, this.plan, CONTROLLER);
     registerGuardrailFacts(this, {
       platform: 'k8s',
       backend: CONTROLLER,

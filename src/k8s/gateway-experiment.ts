@@ -58,6 +58,8 @@ export interface GatewayExperimentProps {
 
 /** What the experiment annotation holds, as JSON. */
 interface RecordedExperiment {
+  /** The experiment construct's path, which readers title it by. */
+  readonly path: string;
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
@@ -146,7 +148,7 @@ export class GatewayExperiment extends Construct {
     }));
 
     this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
-    const recorded: RecordedExperiment = { active: this.active, reason, table: experiment.toTable(at) };
+    const recorded: RecordedExperiment = { path: this.node.path, active: this.active, reason, table: experiment.toTable(at) };
     this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
     registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', experiment, evaluationOrder: declaredOrder(experiment) });
   }

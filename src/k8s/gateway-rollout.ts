@@ -212,7 +212,7 @@ export class GatewayRollout extends Construct {
       hostnames,
       rules,
     });
-    recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
+    recordK8sPlan(where, this, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {
       platform: 'k8s', backend: 'Gateway API', plan: candidate && this.plan, testRoute: candidate && unrestrictedRoute(strategy),

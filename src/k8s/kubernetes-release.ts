@@ -220,7 +220,8 @@ export class KubernetesRelease extends Construct {
         syncWave,
         state: state.kind,
         step: state.step,
-        ...(service.name === first ? { table: release.toTable(), waves: this.waves } : {}),
+        // The release's own path, table and waves, once: readers title the release by the path.
+        ...(service.name === first ? { path: this.node.path, table: release.toTable(), waves: this.waves } : {}),
       };
       rollout.primary.metadata.addAnnotation(RELEASE_ANNOTATION, JSON.stringify(record));
     }
@@ -349,6 +350,8 @@ interface RecordedRelease {
   readonly syncWave: number;
   readonly state: ServiceState['kind'];
   readonly step?: number;
+  /** The KubernetesRelease's construct path, with the table, on the first service only. */
+  readonly path?: string;
   readonly table?: string;
   readonly waves?: ReleaseWave[];
 }

@@ -176,7 +176,7 @@ export class PlainBlueGreen extends Construct {
     this.liveService = labelService(this, 'Live', selecting(this.liveSlot), port, targetPort(this.liveSlot));
     this.previewService = labelService(this, 'Preview', selecting(previewSlot), port, targetPort(previewSlot));
 
-    recordK8sPlan(where, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, this, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable slot serves.
     registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
   }

@@ -174,7 +174,7 @@ export class PlainCanary extends Construct {
     // The name label alone, so the Service spreads requests over the pods of both revisions.
     this.service = labelService(this, 'Service', { [NAME_LABEL]: this.appName }, port, targetPort);
 
-    recordK8sPlan(where, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, this, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
   }

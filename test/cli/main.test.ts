@@ -34,6 +34,8 @@ function run(...argv: string[]): { code: number; out: string; err: string } {
 /** A recorded plan, as the oracle: what the construct wrote, read without the CLI's reader. */
 interface Recorded {
   readonly name: string;
+  /** cdk8s: `Kind/name` of the object carrying the plan. */
+  readonly object?: string;
   readonly controller: string;
   readonly step?: number;
   readonly table: string;
@@ -70,14 +72,15 @@ describe('on synthesized examples', () => {
       // leaves the table out; it is what TrafficPlan.toTable() prints for the plan, rendered from its JSON.
       ...objects.filter(o => o.metadata?.annotations?.[PLAN_ANNOTATION] !== undefined).map(o => {
         const annotation = JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]);
-        return { name: `${o.kind}/${o.metadata.name}`, ...annotation, table: planTable(annotation.plan) };
+        // Titled by the rollout's construct path, which the annotation records beside the plan.
+        return { ...annotation, name: annotation.path, object: `${o.kind}/${o.metadata.name}`, table: planTable(annotation.plan) };
       }),
     ];
     // The examples cover a plan with a manual approval and one rendered one step per deploy.
     expect(recorded.map(r => r.controller)).toEqual(['native ECS deployment', 'Gateway API']);
     expect(recorded[1].step).toBe(1);
     expect(recorded[1].plan.manualApprovals).toBeGreaterThan(0);
-  }, 120_000);
+  }, 600_000);
 
   test('json: every rollout with its plan exactly as recorded', () => {
     const { code, out, err } = run('plan', cdkOut, k8sOut, '--format', 'json');
@@ -107,7 +110,8 @@ describe('on synthesized examples', () => {
         expect(section).toContain(`A at ${formatSeconds(step.offsetSeconds)}: step ${step.index} holds ${formatPercent(step.candidateWeight)} until someone approves`);
       }
     });
-    expect(out).toContain(`Gateway API, from ${path.join(k8sOut, fs.readdirSync(k8sOut)[0])}, renders step 1 of ${recorded[1].plan.steps.length} per deploy`);
+    // A Kubernetes rollout names the object that carries it, as kubectl shows it, and the file.
+    expect(out).toContain(`Gateway API, ${recorded[1].object} in ${path.join(k8sOut, fs.readdirSync(k8sOut)[0])}, renders step 1 of ${recorded[1].plan.steps.length} per deploy`);
   });
 
   test('markdown: one section per rollout', () => {
