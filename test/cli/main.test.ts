@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { synthAwsExample, synthK8sExample } from '../../examples/run-all';
+import { synthesizeExamples } from '../../examples/synthesize';
 import { Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { CORE_STRATEGIES } from '../../src/cli/compare';
@@ -17,9 +18,6 @@ import { planTable } from '../../src/core/private/plan-table';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { byClass, parseXml } from '../support/xml';
 
-// The examples are type-checked by tsc in the test task; here only their runs are under test.
-process.env.TS_NODE_TRANSPILE_ONLY = 'true';
-const AT = { AT: '2026-12-01T00:00:00Z' };
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
@@ -60,11 +58,13 @@ describe('on synthesized examples', () => {
   let k8sOut: string;
   let recorded: Recorded[];
 
-  beforeAll(() => {
-    cdkOut = tmp('cli-ecs-canary-');
-    const assembly: CloudAssembly = synthAwsExample('aws/ecs-canary', cdkOut, AT);
-    k8sOut = tmp('cli-gateway-canary-');
-    const objects = synthK8sExample('k8s/gateway-canary', k8sOut, AT);
+  beforeAll(async () => {
+    // Every example's output, synthesized once per run for the whole suite (examples/synthesize.ts).
+    const examples = (await synthesizeExamples()).examples;
+    cdkOut = examples.find(e => e.folder === 'aws/ecs-canary')!.outdir;
+    k8sOut = examples.find(e => e.folder === 'k8s/gateway-canary')!.outdir;
+    const assembly = new CloudAssembly(cdkOut);
+    const objects = fs.readdirSync(k8sOut).filter(f => f.endsWith('.yaml')).sort().flatMap(f => Yaml.load(path.join(k8sOut, f)));
     recorded = [
       ...assembly.stacksRecursively.flatMap(s => s.findMetadataByType(PLAN_METADATA_TYPE))
         .map(e => ({ name: e.path.replace(/^\//, ''), ...(e.data as any) })),
