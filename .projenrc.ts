@@ -91,7 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // bench/.build holds the benchmark's compiled JavaScript (see bench/README.md).
   // examples/.build and examples/.out hold the examples transpiled and synthesized once per state of
   // the sources, for the main job and the test suite (examples/synthesize.ts).
-  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist', 'bench/.build', 'examples/.build', 'examples/.out', 'examples/.out.lock'],
+  // .jsii.tabl.json is jsii-rosetta's cache of compiled snippets (`npx projen docs:rosetta`).
+  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist', 'bench/.build', 'examples/.build', 'examples/.out', 'examples/.out.lock', '.jsii.tabl.json'],
 });
 
 // CI reads a plain "N passed, N failed" closing line.
@@ -113,6 +114,8 @@ new javascript.TypescriptConfig(project, {
 // What the examples produce is generated, never shipped.
 project.addPackageIgnore('/examples/.build/');
 project.addPackageIgnore('/examples/.out/');
+// Fixtures that give documentation snippets their context (test/snippets.test.ts, jsii-rosetta).
+project.addPackageIgnore('/rosetta/');
 
 // The benchmarks run as precompiled JavaScript, so neither side pays TypeScript compilation in a
 // measured process: tsc compiles bench/ together with the src/ it imports into bench/.build/
@@ -152,6 +155,17 @@ project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 project.addTask('examples', {
   description: 'Runs every example with its real CLI and prints its traffic plan',
   exec: 'ts-node --transpile-only --project examples/tsconfig.json examples/run-all.ts',
+});
+
+// jsii-rosetta's own check of the documentation's snippets (README.md and every @example), with the
+// fixtures in rosetta/: slower than test/snippets.test.ts (it compiles with jsii first and each snippet
+// on its own), so it is not part of the test task; run it after changing fixtures or examples.
+project.addTask('docs:rosetta', {
+  description: 'Compiles every README block and @example with jsii-rosetta in strict mode (fixtures in rosetta/)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'jsii-rosetta extract --strict' },
+  ],
 });
 
 // The long property-based run: the suite's random-props properties, with many more cases each.

@@ -49,7 +49,7 @@ export interface TargetGroupAlarmsProps extends TargetGroupAlarmOptions {
  *
  * @example
  * declare const targetGroup: elbv2.ApplicationTargetGroup;
- * const alarms = new TargetGroupAlarms(this, 'BlueAlarms', { targetGroup, http5xxCount: 10 });
+ * const alarms = new aws.TargetGroupAlarms(this, 'BlueAlarms', { targetGroup, http5xxCount: 10 });
  */
 export class TargetGroupAlarms extends Construct {
   /** The 5xx count alarm. */

@@ -86,6 +86,9 @@ export interface VariantAllocation {
  * its end date, sends everyone to the control.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { Experiment, Match } from 'cdk-deploy-strategies';
+ *
  * const checkout = new Experiment({
  *   name: 'new-checkout',
  *   variants: [

@@ -88,6 +88,9 @@ const DEFAULT_BLUE_GREEN_BAKE_SECONDS = 300;
  * express it, so a platform team defines its house strategies once for ECS, Lambda and Kubernetes.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { StepGate, Strategy } from 'cdk-deploy-strategies';
+ *
  * const careful = Strategy.canary({
  *   steps: [
  *     { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
@@ -284,6 +287,8 @@ export class Strategy {
  * the plan printer read the same plan.
  *
  * @example
+ * import { Strategy } from 'cdk-deploy-strategies';
+ *
  * const plan = Strategy.CANARY_10PERCENT_5MINUTES.plan({ replicas: 20 });
  * console.log(plan.toTable());
  */

@@ -86,7 +86,7 @@ interface RecordedExperiment {
  * or cookie before those matched by query parameter.
  *
  * @example
- * new GatewayExperiment(chart, 'Checkout', {
+ * new k8s.GatewayExperiment(chart, 'Checkout', {
  *   experiment: new Experiment({
  *     name: 'new-checkout',
  *     variants: [

@@ -109,7 +109,7 @@ export interface GatewayRolloutProps {
  * and the strategy's test route is not rendered.
  *
  * @example
- * new GatewayRollout(chart, 'checkout', {
+ * new k8s.GatewayRollout(chart, 'checkout', {
  *   strategy: Strategy.canary({
  *     steps: [
  *       { weight: 12.5, gate: StepGate.bake(Duration.minutes(10)) },

@@ -60,7 +60,7 @@ export interface HttpRouteProps {
  * matching rule in list order win.
  *
  * @example
- * new HttpRoute(chart, 'Route', {
+ * new k8s.HttpRoute(chart, 'Route', {
  *   parentRefs: [{ name: 'public', namespace: 'gateways' }],
  *   hostnames: ['shop.example.com'],
  *   rules: [

@@ -144,16 +144,16 @@ export interface KubernetesReleaseProps {
  *       dependsOn: [{ service: 'payments', versionRange: '>=2.0.0' }] },
  *   ],
  * });
- * const payments = new ArgoRollout(chart, 'payments', {
+ * const payments = new k8s.ArgoRollout(chart, 'payments', {
  *   strategy: release.service('payments').strategy,
  *   revision: { containers: [{ image: 'registry.example.com/payments:2.1.0', portNumber: 8080 }], version: '2.1.0' },
  *   replicas: 10,
  * });
- * const orders = new ArgoRollout(chart, 'orders', {
+ * const orders = new k8s.ArgoRollout(chart, 'orders', {
  *   strategy: release.service('orders').strategy,
  *   revision: { containers: [{ image: 'registry.example.com/orders:3.0.0', portNumber: 8080 }], version: '3.0.0' },
  * });
- * new KubernetesRelease(chart, 'shop', {
+ * new k8s.KubernetesRelease(chart, 'shop', {
  *   release,
  *   services: { payments, orders },
  *   migration: { image: 'registry.example.com/orders-migrate:3.0.0' },

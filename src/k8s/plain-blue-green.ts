@@ -103,7 +103,7 @@ export interface PlainBlueGreenProps {
  * refused: test through the Preview Service, or use `GatewayRollout` or `ArgoRollout`.
  *
  * @example
- * new PlainBlueGreen(this, 'web', {
+ * new k8s.PlainBlueGreen(chart, 'web', {
  *   strategy: Strategy.blueGreen({ bakeTime: Duration.minutes(30) }),
  *   stable: { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 8080 }], version: '1.0.0' },
  *   candidate: { containers: [{ image: 'ghcr.io/example/web:1.1.0', portNumber: 8080 }], version: '1.1.0' },

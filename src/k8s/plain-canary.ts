@@ -105,7 +105,7 @@ export interface PlainCanaryProps {
  * `GatewayRollout` or `ArgoRollout` for it.
  *
  * @example
- * new PlainCanary(this, 'web', {
+ * new k8s.PlainCanary(chart, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
  *     { weight: 50, gate: StepGate.manualApproval() },
