@@ -59,12 +59,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   sampleCode: false,
 
-  // test/tsconfig.json: tests import examples, which import the package by name.
+  // test/tsconfig.json: tests import examples, which import the package by name. It covers examples/
+  // too, so the test task type-checks src/, test/ and examples/ in one program (aws-cdk-lib's types
+  // are loaded once).
   tsconfigDev: {
     compilerOptions: {
       baseUrl: '..',
       paths: { 'cdk-deploy-strategies': ['src/index.ts'] },
     },
+    include: ['**/*.ts', '../examples/**/*.ts'],
+    exclude: ['node_modules', '../examples/**/cdk.out/**', '../examples/**/dist/**', '../examples/.build/**', '../examples/.out/**'],
   },
   eslintOptions: {
     dirs: ['src'],
@@ -85,6 +89,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/fast-check-setup.ts'],
       // Starts CloudFormation Validate once per jest worker instead of once per test file.
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
+      // One worker per CPU: jest's default (one fewer) leaves one of two cores idle, as the parent
+      // process only collects results.
+      maxWorkers: '100%',
     },
   },
   // cdk8s examples write their manifests to dist/ beside them.
@@ -145,8 +152,8 @@ project.compileTask.reset('jsii --silence-warnings=metadata/missing-dev-dependen
 // success; the system shell turns it into a failure, so CI cannot pass on a crashed run.
 project.tasks.shell = TaskShell.system();
 
-// The test task type-checks what ts-jest only transpiles (test/ and examples/), then runs jest and eslint.
-project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
+// The test task type-checks what ts-jest only transpiles (src/, test/ and examples/, one program:
+// test/tsconfig.json includes examples/), then runs jest and eslint.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 // The main job: run every example and print its traffic plan. The examples themselves run from
