@@ -22,7 +22,8 @@ beforeAll(async () => {
   if (process.env.AT !== undefined && process.env.AT !== DEFAULT_AT) throw new Error(`unset AT (${process.env.AT}): the snapshots are of ${DEFAULT_AT}`);
   const run = await synthesizeExamples();
   synthesized = new Map(run.examples.map(e => [e.folder, e]));
-}, 600_000);
+  // About a minute on two quiet cores; generous, as a machine shared by several test runs has taken eight.
+}, 1_800_000);
 
 const outdir = (folder: string) => synthesized.get(folder)!.outdir;
 

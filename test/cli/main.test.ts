@@ -80,7 +80,7 @@ describe('on synthesized examples', () => {
     expect(recorded.map(r => r.controller)).toEqual(['native ECS deployment', 'Gateway API']);
     expect(recorded[1].step).toBe(1);
     expect(recorded[1].plan.manualApprovals).toBeGreaterThan(0);
-  }, 600_000);
+  }, 1_800_000);
 
   test('json: every rollout with its plan exactly as recorded', () => {
     const { code, out, err } = run('plan', cdkOut, k8sOut, '--format', 'json');

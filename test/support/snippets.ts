@@ -65,6 +65,21 @@ export function markdownSnippets(file: string): Snippet[] {
   return snippets;
 }
 
+/**
+ * The README's getting-started apps, as a user pastes them: the whole-file blocks of "Getting started"
+ * that synthesize an app, one importing aws-cdk-lib's App (a CDK app), one cdk8s's (a cdk8s app).
+ */
+export function gettingStarted(readme = path.join(ROOT, 'README.md')): { cdk: Snippet; cdk8s: Snippet } {
+  const text = fs.readFileSync(readme, 'utf-8').split('\n');
+  const start = text.findIndex(l => l === '## Getting started');
+  const end = text.findIndex((l, i) => i > start && l.startsWith('## '));
+  const apps = markdownSnippets(readme).filter(s => s.line > start && s.line < end && s.params.fixture === undefined && s.source.includes('app.synth()'));
+  const cdk = apps.filter(s => /import \{[^}]*\bApp\b[^}]*\} from 'aws-cdk-lib'/.test(s.source));
+  const cdk8s = apps.filter(s => /import \{[^}]*\bApp\b[^}]*\} from 'cdk8s'/.test(s.source));
+  if (cdk.length !== 1 || cdk8s.length !== 1) throw new Error(`${readme}: expected one CDK and one cdk8s app under "## Getting started", found ${cdk.length} and ${cdk8s.length}`);
+  return { cdk: cdk[0], cdk8s: cdk8s[0] };
+}
+
 /** Every `@example` in the doc comments of the public API's source files (src/, without private/ and cli/). */
 export function apiSnippets(srcDir = path.join(ROOT, 'src')): Snippet[] {
   return sourceFiles(srcDir).flatMap(file => {
