@@ -41,6 +41,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-models@^4.5.1',
     '@kubernetes-models/argo-rollouts@^0.3.2',
     '@kubernetes-models/gateway-api@^0.5.1',
+    // No npm package models Flagger: its Canary and MetricTemplate schemas are vendored under
+    // test/support/schemas/ and checked with the validator the other models use.
+    '@kubernetes-models/validate@^3.1.2',
     'fast-check@^4',
     // The peer the benchmarks measure against, on the same job (bench/).
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
@@ -50,8 +53,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   // `npx cdk-deploy-strategies plan cdk.out`: prints, charts and compares the recorded traffic plans.
   bin: { 'cdk-deploy-strategies': 'lib/cli/main.js' },
-  // semver is not a jsii module, so it ships inside our package and never appears in the API.
-  bundledDeps: ['semver@^7'],
+  // semver and yaml (the plan command's YAML parser) are not jsii modules, so they ship inside our
+  // package and never appear in the API.
+  bundledDeps: ['semver@^7', 'yaml@^2'],
+  // The Python package (jsii-pacmak); CI builds the wheel and runs Python apps against it (test/python.test.ts).
+  publishToPypi: {
+    distName: 'cdk-deploy-strategies',
+    module: 'cdk_deploy_strategies',
+  },
 
   // CI is `.ci/run` on a clean clone; no hosted workflows, release pipeline or dependency bots.
   github: false,
@@ -92,6 +101,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // One worker per CPU: jest's default (one fewer) leaves one of two cores idle, as the parent
       // process only collects results.
       maxWorkers: '100%',
+      // Jest does not crawl the Python environments (test/support/python-env.ts) or the built packages.
+      modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/dist/'],
     },
   },
   // cdk8s examples write their manifests to dist/ beside them.
@@ -118,9 +129,6 @@ new javascript.TypescriptConfig(project, {
   include: ['**/*.ts'],
   exclude: ['**/cdk.out/**', '**/dist/**', '.build/**', '.out/**'],
 });
-// What the examples produce is generated, never shipped.
-project.addPackageIgnore('/examples/.build/');
-project.addPackageIgnore('/examples/.out/');
 // Fixtures that give documentation snippets their context (test/snippets.test.ts, jsii-rosetta).
 project.addPackageIgnore('/rosetta/');
 
@@ -138,8 +146,9 @@ new javascript.TypescriptConfig(project, {
   include: ['**/*.ts'],
   exclude: ['.build/**'],
 });
-// Benchmarks are not part of the package.
+// Benchmarks are not part of the package, nor the tests' download cache (.cache/: Flagger's CRDs).
 project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/.cache/');
 
 // Lint resolves the package name in examples and tests the way their tsconfigs do.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript.project',
@@ -155,6 +164,24 @@ project.tasks.shell = TaskShell.system();
 // The test task type-checks what ts-jest only transpiles (src/, test/ and examples/, one program:
 // test/tsconfig.json includes examples/), then runs jest and eslint.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// The Python side of the test suite (test/support/python-env.ts), installed by the project's own files into the
+// work tree: cfn-lint into .venv/tools (requirements-dev.txt, hash-pinned), and the wheel built from this checkout
+// into a fresh .venv/app with the Python aws-cdk-lib, constructs, cdk8s and cdk8s-plus-28 of
+// test/python/requirements.txt (hash-pinned). Each is rebuilt only when what it is built from changes.
+project.gitignore.exclude('/.venv/');
+for (const ignored of ['/.venv/', '/requirements-dev.in', '/requirements-dev.txt', '/.cfnlintrc.yaml']) {
+  project.addPackageIgnore(ignored);
+}
+const pythonPrepare = 'ts-node --project test/tsconfig.json --transpile-only test/support/python-env.ts';
+project.addTask('python:prepare', {
+  description: 'Installs cfn-lint (.venv/tools) and builds the Python wheel into its test environment (.venv/app), if out of date',
+  exec: pythonPrepare,
+});
+// The test task starts it in the background, first, so that the wheel is built on the core jest leaves idle; the
+// tests that need it (test/python.test.ts, the examples' cfn-lint run) wait for it, or build it themselves when
+// jest runs alone. Its output goes to .venv/prepare.log; a failure shows again in the test that needs it.
+project.testTask.prependExec(`mkdir -p .venv && (${pythonPrepare} > .venv/prepare.log 2>&1 &)`);
 
 // The main job: run every example and print its traffic plan. The examples themselves run from
 // JavaScript transpiled once (examples/synthesize.ts); only this runner goes through ts-node,
@@ -198,5 +225,31 @@ project.addTask('bench', {
     { exec: 'node bench/.build/bench/harness/run.js', receiveArgs: true },
   ],
 });
+
+// ---- The package users install (issue 18) ------------------------------------------------------
+// cdk8s and cdk8s-plus-28 are optional peers: an AWS app installs neither and never loads them. The
+// aws, k8s and guardrails submodules load on first use: after jsii, projenrc/lazy-index.ts rewrites
+// lib/index.js into getters (as aws-cdk-lib's index does) and fails the build if anything loaded
+// with the index requires an optional peer; `k8s` touched without cdk8s names what to install.
+project.package.addField('peerDependenciesMeta', {
+  'cdk8s': { optional: true },
+  'cdk8s-plus-28': { optional: true },
+});
+// Part of the compile task, so every lib/ jsii writes (`npx projen compile`, build, package) is the lazy one.
+project.compileTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts');
+// The benchmarks compile src/ with tsc into bench/.build/src: the same rewrite, so they measure what users load.
+// Only the rewritten index requires the helper, so tsc compiles it for the benchmarks only when told to.
+project.tryFindObjectFile('bench/tsconfig.json')?.addToArray('include', '../src/core/private/lazy-submodule.ts');
+project.tasks.tryFind('bench')?.insertStep(1, { exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts bench/.build/src' });
+// Nothing the examples, tests or benchmarks generate goes into the tarball (test/package/contents.test.ts):
+// the examples run from the repository (their tsconfig maps the package to src/), not from an install.
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/.ci/');
+project.addPackageIgnore('cdk.out');
+project.addPackageIgnore('cdk.context.json');
+// The TypeScript sources ship: jsii's inline source maps name them, so stack traces under ts-node (as
+// `cdk init` apps run) or `node --enable-source-maps` point at files the package holds.
+project.npmignore?.removePatterns('/src/');
+// ---- end of the package block --------------------------------------------------------------------
 
 project.synth();

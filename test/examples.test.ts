@@ -6,6 +6,7 @@ import { report } from '../examples/house-strategies/main';
 import { blueGreen, canary, checkoutExperiment, linear, shopRelease } from '../examples/house-strategies/strategies';
 import { explainCapacity, section } from '../examples/run-all';
 import { allExamples, awsExamples, coreExamples, DEFAULT_AT, ExampleOutput, k8sExamples, synthesizeExamples } from '../examples/synthesize';
+import { cfnLint, CfnLintFinding } from './support/cfn-lint';
 import { validateManifest } from './support/k8s';
 import { readPath, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans } from '../src/cli/read-plans';
 
@@ -18,10 +19,21 @@ const examples = path.join(__dirname, '..', 'examples');
  * same whatever the day.
  */
 let synthesized: Map<string, ExampleOutput>;
+/**
+ * cfn-lint over every template of the CDK examples, read from the shared output (no second
+ * synthesis): one cfn-lint process, started as soon as the output is there, so it runs while the
+ * snapshot and schema tests below do.
+ */
+let linted: Promise<{ templates: number; findings: CfnLintFinding[] }>;
 beforeAll(async () => {
   if (process.env.AT !== undefined && process.env.AT !== DEFAULT_AT) throw new Error(`unset AT (${process.env.AT}): the snapshots are of ${DEFAULT_AT}`);
   const run = await synthesizeExamples();
   synthesized = new Map(run.examples.map(e => [e.folder, e]));
+  const templates = run.examples.filter(e => e.kind === 'aws')
+    .flatMap(e => new CloudAssembly(e.outdir).stacksRecursively.map(stack => stack.templateFullPath));
+  linted = cfnLint(templates).then(findings => ({ templates: templates.length, findings }));
+  // Keeps a failure from surfacing as an unhandled rejection before the cfn-lint test awaits it.
+  linted.catch(() => undefined);
   // About a minute on two quiet cores; generous, as a machine shared by several test runs has taken eight.
 }, 1_800_000);
 
@@ -133,3 +145,9 @@ describe('the main job', () => {
     }
   });
 });
+
+test('every template of the CDK examples passes cfn-lint, with the warnings .cfnlintrc.yaml ignores and why', async () => {
+  const { templates, findings } = await linted;
+  expect(templates).toBeGreaterThanOrEqual(awsExamples().length);
+  expect(findings).toEqual([]);
+}, 300_000);

@@ -1,10 +1,15 @@
 import { Annotations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { TargetGroupAlarms } from './target-group-alarms';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { checkConditionRepeats, checkRuleConditions } from './private/alb-conditions';
 import { albStickiness, checkTargetGroupCount, experimentCondition, ForwardTarget, forwardAction } from './private/alb-experiment-rules';
+import { DashboardVariant, experimentDashboard } from './private/experiment-dashboard';
+import { HealthCheckAlarms, HealthCheckSource, RequestMetricSource, targetGroupMetrics } from './private/health-check-alarms';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
 import { recordExperiment } from './private/plan-metadata';
 import { allocationGroups } from '../core/private/allocation-groups';
 import { arrayOf, fail, struct, validDate } from '../core/private/validation';
@@ -36,9 +41,10 @@ export interface AlbExperimentProps {
   /**
    * The priority of the first rule. The rules take consecutive priorities from it, one per variant
    * with a match (in declared order) and one more, the highest, for everyone else. None of them may
-   * be used by another rule of the listener.
+   * be used by another rule of the listener; at synth the library refuses two rules at one priority,
+   * and a rule of the experiment that an earlier rule of the listener shadows.
    *
-   * @default 100
+   * @default - 100; or, on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the construct path
    */
   readonly priority?: number;
 
@@ -52,8 +58,9 @@ export interface AlbExperimentProps {
   readonly conditions?: elbv2.ListenerCondition[];
 
   /**
-   * The moment whose allocations are rendered: an experiment switched off, or past its end date
-   * at this moment, sends everyone to the control. Pass a fixed date for reproducible templates.
+   * The moment whose allocations are rendered: an experiment switched off, before its start date
+   * or past its end date at this moment, sends everyone to the control. Pass a fixed date for
+   * reproducible templates.
    *
    * @default - now, when the construct is created
    */
@@ -81,12 +88,24 @@ export interface AlbExperimentProps {
  * value (the default path `/*`, or a host header) for `conditions`. `Match.headerRegex` is refused,
  * and so are two variants whose matches differ only by letter case: the second would receive nobody.
  *
- * An experiment switched off, or past its end date at `at`, renders a single rule sending every
- * request that meets `conditions` to the control, and a warning. That rule keeps the priority and
- * the construct id of the rule for everyone else, so the deployment that ends an experiment never
- * moves a rule onto a priority another rule still holds. The ALB cannot end an experiment by
- * itself: the end date takes effect at the first deployment after it. The experiment's state and
+ * An experiment switched off, before its start date or past its end date at `at`, renders a single
+ * rule sending every request that meets `conditions` to the control, and a warning. That rule keeps
+ * the priority and the construct id of the rule for everyone else, so the deployment that ends an
+ * experiment never moves a rule onto a priority another rule still holds. The ALB cannot start or
+ * end an experiment by itself: the start and end dates take effect at the first deployment after
+ * them. The experiment's state and
  * allocation table are recorded in the cloud assembly (`cdk-deploy-strategies:experiment` metadata).
+ *
+ * **What it measures.** One CloudWatch dashboard per experiment (`dashboard`): requests, error rate
+ * and latency, one line per variant and the control, from their target groups' metrics, with the
+ * experiment's health checks drawn as thresholds. Each of the experiment's health checks
+ * (`healthChecks` on the `Experiment`: error rates and latency percentiles) becomes one alarm per
+ * variant and one for the control (`variantAlarms`), so a variant that hurts its users shows beside
+ * the control it is compared with. Nothing acts on these alarms by itself (the ALB has no engine):
+ * subscribe to them, and switch the experiment off (`enabled: false`) when a variant fails. A check
+ * of your own (`aws.CloudWatchHealthCheck`) measures the whole application, not one variant, and is
+ * refused. An experiment switched off, or past its end date, measures the target groups it still
+ * forwards to (the control's) and, on the dashboard, those attached to a listener elsewhere.
  *
  * Each rule is updated after the rules with higher priority numbers, so adding a variant with a
  * match after the existing ones deploys in one go. To remove or reorder variants with a match,
@@ -112,6 +131,8 @@ export interface AlbExperimentProps {
  *   targetGroups: { 'control': current, 'beta': beta, 'one-click': oneClick },
  *   conditions: [elbv2.ListenerCondition.hostHeaders(['shop.example.com'])],
  * });
+ * // With healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })] on the Experiment, each
+ * // variant and the control get an error-rate alarm (variantAlarms) beside the dashboard.
  */
 export class AlbExperiment extends Construct {
   /** The experiment rendered. */
@@ -120,6 +141,14 @@ export class AlbExperiment extends Construct {
   public readonly active: boolean;
   /** The listener rules, in the order the ALB evaluates them (by priority); the last one is for everyone else. */
   public readonly rules: elbv2.ApplicationListenerRule[];
+  /** The experiment's dashboard: requests, error rate and latency, one line per variant and the control. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /**
+   * The alarms of the experiment's health checks, by variant name (the control's too): one alarm per
+   * check on the variant's target group. Empty without health checks; only the target groups the
+   * rules forward to are measured.
+   */
+  public readonly variantAlarms: { [variant: string]: TargetGroupAlarms };
 
   constructor(scope: Construct, id: string, props: AlbExperimentProps) {
     super(scope, id);
@@ -138,7 +167,8 @@ export class AlbExperiment extends Construct {
     const at = props.at === undefined ? new Date()
       : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
     const conditions = conditionsOf(where, props.conditions);
-    const priority = props.priority ?? DEFAULT_PRIORITY;
+    const source = props.priority !== undefined ? 'given' : hasAutomaticPriorities(props.listener) ? 'automatic' : 'default';
+    const priority = props.priority ?? (source === 'automatic' ? automaticPriority(this) : DEFAULT_PRIORITY);
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
       fail(`${where}: priority`, priority, `an ALB listener rule priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`,
         'Pick the first of a range of priorities no other rule on the listener uses, such as 100.');
@@ -208,6 +238,23 @@ export class AlbExperiment extends Construct {
         action: forwardAction(prop, rule, targets, stickiness),
       });
     });
+    registerListenerRules(this, {
+      where,
+      listener: props.listener,
+      source,
+      base: priority,
+      // Every priority the experiment can render, so a suggested range fits it switched on again.
+      offsets: Array.from({ length: matched.length + 1 }, (_, i) => i),
+      setBase: b => `priority ${b}`,
+      conditionsProp: 'conditions',
+      rules: this.rules.map((rule, i) => {
+        const group = groups[i];
+        const variant = group.allocations[0].variant;
+        return group.match
+          ? { rule, role: `the rule of variant "${variant}"`, consequence: `variant "${variant}" of experiment "${experiment.name}" would receive no request`, prop: 'priority', propValue: priority }
+          : { rule, role: 'the rule for everyone else', consequence: `experiment "${experiment.name}" would receive none of the requests its variants without a match and its control share`, prop: 'priority', propValue: priority };
+      }),
+    });
     // Update the rules from the highest priority number down: a rule then moves to a higher
     // priority before a new rule takes its old one, which the ALB would otherwise refuse.
     for (let i = 0; i < this.rules.length - 1; i++) this.rules[i].node.addDependency(this.rules[i + 1]);
@@ -215,10 +262,62 @@ export class AlbExperiment extends Construct {
     if (reason !== undefined) {
       Annotations.of(this).addWarningV2('cdk-deploy-strategies:albExperimentInactive',
         `Every request goes to the control "${experiment.control}": ${reason}. `
-        + 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.');
+        + (experiment._startsAfter(at)
+          ? `The rules are rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
+          : 'Remove the AlbExperiment (and the variants\' target groups) once you have your results, or change the experiment and deploy again.'));
     }
+    // What each target group is measured by: the ones the rules forward to have metrics (the ALB
+    // publishes them per load balancer); a variant's group left out by an inactive experiment is
+    // measured only if it is attached to a listener elsewhere.
+    const forwarded = new Set(groups.flatMap(g => g.allocations.map(a => a.variant)));
+    const names = [experiment.control, ...experiment.variants.map(v => v.name)];
+    const metricsOf = new Map<string, RequestMetricSource | undefined>();
+    for (const name of names) {
+      const fix = `Attach the target group of ${name === experiment.control ? 'the control' : `variant "${name}"`} to the load balancer `
+        + '(an imported one needs its loadBalancerArns), or leave healthChecks out of the experiment.';
+      try {
+        metricsOf.set(name, targetGroupMetrics(targetGroups[name], `${where}: targetGroups["${name}"]`, fix));
+      } catch (e) {
+        if (forwarded.has(name) && experiment.healthChecks.length > 0) throw e;
+        metricsOf.set(name, undefined);
+      }
+    }
+    this.variantAlarms = {};
+    const sources: HealthCheckSource[] = [];
+    for (const name of names.filter(n => forwarded.has(n))) {
+      const alarms = new TargetGroupAlarms(this, `Alarms-${name}`, { targetGroup: targetGroups[name], healthChecks: [] });
+      this.variantAlarms[name] = alarms;
+      sources.push({ scope: alarms, metrics: () => metricsOf.get(name)! });
+    }
+    const measured = new HealthCheckAlarms({
+      backend: BACKEND,
+      where: `${experimentProp}`,
+      sources,
+      scope: this,
+      purpose: `measures one side of experiment "${experiment.name}", each variant and the control apart: switch the experiment off (enabled: false) when a variant fails`,
+      perVariant: true,
+    }, experiment.healthChecks);
+
+    const unmeasured = 'whose target group has no metrics: it is attached to no load balancer listener (an imported one needs its loadBalancerArns)';
+    const variants: DashboardVariant[] = names.map(name => ({
+      name, isControl: name === experiment.control, metrics: metricsOf.get(name), unmeasured,
+    }));
+    const hidden = names.filter(name => forwarded.has(name) && metricsOf.get(name) === undefined);
+    if (hidden.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-deploy-strategies:albExperimentUnmeasured',
+        `The dashboard cannot show ${hidden.map(n => `"${n}"`).join(', ')}, ${unmeasured}. Import the target groups with their loadBalancerArns to measure them.`);
+    }
+    this.dashboard = experimentDashboard(this, 'Dashboard', { experiment, backend: BACKEND, variants });
+
     recordExperiment(this, experiment, BACKEND, at);
-    registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, experiment, evaluationOrder: declaredOrder(experiment), caseInsensitiveValues: true });
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: BACKEND,
+      experiment,
+      evaluationOrder: declaredOrder(experiment),
+      caseInsensitiveValues: true,
+      healthChecks: () => measured.names,
+    });
   }
 }
 

@@ -40,8 +40,8 @@ export interface CloudFrontContinuousDeploymentProps {
    * An A/B test with exactly one variant: selected by a header whose name starts with
    * `aws-cf-cd-` (`Match.header('aws-cf-cd-variant', 'b')`, every matching request, so the
    * experiment takes no `stickiness`), or by a weight of at most 15% (a whole percent) without a
-   * match, kept for the experiment's `stickiness` (5 to 60 minutes) if set. An experiment switched off or past its end date
-   * renders the policy disabled, with a warning. Give either an experiment or a strategy.
+   * match, kept for the experiment's `stickiness` (5 to 60 minutes) if set. An experiment switched off, before its start
+   * date or past its end date renders the policy disabled, with a warning. Give either an experiment or a strategy.
    *
    * @default - no experiment: `strategy` drives the policy
    */
@@ -88,8 +88,9 @@ export interface CloudFrontContinuousDeploymentProps {
   readonly enabled?: boolean;
 
   /**
-   * With an experiment: the moment whose allocations are rendered. An experiment past its end
-   * date at this moment renders the policy disabled. Pass a fixed date for reproducible templates.
+   * With an experiment: the moment whose allocations are rendered. An experiment before its start
+   * date or past its end date at this moment renders the policy disabled. Pass a fixed date for
+   * reproducible templates.
    *
    * @default - now, when the construct is created
    */
@@ -256,7 +257,9 @@ export class CloudFrontContinuousDeployment extends Construct {
     if (reason !== undefined) {
       Annotations.of(this).addWarningV2('cdk-deploy-strategies:cloudFrontExperimentInactive',
         `${reason}, so the continuous deployment policy is disabled and every request goes to the primary distribution (the control). `
-        + 'Remove this construct to delete the staging distribution, or promote the variant.');
+        + (experiment._startsAfter(at)
+          ? `The policy is rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
+          : 'Remove this construct to delete the staging distribution, or promote the variant.'));
     }
     recordExperiment(this, experiment, CLOUDFRONT_CD, at);
     registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, experiment, evaluationOrder: declaredOrder(experiment) });

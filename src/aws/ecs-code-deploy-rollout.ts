@@ -4,7 +4,8 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { TargetGroupAlarms } from './target-group-alarms';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode } from '../core/plan-options';
 import { fail, struct } from '../core/private/validation';
 import { StepGate, StepGateKind } from '../core/step-gate';
@@ -14,12 +15,16 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, optionalDeploymentGroupName, predefinedKey,
 } from './private/codedeploy-shift';
-import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from './private/guardrail-facts';
+import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, healthCheckTriggers, testListenerRoute } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, rolloutChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { recordPlan } from './private/plan-metadata';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
 
 /** The controller's name in errors and in the recorded plan. */
 const CONTROLLER = 'CodeDeploy for ECS';
+
+/** How to stay within CodeDeploy's alarms when health checks count twice (one alarm per target group). */
+const HEALTH_CHECK_HINT = 'each error-rate or latency health check renders one alarm per target group';
 
 
 /** CodeDeploy's limit on the approval wait and on the wait before the old task set ends: 2 days. */
@@ -71,27 +76,24 @@ export interface EcsCodeDeployRolloutProps {
   readonly strategy: Strategy;
 
   /**
-   * More alarms that stop and roll back the deployment. Add more later with `addAlarm()`.
-   * CodeDeploy watches at most 50 per deployment group, generated ones included.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none). Error
+   * rates and latencies are measured on both target groups, one alarm per check and target group
+   * (both groups must then be attached to a listener: their metrics are per load balancer); checks of
+   * your own (`aws.CloudWatchHealthCheck`) once. Add more later with `addHealthCheck()`.
    *
-   * @default - only the generated target group alarms
+   * @default - the strategy's health checks; when it declares none, `error-rate` (5xx above 1%) and
+   * `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * More alarms that stop and roll back the deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`. CodeDeploy watches at most 50 per deployment group, the health checks'
+   * included.
+   *
+   * @default - only the health checks' alarms
    */
   readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * Thresholds of the alarms generated on both target groups (5xx count and p99 latency).
-   *
-   * @default - the defaults of `TargetGroupAlarms`: 5 or more 5xx, or p99 latency of 2 s or more, for 2 one-minute periods
-   */
-  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
-
-  /**
-   * Whether to generate the 5xx and latency alarms on the blue and green target groups. Both groups
-   * must then be attached to a listener, since their metrics are per load balancer.
-   *
-   * @default true
-   */
-  readonly generateTargetGroupAlarms?: boolean;
 
   /**
    * The CodeDeploy application to put the deployment group in.
@@ -112,8 +114,9 @@ export interface EcsCodeDeployRolloutProps {
  * Applies a `Strategy` to an ECS service deployed by CodeDeploy: a blue-green deployment group
  * with its traffic shift, approval wait and bake time derived from the strategy (a predefined
  * deployment configuration when the strategy matches one, a custom canary or linear one otherwise),
- * 5xx and latency alarms on both target groups, and automatic rollback when a deployment fails,
- * is stopped, or an alarm fires.
+ * the health checks measured on both target groups (the strategy's, or error rate and p99 latency by
+ * default) as the group's alarms, and automatic rollback when a deployment fails, is stopped, or an
+ * alarm fires.
  *
  * | strategy | CodeDeploy |
  * | --- | --- |
@@ -163,14 +166,15 @@ export class EcsCodeDeployRollout extends Construct {
   public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
   /** The CodeDeploy deployment configuration derived from the strategy. */
   public readonly deploymentConfig: codedeploy.IEcsDeploymentConfig;
-  /** The generated alarms on the blue target group, unless turned off. */
-  public readonly blueAlarms?: TargetGroupAlarms;
-  /** The generated alarms on the green target group, unless turned off. */
-  public readonly greenAlarms?: TargetGroupAlarms;
-  /** The traffic plan this rollout follows. */
-  public readonly plan: TrafficPlan;
+  /** The health checks' alarms on the blue target group. */
+  public readonly blueAlarms: TargetGroupAlarms;
+  /** The health checks' alarms on the green target group. */
+  public readonly greenAlarms: TargetGroupAlarms;
 
-  private alarmCount = 0;
+  private readonly alarms = new Set<cloudwatch.IAlarm>();
+  private readonly healthChecksRendered: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: EcsCodeDeployRolloutProps) {
     super(scope, id);
@@ -197,10 +201,14 @@ export class EcsCodeDeployRollout extends Construct {
     checkController(`${where}: service`, props.service);
 
     // CodeDeploy starts the new task set at full size beside the old one before any traffic moves.
-    this.plan = props.strategy.plan({ capacity: CapacityMode.FULL_COPY });
+    this.strategy = props.strategy;
+    const checks = rolloutChecks(`${where}: healthChecks`, props.healthChecks, props.strategy.healthChecks, loadBalancedDefaultChecks());
+    this.currentPlan = props.strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
     const strategyProp = `${where}: strategy`;
-    const shift = codeDeployShift(this.plan, strategyProp, CONTROLLER);
-    const waits = blueGreenWaits(this.plan, strategyProp, props.testListener !== undefined);
+    const shift = codeDeployShift(this.currentPlan, strategyProp, CONTROLLER,
+      'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request '
+      + 'to the new task set before any traffic shifts; or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.');
+    const waits = blueGreenWaits(this.currentPlan, strategyProp, props.testListener !== undefined);
     this.deploymentConfig = this.deploymentConfigFor(shift);
     if (props.strategy.testRoute && props.testListener) {
       // Not an error (the test listener is the route), but the match itself is not applied: say so.
@@ -230,36 +238,67 @@ export class EcsCodeDeployRollout extends Construct {
       autoRollback: { failedDeployment: true, stoppedDeployment: true },
     });
 
-    if (props.generateTargetGroupAlarms === false && props.targetGroupAlarms !== undefined) {
-      fail(`${where}: targetGroupAlarms`, props.targetGroupAlarms, 'it sets thresholds of alarms that generateTargetGroupAlarms: false turns off',
-        'Remove targetGroupAlarms, or leave generateTargetGroupAlarms at its default (true).');
-    }
-    if (props.generateTargetGroupAlarms ?? true) {
-      const options = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
-        'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
-      requireMetrics(`${where}: blueTargetGroup`, props.blueTargetGroup);
-      requireMetrics(`${where}: greenTargetGroup`, props.greenTargetGroup);
-      this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...options, targetGroup: props.blueTargetGroup });
-      this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...options, targetGroup: props.greenTargetGroup });
-      [...this.blueAlarms.alarms, ...this.greenAlarms.alarms].forEach(alarm => this.addAlarm(alarm));
-    }
-    requireAlarms(`${where}: alarms`, props.alarms).forEach(alarm => this.addAlarm(alarm));
+    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { targetGroup: props.blueTargetGroup, healthChecks: [] });
+    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { targetGroup: props.greenTargetGroup, healthChecks: [] });
+    // Target group metrics are per load balancer: a group attached to no listener has none.
+    const fix = 'Forward a listener (the test listener, say) or a listener rule to it, or measure the rollout only by checks of your own: healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)].';
+    this.healthChecksRendered = new HealthCheckAlarms({
+      backend: CONTROLLER,
+      where,
+      sources: [
+        { scope: this.blueAlarms, metrics: () => targetGroupMetrics(props.blueTargetGroup, `${where}: blueTargetGroup`, fix) },
+        { scope: this.greenAlarms, metrics: () => targetGroupMetrics(props.greenTargetGroup, `${where}: greenTargetGroup`, fix) },
+      ],
+      scope: this,
+      purpose: 'rolls the deployment back',
+    }, checks);
+    [...this.healthChecksRendered.alarms, ...requireAlarms(`${where}: alarms`, props.alarms)].forEach(alarm => this.addAlarm(alarm));
 
-    limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
-    recordPlan(this, this.plan, CONTROLLER);
+    limitAlarms(this, `${where}: alarms`, () => this.alarms.size, HEALTH_CHECK_HINT);
+    recordPlan(this, () => this.plan, CONTROLLER);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
       backend: CONTROLLER,
-      plan: this.plan,
-      rollbackTriggers: () => [CODEDEPLOY_FAILED_DEPLOYMENT, ...alarmTriggers(this.alarmCount)],
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => {
+        const health = this.healthChecksRendered.alarms;
+        return [CODEDEPLOY_FAILED_DEPLOYMENT, ...healthCheckTriggers(this.healthChecksRendered.names, health.length),
+          ...alarmTriggers([...this.alarms].filter(a => !health.includes(a)).length)];
+      },
       testRoute: () => testListenerRoute(props.testListener),
+      healthChecks: () => this.healthChecksRendered.names,
     });
+  }
+
+  /** The traffic plan this rollout follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, on both target groups, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.healthChecksRendered.alarms;
   }
 
   /** Adds an alarm that stops and rolls back the deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    this.deploymentGroup.addAlarm(requireAlarm(`EcsCodeDeployRollout ${this.node.path}: alarm`, alarm));
-    this.alarmCount++;
+    requireAlarm(`EcsCodeDeployRollout ${this.node.path}: alarm`, alarm);
+    if (this.alarms.has(alarm)) return;
+    this.deploymentGroup.addAlarm(alarm);
+    this.alarms.add(alarm);
+  }
+
+  /**
+   * Adds a health check that rolls the deployment back: an error rate or a latency is measured on
+   * both target groups, a check of your own (`aws.CloudWatchHealthCheck`) once. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const alarms = this.healthChecksRendered.add(check, `EcsCodeDeployRollout ${this.node.path}: healthCheck`);
+    alarms.forEach(alarm => this.addAlarm(alarm));
+    this.currentPlan = this.strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: this.healthChecksRendered.checks });
   }
 
   private deploymentConfigFor(shift: CodeDeployShift): codedeploy.IEcsDeploymentConfig {
@@ -371,16 +410,5 @@ function checkController(prop: string, service: ecs.IBaseService): void {
     fail(prop, service.node.path,
       `it uses the ${controller ?? 'ECS'} deployment controller; CodeDeploy deploys only a service created with the CODE_DEPLOY controller`,
       'Create the service with deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } (changing it replaces the service), or roll it out with ECS native deployments instead.');
-  }
-}
-
-/** Target group metrics are per load balancer: a target group attached to no listener has none. */
-function requireMetrics(prop: string, targetGroup: elbv2.IApplicationTargetGroup): void {
-  try {
-    void targetGroup.metrics;
-  } catch {
-    fail(prop, targetGroup.node.path,
-      'the generated alarms read its metrics, which exist only once it is attached to a load balancer listener',
-      'Forward the test listener (or a listener rule) to it, or set generateTargetGroupAlarms: false and pass your own alarms.');
   }
 }

@@ -1,20 +1,26 @@
-import { Annotations, Lazy } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { TargetGroupAlarms } from './target-group-alarms';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
-import { ecsNativeDeployment } from './private/ecs-native-deployment';
+import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
-import { alarmTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
+import { alarmTriggers, CIRCUIT_BREAKER, healthCheckTriggers, testRuleRoute } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, rolloutChecks, targetGroupMetrics } from './private/health-check-alarms';
+import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
+
+/** The backend's name in errors, in the recorded plan and for the guardrails. */
+const BACKEND = 'native ECS deployment';
 
 /** Props for an `EcsNativeRollout`. */
 export interface EcsNativeRolloutProps {
@@ -31,8 +37,13 @@ export interface EcsNativeRolloutProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -75,19 +86,24 @@ export interface EcsNativeRolloutProps {
   readonly containerPort?: number;
 
   /**
-   * More alarms that stop and roll back a deployment, besides the 5xx and latency alarms
-   * generated for each target group. Add more later with `addAlarm()`.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none). Error
+   * rates and latencies are measured on both target groups, one alarm per check and target group
+   * (`blueAlarms`, `greenAlarms`); checks of your own (`aws.CloudWatchHealthCheck`) once. Their
+   * windows are whole minutes (load balancers publish their metrics once a minute). Add more later
+   * with `addHealthCheck()`.
    *
-   * @default - only the generated target group alarms
+   * @default - the strategy's health checks; when it declares none, `error-rate` (5xx above 1%) and
+   * `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
    */
-  readonly alarms?: cloudwatch.IAlarm[];
+  readonly healthChecks?: HealthCheck[];
 
   /**
-   * Thresholds of the alarms generated for the blue and the green target group.
+   * More alarms that stop and roll back a deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`.
    *
-   * @default - the `TargetGroupAlarms` defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods
+   * @default - only the health checks' alarms
    */
-  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
+  readonly alarms?: cloudwatch.IAlarm[];
 
   /**
    * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
@@ -114,7 +130,11 @@ export interface EcsNativeRolloutProps {
  * It registers the service in the blue target group with the green one as its alternate target,
  * behind the production rule (and the test rule, when the strategy has a test route), sets the
  * deployment strategy, the circuit breaker and the alarms that roll back on the service, and
- * generates 5xx and p99 latency alarms for both target groups.
+ * measures the health checks (the strategy's, or error rate and p99 latency by default) on both
+ * target groups with CloudWatch alarms, which ECS watches as deployment alarms. A test phase held
+ * by a manual approval (blue-green's promotion, a canary's or linear strategy's test gate) becomes a
+ * PAUSE lifecycle hook after the test traffic shift, beside the Lambda hooks, with the gate's
+ * timeout and a timeout action that rolls back.
  *
  * You build the listener rules: the production rule forwards to blue (weight 100) and green
  * (weight 0); the test rule, needed only for a test route, is evaluated first and forwards to
@@ -155,6 +175,7 @@ export interface EcsNativeRolloutProps {
  *   productionRule,
  *   testRule,
  * });
+ * rollout.addHealthCheck(HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(3) }));
  * rollout.addAlarm(latencyAlarm);
  */
 export class EcsNativeRollout extends Construct {
@@ -164,18 +185,28 @@ export class EcsNativeRollout extends Construct {
   public readonly blueTargetGroup: elbv2.IApplicationTargetGroup;
   /** The target group the next revision starts on. */
   public readonly greenTargetGroup: elbv2.IApplicationTargetGroup;
-  /** The rollback alarms of the blue target group. */
+  /** The health checks' alarms on the blue target group. */
   public readonly blueAlarms: TargetGroupAlarms;
-  /** The rollback alarms of the green target group. */
+  /** The health checks' alarms on the green target group. */
   public readonly greenAlarms: TargetGroupAlarms;
-  /** The traffic plan the service follows. */
-  public readonly plan: TrafficPlan;
   /** The container that receives traffic. */
   public readonly containerName: string;
   /** The container port that receives traffic. */
   public readonly containerPort: number;
+  /**
+   * The lifecycle stage where a deployment waits for a person (`POST_TEST_TRAFFIC_SHIFT`), when the
+   * strategy's test phase is a manual approval: blue-green's promotion, or the test gate of a
+   * canary or linear strategy.
+   *
+   * @default - undefined: no deployment waits for a person
+   */
+  public readonly approvalStage?: string;
 
   private readonly deploymentAlarms: cloudwatch.IAlarm[] = [];
+  private readonly healthChecksRendered: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private readonly capacity: CapacityMode;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: EcsNativeRolloutProps) {
     super(scope, id);
@@ -219,17 +250,31 @@ export class EcsNativeRollout extends Construct {
         'Add the test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRule out.');
     }
 
+    // The listener check names the rules by their role in the rollout.
+    registerListenerRules(this, {
+      where,
+      source: 'rules',
+      base: 0,
+      offsets: [0],
+      setBase: () => '',
+      rules: [
+        { rule: productionRule, role: 'the production rule', consequence: 'the service would receive no request', prop: 'productionRule', propValue: productionRule.node.path },
+        ...(testRule ? [{ rule: testRule, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testRule', propValue: testRule.node.path }] : []),
+      ],
+    });
+
     // ECS runs the new revision at full size beside the old one; a rolling update replaces it in place.
     const rolling = props.strategy.kind === StrategyKind.ALL_AT_ONCE;
-    this.plan = props.strategy.plan({ capacity: rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY });
-    const deployment = ecsNativeDeployment(this.plan, `${where}: strategy`);
+    this.strategy = props.strategy;
+    this.capacity = rolling ? CapacityMode.IN_PLACE : CapacityMode.FULL_COPY;
+    const checks = rolloutChecks(`${where}: healthChecks`, props.healthChecks, props.strategy.healthChecks, loadBalancedDefaultChecks());
+    this.currentPlan = props.strategy.plan({ capacity: this.capacity, healthChecks: checks });
+    const deployment = ecsNativeDeployment(this.currentPlan, `${where}: strategy`);
 
     const { containerName, containerPort } = trafficContainer(where, taskDefinition, props.containerName, props.containerPort);
     this.containerName = containerName;
     this.containerPort = containerPort;
     const hooks = props.lifecycleHooks === undefined ? [] : lifecycleHooks(`${where}: lifecycleHooks`, props.lifecycleHooks);
-    const alarmOptions = struct<TargetGroupAlarmOptions>(`${where}: targetGroupAlarms`, props.targetGroupAlarms ?? {},
-      'Pass { http5xxCount, p99Latency, period, evaluationPeriods }.');
     const extraAlarms = requireAlarms(`${where}: alarms`, props.alarms);
 
     this.service = service;
@@ -244,6 +289,7 @@ export class EcsNativeRollout extends Construct {
         role: props.infrastructureRole,
       }),
     }).attachToApplicationTargetGroup(blue);
+    if (!rolling) dropRedundantRuleDependencies(this, cfnService, [productionRule, testRule]);
 
     // The same DeploymentConfiguration as EcsRolloutService renders through BaseServiceOptions.
     const set = (path: string, value: unknown) => value === undefined
@@ -260,25 +306,69 @@ export class EcsNativeRollout extends Construct {
     // aws-cdk-lib warns when the service was created without a circuit breaker; this sets one.
     Annotations.of(service).acknowledgeWarning('@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       `${this.node.path} enables the deployment circuit breaker with rollback`);
-    set('Alarms', {
-      AlarmNames: Lazy.list({ produce: () => this.deploymentAlarms.map(a => a.alarmName) }),
-      Enable: true,
-      Rollback: true,
-    });
+    // Without an alarm (healthChecks: [] and none added), no alarm configuration: the circuit breaker alone.
+    set('Alarms', Lazy.any({
+      produce: () => (this.deploymentAlarms.length === 0 ? undefined : {
+        AlarmNames: this.deploymentAlarms.map(a => a.alarmName),
+        Enable: true,
+        Rollback: true,
+      }),
+    }));
     for (const hook of hooks) service.addLifecycleHook(hook);
+    if (deployment.approval) addPauseHook(cfnService, deployment.approval);
+    this.approvalStage = deployment.approval?.stage;
 
-    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { ...alarmOptions, targetGroup: blue });
-    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { ...alarmOptions, targetGroup: green });
-    for (const alarm of [...this.blueAlarms.alarms, ...this.greenAlarms.alarms, ...extraAlarms]) this.addAlarm(alarm);
+    this.blueAlarms = new TargetGroupAlarms(this, 'BlueAlarms', { targetGroup: blue, healthChecks: [] });
+    this.greenAlarms = new TargetGroupAlarms(this, 'GreenAlarms', { targetGroup: green, healthChecks: [] });
+    const fix = 'Forward the production rule to both target groups (ListenerAction.weightedForward), so that both are attached to the load balancer.';
+    this.healthChecksRendered = new HealthCheckAlarms({
+      backend: BACKEND,
+      where,
+      sources: [
+        { scope: this.blueAlarms, metrics: () => targetGroupMetrics(blue, `${where}: blueTargetGroup`, fix) },
+        { scope: this.greenAlarms, metrics: () => targetGroupMetrics(green, `${where}: greenTargetGroup`, fix) },
+      ],
+      scope: this,
+      purpose: 'rolls the deployment back',
+    }, checks);
+    for (const alarm of [...this.healthChecksRendered.alarms, ...extraAlarms]) this.addAlarm(alarm);
 
-    recordPlan(this, this.plan, 'native ECS deployment');
+    recordPlan(this, () => this.plan, BACKEND);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'aws',
-      backend: 'native ECS deployment',
-      plan: this.plan,
-      rollbackTriggers: () => [CIRCUIT_BREAKER, ...alarmTriggers(this.deploymentAlarms.length)],
+      backend: BACKEND,
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => {
+        const health = this.healthChecksRendered.alarms;
+        return [CIRCUIT_BREAKER, ...healthCheckTriggers(this.healthChecksRendered.names, health.length),
+          ...alarmTriggers(this.deploymentAlarms.filter(a => !health.includes(a)).length)];
+      },
       testRoute: () => testRuleRoute(props.strategy, testRule),
+      healthChecks: () => this.healthChecksRendered.names,
     });
+  }
+
+  /** The traffic plan the service follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, on both target groups, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.healthChecksRendered.alarms;
+  }
+
+  /**
+   * Adds a health check that rolls a deployment back: an error rate or a latency is measured on both
+   * target groups, a check of your own (`aws.CloudWatchHealthCheck`) once. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const alarms = this.healthChecksRendered.add(check, `EcsNativeRollout ${this.node.path}: healthCheck`);
+    alarms.forEach(alarm => this.addAlarm(alarm));
+    this.currentPlan = this.strategy.plan({ capacity: this.capacity, healthChecks: this.healthChecksRendered.checks });
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */
@@ -291,6 +381,54 @@ export class EcsNativeRollout extends Construct {
   public addLifecycleHook(target: ecs.IDeploymentLifecycleHookTarget): void {
     this.service.addLifecycleHook(lifecycleHooks(`EcsNativeRollout ${this.node.path}: lifecycleHook`, [target])[0]);
   }
+}
+
+/**
+ * Adds a PAUSE lifecycle hook beside the service's Lambda hooks, with the timeout action that rolls
+ * back. aws-cdk-lib's `addLifecycleHook` renders Lambda hooks only (a target ARN and a role), so
+ * the service's hook list becomes aws-cdk-lib's own, then the pause; both are read at synth, so
+ * hooks added later still count.
+ */
+function addPauseHook(cfnService: ecs.CfnService, pause: EcsPauseHook): void {
+  const config = cfnService.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty;
+  const own = config.lifecycleHooks;
+  const hook: ecs.CfnService.DeploymentLifecycleHookProperty = {
+    targetType: 'PAUSE',
+    lifecycleStages: [pause.stage],
+    timeoutConfiguration: { timeoutInMinutes: pause.timeoutMinutes, action: 'ROLLBACK' },
+  };
+  cfnService.deploymentConfiguration = {
+    ...config,
+    lifecycleHooks: Lazy.any({
+      produce: () => {
+        const lambdas = own === undefined ? undefined : Stack.of(cfnService).resolve(own);
+        return [...(Array.isArray(lambdas) ? lambdas : []), hook];
+      },
+    }),
+  };
+}
+
+/**
+ * aws-cdk-lib makes a load-balanced service depend on every listener rule of its target group, so
+ * that the target group is attached before the service starts. With an alternate target the
+ * service also references its production and test rules (`AdvancedConfiguration`), which orders it
+ * after them already: CloudFormation validation flags the `DependsOn` as redundant (W3005). Those
+ * two are removed; a dependency on any other rule stays. aws-cdk-lib turns construct dependencies
+ * into `DependsOn` when synthesis starts, before validations run, so the removal runs as one.
+ */
+function dropRedundantRuleDependencies(scope: Construct, service: ecs.CfnService, rules: Array<elbv2.ApplicationListenerRule | undefined>): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const rule of rules) {
+        const cfnRule = rule?.node.defaultChild;
+        if (cfnRule instanceof CfnResource && Stack.of(cfnRule) === Stack.of(service)
+          && service.obtainDependencies().includes(cfnRule)) {
+          service.removeResourceDependency(cfnRule);
+        }
+      }
+      return [];
+    },
+  });
 }
 
 function targetGroup(prop: string, value: unknown): elbv2.IApplicationTargetGroup {

@@ -43,7 +43,7 @@ export interface EcsReleaseProps {
  * the stacks depend on each other, which `cdk deploy --all` deploys in that order.
  *
  * **Rollback.** Every service deploys natively with the deployment circuit breaker and its
- * rollback alarms (the generated 5xx and p99 latency alarms and any added): a deployment that
+ * rollback alarms (its health checks' alarms and any added): a deployment that
  * fails or sets off an alarm is rolled back by ECS and fails the stack update. CloudFormation
  * then rolls back every resource of the stack, so the services already updated in earlier waves
  * go back to their previous task definitions too, in reverse order, by new ECS deployments: one

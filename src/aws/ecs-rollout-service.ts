@@ -9,10 +9,13 @@ import { Construct } from 'constructs';
 import { EcsCodeDeployRollout } from './ecs-code-deploy-rollout';
 import { EcsController, EcsControllerKind } from './ecs-controller';
 import { EcsNativeRollout } from './ecs-native-rollout';
-import { TargetGroupAlarmOptions, TargetGroupAlarms } from './target-group-alarms';
+import { TargetGroupAlarms } from './target-group-alarms';
+import { HealthCheck } from '../core/health-check';
 import { Strategy, TrafficPlan } from '../core/strategy';
+import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
-import { healthCheck, trafficContainer } from './private/ecs-service';
+import { dynamicHostPort, healthCheck, trafficContainer } from './private/ecs-service';
+import { automaticPriority, hasAutomaticPriorities, registerListenerRules, registerLoadBalancerCheck } from './private/listener-rules';
 import { StrategyValidationError } from '../core/private/errors';
 import { arrayOf, fail, struct } from '../core/private/validation';
 
@@ -42,8 +45,13 @@ export interface EcsRolloutServiceProps {
 
   /**
    * How a new task definition revision is released: `Strategy.ALL_AT_ONCE` (a rolling update),
-   * a blue-green strategy without a promotion gate, a one-step canary or a linear strategy of
-   * at least 3% per step, with bake times in whole minutes up to 24 hours.
+   * a blue-green strategy, a one-step canary or a linear strategy of at least 3% per step, with
+   * bake times in whole minutes up to 24 hours. A test route becomes the test listener rule; the
+   * test phase (blue-green's promotion, a canary's or linear strategy's `testGate`) may be held
+   * only by `StepGate.manualApproval({ timeout })`, a PAUSE lifecycle hook at
+   * `POST_TEST_TRAFFIC_SHIFT` that rolls back when the timeout passes: continue it with
+   * `aws ecs continue-service-deployment --service-deployment-arn <arn> --hook-id <id> --action CONTINUE`
+   * (or `--action ROLLBACK`).
    */
   readonly strategy: Strategy;
 
@@ -56,9 +64,11 @@ export interface EcsRolloutServiceProps {
   readonly controller?: EcsController;
 
   /**
-   * Priority of the production listener rule (1-50000, lower is evaluated first). Native controller only.
+   * Priority of the production listener rule (1-50000, lower is evaluated first). Native controller
+   * only. No other rule of the listener may use it; at synth the library refuses two rules at one
+   * priority, and a rule of this service that an earlier rule of the listener shadows.
    *
-   * @default 10
+   * @default - 10; or, on a listener given to `ListenerPriorities.automatic()`, a priority chosen from the construct path
    */
   readonly priority?: number;
 
@@ -111,19 +121,23 @@ export interface EcsRolloutServiceProps {
   readonly desiredCount?: number;
 
   /**
-   * More alarms that stop and roll back a deployment, besides the 5xx and latency alarms
-   * generated for each target group. Add more later with `addAlarm()`.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none). Error
+   * rates and latencies are measured on both target groups, one CloudWatch alarm per check and
+   * target group (`blueAlarms`, `greenAlarms`); checks of your own (`aws.CloudWatchHealthCheck`)
+   * once. Their windows are whole minutes. Add more later with `addHealthCheck()`.
    *
-   * @default - only the generated target group alarms
+   * @default - the strategy's health checks; when it declares none, `error-rate` (5xx above 1%) and
+   * `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
    */
-  readonly alarms?: cloudwatch.IAlarm[];
+  readonly healthChecks?: HealthCheck[];
 
   /**
-   * Thresholds of the alarms generated for the blue and the green target group.
+   * More alarms that stop and roll back a deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`.
    *
-   * @default - the `TargetGroupAlarms` defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods
+   * @default - only the health checks' alarms
    */
-  readonly targetGroupAlarms?: TargetGroupAlarmOptions;
+  readonly alarms?: cloudwatch.IAlarm[];
 
   /**
    * Functions ECS runs at stages of a deployment, such as a smoke test of the green side at
@@ -178,8 +192,8 @@ export interface EcsRolloutServiceProps {
  * the strategy has a test route (`Match.header` or `Match.queryParameter`), a test rule on the same
  * listener, evaluated first, that sends only the matching requests from `testRouteSources` to green.
  * ECS moves traffic by rewriting the weights of these rules, and rolls back when a task fails to
- * start (circuit breaker) or an alarm fires: the generated 5xx and p99 latency alarms of both
- * target groups and any alarm added. A deploy that changes the task definition starts a deployment;
+ * start (circuit breaker) or an alarm fires: the alarms of the health checks (the strategy's, or an
+ * error rate and a p99 latency by default) on both target groups, and any alarm added. A deploy that changes the task definition starts a deployment;
  * CloudFormation waits for it, bake times included, and rejects canary and linear deployments
  * longer than 33 hours.
  *
@@ -204,8 +218,13 @@ export interface EcsRolloutServiceProps {
  *   cluster,
  *   taskDefinition,
  *   listener,
- *   strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
+ *   strategy: Strategy.blueGreen({
+ *     testRoute: Match.header('x-env', 'green'),
+ *     bakeTime: Duration.minutes(10),
+ *     healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })],
+ *   }),
  * });
+ * web.addHealthCheck(HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }));
  * web.addAlarm(latencyAlarm);
  */
 export class EcsRolloutService extends Construct {
@@ -227,12 +246,10 @@ export class EcsRolloutService extends Construct {
   public readonly nativeRollout?: EcsNativeRollout;
   /** The CodeDeploy rollout applied to the service (CodeDeploy controller). */
   public readonly codeDeployRollout?: EcsCodeDeployRollout;
-  /** The rollback alarms of the blue target group. */
+  /** The health checks' alarms on the blue target group. */
   public readonly blueAlarms: TargetGroupAlarms;
-  /** The rollback alarms of the green target group. */
+  /** The health checks' alarms on the green target group. */
   public readonly greenAlarms: TargetGroupAlarms;
-  /** The traffic plan this service follows. */
-  public readonly plan: TrafficPlan;
   /** The container that receives traffic. */
   public readonly containerName: string;
   /** The container port that receives traffic. */
@@ -267,6 +284,8 @@ export class EcsRolloutService extends Construct {
         'Use the awsvpc network mode (the Fargate default), bridge or host.');
     }
     const codeDeploy = controller.kind === EcsControllerKind.CODE_DEPLOY;
+    // The load balancer's quotas count this service's rules and listeners with everyone else's.
+    registerLoadBalancerCheck(this);
     if (codeDeploy) refuseNativeOnly(where, props);
     else requireDefaultAction(`${where}: listener`, props.listener);
     const hasTestRoute = codeDeploy ? controller.testPort !== undefined : props.strategy.testRoute !== undefined;
@@ -277,7 +296,8 @@ export class EcsRolloutService extends Construct {
         codeDeploy ? 'Set testPort in EcsController.codeDeploy({ testPort }), or leave testRouteSources out.'
           : 'Add a test route to the strategy, such as Strategy.blueGreen({ testRoute: Match.header("x-env", "green") }), or leave testRouteSources out.');
     }
-    if (codeDeploy && props.strategy.testRoute && controller.testPort === undefined) {
+    // A canary's or linear strategy's test route is refused by EcsCodeDeployRollout, whatever the test port.
+    if (codeDeploy && props.strategy.kind === StrategyKind.BLUE_GREEN && props.strategy.testRoute && controller.testPort === undefined) {
       fail(`${where}: controller`, 'EcsController.codeDeploy() without a testPort',
         `CodeDeploy routes test traffic by a second listener, not by a request match, so the strategy's test route (${props.strategy.testRoute.describe()}) needs a test listener`,
         'Set a testPort, such as EcsController.codeDeploy({ testPort: 9000 }); or leave testRoute out of the strategy; or use EcsController.NATIVE, which routes tests by header.');
@@ -292,12 +312,20 @@ export class EcsRolloutService extends Construct {
     }
 
     const checked = healthCheck(`${where}: healthCheck`, props.healthCheck);
+    // With dynamic host ports the health check must follow the traffic port, and says so: `traffic-port` is
+    // CloudFormation's default, but cfn-lint requires it written (E3049).
+    const dynamic = dynamicHostPort(taskDefinition, containerName, containerPort);
+    if (dynamic && checked?.port !== undefined && checked.port !== 'traffic-port') {
+      fail(`${where}: healthCheck.port`, checked.port,
+        `container "${containerName}" maps port ${containerPort} to a dynamic host port (bridge network mode, host port 0), so each task listens on a port of its own that a fixed health check port misses`,
+        'Leave port out (or set "traffic-port"): the health check then follows each task\'s port.');
+    }
     const targetGroup = (groupId: string) => new elbv2.ApplicationTargetGroup(this, groupId, {
       vpc: props.cluster.vpc,
       port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: taskDefinition.networkMode === ecs.NetworkMode.AWS_VPC ? elbv2.TargetType.IP : elbv2.TargetType.INSTANCE,
-      healthCheck: checked,
+      healthCheck: dynamic ? { ...checked, port: 'traffic-port' } : checked,
     });
     this.blueTargetGroup = targetGroup('Blue');
     this.greenTargetGroup = targetGroup('Green');
@@ -310,7 +338,7 @@ export class EcsRolloutService extends Construct {
 
     const service = this.createService(props, codeDeploy);
     this.service = service;
-    const alarmProps = { alarms: props.alarms, targetGroupAlarms: props.targetGroupAlarms };
+    const alarmProps = { alarms: props.alarms, healthChecks: props.healthChecks };
     if (codeDeploy) {
       takeDefaultAction(`${where}: listener`, props.listener);
       props.listener.addAction('CodeDeployProduction', { action: forward(100) });
@@ -329,9 +357,8 @@ export class EcsRolloutService extends Construct {
         application: controller.application,
         deploymentGroupName: controller.deploymentGroupName,
       });
-      this.blueAlarms = this.codeDeployRollout.blueAlarms!;
-      this.greenAlarms = this.codeDeployRollout.greenAlarms!;
-      this.plan = this.codeDeployRollout.plan;
+      this.blueAlarms = this.codeDeployRollout.blueAlarms;
+      this.greenAlarms = this.codeDeployRollout.greenAlarms;
     } else {
       const rules = this.createRules(where, props, testSources, forward);
       this.productionRule = rules.production;
@@ -351,14 +378,32 @@ export class EcsRolloutService extends Construct {
       });
       this.blueAlarms = this.nativeRollout.blueAlarms;
       this.greenAlarms = this.nativeRollout.greenAlarms;
-      this.plan = this.nativeRollout.plan;
     }
+  }
+
+  /** The traffic plan this service follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return (this.nativeRollout ?? this.codeDeployRollout!).plan;
+  }
+
+  /** The alarms of every health check, on both target groups, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return (this.nativeRollout ?? this.codeDeployRollout!).healthCheckAlarms;
   }
 
   /** Adds an alarm that stops and rolls back a deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
     if (this.nativeRollout) this.nativeRollout.addAlarm(alarm);
     else this.codeDeployRollout!.addAlarm(alarm);
+  }
+
+  /**
+   * Adds a health check that rolls a deployment back: an error rate or a latency is measured on both
+   * target groups, a check of your own (`aws.CloudWatchHealthCheck`) once. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    if (this.nativeRollout) this.nativeRollout.addHealthCheck(check);
+    else this.codeDeployRollout!.addHealthCheck(check);
   }
 
   /** Adds a function ECS runs at stages of a deployment (native controller only). */
@@ -390,7 +435,9 @@ export class EcsRolloutService extends Construct {
 
   private createRules(where: string, props: EcsRolloutServiceProps, testSources: string[], forward: (blueWeight: number) => elbv2.ListenerAction) {
     const testCondition = props.strategy.testRoute && albCondition(`${where}: strategy.testRoute`, props.strategy.testRoute);
-    const priority = rulePriority(`${where}: priority`, props.priority ?? DEFAULT_PRIORITY);
+    // Automatic priorities take a slot: the test rule its first priority, the production rule the second.
+    const source = props.priority !== undefined ? 'given' : hasAutomaticPriorities(props.listener) ? 'automatic' : 'default';
+    const priority = rulePriority(`${where}: priority`, props.priority ?? (source === 'automatic' ? automaticPriority(this) + 1 : DEFAULT_PRIORITY));
     const testPriority = testCondition && rulePriority(`${where}: testPriority`, props.testPriority ?? priority - 1);
     if (testPriority !== undefined && testPriority >= priority) {
       fail(`${where}: testPriority`, testPriority, `the test rule must be evaluated before the production rule (priority ${priority}), so its priority must be lower`,
@@ -425,6 +472,21 @@ export class EcsRolloutService extends Construct {
       conditions: [...conditions, testCondition, sources!],
       action: forward(0),
     }) : undefined;
+    const testOffset = testPriority === undefined ? undefined : testPriority - priority;
+    registerListenerRules(this, {
+      where,
+      listener: props.listener,
+      source,
+      base: priority,
+      offsets: testOffset === undefined ? [0] : [testOffset, 0],
+      setBase: b => `priority ${b}${testOffset === undefined ? ''
+        : props.testPriority !== undefined ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+      conditionsProp: 'conditions',
+      rules: [
+        { rule: production, role: 'the production rule', consequence: 'the service would receive no request', prop: 'priority', propValue: priority },
+        ...(test ? [{ rule: test, role: 'the test rule', consequence: 'the test route would never reach the green side', prop: 'testPriority', propValue: testPriority! }] : []),
+      ],
+    });
     return { production, test };
   }
 
@@ -551,8 +613,50 @@ function cidrs(prop: string, value: unknown): string[] {
       fail(`${prop}[${i}]`, cidr, 'it must be a CIDR range: an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128',
         'Write it as an address and a prefix length, such as "203.0.113.0/24".');
     }
+    // EC2 masks the host bits of a security group's range away, so the range deployed is not the one written (and
+    // drifts from the template); cfn-lint refuses such a range (E3002, format ipv4-network / ipv6-network).
+    const network = networkOf(cidr);
+    if (network !== undefined) {
+      const [address, prefix] = cidr.split('/');
+      fail(`${prop}[${i}]`, cidr, `its address has bits set past the /${prefix} prefix, so the range is really ${network}: AWS masks the rest away, and cfn-lint refuses it`,
+        `Write the range as "${network}", or "${address}/${isIPv4(address) ? 32 : 128}" for that one address.`);
+    }
   });
   return list;
+}
+
+/**
+ * The network of a CIDR whose address has bits set past its prefix (`203.0.113.7/24` is really `203.0.113.0/24`),
+ * IPv6 in the canonical form; undefined when the address is the network's own.
+ */
+function networkOf(cidr: string): string | undefined {
+  const slash = cidr.lastIndexOf('/');
+  const address = cidr.slice(0, slash);
+  const prefix = Number(cidr.slice(slash + 1));
+  const v4 = isIPv4(address);
+  const bits = v4 ? 8 : 16;
+  const parts = v4 ? address.split('.').map(Number) : ipv6Groups(address);
+  // Each part keeps its bits inside the prefix: the top `kept` of its `bits`.
+  const masked = parts.map((part, i) => {
+    const cleared = 2 ** (bits - Math.min(bits, Math.max(0, prefix - i * bits)));
+    return part - (part % cleared);
+  });
+  if (masked.every((part, i) => part === parts[i])) return undefined;
+  return v4 ? `${masked.join('.')}/${prefix}` : canonicalIpv6(`${masked.map(g => g.toString(16)).join(':')}/${prefix}`);
+}
+
+/** The eight 16-bit groups of an IPv6 address in any valid notation (`::` runs, an IPv4 tail, any case). */
+function ipv6Groups(text: string): number[] {
+  let address = text.toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (tail !== null) {
+    const [a, b, c, d] = tail.slice(1, 5).map(Number);
+    address = `${address.slice(0, tail.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
+  }
+  const [head, rest] = address.split('::');
+  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
+  const known = [...groupsOf(head), ...(rest === undefined ? [] : groupsOf(rest))].length;
+  return [...groupsOf(head), ...Array(8 - known).fill('0'), ...groupsOf(rest)].map(g => parseInt(g, 16));
 }
 
 /** Whether `value` is an IPv4 address with a prefix length of 0 to 32, or an IPv6 address (without a zone) with one of 0 to 128. */
@@ -575,17 +679,7 @@ function isCidr(value: unknown): boolean {
  */
 function canonicalIpv6(cidr: string): string {
   const slash = cidr.lastIndexOf('/');
-  let address = cidr.slice(0, slash).toLowerCase();
-  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  if (tail !== null) {
-    const [a, b, c, d] = tail.slice(1, 5).map(Number);
-    address = `${address.slice(0, tail.index)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
-  }
-  const [head, rest] = address.split('::');
-  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
-  const known = [...groupsOf(head), ...(rest === undefined ? [] : groupsOf(rest))].length;
-  const groups = [...groupsOf(head), ...Array(8 - known).fill('0'), ...groupsOf(rest)]
-    .map(g => parseInt(g, 16).toString(16));
+  const groups = ipv6Groups(cidr.slice(0, slash)).map(g => g.toString(16));
   let best = { at: -1, length: 1 };
   for (let i = 0; i < 8; i++) {
     let j = i;

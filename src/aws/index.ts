@@ -1,4 +1,6 @@
 export * from './alb-experiment';
+export * from './api-gateway-canary';
+export * from './cloudwatch-health-check';
 export * from './cloudfront-continuous-deployment';
 export * from './dns-target';
 export * from './ecs-code-deploy-rollout';
@@ -6,6 +8,7 @@ export * from './ecs-controller';
 export * from './ecs-native-rollout';
 export * from './ecs-rollout-service';
 export * from './lambda-rollout';
+export * from './listener-priorities';
 export * from './target-group-alarms';
 export * from './weighted-dns-rollout';
 export * from './ecs-release';

@@ -1,40 +1,24 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode } from '../core/plan-options';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, predefinedKey } from './private/codedeploy-shift';
-import { alarmTriggers } from './private/guardrail-facts';
+import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { HealthCheckAlarms, lambdaDefaultChecks, lambdaMetrics, rolloutChecks } from './private/health-check-alarms';
 import { recordPlan } from './private/plan-metadata';
-import { fail, struct, wholeSeconds } from '../core/private/validation';
+import { fail, struct } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
 
-/** CloudWatch `PutMetricAlarm`: period times evaluation periods (1 here) is at most 7 days. */
-const MAX_ALARM_PERIOD_SECONDS = 7 * 24 * 3600;
+/** The controller's name in errors, in the recorded plan and for the guardrails. */
+const CONTROLLER = 'CodeDeploy for Lambda';
 
 /** Lambda's alias names: 1-128 letters, digits, "-" or "_", not all digits (Lambda API reference, `CreateAlias`). */
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
-
-/** Options for the alarm the rollout generates on the alias' errors. */
-export interface LambdaErrorAlarmOptions {
-  /**
-   * Errors (the `Errors` metric, summed over `period`) at or above which the deployment rolls back.
-   *
-   * @default 1
-   */
-  readonly threshold?: number;
-
-  /**
-   * The period the errors are summed over.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-}
 
 /** Props for a `LambdaRollout`. */
 export interface LambdaRolloutProps {
@@ -70,25 +54,24 @@ export interface LambdaRolloutProps {
   readonly postTrafficHook?: lambda.IFunction;
 
   /**
-   * More alarms that stop and roll back the deployment. Add more later with `addAlarm()`.
+   * The health checks that roll a deployment back, replacing the strategy's (`[]` for none): error
+   * rates (function errors over invocations) and latencies (`Duration` percentiles) of the alias,
+   * measured with CloudWatch alarms in whole-minute windows, and checks of your own
+   * (`aws.CloudWatchHealthCheck`). Add more later with `addHealthCheck()`.
    *
-   * @default - only the generated error alarm
+   * @default - the strategy's health checks; when it declares none, `error-rate` (function errors
+   * above 1% of invocations, failing after 2 one-minute windows of at least 10 invocations)
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * More alarms that stop and roll back the deployment, besides the health checks' alarms. Add more
+   * later with `addAlarm()`. CodeDeploy watches at most 50 per deployment group, the health checks'
+   * included.
+   *
+   * @default - only the health checks' alarms
    */
   readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * The alarm generated on the alias' errors. Set `generateErrorAlarm: false` to go without it.
-   *
-   * @default - 1 error or more in a minute rolls back
-   */
-  readonly errorAlarm?: LambdaErrorAlarmOptions;
-
-  /**
-   * Whether to generate the error alarm.
-   *
-   * @default true
-   */
-  readonly generateErrorAlarm?: boolean;
 
   /**
    * The CodeDeploy application to put the deployment group in.
@@ -101,10 +84,13 @@ export interface LambdaRolloutProps {
 /**
  * Rolls a Lambda function out by a `Strategy`: a version, an alias, and a CodeDeploy deployment
  * group whose configuration is derived from the strategy (a predefined one when the strategy
- * matches it, a custom canary or linear one otherwise), with an error alarm that rolls back.
+ * matches it, a custom canary or linear one otherwise), with the health checks (the strategy's, or
+ * an error rate by default) measured on the alias as the group's alarms.
  *
  * Every `cdk deploy` that changes the function publishes a new version; CloudFormation hands the
  * alias update to CodeDeploy, which shifts traffic by the strategy and rolls back on an alarm.
+ * The alias' metrics count the invocations of both versions during a shift: a check judges the
+ * alias as its callers see it.
  *
  * @example
  * declare const fn: lambda.Function;
@@ -114,6 +100,7 @@ export interface LambdaRolloutProps {
  * });
  * // Callers invoke the alias, not the function.
  * rollout.alias.grantInvoke(new iam.ServicePrincipal('apigateway.amazonaws.com'));
+ * rollout.addHealthCheck(HealthCheck.latency({ percentile: 99, maxLatency: Duration.seconds(1) }));
  */
 export class LambdaRollout extends Construct {
   /** The alias CodeDeploy shifts between versions. */
@@ -122,12 +109,11 @@ export class LambdaRollout extends Construct {
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   /** The CodeDeploy deployment configuration derived from the strategy. */
   public readonly deploymentConfig: codedeploy.ILambdaDeploymentConfig;
-  /** The generated alarm on the alias' errors, unless turned off. */
-  public readonly errorAlarm?: cloudwatch.Alarm;
-  /** The traffic plan this rollout follows. */
-  public readonly plan: TrafficPlan;
 
-  private alarmCount = 0;
+  private readonly alarms = new Set<cloudwatch.IAlarm>();
+  private readonly healthChecksRendered: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private currentPlan: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: LambdaRolloutProps) {
     super(scope, id);
@@ -147,8 +133,11 @@ export class LambdaRollout extends Construct {
     }
 
     // Lambda versions scale with their own traffic: nothing to provision, nothing to bring back.
-    this.plan = props.strategy.plan({ capacity: CapacityMode.SERVERLESS });
-    const shift = codeDeployShift(this.plan, `${where}: strategy`, 'CodeDeploy for Lambda');
+    this.strategy = props.strategy;
+    const checks = rolloutChecks(`${where}: healthChecks`, props.healthChecks, props.strategy.healthChecks, lambdaDefaultChecks());
+    this.currentPlan = props.strategy.plan({ capacity: CapacityMode.SERVERLESS, healthChecks: checks });
+    const shift = codeDeployShift(this.currentPlan, `${where}: strategy`, CONTROLLER,
+      'Remove the testRoute; test the new version before it gets traffic in a preTrafficHook, or invoke it directly by its version ARN.');
     this.deploymentConfig = this.deploymentConfigFor(shift);
 
     const aliasName = checkAliasName(`${where}: aliasName`, props.aliasName ?? 'live');
@@ -170,44 +159,61 @@ export class LambdaRollout extends Construct {
       postHook,
     });
 
-    if (props.generateErrorAlarm ?? true) {
-      const options = struct<LambdaErrorAlarmOptions>(`${where}: errorAlarm`, props.errorAlarm ?? {}, 'Pass { threshold, period }.');
-      const threshold = options.threshold ?? 1;
-      if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 1) {
-        fail(`${where}: errorAlarm.threshold`, threshold, 'it is a count of errors, at least 1', 'Use 1 to roll back on the first error, or a higher count.');
-      }
-      const periodSeconds = wholeSeconds(`${where}: errorAlarm.period`, options.period ?? Duration.minutes(1), {
-        minSeconds: 60,
-        fix: 'Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).',
-      });
-      if (periodSeconds % 60 !== 0) {
-        fail(`${where}: errorAlarm.period`, options.period, 'Lambda publishes its metrics every minute, so the period is whole minutes', 'Use whole minutes, such as Duration.minutes(2).');
-      }
-      if (periodSeconds > MAX_ALARM_PERIOD_SECONDS) {
-        fail(`${where}: errorAlarm.period`, options.period, 'CloudWatch evaluates an alarm over at most 7 days',
-          'Use a period of at most Duration.days(7); a shorter one, such as Duration.minutes(5), rolls back sooner.');
-      }
-      this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-        alarmDescription: `Errors on ${this.node.path}: rolls the deployment back`,
-        metric: this.alias.metricErrors({ period: Duration.seconds(periodSeconds), statistic: cloudwatch.Stats.SUM }),
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.addAlarm(this.errorAlarm);
-    }
-    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    // Health checks are measured in a scope of their own, their names as construct ids.
+    const scopeOfChecks = new Construct(this, 'HealthChecks');
+    this.healthChecksRendered = new HealthCheckAlarms({
+      backend: CONTROLLER,
+      where,
+      sources: [{ scope: scopeOfChecks, metrics: () => lambdaMetrics(this.alias, `alias ${this.alias.node.path}`) }],
+      scope: scopeOfChecks,
+      purpose: 'rolls the deployment back',
+    }, checks);
+    [...this.healthChecksRendered.alarms, ...requireAlarms(`${where}: alarms`, props.alarms)].forEach(alarm => this.addAlarm(alarm));
 
-    limitAlarms(this, `${where}: alarms`, () => this.alarmCount);
-    recordPlan(this, this.plan, 'CodeDeploy for Lambda');
-    registerGuardrailFacts(this, { platform: 'aws', backend: 'CodeDeploy for Lambda', plan: this.plan, rollbackTriggers: () => alarmTriggers(this.alarmCount) });
+    limitAlarms(this, `${where}: alarms`, () => this.alarms.size);
+    recordPlan(this, () => this.plan, CONTROLLER);
+    const self = this;
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: CONTROLLER,
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => {
+        const health = this.healthChecksRendered.alarms;
+        return [...healthCheckTriggers(this.healthChecksRendered.names, health.length),
+          ...alarmTriggers([...this.alarms].filter(a => !health.includes(a)).length)];
+      },
+      healthChecks: () => this.healthChecksRendered.names,
+    });
+  }
+
+  /** The traffic plan this rollout follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added. */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.healthChecksRendered.alarms;
+  }
+
+  /**
+   * Adds a health check that rolls the deployment back: an error rate or a latency is measured on
+   * the alias, a check of your own (`aws.CloudWatchHealthCheck`) as it is. The plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const alarms = this.healthChecksRendered.add(check, `LambdaRollout ${this.node.path}: healthCheck`);
+    alarms.forEach(alarm => this.addAlarm(alarm));
+    this.currentPlan = this.strategy.plan({ capacity: CapacityMode.SERVERLESS, healthChecks: this.healthChecksRendered.checks });
   }
 
   /** Adds an alarm that stops and rolls back the deployment. */
   public addAlarm(alarm: cloudwatch.IAlarm): void {
-    this.deploymentGroup.addAlarm(requireAlarm(`LambdaRollout ${this.node.path}: alarm`, alarm));
-    this.alarmCount++;
+    requireAlarm(`LambdaRollout ${this.node.path}: alarm`, alarm);
+    if (this.alarms.has(alarm)) return;
+    this.deploymentGroup.addAlarm(alarm);
+    this.alarms.add(alarm);
   }
 
   private deploymentConfigFor(shift: CodeDeployShift): codedeploy.ILambdaDeploymentConfig {

@@ -1,119 +1,115 @@
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { fail, struct, wholeSeconds } from '../core/private/validation';
-
-/** Thresholds of the rollback alarms generated for each target group of a rollout. */
-export interface TargetGroupAlarmOptions {
-  /**
-   * 5xx responses from the targets (`HTTPCode_Target_5XX_Count`, summed per period) at or above
-   * which the deployment rolls back.
-   *
-   * @default 5
-   */
-  readonly http5xxCount?: number;
-
-  /**
-   * p99 target response time (`TargetResponseTime`) at or above which the deployment rolls back.
-   *
-   * @default Duration.seconds(2)
-   */
-  readonly p99Latency?: Duration;
-
-  /**
-   * The period each alarm evaluates.
-   *
-   * @default Duration.minutes(1)
-   */
-  readonly period?: Duration;
-
-  /**
-   * How many consecutive periods must breach before the alarm fires.
-   *
-   * @default 2
-   */
-  readonly evaluationPeriods?: number;
-}
+import { HealthCheck, HealthCheckKind } from '../core/health-check';
+import { checkMeasurable, HealthCheckTarget, loadBalancedDefaultChecks, renderRequestCheck, targetGroupMetrics } from './private/health-check-alarms';
+import { fail, struct } from '../core/private/validation';
 
 /** Props for `TargetGroupAlarms`. */
-export interface TargetGroupAlarmsProps extends TargetGroupAlarmOptions {
-  /** The target group to watch. */
+export interface TargetGroupAlarmsProps {
+  /** The target group to measure. It must be attached to a load balancer listener: its metrics are per load balancer. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
+
+  /**
+   * The health checks to measure on the target group: error rates (`HealthCheck.errorRate()`) and
+   * latency percentiles (`HealthCheck.latency()`), one alarm each. Windows are whole minutes (load
+   * balancers publish their metrics once a minute).
+   *
+   * @default - the checks of every load-balanced rollout that declares none: `error-rate` (5xx above
+   * 1%) and `latency-p99` (above 2 s), each failing after 2 one-minute windows of at least 10 requests
+   */
+  readonly healthChecks?: HealthCheck[];
 }
 
 /**
- * Rollback alarms for one target group of a rollout: a 5xx count and a p99 latency alarm.
- * Rollout constructs create one per target group (blue and green), so a fault on whichever side
- * receives the new version stops the deployment.
+ * Health checks measured on one ALB target group, one CloudWatch alarm per check, the check's name as
+ * the alarm's construct id. Rollouts create one per target group (blue and green) and render their
+ * checks into it, so a fault on whichever side receives the new version stops the deployment; ALB
+ * A/B experiments one per variant.
+ *
+ * An error rate is the target group's 5xx (with `FailedRequests.CLIENT_AND_SERVER_ERRORS`, 4xx and
+ * 5xx) responses over its requests, in percent, by metric math; a latency is a percentile of
+ * `TargetResponseTime`. A window with fewer requests than the check's `minimumRequests` gives no
+ * data point, and the alarms treat missing data as missing: a quiet window neither fires nor
+ * clears an alarm.
  *
  * @example
  * declare const targetGroup: elbv2.ApplicationTargetGroup;
- * const alarms = new aws.TargetGroupAlarms(this, 'BlueAlarms', { targetGroup, http5xxCount: 10 });
+ * const alarms = new aws.TargetGroupAlarms(this, 'BlueAlarms', {
+ *   targetGroup,
+ *   healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 0.5 })],
+ * });
  */
 export class TargetGroupAlarms extends Construct {
-  /** The 5xx count alarm. */
-  public readonly http5xxAlarm: cloudwatch.Alarm;
-  /** The p99 latency alarm. */
-  public readonly latencyAlarm: cloudwatch.Alarm;
+  /** The target group measured. */
+  public readonly targetGroup: elbv2.IApplicationTargetGroup;
+
+  private readonly target: HealthCheckTarget;
 
   constructor(scope: Construct, id: string, props: TargetGroupAlarmsProps) {
     super(scope, id);
     const where = `TargetGroupAlarms ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { targetGroup }.');
-    if (typeof props.targetGroup !== 'object' || props.targetGroup === null || !('metrics' in props.targetGroup)) {
+    const group = props.targetGroup as Partial<elbv2.IApplicationTargetGroup> | undefined;
+    if (typeof group !== 'object' || group === null || typeof group.targetGroupArn !== 'string' || !('metrics' in group)) {
       fail(`${where}: targetGroup`, props.targetGroup, 'it must be an application target group attached to a load balancer', 'Pass the elbv2.ApplicationTargetGroup to watch.');
     }
-    const count = props.http5xxCount ?? 5;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-      fail(`${where}: http5xxCount`, count, 'it is a count of responses, a whole number of at least 1', 'Use 1 to roll back on the first 5xx, or a higher count.');
-    }
-    const latencySeconds = wholeSecondsOrMillis(`${where}: p99Latency`, props.p99Latency ?? Duration.seconds(2));
-    const periodSeconds = wholeSeconds(`${where}: period`, props.period ?? Duration.minutes(1), {
-      minSeconds: 60,
-      fix: 'Load balancer metrics are published every minute; use at least Duration.minutes(1).',
-    });
-    if (periodSeconds % 60 !== 0) {
-      fail(`${where}: period`, props.period, 'CloudWatch alarms on load balancer metrics take a multiple of 60 seconds', 'Use whole minutes.');
-    }
-    const evaluationPeriods = props.evaluationPeriods ?? 2;
-    if (typeof evaluationPeriods !== 'number' || !Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
-      fail(`${where}: evaluationPeriods`, evaluationPeriods, 'it is a whole number of periods, at least 1', 'Use 1 to fire on the first breaching period.');
-    }
-    const period = Duration.seconds(periodSeconds);
-
-    this.http5xxAlarm = new cloudwatch.Alarm(this, 'Http5xx', {
-      alarmDescription: `5xx responses from ${props.targetGroup.node.path}: rolls the deployment back`,
-      metric: props.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: cloudwatch.Stats.SUM }),
-      threshold: count,
-      evaluationPeriods,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.latencyAlarm = new cloudwatch.Alarm(this, 'P99Latency', {
-      alarmDescription: `p99 latency of ${props.targetGroup.node.path}: rolls the deployment back`,
-      metric: props.targetGroup.metrics.targetResponseTime({ period, statistic: cloudwatch.Stats.p(99) }),
-      threshold: latencySeconds,
-      evaluationPeriods,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.targetGroup = props.targetGroup;
+    let metrics: ReturnType<typeof targetGroupMetrics> | undefined;
+    this.target = {
+      backend: 'an ALB target group',
+      where,
+      sources: [{
+        scope: this,
+        metrics: () => metrics ??= targetGroupMetrics(props.targetGroup, `${where}: targetGroup`,
+          'Forward a listener (or a listener rule) to it before measuring it.'),
+      }],
+      scope: this,
+      purpose: 'rolls the deployment back',
+    };
+    const checks = props.healthChecks === undefined ? loadBalancedDefaultChecks()
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
+    checks.forEach(check => this.check(check));
+    checks.forEach(check => this.render(check));
   }
 
-  /** Both alarms. */
-  public get alarms(): cloudwatch.IAlarm[] {
-    return [this.http5xxAlarm, this.latencyAlarm];
+  /** The alarms, one per health check, in the order the checks were added. */
+  public get alarms(): cloudwatch.Alarm[] {
+    return this.node.children.filter((child): child is cloudwatch.Alarm => child instanceof cloudwatch.Alarm);
   }
-}
 
-/** Latency thresholds are seconds with a fraction (TargetResponseTime is in seconds). */
-function wholeSecondsOrMillis(prop: string, value: unknown): number {
-  if (typeof (value as Duration)?.toMilliseconds !== 'function' || (value as Duration).isUnresolved?.()) {
-    fail(prop, value, 'it must be a concrete Duration', 'Pass a Duration such as Duration.millis(1500).');
+  /** The alarm of the health check of this name, if the target group is measured by it. */
+  public alarmFor(checkName: string): cloudwatch.Alarm | undefined {
+    const child = this.node.tryFindChild(checkName);
+    return child instanceof cloudwatch.Alarm ? child : undefined;
   }
-  const millis = (value as Duration).toMilliseconds({ integral: false });
-  if (!Number.isFinite(millis) || millis <= 0) {
-    fail(prop, value, 'a latency threshold is above zero', 'Pass a Duration such as Duration.seconds(2).');
+
+  /** Measures one more health check on the target group, and returns its alarm. */
+  public addHealthCheck(check: HealthCheck): cloudwatch.Alarm {
+    const prop = `TargetGroupAlarms ${this.node.path}: healthCheck`;
+    if (!HealthCheck._isHealthCheck(check)) {
+      fail(prop, check, 'a health check is made with HealthCheck.errorRate() or HealthCheck.latency()',
+        'Pass a check such as HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+    }
+    if (this.node.tryFindChild(check.name) !== undefined) {
+      fail(`${prop} name`, check.name, 'a health check of this name already measures the target group, and a name picks one alarm',
+        'Give the check another name with its name option, such as "latency-p99-strict".');
+    }
+    this.check(check);
+    return this.render(check);
   }
-  return millis / 1000;
+
+  /** Error rates and latencies only: a check of your own (CloudWatchHealthCheck) does not measure a target group. */
+  private check(check: HealthCheck): void {
+    if (check.kind !== HealthCheckKind.ERROR_RATE && check.kind !== HealthCheckKind.LATENCY) {
+      fail(`${this.target.where}: health check "${check.name}"`, check.condition(),
+        'a target group is measured by error rates and latencies, and this check measures something of its own',
+        'Pass HealthCheck.errorRate() or HealthCheck.latency() checks; give a CloudWatch alarm of your own to the rollout (addAlarm()) instead.');
+    }
+    checkMeasurable(check, this.target);
+  }
+
+  private render(check: HealthCheck): cloudwatch.Alarm {
+    return renderRequestCheck(this, check, this.target.sources[0].metrics(), this.target.purpose);
+  }
 }

@@ -59,7 +59,8 @@ export interface WeightedDnsRolloutProps {
   readonly strategy: Strategy;
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table.
+   * The step of the plan to render, from 1, as numbered in the plan's table. Refused without a
+   * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Web:step=2'`), else step 1
    */
@@ -216,6 +217,10 @@ export class WeightedDnsRollout extends Construct {
     // now rather than when the next release starts.
     const weights = planWeights(`${where}: strategy`, this.plan);
     this.stepContextKey = stepContextKey(this);
+    if (candidate === undefined && props.step !== undefined) {
+      fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
+        'Add the candidate target to release, or leave step out (a rollback deploy leaves out the candidate alone).');
+    }
     const step = currentStep(this, where, props.step, this.plan);
 
     const record = (recordId: string, t: DnsTarget, weight: number) => new route53.RecordSet(this, recordId, {

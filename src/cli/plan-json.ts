@@ -37,7 +37,19 @@ export function checkPlanJson(value: unknown, where: string): PlanJson {
       expect(`steps[${i}].gate`, s.gate, isObject(s.gate) && typeof s.gate.kind === 'string' && typeof s.gate.description === 'string',
         'an object with kind and description');
     }
+    if (s.watchedBy !== undefined) {
+      expect(`steps[${i}].watchedBy`, s.watchedBy, Array.isArray(s.watchedBy) && s.watchedBy.every((n: unknown) => typeof n === 'string'),
+        'a list of health check names');
+    }
   });
+  if (plan.healthChecks !== undefined) {
+    expect('healthChecks', plan.healthChecks, Array.isArray(plan.healthChecks), 'a list');
+    (plan.healthChecks as unknown[]).forEach((check, i) => {
+      const c = check as Record<string, any>;
+      expect(`healthChecks[${i}]`, check, isObject(check) && typeof c.name === 'string' && typeof c.description === 'string',
+        'an object with name and description');
+    });
+  }
   return value as PlanJson;
 }
 

@@ -4,9 +4,15 @@ import { formatPercent, formatSeconds } from '../core/private/format';
 /** The columns of the step table, as `TrafficPlan.toTable()` prints them. */
 export const STEP_HEADER = ['step', 'at', 'stable', 'new', 'capacity', 'held by'];
 
+/** The columns of a plan's step table: with health checks, also the ones watching each step. */
+export function stepHeader(plan: PlanJson): string[] {
+  return hasHealthChecks(plan) ? [...STEP_HEADER, 'watched by'] : STEP_HEADER;
+}
+
 /** The step table's rows, worded as `TrafficPlan.toTable()` words them, so both read the same. */
 export function stepRows(plan: PlanJson): string[][] {
   const replicas = replicasOf(plan);
+  const checks = hasHealthChecks(plan);
   return plan.steps.map(s => [
     String(s.index),
     formatSeconds(s.offsetSeconds),
@@ -14,7 +20,22 @@ export function stepRows(plan: PlanJson): string[][] {
     s.candidateReplicas === undefined ? formatPercent(s.candidateWeight) : `${formatPercent(s.candidateWeight)} (${s.candidateReplicas} of ${replicas})`,
     formatPercent(s.capacityPercent),
     heldBy(s),
+    ...(checks ? [watchedBy(s)] : []),
   ]);
+}
+
+/** The health checks judging a step, or `-`. */
+export function watchedBy(step: PlanStepJson): string {
+  return step.watchedBy && step.watchedBy.length > 0 ? step.watchedBy.join(', ') : '-';
+}
+
+/** What rolls the rollout back: one line per health check, as `HealthCheck.describe()` words it. */
+export function rolledBackBy(plan: PlanJson): string[] {
+  return (plan.healthChecks ?? []).map(check => check.description);
+}
+
+function hasHealthChecks(plan: PlanJson): boolean {
+  return (plan.healthChecks ?? []).length > 0;
 }
 
 /** What ends a step. */
@@ -61,6 +82,7 @@ export function totalsLines(plan: PlanJson): string[] {
     `peak capacity:           ${t.peakCapacity} (${t.peakExtraCapacity === 'none' ? 'no extra capacity' : `${t.peakExtraCapacity} extra`})`,
     `worst-case rollback:     ${t.rollback}`,
     `first-step blast radius: ${t.blastRadius}`,
+    ...rolledBackBy(plan).map((check, i) => `${i === 0 ? 'rolled back by:' : ''}`.padEnd(25) + check),
   ];
 }
 

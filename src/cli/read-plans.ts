@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { Yaml } from 'cdk8s';
+import * as YAML from 'yaml';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
 import { planTable } from '../core/private/plan-table';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../k8s/private/plan-annotation';
-import { RELEASE_ANNOTATION } from '../k8s/private/release-rollouts';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../k8s/private/plan-annotation';
 
 /** Where a rollout was found. */
 export type RolloutSource = 'cdk' | 'cdk8s' | 'strategy';
@@ -70,9 +69,9 @@ export interface Found {
 
 /** The constructs that record what this command reads, for the message when it finds nothing. */
 export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
-  + 'aws.LambdaRollout, aws.WeightedDnsRollout and aws.CloudFrontContinuousDeployment (CDK), and by k8s.ArgoRollout, '
-  + 'k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
-  + 'aws.CloudFrontContinuousDeployment and k8s.GatewayExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
+  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
+  + 'k8s.FlaggerCanary, k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
+  + 'aws.CloudFrontContinuousDeployment, k8s.GatewayExperiment and k8s.FlaggerExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
 
 /**
  * Reads every path: a CDK cloud assembly folder (with manifest.json, as `cdk synth` writes it), a
@@ -132,7 +131,7 @@ export function readAssembly(dir: string): Found {
       origin: dir,
       name: r.path.replace(/^\//, ''),
       controller: r.controller,
-      step: steps.get(r.path)?.step,
+      step: optionalStep(steps.get(r.path)?.step, `${dir}: the ${STEP_METADATA_TYPE} metadata of ${r.path}`, r.plan.steps.length),
       stepContextKey: steps.get(r.path)?.contextKey,
       plan: r.plan,
     })),
@@ -169,7 +168,7 @@ export function readManifestFile(file: string): Found {
       source: 'cdk8s', origin: file, name: r.path ?? r.object, object: r.object, controller: r.controller, step: r.step, plan: r.plan,
     })),
     experiments: recordedK8sExperiments(objects, file).map(e => ({
-      source: 'cdk8s', origin: file, name: e.path ?? e.object, object: e.object, backend: 'Gateway API', active: e.active, reason: e.reason, table: e.table,
+      source: 'cdk8s', origin: file, name: e.path ?? e.object, object: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table,
     })),
     // A Kubernetes release records itself on every service; its path and table are on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
@@ -200,14 +199,24 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
     .map(entry => {
       const data = (entry.data ?? {}) as any;
       const where = `the ${EXPERIMENT_METADATA_TYPE} metadata of ${entry.path}`;
-      return { path: entry.path, backend: recordText(data.backend, where, 'backend'), active: data.active === true, reason: data.reason, table: recordText(data.table, where, 'table') };
+      return {
+        path: entry.path,
+        backend: recordText(data.backend, where, 'backend'),
+        active: recordFlag(data.active, where, 'active'),
+        reason: optionalText(data.reason, where, 'reason'),
+        table: recordText(data.table, where, 'table'),
+      };
     }));
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
 export function recordedSteps(assembly: CloudAssembly): Array<{ path: string; step?: number; contextKey?: string }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(STEP_METADATA_TYPE)
-    .map(entry => ({ path: entry.path, step: (entry.data as any)?.step, contextKey: (entry.data as any)?.contextKey })));
+    .map(entry => {
+      const where = `the ${STEP_METADATA_TYPE} metadata of ${entry.path}`;
+      const data = (entry.data ?? {}) as any;
+      return { path: entry.path, step: optionalStep(data.step, where), contextKey: optionalText(data.contextKey, where, 'contextKey') };
+    }));
 }
 
 /**
@@ -223,21 +232,23 @@ Array<{ object: string; path?: string; controller: string; step?: number; table:
       object,
       ...pathOrNothing(optionalText(value.path, where, 'path')),
       controller: recordText(value.controller, where, 'controller'),
-      step: value.step,
+      step: optionalStep(value.step, where, plan.steps.length),
       table: planTable(plan),
       plan,
     };
   });
 }
 
-/** The A/B experiments recorded on manifest objects, as `{ object, path?, active, reason?, table }`. */
+/** The A/B experiments recorded on manifest objects, as `{ object, path?, backend, active, reason?, table }`. */
 export function recordedK8sExperiments(objects: any[], file = 'manifest'):
-Array<{ object: string; path?: string; active: boolean; reason?: string; table: string }> {
+Array<{ object: string; path?: string; backend: string; active: boolean; reason?: string; table: string }> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
     ...pathOrNothing(optionalText(value.path, where, 'path')),
-    active: value.active === true,
-    reason: value.reason,
+    // A FlaggerExperiment records on its Canary, a GatewayExperiment on its HTTPRoute.
+    backend: object.startsWith('Canary/') ? 'Flagger' : 'Gateway API',
+    active: recordFlag(value.active, where, 'active'),
+    reason: optionalText(value.reason, where, 'reason'),
     table: recordText(value.table, where, 'table'),
   }));
 }
@@ -299,26 +310,35 @@ function readJson(file: string, root: string, what?: string): any {
 }
 
 /**
- * The objects of a manifest file. cdk8s's loader skips what it cannot parse, so anything that is not
- * a mapping (a Kubernetes object) is reported here instead of being read as nothing.
+ * The objects of a manifest file, parsed with the `yaml` library as cdk8s writes it (YAML 1.1).
+ * A document with a syntax error fails the whole file, named with its line and column: cdk8s's
+ * loader keeps whatever part of a damaged document it could read, which would be printed as if it
+ * were valid. Empty documents are skipped, as cdk8s skips them; anything else that is not a
+ * mapping (a Kubernetes object) is reported.
  */
 function loadYaml(file: string): any[] {
+  let text: string;
   try {
-    fs.accessSync(file, fs.constants.R_OK);
+    text = fs.readFileSync(file, 'utf-8');
   } catch (e) {
     throw new CliError(`${file} cannot be read (${(e as Error).message})`);
   }
-  let objects: any[];
-  try {
-    objects = Yaml.load(file);
-  } catch (e) {
-    throw new CliError(`${file} cannot be read as YAML (${String((e as any).stderr || (e as Error).message).trim().split('\n')[0]})`);
-  }
-  objects.forEach(o => {
-    if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
-      throw new CliError(`${file} holds a document that is not a Kubernetes object (a mapping with a kind): ${JSON.stringify(o).slice(0, 60)}`);
+  const objects: any[] = [];
+  for (const document of YAML.parseAllDocuments(text, { version: '1.1' })) {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const at = error.linePos?.[0];
+      // The message's first line, without the position it ends with (named before it here).
+      const what = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw new CliError(`${file}${at ? `:${at.line}:${at.col}` : ''}: the YAML cannot be parsed: ${what}`);
     }
-  });
+    const object = document.toJSON();
+    if (object === null || object === undefined) continue;
+    if (typeof object !== 'object' || Array.isArray(object) || typeof object.kind !== 'string') {
+      throw new CliError(`${file} holds a document that is not a Kubernetes object (a mapping with a kind): ${JSON.stringify(object).slice(0, 60)}`);
+    }
+    objects.push(object);
+  }
   return objects;
 }
 
@@ -341,13 +361,29 @@ function merge(found: Found[]): Found {
   };
 }
 
-/** An optional text field of a record: absent, or a string. */
-function optionalText(value: unknown, where: string, field: string): string | undefined {
-  return value === undefined ? undefined : recordText(value, where, field);
-}
-
 /** A text field of a record, which must be a string: never print "undefined" for a damaged record. */
 function recordText(value: unknown, where: string, field: string): string {
   if (typeof value !== 'string') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}); synthesize the app again`);
+  return value;
+}
+
+/** A yes-or-no field of a record, which must be a boolean: a damaged `active` is not read as "ended". */
+function recordFlag(value: unknown, where: string, field: string): boolean {
+  if (typeof value !== 'boolean') throw new CliError(`${where} has no ${field} (found ${value === undefined ? 'nothing' : typeof value}, expected true or false); synthesize the app again`);
+  return value;
+}
+
+/** An optional text field of a record: absent, or a string. */
+function optionalText(value: unknown, where: string, field: string): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new CliError(`${where} has a ${field} that is not text (found ${typeof value}); synthesize the app again`);
+  return value;
+}
+
+/** The step a record says was rendered: absent, or a whole number from 1 to the plan's last step. */
+function optionalStep(value: unknown, where: string, last?: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || (last !== undefined && value > last)) {
+    throw new CliError(`${where} has step ${JSON.stringify(value) ?? String(value)}, which is not a step of its plan (1 to ${last ?? 'the last'}); synthesize the app again`);
+  }
   return value;
 }

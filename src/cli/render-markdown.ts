@@ -1,4 +1,4 @@
-import { planTotals, STEP_HEADER, stepRows } from './plan-view';
+import { planTotals, rolledBackBy, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
 import { experimentContext, foundIn, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
@@ -22,7 +22,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     '',
     `${escapeMarkdown(rolloutContext(rollout))}: ${escapeMarkdown(rollout.plan.description)}, capacity ${rollout.plan.capacity}`,
     '',
-    markdownTable(STEP_HEADER, stepRows(rollout.plan)),
+    markdownTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',
     "New version's share of traffic:",
     '',
@@ -35,6 +35,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     `- **peak capacity:** ${totals.peakCapacity} (extra: ${totals.peakExtraCapacity})`,
     `- **worst-case rollback:** ${totals.rollback}`,
     `- **first-step blast radius:** ${totals.blastRadius}`,
+    ...rolledBackBy(rollout.plan).map(check => `- **rolled back by:** ${escapeMarkdown(check)}`),
   ].join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { STEP_HEADER, stepRows, totalsLines } from './plan-view';
+import { stepHeader, stepRows, totalsLines } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
 import { textChart } from './text-chart';
 import { textTable } from '../core/private/format';
@@ -21,7 +21,7 @@ export function rolloutText(rollout: FoundRollout): string {
     `${rolloutContext(rollout)}`,
     `${rollout.plan.description}, capacity ${rollout.plan.capacity}`,
     '',
-    textTable(STEP_HEADER, stepRows(rollout.plan)),
+    textTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',
     "new version's share of traffic:",
     textChart(rollout.plan),

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { HealthCheck } from './health-check';
 import { Match } from './match';
 import { formatPercent, formatSeconds, textTable } from './private/format';
 import { arrayOf, dnsLabel, fail, percentInTenths, struct, validDate, wholeSeconds } from './private/validation';
@@ -47,6 +48,14 @@ export interface ExperimentProps {
   readonly stickiness?: Duration;
 
   /**
+   * When the experiment starts. Before it everyone is sent to the control, so an experiment can
+   * be deployed ahead of its launch. It must come before `endDate`.
+   *
+   * @default - no start date: the experiment runs as soon as it is deployed
+   */
+  readonly startDate?: Date;
+
+  /**
    * When the experiment ends. From then on everyone is sent to the control.
    *
    * @default - no end date: the experiment runs until it is switched off
@@ -59,6 +68,15 @@ export interface ExperimentProps {
    * @default true
    */
   readonly enabled?: boolean;
+
+  /**
+   * The health checks each variant and the control are measured by, side by side: backends render
+   * them per variant (one alarm per variant and check on AWS, per-variant queries on Kubernetes)
+   * so that a variant that hurts its users shows, and the experiment can be switched off.
+   *
+   * @default - no health checks: the experiment routes, and nothing measures its variants
+   */
+  readonly healthChecks?: HealthCheck[];
 }
 
 /** Where a share of requests goes, as rendered by backends. */
@@ -82,8 +100,8 @@ export interface VariantAllocation {
  *
  * Requests matching a variant's `match` go to it (or its `weight` share of them, the rest to the
  * control). Everyone else is split by the weights of the variants without a match, and the control
- * keeps the remainder, so an unmatched user always has a home. An experiment switched off, or past
- * its end date, sends everyone to the control.
+ * keeps the remainder, so an unmatched user always has a home. An experiment switched off, before
+ * its start date or past its end date, sends everyone to the control.
  *
  * @example
  * import { Duration } from 'aws-cdk-lib';
@@ -96,6 +114,7 @@ export interface VariantAllocation {
  *     { name: 'one-click', weight: 10 },
  *   ],
  *   stickiness: Duration.days(1),
+ *   startDate: new Date('2027-01-04T08:00:00Z'),
  *   endDate: new Date('2027-01-31T00:00:00Z'),
  * });
  */
@@ -108,10 +127,14 @@ export class Experiment {
   public readonly variants: Variant[];
   /** How long users keep their variant, if sticky. */
   public readonly stickiness?: Duration;
+  /** When the experiment starts, if set. */
+  public readonly startDate?: Date;
   /** When the experiment ends, if set. */
   public readonly endDate?: Date;
   /** Whether the experiment is switched on. */
   public readonly enabled: boolean;
+  /** The health checks every variant and the control are measured by (empty when none). */
+  public readonly healthChecks: HealthCheck[];
 
   constructor(props: ExperimentProps) {
     struct('Experiment: props', props, 'Pass an object such as { name: "checkout", variants: [{ name: "b", weight: 10 }] }.');
@@ -160,12 +183,21 @@ export class Experiment {
       minSeconds: 1,
       fix: 'Use at least Duration.seconds(1), or leave stickiness out.',
     }));
+    this.startDate = props.startDate === undefined ? undefined
+      : validDate(`${where}: startDate`, props.startDate, 'Pass a date such as new Date("2027-01-04T08:00:00Z").');
     this.endDate = props.endDate === undefined ? undefined
       : validDate(`${where}: endDate`, props.endDate, 'Pass a date such as new Date("2027-01-31T00:00:00Z").');
+    if (this.startDate && this.endDate && this.startDate.getTime() >= this.endDate.getTime()) {
+      fail(`${where}: startDate`, this.startDate.toISOString(),
+        `it is not before the end date, ${this.endDate.toISOString()}, so the experiment would never run`,
+        'Set a start date before the end date, or move the end date later.');
+    }
     if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
       fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass true to run the experiment, false to send everyone to the control.');
     }
     this.enabled = props.enabled ?? true;
+    this.healthChecks = Object.freeze(props.healthChecks === undefined ? []
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks)) as HealthCheck[];
   }
 
   /**
@@ -176,13 +208,21 @@ export class Experiment {
   public inactiveReason(at: Date = new Date()): string | undefined {
     validDate(`Experiment "${this.name}": at`, at, 'Pass the moment to evaluate the experiment at, such as new Date().');
     if (!this.enabled) return `experiment "${this.name}" is switched off`;
+    if (this.startDate && at.getTime() < this.startDate.getTime()) {
+      return `experiment "${this.name}" starts on ${this.startDate.toISOString()}`;
+    }
     if (this.endDate && this.endDate.getTime() <= at.getTime()) {
       return `experiment "${this.name}" ended on ${this.endDate.toISOString()}`;
     }
     return undefined;
   }
 
-  /** Whether the experiment runs at `at` (switched on and not past its end date). */
+  /** @internal Whether the experiment is switched on and its start date is still to come at `at`. */
+  public _startsAfter(at: Date): boolean {
+    return this.enabled && this.startDate !== undefined && at.getTime() < this.startDate.getTime();
+  }
+
+  /** Whether the experiment runs at `at` (switched on, past its start date and not past its end date). */
   public isActive(at: Date = new Date()): boolean {
     return this.inactiveReason(at) === undefined;
   }
@@ -221,7 +261,9 @@ export class Experiment {
       `experiment ${this.name}${reason ? ` (inactive: ${reason})` : ''}`,
       textTable(['requests', 'variant', 'share'], rows),
       `stickiness: ${this.stickiness ? formatSeconds(this.stickiness.toSeconds()) : 'none'}`,
+      ...(this.startDate ? [`starts: ${this.startDate.toISOString()}`] : []),
       `ends: ${this.endDate ? this.endDate.toISOString() : 'when switched off'}`,
+      ...this.healthChecks.map((check, i) => `${i === 0 ? 'each variant measured by: ' : '                          '}${check.describe()}`),
     ];
     return lines.join('\n');
   }

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './experiment';
+export * from './health-check';
 export * from './match';
 export * from './release';
 export * from './step-gate';

@@ -26,7 +26,7 @@ const NOT_RE2 = /\(\?<?[=!]|\\[1-9]/;
 /**
  * Who is routed: requests selected by a header, a cookie or a query parameter.
  *
- * Used by blue-green test routes and by A/B test variants. Backends that have no condition for a
+ * Used by test routes (blue-green, canary, linear) and by A/B test variants. Backends that have no condition for a
  * kind of match (a cookie on an ALB, any match on a plain Kubernetes Service) render it another way
  * or fail at synth, never silently.
  *

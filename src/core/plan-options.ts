@@ -1,4 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
+import type { HealthCheck } from './health-check';
 import type { StepGate } from './step-gate';
 
 /** How the new version's capacity is provided while traffic moves. Backends pick the one they use. */
@@ -39,6 +40,14 @@ export interface PlanOptions {
    * @default Duration.minutes(5)
    */
   readonly provisioningTime?: Duration;
+
+  /**
+   * The health checks that roll this rollout back, replacing the strategy's: rollouts pass their
+   * own when a team overrides or extends the house strategy's checks.
+   *
+   * @default - the strategy's health checks
+   */
+  readonly healthChecks?: HealthCheck[];
 }
 
 /** One step of a traffic plan. */
@@ -65,4 +74,13 @@ export interface PlanStep {
    * @default - not a replica-ratio plan
    */
   readonly candidateReplicas?: number;
+
+  /**
+   * The names of the health checks judging the new version during the step: every check of the
+   * plan, in each step that holds (has a gate) while the new version receives traffic, production
+   * or through a test route. A step without a gate ends at once, so nothing can judge it.
+   *
+   * @default - none: the plan has no health checks, or the step cannot be judged
+   */
+  readonly watchedBy?: string[];
 }

@@ -1,6 +1,6 @@
-import * as semver from 'semver';
 import { formatSeconds, textTable } from './private/format';
 import { findCycle } from './private/graph';
+import { semver } from './private/semver';
 import { arrayOf, dnsLabel, fail, struct } from './private/validation';
 import { Strategy } from './strategy';
 
@@ -115,7 +115,7 @@ export class Release {
       fail(`${prop}.name`, name, 'another service of the release has this name', 'Give each service a distinct name.');
     }
     // semver.valid() also accepts "v1.2.3" and " 1.2.3" and drops build metadata; a release pins the exact text.
-    const parsed = typeof service.version === 'string' ? semver.parse(service.version) : null;
+    const parsed = typeof service.version === 'string' ? semver().parse(service.version) : null;
     const exact = parsed === null ? null : parsed.version + (parsed.build.length > 0 ? `+${parsed.build.join('.')}` : '');
     if (exact === null || exact !== service.version) {
       const clean = exact;
@@ -133,7 +133,7 @@ export class Release {
       dnsLabel(`${prop}.dependsOn[${i}].service`, dependency.service, 'payments');
       if (dependency.versionRange !== undefined
         && (typeof dependency.versionRange !== 'string' || dependency.versionRange.trim() === ''
-          || semver.validRange(dependency.versionRange) === null)) {
+          || semver().validRange(dependency.versionRange) === null)) {
         fail(`${prop}.dependsOn[${i}].versionRange`, dependency.versionRange, 'it is not a semver range',
           'Use a range such as ">=2.0.0", "^2.1" or "2.x", or leave it out to accept any version.');
       }
@@ -206,7 +206,7 @@ export class Release {
       fail(`${prop}.service`, dependency.service, 'no service of the release has this name',
         `Add "${dependency.service}" to the release, or remove the dependency. Services: ${[...this.byName.keys()].join(', ')}.`);
     }
-    if (dependency.versionRange !== undefined && !semver.satisfies(target.version, dependency.versionRange, { includePrerelease: true })) {
+    if (dependency.versionRange !== undefined && !semver().satisfies(target.version, dependency.versionRange, { includePrerelease: true })) {
       fail(`${prop}.versionRange`, dependency.versionRange,
         `"${service.name}" ${service.version} needs "${dependency.service}" ${dependency.versionRange}, but the release has "${dependency.service}" ${target.version}`,
         `Release a version of "${dependency.service}" that satisfies ${dependency.versionRange}, or widen the range.`);

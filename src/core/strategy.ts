@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { HealthCheck } from './health-check';
 import { Match } from './match';
 import { CapacityMode, PlanOptions, PlanStep } from './plan-options';
 import { capacityDuring, checkCapacity, defaultCapacity, DEFAULT_PROVISIONING_SECONDS, replicaCount, replicasFor } from './private/capacity';
@@ -26,7 +27,7 @@ export interface CanaryStep {
  * holds it there. Every strategy is a list of these, ending at 100%.
  */
 export interface TrafficStep {
-  /** Percentage of traffic on the new version, from 0 (blue-green's test phase) to 100, in steps of 0.1. */
+  /** Percentage of traffic on the new version, from 0 (a test phase) to 100, in steps of 0.1. */
   readonly weight: number;
 
   /**
@@ -37,25 +38,73 @@ export interface TrafficStep {
   readonly gate?: StepGate;
 }
 
+/** What every strategy takes. */
+export interface CommonStrategyProps {
+  /**
+   * The health checks that roll a release back, judged while the new version receives traffic.
+   * Every backend that renders the strategy measures them (CloudWatch alarms on AWS, analysis on
+   * Kubernetes); a rollout may replace them with its own `healthChecks`, or add to them.
+   *
+   * @default - none: only what each backend watches by itself (ECS's circuit breaker, CodeDeploy's
+   * failed deployments), and its default checks where it has them
+   */
+  readonly healthChecks?: HealthCheck[];
+}
+
+/** Props for `Strategy.allAtOnce()`. */
+export interface AllAtOnceProps extends CommonStrategyProps {}
+
 /** Props for `Strategy.canary()`. */
-export interface CanaryProps {
+export interface CanaryProps extends CommonStrategyProps {
   /**
    * The steps, in order. Weights may not decrease. A final 100% step is added when the last
    * step is below 100%.
    */
   readonly steps: CanaryStep[];
+
+  /**
+   * Who reaches the new version before any user does: the plan starts with a test phase at 0%,
+   * in which only requests matching the route reach it, and the route keeps reaching it until the
+   * rollout ends. Backends keep this route closed to the internet unless told otherwise.
+   *
+   * @default - no test route: the first step is the first traffic the new version gets
+   */
+  readonly testRoute?: Match;
+
+  /**
+   * What holds the test phase before the first step sends users traffic. Needs a `testRoute`.
+   *
+   * @default - none: the first step follows as soon as the new version is healthy
+   */
+  readonly testGate?: StepGate;
 }
 
 /** Props for `Strategy.linear()`. */
-export interface LinearProps {
+export interface LinearProps extends CommonStrategyProps {
   /** Percentage of traffic added at each step, at least 0.1 and below 100. */
   readonly stepPercent: number;
   /** How long each step bakes before the next one. */
   readonly interval: Duration;
+
+  /**
+   * Who reaches the new version before any user does: the plan starts with a test phase at 0%,
+   * in which only requests matching the route reach it, and the route keeps reaching it until the
+   * rollout ends. Backends keep this route closed to the internet unless told otherwise.
+   *
+   * @default - no test route: the first step is the first traffic the new version gets
+   */
+  readonly testRoute?: Match;
+
+  /**
+   * What holds the test phase before the first step sends users traffic. Needs a `testRoute`.
+   *
+   * @default - none: the first step follows as soon as the new version is healthy
+   */
+  readonly testGate?: StepGate;
 }
 
 /** Props for `Strategy.blueGreen()`. */
-export interface BlueGreenProps {
+export interface BlueGreenProps extends CommonStrategyProps {
   /**
    * Who reaches the idle (new) environment before the switch. Backends keep this route closed
    * to the internet unless told otherwise.
@@ -122,8 +171,9 @@ export class Strategy {
   public static readonly LINEAR_10PERCENT_EVERY_10MINUTES = Strategy.linearPreset(10);
 
   /** Move every request to the new version at once. */
-  public static allAtOnce(): Strategy {
-    return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], {});
+  public static allAtOnce(props: AllAtOnceProps = {}): Strategy {
+    struct('Strategy.allAtOnce: props', props, 'Pass an object such as { healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })] }.');
+    return new Strategy(StrategyKind.ALL_AT_ONCE, [{ weight: 100 }], { healthChecks: healthChecksOf('Strategy.allAtOnce', props) });
   }
 
   /** Run the new version as a second environment, test it, then switch all traffic in one step. */
@@ -139,7 +189,7 @@ export class Strategy {
       { weight: 0, gate: promotion },
       { weight: 100, gate: bakeSeconds > 0 ? StepGate.bake(Duration.seconds(bakeSeconds)) : undefined },
     ];
-    return new Strategy(StrategyKind.BLUE_GREEN, steps, { testRoute, promotion, bakeSeconds });
+    return new Strategy(StrategyKind.BLUE_GREEN, steps, { testRoute, promotion, bakeSeconds, healthChecks: healthChecksOf('Strategy.blueGreen', props) });
   }
 
   /** Move traffic in the steps given, each held by its gate, then to 100%. */
@@ -179,7 +229,9 @@ export class Strategy {
       previous = tenths;
     });
     if (previous < 1000) steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.CANARY, steps, {});
+    const test = testPhase('Strategy.canary', props);
+    return new Strategy(StrategyKind.CANARY, test ? [test.step, ...steps] : steps,
+      { testRoute: test?.route, testGate: test?.step.gate, healthChecks: healthChecksOf('Strategy.canary', props) });
   }
 
   /** Add `stepPercent` of traffic every `interval` until all traffic is on the new version. */
@@ -196,7 +248,11 @@ export class Strategy {
       steps.push({ weight: weight / 10, gate: StepGate.bake(Duration.seconds(intervalSeconds)) });
     }
     steps.push({ weight: 100 });
-    return new Strategy(StrategyKind.LINEAR, steps, { stepPercent: tenths / 10, intervalSeconds });
+    const test = testPhase('Strategy.linear', props);
+    return new Strategy(StrategyKind.LINEAR, test ? [test.step, ...steps] : steps, {
+      stepPercent: tenths / 10, intervalSeconds, testRoute: test?.route, testGate: test?.step.gate,
+      healthChecks: healthChecksOf('Strategy.linear', props),
+    });
   }
 
   private static canaryPreset(minutes: number): Strategy {
@@ -213,33 +269,57 @@ export class Strategy {
   /**
    * The traffic steps, normalized: every strategy is a list of weights on the new version, each
    * held by a gate, ending at 100%. Blue-green is a 0% step (the test phase, held by the promotion
-   * gate) and a 100% step (held by the bake time, while the old environment still runs).
+   * gate) and a 100% step (held by the bake time, while the old environment still runs). A canary
+   * or linear strategy with a test route starts with a 0% step too, held by its `testGate`.
    */
   public readonly steps: TrafficStep[];
 
-  /** Blue-green: who reaches the new environment before the switch. */
+  /**
+   * Who reaches the new version before any user does: blue-green's route to the idle
+   * environment, or the test route of a canary or linear strategy.
+   */
   public readonly testRoute?: Match;
 
   /** Blue-green: what must pass before the switch. */
   public readonly promotion?: StepGate;
 
+  /** Canary and linear with a test route: what holds the test phase before the first step. */
+  public readonly testGate?: StepGate;
+
   /** Linear: the percentage added at each step. */
   public readonly linearStepPercent?: number;
 
+  /**
+   * The health checks that roll a release of this strategy back, in declared order (empty when
+   * the strategy declares none).
+   */
+  public readonly healthChecks: HealthCheck[];
+
   private readonly bakeSeconds?: number;
   private readonly intervalSeconds?: number;
+  private readonly extra: StrategyExtra;
 
-  private constructor(kind: StrategyKind, steps: TrafficStep[], extra: {
-    testRoute?: Match; promotion?: StepGate; bakeSeconds?: number; stepPercent?: number; intervalSeconds?: number;
-  }) {
+  private constructor(kind: StrategyKind, steps: TrafficStep[], extra: StrategyExtra) {
     this.kind = kind;
     // Frozen: presets are shared by every stack in a process, so nobody may edit them in place.
     this.steps = Object.freeze(steps.map(step => Object.freeze({ ...step }))) as TrafficStep[];
     this.testRoute = extra.testRoute;
     this.promotion = extra.promotion;
+    this.testGate = extra.testGate;
     this.bakeSeconds = extra.bakeSeconds;
     this.linearStepPercent = extra.stepPercent;
     this.intervalSeconds = extra.intervalSeconds;
+    this.healthChecks = Object.freeze([...extra.healthChecks ?? []]) as HealthCheck[];
+    this.extra = extra;
+  }
+
+  /**
+   * The same strategy with other health checks: `withHealthChecks([...house.healthChecks, extra])`
+   * adds to the house checks, `withHealthChecks([])` drops them.
+   */
+  public withHealthChecks(healthChecks: HealthCheck[]): Strategy {
+    const checks = HealthCheck._requireList('Strategy.withHealthChecks: healthChecks', healthChecks);
+    return new Strategy(this.kind, this.steps, { ...this.extra, healthChecks: checks });
   }
 
   /** Blue-green: how long the old environment runs after the switch. */
@@ -272,11 +352,49 @@ export class Strategy {
         return `blue-green (${parts.join(', ')})`;
       }
       case StrategyKind.CANARY:
-        return `canary ${this.steps.map(s => formatPercent(s.weight) + (s.gate ? ` (${s.gate.describe()})` : '')).join(' → ')}`;
-      case StrategyKind.LINEAR:
-        return `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
+        return `canary ${this.steps.map(s => (s.weight === 0 ? this.testPhaseText() : formatPercent(s.weight) + (s.gate ? ` (${s.gate.describe()})` : ''))).join(' → ')}`;
+      case StrategyKind.LINEAR: {
+        const linear = `linear ${formatPercent(this.linearStepPercent!)} every ${formatSeconds(this.intervalSeconds!)}`;
+        return this.testRoute ? `${linear}, after ${this.testPhaseText()}` : linear;
+      }
     }
   }
+
+  /** `test route header x-qa=1 (manual approval)`: the test phase of a canary or linear strategy. */
+  private testPhaseText(): string {
+    return `test route ${this.testRoute!.describe()}${this.testGate ? ` (${this.testGate.describe()})` : ''}`;
+  }
+}
+
+/**
+ * The test phase of a canary or linear strategy: a 0% step held by the test gate, when there is a
+ * test route; a test gate without a route is refused, since nothing could reach the new version.
+ */
+function testPhase(where: string, props: { testRoute?: Match; testGate?: StepGate }): { route: Match; step: TrafficStep } | undefined {
+  const route = props.testRoute === undefined ? undefined : Match._require(`${where}: testRoute`, props.testRoute);
+  const gate = props.testGate === undefined ? undefined : StepGate._require(`${where}: testGate`, props.testGate);
+  if (route === undefined) {
+    if (gate !== undefined) {
+      fail(`${where}: testGate`, gate.describe(), 'it holds the test phase, and without a testRoute there is no test phase: nobody could reach the new version before the first step',
+        'Add a testRoute such as Match.header("x-env", "qa"), or hold the first step with its own gate instead.');
+    }
+    return undefined;
+  }
+  return { route, step: { weight: 0, gate } };
+}
+
+interface StrategyExtra {
+  readonly testRoute?: Match;
+  readonly promotion?: StepGate;
+  readonly testGate?: StepGate;
+  readonly bakeSeconds?: number;
+  readonly stepPercent?: number;
+  readonly intervalSeconds?: number;
+  readonly healthChecks?: HealthCheck[];
+}
+
+function healthChecksOf(where: string, props: CommonStrategyProps): HealthCheck[] {
+  return props.healthChecks === undefined ? [] : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
 }
 
 /**
@@ -324,7 +442,11 @@ export class TrafficPlan {
   public readonly manualApprovals: number;
   /** How many of those come before all traffic is on the new version. */
   public readonly manualApprovalsBeforeFullTraffic: number;
-
+  /**
+   * The health checks that roll this rollout back: the strategy's, or those the rollout gave in
+   * their place. Each step lists the ones judging it (`watchedBy`).
+   */
+  public readonly healthChecks: HealthCheck[];
 
   private constructor(strategy: Strategy, options: PlanOptions) {
     struct('TrafficPlan: options', options, 'Pass an object such as { replicas: 10 }.');
@@ -336,6 +458,10 @@ export class TrafficPlan {
         minSeconds: 0,
         fix: 'Use the time your service takes to start and pass health checks, for example Duration.minutes(3).',
       });
+
+    const healthChecks = options.healthChecks === undefined ? strategy.healthChecks
+      : HealthCheck._requireList('TrafficPlan: healthChecks', options.healthChecks);
+    const checkNames = healthChecks.map(check => check.name);
 
     let offset = 0;
     this.steps = strategy.steps.map((step, i) => {
@@ -349,6 +475,9 @@ export class TrafficPlan {
         capacityPercent: capacityDuring(capacity, candidateTenths / 10),
         gate: step.gate,
         candidateReplicas,
+        // Judged while the step holds and the new version has traffic (production, or a test route's).
+        watchedBy: checkNames.length > 0 && step.gate !== undefined && (candidateTenths > 0 || strategy.testRoute !== undefined)
+          ? checkNames : undefined,
       };
       offset += step.gate ? step.gate.minimumDuration.toSeconds() : 0;
       return planStep;
@@ -368,6 +497,7 @@ export class TrafficPlan {
     this.blastRadiusPercent = this.steps.find(s => s.candidateWeight > 0)!.candidateWeight;
     this.manualApprovals = this.steps.filter(isApproval).length;
     this.manualApprovalsBeforeFullTraffic = this.steps.filter(s => s.index < full.index && isApproval(s)).length;
+    this.healthChecks = Object.freeze([...healthChecks]) as HealthCheck[];
   }
 
   /** The plan as a readable text table with its totals. */
@@ -400,6 +530,7 @@ export class TrafficPlan {
           description: s.gate.describe(),
         },
         candidateReplicas: s.candidateReplicas,
+        watchedBy: s.watchedBy,
       })),
       timeToFullTrafficSeconds: this.timeToFullTraffic.toSeconds(),
       totalDurationSeconds: this.totalDuration.toSeconds(),
@@ -408,6 +539,8 @@ export class TrafficPlan {
       blastRadiusPercent: this.blastRadiusPercent,
       manualApprovals: this.manualApprovals,
       manualApprovalsBeforeFullTraffic: this.manualApprovalsBeforeFullTraffic,
+      // Left out when empty, so plans without checks record exactly what they did before.
+      healthChecks: this.healthChecks.length === 0 ? undefined : this.healthChecks.map(check => check._toJson()),
     };
   }
 }

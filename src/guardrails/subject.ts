@@ -34,7 +34,7 @@ export interface RollbackTrigger {
   readonly description: string;
 }
 
-/** A blue-green test route: who may reach the idle environment before the switch. */
+/** A test route: who may reach the new version before users do (blue-green's idle environment, a canary's test phase). */
 export interface GuardrailTestRoute {
   /** The match or listener that selects test traffic: `header x-env=green`, `test listener on port 9000`. */
   readonly description: string;
@@ -84,7 +84,7 @@ export class GuardrailSubject {
   public readonly plan?: TrafficPlan;
   /** What rolls the rollout back automatically; empty when nothing does. */
   public readonly rollbackTriggers: RollbackTrigger[];
-  /** The blue-green test route, when there is one and the guardrails can read it. */
+  /** The test route, when there is one and the guardrails can read it. */
   public readonly testRoute?: GuardrailTestRoute;
   /** The A/B experiment, for an experiment. */
   public readonly experiment?: Experiment;
@@ -96,6 +96,11 @@ export class GuardrailSubject {
   public readonly release?: Release;
   /** The container images of the release's services. */
   public readonly images: GuardrailImage[];
+  /**
+   * The names of the health checks the backend measures the rollout by, or every variant and the
+   * control of the experiment; empty when nothing measures them.
+   */
+  public readonly healthChecks: string[];
 
   private constructor(construct: IConstruct, facts: GuardrailFacts) {
     this.construct = construct;
@@ -110,5 +115,7 @@ export class GuardrailSubject {
     this.caseInsensitiveValues = facts.caseInsensitiveValues ?? false;
     this.release = facts.release;
     this.images = facts.images?.() ?? [];
+    this.healthChecks = facts.healthChecks?.()
+      ?? (facts.plan ?? facts.experiment)?.healthChecks.map(check => check.name) ?? [];
   }
 }

@@ -6,16 +6,18 @@ import { ArgoTrafficRouting } from './argo-traffic-routing';
 import { HttpRoute } from './http-route';
 import { HttpRouteMatch, HttpRouteRule } from './http-route-rule';
 import {
-  ARGO_API_VERSION, argoDuration, ArgoBlueGreenStrategy, ArgoCanaryStep, ArgoCanaryStrategy, ArgoRolloutAnalysis,
+  ARGO_API_VERSION, argoDuration, ArgoBlueGreenStrategy, ArgoCanaryStep, ArgoCanaryStrategy, ArgoHeaderMatch, ArgoRolloutAnalysis,
   ArgoRolloutSpec, GATEWAY_API_PLUGIN,
 } from './private/argo-types';
 import { httpRouteMatch } from './private/gateway-match';
+import { describeRouteOwner } from './private/gateway-routes';
 import { recordK8sPlan } from './private/plan-annotation';
 import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
   containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL,
 } from './private/workload';
 import { KubernetesRevision } from './revision';
+import { Match, MatchKind } from '../core/match';
 import { CapacityMode } from '../core/plan-options';
 import { formatSeconds } from '../core/private/format';
 import { arrayOf, dnsLabel, fail, struct } from '../core/private/validation';
@@ -114,6 +116,8 @@ const ROLE = 'rollout';
 const DEFAULT_REPLICAS = 2;
 const DEFAULT_PORT = 80;
 const CONTROLLER = 'Argo Rollouts';
+/** The `managedRoutes` name of a canary's test route, which `setHeaderRoute` adds. */
+const TEST_ROUTE = 'test-route';
 
 /**
  * Releases a workload with Argo Rollouts (`argoproj.io/v1alpha1` Rollout) by a `Strategy`: the
@@ -131,6 +135,14 @@ const CONTROLLER = 'Argo Rollouts';
  * weights are split by pod count behind `LiveService`; with `ArgoTrafficRouting.gatewayApi()` the
  * Argo Rollouts Gateway API plugin sets them on the HTTPRoute `Route`, which it finds by name and
  * namespace: the chart must then have a namespace.
+ *
+ * A canary or linear strategy with a test route (which needs `gatewayApi()`) starts with its test
+ * phase: `setCanaryScale` runs the canary at the size of its first step without traffic, then
+ * `setHeaderRoute` adds the managed route `test-route`, which sends the requests matching the test
+ * route (a header, or a cookie as a regular expression on the `Cookie` header) to the canary, then
+ * the test gate holds; `setCanaryScale: { matchTrafficWeight: true }` hands the canary's size back
+ * to the weights before the first `setWeight`. Argo removes the managed route when the rollout
+ * completes or aborts. The plugin renders header routes as rules of the HTTPRoute from v0.13.0.
  *
  * A blue-green strategy renders a `blueGreen` strategy with the Services `ActiveService` and
  * `PreviewService`: a manual promotion gate disables auto-promotion, a bake gate becomes
@@ -231,9 +243,12 @@ export class ArgoRollout extends Construct {
     }
     if (strategy.testRoute && !routing.usesGatewayApi) {
       fail(`${where}: trafficRouting`, routing.describe(),
-        `Argo Rollouts without traffic routing cannot route by request: the strategy's test route (${strategy.testRoute.describe()}) needs a router that sends matching requests to the preview Service`,
-        'Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }), or remove the test route and test through the preview Service.');
+        `Argo Rollouts without traffic routing cannot route by request: the strategy's test route (${strategy.testRoute.describe()}) needs a router that sends matching requests to the ${blueGreen ? 'preview' : 'canary'} Service`,
+        blueGreen ? 'Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }), or remove the test route and test through the preview Service.'
+          : 'Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }) (header routes are managed routes of the Gateway API plugin), or remove the test route.');
     }
+    // Checked before anything is built: setHeaderRoute matches headers only.
+    const testHeader = !blueGreen && strategy.testRoute ? headerRouteMatch(`${where}: strategy.testRoute`, strategy.testRoute) : undefined;
 
     this.appName = appName;
     this.plan = this.planFor(where, strategy, routing, replicas, props.weightTolerance);
@@ -279,8 +294,11 @@ export class ArgoRollout extends Construct {
         // No surge: Argo then splits exactly `replicas` pods by weight, as the plan's replica counts do.
         ...(replicaRatio ? { maxSurge: 0, maxUnavailable: 1 } : {}),
         // The plugin looks the route up in the namespace named here, with no fallback to the rollout's.
-        trafficRouting: this.route ? { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.route.name, namespace: namespace! } } } : undefined,
-        steps: canarySteps(where, strategy, gates),
+        trafficRouting: this.route ? {
+          managedRoutes: testHeader ? [{ name: TEST_ROUTE }] : undefined,
+          plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.route.name, namespace: namespace! } },
+        } : undefined,
+        steps: canarySteps(where, strategy, gates, testHeader),
       };
       rolloutStrategy = { canary };
     }
@@ -383,12 +401,14 @@ export class ArgoRollout extends Construct {
   }
 
   private httpRoute(routing: ArgoTrafficRouting, rules: HttpRouteRule[]): HttpRoute {
-    return new HttpRoute(this, 'Route', {
+    const route = new HttpRoute(this, 'Route', {
       metadata: { labels: { [NAME_LABEL]: this.appName } },
       parentRefs: [routing.gateway!],
       hostnames: routing.hostnames,
       rules,
     });
+    describeRouteOwner(route, `ArgoRollout ${this.node.path}`);
+    return route;
   }
 }
 
@@ -439,13 +459,35 @@ class GateRenderer {
   }
 }
 
-function canarySteps(where: string, strategy: Strategy, gates: GateRenderer): ArgoCanaryStep[] {
+function canarySteps(where: string, strategy: Strategy, gates: GateRenderer, testHeader: ArgoHeaderMatch | undefined): ArgoCanaryStep[] {
   const steps: ArgoCanaryStep[] = [];
   strategy.steps.forEach((step, i) => {
+    if (step.weight === 0 && testHeader) {
+      // The test phase: the canary runs at its first step's size (at 0% Argo would run none), the test route reaches it.
+      steps.push({ setCanaryScale: { weight: strategy.steps[i + 1].weight } });
+      steps.push({ setHeaderRoute: { name: TEST_ROUTE, match: [testHeader] } });
+      if (step.gate) steps.push(gates.step(`${where}: strategy.testGate`, step.gate));
+      steps.push({ setCanaryScale: { matchTrafficWeight: true } });
+      return;
+    }
     steps.push({ setWeight: step.weight });
     if (step.gate) steps.push(gates.step(`${where}: strategy.steps[${i}].gate`, step.gate));
   });
   return steps;
+}
+
+/**
+ * A canary's test route as a `setHeaderRoute` condition: a header (exact or regular expression),
+ * or a cookie as a regular expression on the `Cookie` header, as on an HTTPRoute. Argo's header
+ * routes match headers only, so a query parameter is refused.
+ */
+function headerRouteMatch(prop: string, match: Match): ArgoHeaderMatch {
+  if (match.kind === MatchKind.QUERY_PARAMETER) {
+    fail(prop, match.describe(), `${CONTROLLER}' setHeaderRoute sends requests to the canary by their headers only, and this test route matches a query parameter`,
+      'Use a header test route, such as Match.header("x-env", "qa"), or Match.cookie() (matched on the Cookie header).');
+  }
+  const header = httpRouteMatch(prop, match).headers![0];
+  return { headerName: header.name, headerValue: header.type === 'Exact' ? { exact: header.value } : { regex: header.value } };
 }
 
 function analysisTemplates(prop: string, value: unknown, namespace: string | undefined): AnalysisTemplate[] {

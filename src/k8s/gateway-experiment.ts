@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
+import { describeRouteOwner } from './private/gateway-routes';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from './private/gateway-match';
@@ -48,8 +49,9 @@ export interface GatewayExperimentProps {
   readonly hostnames?: string[];
 
   /**
-   * The moment whose allocations are rendered: an experiment switched off, or past its end date
-   * at this moment, sends everyone to the control. Pass a fixed date for reproducible manifests.
+   * The moment whose allocations are rendered: an experiment switched off, before its start date
+   * or past its end date at this moment, sends everyone to the control. Pass a fixed date for
+   * reproducible manifests.
    *
    * @default - now, when the construct is created
    */
@@ -76,10 +78,11 @@ interface RecordedExperiment {
  * header or a query parameter is matched exactly; a cookie becomes a regular expression on the
  * `Cookie` header.
  *
- * An experiment switched off, or past its end date at `at`, renders a single rule to the control.
- * The route's `cdk-deploy-strategies.dev/experiment` annotation records whether the experiment is
- * active, why not, and its allocation table. Since the rendered allocations depend on the date,
- * synthesize again (or pass `at`) to end an experiment on time.
+ * An experiment switched off, before its start date or past its end date at `at`, renders a
+ * single rule to the control. The route's `cdk-deploy-strategies.dev/experiment` annotation records
+ * whether the experiment is active, why not, and its allocation table. Since the rendered
+ * allocations depend on the date, synthesize again (or pass `at`) to start and end an experiment
+ * on time.
  *
  * The Gateway API gives a rule with a header condition (a header or cookie match) precedence over
  * one with a query parameter condition, whatever their order, so declare variants matched by header
@@ -148,6 +151,7 @@ export class GatewayExperiment extends Construct {
     }));
 
     this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
+    describeRouteOwner(this.route, where);
     const recorded: RecordedExperiment = { path: this.node.path, active: this.active, reason, table: experiment.toTable(at) };
     this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
     registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', experiment, evaluationOrder: declaredOrder(experiment) });

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
 import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
+import { describeRouteOwner } from './private/gateway-routes';
 import { KubernetesRevision } from './revision';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { recordK8sPlan } from './private/plan-annotation';
@@ -20,7 +21,7 @@ import { unrestrictedRoute } from '../guardrails/private/readers';
 export interface GatewayRolloutProps {
   /**
    * How traffic moves from the stable revision to the candidate: a canary, linear or blue-green
-   * strategy. Each step is rendered as exact weights on the route; a blue-green test route becomes
+   * strategy. Each step is rendered as exact weights on the route; a test route becomes
    * a rule of its own. `Strategy.ALL_AT_ONCE` is refused: the commit that adds the candidate would
    * send it every request while its pods are still starting.
    */
@@ -71,7 +72,8 @@ export interface GatewayRolloutProps {
   readonly hostnames?: string[];
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table.
+   * The step of the plan to render, from 1, as numbered in the plan's table. Refused without a
+   * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (set with `app.node.setContext()`), else step 1
    */
@@ -85,8 +87,9 @@ export interface GatewayRolloutProps {
  * It renders two Deployments, `Stable` and `Canary`, each at full `replicas`, a Service over each
  * (`StableService`, `CanaryService`) and the route (`Route`). The route has one rule splitting
  * traffic by the weights of the current step, in tenths of a percent (87.5% and 12.5% are 875 and
- * 125), and, when the strategy has a test route, a rule before it that sends the requests it
- * matches to the canary. The plan is recorded on the route (`cdk-deploy-strategies.dev/plan`).
+ * 125), and, when the strategy has a test route (blue-green's, or a canary's or linear strategy's),
+ * a rule before it that sends the requests it matches to the canary at every step. The plan is
+ * recorded on the route (`cdk-deploy-strategies.dev/plan`).
  *
  * A route holds weights, not a timeline, so a pipeline advances the rollout one step per commit:
  * set `step`, or the context key `<construct path>:step` with `app.node.setContext()` before the
@@ -94,8 +97,9 @@ export interface GatewayRolloutProps {
  * next one.
  *
  * The first step's weight reaches the candidate in the same apply that starts its pods, and the
- * Gateway does not wait for them to be ready: give a canary a small first weight, or start a
- * blue-green release at step 1, which sends the candidate nothing until the switch.
+ * Gateway does not wait for them to be ready: give a canary a small first weight, or a test route
+ * (its step 1, the test phase, sends the candidate only the requests the route matches), or start
+ * a blue-green release at step 1, which sends the candidate nothing until the switch.
  *
  * Promotion takes two commits once the last step sends everything to the canary: first set
  * `stable` to the new revision (the stable pods roll to it while they receive no traffic), then
@@ -180,7 +184,11 @@ export class GatewayRollout extends Construct {
 
     // Both revisions run at full size behind their own Service: the route moves traffic, not replicas.
     this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, replicas });
-    // Checked even without a candidate, so a wrong step fails now rather than when the next rollout starts.
+    if (candidate === undefined && props.step !== undefined) {
+      fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
+        'Add the candidate revision to release, or leave step out.');
+    }
+    // Checked even without a candidate, so a wrong context step fails now rather than when the next rollout starts.
     const step = currentStep(this, where, props.step, this.plan);
 
     // The canary role too, even without a candidate, so a clash fails before a release starts.
@@ -212,6 +220,7 @@ export class GatewayRollout extends Construct {
       hostnames,
       rules,
     });
+    describeRouteOwner(this.route, where);
     recordK8sPlan(where, this, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {

@@ -2,6 +2,7 @@ import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { GatewayReference, HttpBackendRef, HttpHeaderMatch, HttpPathMatch, HttpRouteMatch, HttpRouteRule } from './http-route-rule';
 import { gatewayReference, routeHostnames } from './private/gateway-match';
+import { registerHttpRoute } from './private/gateway-routes';
 import { portNumber } from './private/workload';
 import { arrayOf, fail, isDnsLabel, isDnsSubdomain, struct } from '../core/private/validation';
 
@@ -59,6 +60,10 @@ export interface HttpRouteProps {
  * the most query parameter conditions), and only between equally specific matches does the first
  * matching rule in list order win.
  *
+ * Between routes, the Gateway API breaks a tie by the routes' age: at synth, the library refuses
+ * two of its routes on one Gateway (and listener) with the same host names (or none on either) and
+ * a match that selects the same requests in each, such as two rules without matches.
+ *
  * @example
  * new k8s.HttpRoute(chart, 'Route', {
  *   parentRefs: [{ name: 'public', namespace: 'gateways' }],
@@ -99,6 +104,8 @@ export class HttpRoute extends ApiObject {
     }
     // Rebuilt field by field above, so the manifest carries only what the typed props declare.
     this.addJsonPatch(JsonPatch.add('/spec', { parentRefs: parents, hostnames, rules }));
+    // At synth, routes of the library on one Gateway are checked against each other.
+    registerHttpRoute({ route: this, parents, hostnames, rules });
   }
 }
 

@@ -10,3 +10,6 @@ export * from './analysis-template';
 export * from './argo-traffic-routing';
 export * from './argo-rollout';
 export * from './kubernetes-release';
+export * from './flagger-metric';
+export * from './flagger-canary';
+export * from './flagger-experiment';

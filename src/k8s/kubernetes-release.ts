@@ -2,14 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Duration as K8sDuration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import * as semver from 'semver';
 import { Release, ReleaseService, ReleaseWave } from '../core/release';
 import { k8sImages } from './private/guardrail-images';
+import { RELEASE_ANNOTATION } from './private/plan-annotation';
 import {
-  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ANNOTATION, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
+  HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, PART_OF_LABEL, RELEASE_ROLLOUT_KINDS, ReleaseRollout,
   releaseRollout, SYNC_WAVE_ANNOTATION,
 } from './private/release-rollouts';
 import { envVariables, VERSION_LABEL } from './private/workload';
+import { semver } from '../core/private/semver';
 import { arrayOf, fail, struct, wholeSeconds } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
 
@@ -71,7 +72,7 @@ export interface KubernetesReleaseProps {
 
   /**
    * The rollout construct of each service of the release, by the service's name: a
-   * `PlainBlueGreen`, `PlainCanary`, `GatewayRollout` or `ArgoRollout` built with the release's
+   * `PlainBlueGreen`, `PlainCanary`, `GatewayRollout`, `ArgoRollout` or `FlaggerCanary` built with the release's
    * strategy for that service (`release.service(name).strategy`). Every service of the release
    * needs one, and no other name is accepted.
    */
@@ -89,8 +90,8 @@ export interface KubernetesReleaseProps {
  * Releases several services as one unit on Kubernetes, in the dependency waves of a core
  * `Release`, for Argo CD.
  *
- * Each service keeps its own rollout construct (`PlainBlueGreen`, `PlainCanary`, `GatewayRollout`
- * or `ArgoRollout`), built with the release's strategy for it; the release checks that, then:
+ * Each service keeps its own rollout construct (`PlainBlueGreen`, `PlainCanary`, `GatewayRollout`,
+ * `ArgoRollout` or `FlaggerCanary`), built with the release's strategy for it; the release checks that, then:
  *
  * - Puts every object of a service in the Argo CD sync wave `10 × its release wave`
  *   (`argocd.argoproj.io/sync-wave`: "10", "20", ...). Argo CD applies a wave only once every object
@@ -110,11 +111,12 @@ export interface KubernetesReleaseProps {
  * - Records itself on each service's primary object (the one carrying its plan) as the annotation
  *   `cdk-deploy-strategies.dev/release`: `{ release, service, version, wave, syncWave, state, step? }`,
  *   where `state` is `waiting` (an earlier version runs), `releasing` (a candidate, at `step`) or
- *   `released` (the release's version runs, or is handed to Argo Rollouts); and the release's
+ *   `released` (the release's version runs, or is handed to Argo Rollouts or Flagger); and the release's
  *   table and waves on the first service's.
  *
  * A service never starts before everything it depends on has finished:
- * - An `ArgoRollout`'s controller runs its whole plan once applied, and Argo CD treats the Rollout
+ * - An `ArgoRollout`'s or `FlaggerCanary`'s controller runs its whole plan once applied, and Argo CD
+ *   treats the Rollout (or the Canary, by Argo CD's built-in health check for `flagger.app` Canaries)
  *   as healthy only once it has finished, so services of later waves wait for it within the sync.
  * - The plain and Gateway API rollouts render one step per commit, so a sync cannot wait for their
  *   last step. The release checks every commit instead: a service may run the release's version
@@ -389,8 +391,8 @@ function serviceState(where: string, release: Release, service: ReleaseService, 
     // applies the next wave only once the Rollout is healthy, which it is only at the end of its plan.
     return { kind: 'released', version, runs: version, prop: current.prop, finished: true };
   }
-  const earlier = semver.parse(current.version);
-  if (earlier === null || !semver.lt(earlier, version)) {
+  const earlier = semver().parse(current.version);
+  if (earlier === null || !semver().lt(earlier, version)) {
     fail(`${prop}.${current.prop}`, current.version,
       `release "${release.name}" releases "${service.name}" ${version}, and a service runs that version or, until its turn, an earlier one`,
       revisionFix(current.prop));

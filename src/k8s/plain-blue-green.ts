@@ -7,7 +7,7 @@ import { recordK8sPlan } from './private/plan-annotation';
 import {
   claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment, ROLE_LABEL,
 } from './private/workload';
-import { currentStep } from '../core/private/step';
+import { currentStep, registerStepRollout } from '../core/private/step';
 import { dnsLabel, fail, struct } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
@@ -153,8 +153,10 @@ export class PlainBlueGreen extends Construct {
       fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
         'Add the candidate revision to release, or leave step out.');
     }
-    // Without a candidate nothing is being released: a context step left by the pipeline does not apply.
+    // Without a candidate nothing is being released: a context step left by the pipeline does not
+    // apply, but the key still names this rollout.
     this.step = candidate === undefined ? undefined : currentStep(this, where, props.step, this.plan);
+    if (candidate === undefined) registerStepRollout(this);
     this.liveSlot = this.step !== undefined && this.step.candidateWeight === 100 ? this.candidateSlot : this.stableSlot;
 
     // Both slots, even an empty one: the Preview Service selects it.

@@ -8,7 +8,7 @@ import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
   claimPods, containerPort, exampleName, labelService, NAME_LABEL, portNumber, replicaCount, revision, revisionDeployment,
 } from './private/workload';
-import { currentStep } from '../core/private/step';
+import { currentStep, registerStepRollout } from '../core/private/step';
 import { dnsLabel, fail, struct } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
@@ -159,8 +159,10 @@ export class PlainCanary extends Construct {
       fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
         'Add the candidate revision to release, or leave step out.');
     }
-    // Without a candidate nothing is being released: a context step left by the pipeline does not apply.
+    // Without a candidate nothing is being released: a context step left by the pipeline does not
+    // apply, but the key still names this rollout.
     this.step = candidate === undefined ? undefined : currentStep(this, where, props.step, this.plan);
+    if (candidate === undefined) registerStepRollout(this);
     const candidateReplicas = this.step?.candidateReplicas ?? 0;
 
     // The Service selects the name label alone, so it claims every pod of that name.

@@ -1,12 +1,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
-import { aws, Experiment, ExperimentProps, Match } from '../../src';
+import { aws, Experiment, ExperimentProps, FailedRequests, guardrails, HealthCheck, Match } from '../../src';
 import { EXPERIMENT_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
-import { dnsLabelArb, experimentPropsArb, oddValueArb } from '../support/arbitraries';
+import { dnsLabelArb, experimentPropsArb, healthChecksArb, oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { findings } from '../support/guardrails';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
 
@@ -158,6 +160,133 @@ describe('an active experiment', () => {
     expect(recorded[0].data).toEqual({ backend: 'Application Load Balancer', active: true, table: mixed.toTable(at) });
     expect(construct.node.metadata.find(m => m.type === EXPERIMENT_METADATA_TYPE)).toBeDefined();
     Annotations.fromStack(stack).hasNoWarning('/Stack/Checkout', CfnMatch.anyValue());
+  });
+});
+
+describe('what measures each variant', () => {
+  const errorRate = HealthCheck.errorRate({ maxErrorPercent: 2 });
+  const p95 = HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(400), failingWindows: 3 });
+  const measured = new Experiment({
+    name: 'new-checkout',
+    variants: [{ name: 'beta', match: Match.header('x-beta', 'true') }, { name: 'one-click', weight: 10 }],
+    endDate: new Date('2027-12-31T00:00:00Z'),
+    healthChecks: [errorRate, p95],
+  });
+  /** The body of the only dashboard, with the stack's tokens resolved to their logical ids. */
+  const bodyOf = (template: Template) => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map(p => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, ''))).join(''));
+  };
+
+  test('each health check is an alarm per variant and one for the control, on its target group', () => {
+    const { template, construct } = render(measured);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    expect(Object.keys(construct.variantAlarms)).toEqual(['control', 'beta', 'one-click']);
+    for (const name of ['control', 'beta', 'one-click']) {
+      expect(construct.variantAlarms[name].alarms.map(a => a.node.id)).toEqual(['error-rate', 'latency-p95']);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 2,
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'missing',
+        Metrics: CfnMatch.arrayWith([
+          CfnMatch.objectLike({ Expression: 'IF(requests >= 10, 100 * errors / requests)' }),
+          CfnMatch.objectLike({
+            Id: 'errors',
+            MetricStat: CfnMatch.objectLike({
+              Metric: CfnMatch.objectLike({
+                MetricName: 'HTTPCode_Target_5XX_Count',
+                Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^Tg${name.replace('-', '')}`), 'TargetGroupFullName'] } }]),
+              }),
+            }),
+          }),
+        ]),
+        AlarmDescription: CfnMatch.stringLikeRegexp('measures one side of experiment "new-checkout"'),
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.4, EvaluationPeriods: 3, Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({ Id: 'latency', MetricStat: CfnMatch.objectLike({ Stat: 'p95' }) })]),
+    });
+  });
+
+  test('one dashboard: requests, error rate and latency, a line per variant and the control, the checks as thresholds', () => {
+    const { template, construct } = render(measured);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(construct.dashboard.node.id).toBe('Dashboard');
+    const widgets = bodyOf(template).widgets as any[];
+    expect(widgets.map(w => w.type)).toEqual(['text', 'metric', 'metric', 'metric']);
+    expect(widgets[0].properties.markdown).toBe([
+      '# Experiment "new-checkout" on Application Load Balancer',
+      'Each variant is measured by: error-rate: 5xx above 2% for 2 windows of 1m (10+ requests); latency-p95: p95 above 400ms for 3 windows of 1m (10+ requests).',
+    ].join('\n\n'));
+    const [requests, errors, latency] = widgets.slice(1).map(w => w.properties);
+    expect([requests.title, errors.title, latency.title]).toEqual(['Requests', 'Error rate (5xx, %)', 'Latency p95 (seconds)']);
+    const optionsOf = (m: any[]) => m[m.length - 1] as any;
+    const labels = (graph: any) => graph.metrics.filter((m: any[]) => optionsOf(m).label).map((m: any[]) => optionsOf(m).label);
+    for (const graph of [requests, errors, latency]) expect(labels(graph)).toEqual(['control (control)', 'beta', 'one-click']);
+    expect(errors.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].expression)).toEqual([
+      '100 * errors_v0 / requests_v0', '100 * errors_v1 / requests_v1', '100 * errors_v2 / requests_v2',
+    ]);
+    expect(errors.annotations).toEqual({ horizontal: [{ value: 2, label: 'error-rate', color: '#d62728', yAxis: 'left' }] });
+    expect(latency.annotations).toEqual({ horizontal: [{ value: 0.4, label: 'latency-p95', color: '#d62728', yAxis: 'left' }] });
+  });
+
+  test('without health checks: the dashboard alone, p99 latency and 5xx by default, no alarm', () => {
+    const { template, construct } = render(experimentOf({}));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(construct.variantAlarms.b.alarms).toEqual([]);
+    const widgets = bodyOf(template).widgets as any[];
+    expect(widgets[0].properties.markdown).toContain('No health check measures the variants: add healthChecks to the experiment for per-variant alarms.');
+    expect(widgets.slice(1).map(w => w.properties.title)).toEqual(['Requests', 'Error rate (5xx, %)', 'Latency p99 (seconds)']);
+  });
+
+  test('4xx and 5xx when the experiment\'s error-rate check counts them', () => {
+    const check = HealthCheck.errorRate({ maxErrorPercent: 5, failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS });
+    const all = experimentOf({ healthChecks: [check] });
+    const widgets = bodyOf(render(all).template).widgets as any[];
+    expect(widgets[2].properties.title).toBe('Error rate (4xx and 5xx, %)');
+  });
+
+  test('an experiment that does not run measures what it still forwards to: the control', () => {
+    const { template, construct } = render(measured, { at: new Date('2028-01-01T00:00:00Z') });
+    expect(Object.keys(construct.variantAlarms)).toEqual(['control']);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    expect((bodyOf(template).widgets as any[])[0].properties.markdown).toContain(
+      'Not shown: variant "beta", whose target group has no metrics: it is attached to no load balancer listener (an imported one needs its loadBalancerArns).');
+  });
+
+  test('target groups imported without their load balancer: refused with health checks, left off the dashboard with a warning without', () => {
+    const importedGroups = (stack: Stack, experiment: Experiment) => Object.fromEntries([experiment.control, ...experiment.variants.map(v => v.name)]
+      .map(name => [name, elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, `Tg-${name}`, {
+        targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067`,
+      })]));
+    const s1 = setup();
+    expectValidationError(() => new aws.AlbExperiment(s1.stack, 'Checkout', { listener: s1.listener, experiment: measured, targetGroups: importedGroups(s1.stack, measured), at }),
+      `${where}: targetGroups["control"] is "Stack/Tg-control": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). `
+      + 'Attach the target group of the control to the load balancer (an imported one needs its loadBalancerArns), or leave healthChecks out of the experiment.');
+    const s2 = setup();
+    const plain = experimentOf({});
+    new aws.AlbExperiment(s2.stack, 'Checkout', { listener: s2.listener, experiment: plain, targetGroups: importedGroups(s2.stack, plain), at });
+    Annotations.fromStack(s2.stack).hasWarning('/Stack/Checkout', CfnMatch.stringLikeRegexp('^The dashboard cannot show "control", "b", whose target group has no metrics'));
+  });
+
+  test('a check of the user\'s own is refused: it measures the application, not one variant', () => {
+    const s = setup();
+    const own = aws.CloudWatchHealthCheck.alarm(cloudwatch.Alarm.fromAlarmArn(s.stack, 'Own', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own'));
+    const experiment = experimentOf({ healthChecks: [own] });
+    expectValidationError(() => new aws.AlbExperiment(s.stack, 'Checkout', { listener: s.listener, experiment, targetGroups: s.targetGroupsFor(experiment), at }),
+      `${where}: experiment "new-checkout": health check "own" is "alarm Stack/Own in ALARM": Application Load Balancer measures every variant of the experiment apart, `
+      + 'and an alarm or metric of your own measures the application as a whole, not one variant. '
+      + 'Declare the experiment\'s checks with HealthCheck.errorRate() or HealthCheck.latency(), which are measured per variant; watch your own alarm beside the experiment.');
+  });
+
+  test('CDS-R8: measured variants pass, an experiment without checks is named', () => {
+    const pack = guardrails.GuardrailPack.recommended({ at }).withRule(new guardrails.HealthCheckCoverageRule());
+    expect(findings(render(measured).stack, 'CDS-R8', pack)).toEqual([]);
+    expect(findings(render(experimentOf({})).stack, 'CDS-R8', pack)).toEqual([
+      'Stack/Checkout: experiment "new-checkout" on Application Load Balancer: nothing measures variants b, control (no health check is declared)',
+    ]);
   });
 });
 
@@ -410,9 +539,10 @@ describe('random props', () => {
       { weight: 3, arbitrary: fc.integer({ min: 1, max: 7 * 86400 }).map(s => Duration.seconds(s)) },
       { weight: 1, arbitrary: fc.integer({ min: 7 * 86400, max: 10 * 86400 }).map(s => Duration.seconds(s)) },
     ),
-  }).map(({ props, control, enabled, stickiness }) => {
+    healthChecks: fc.option(healthChecksArb, { nil: undefined, freq: 2 }),
+  }).map(({ props, control, enabled, stickiness, healthChecks }) => {
     try {
-      return new Experiment({ ...props, control, enabled, stickiness: stickiness ?? props.stickiness });
+      return new Experiment({ ...props, control, enabled, stickiness: stickiness ?? props.stickiness, healthChecks });
     } catch {
       return undefined;
     }
@@ -469,7 +599,10 @@ describe('random props', () => {
     const experiment = p.experiment;
     const names = experiment instanceof Experiment ? [experiment.control, ...experiment.variants.map(v => v.name)] : ['control', 'b'];
     const group = (name: string) => p.targetGroups === 'imported'
-      ? elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, `Tg-${name}`, { targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067` })
+      ? elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, `Tg-${name}`, {
+        targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/73e2d6bc24d8a067`,
+        loadBalancerArns: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
+      })
       : new elbv2.ApplicationTargetGroup(stack, `Tg-${name}`, { vpc: vpc(), port: 80, targetType: elbv2.TargetType.IP });
     const groups: Record<string, unknown> = Object.fromEntries(names.map(n => [n, group(n)]));
     if (p.targetGroups === 'missing') delete groups[names[names.length - 1]];
@@ -520,6 +653,11 @@ describe('random props', () => {
     // The last rule carries only the conditions given: everyone else.
     const last = rules[rules.length - 1];
     expect(last.Conditions).toHaveLength(((p.conditions as unknown[] | undefined) ?? [1]).length);
+    // Each health check measures every target group the rules forward to; one dashboard shows them all.
+    const forwardedTo = new Set(experiment.allocations(p.at as Date).map(a => a.variant));
+    expect(Object.keys(construct.variantAlarms).sort()).toEqual([...forwardedTo].sort());
+    template.resourceCountIs('AWS::CloudWatch::Alarm', experiment.healthChecks.length * forwardedTo.size);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   }
 
   test('either synthesize valid, clean listener rules or refuse with the library error', () => {

@@ -290,6 +290,20 @@ describe('a strategy, one step per deploy', () => {
     Annotations.fromStack(stack).hasNoWarning('/Stack/Deployment', CfnMatch.anyValue());
   });
 
+  test('a canary with a test route: step 1 sends the header to the staging distribution, step 2 a weight', () => {
+    const testersFirst = Strategy.canary({ testRoute: Match.header('aws-cf-cd-qa', '1'), steps: [{ weight: 5, gate: StepGate.bake(Duration.minutes(30)) }] });
+    const first = deployment({ strategy: testersFirst });
+    validatedTemplate(first.stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: true,
+      TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: { Header: 'aws-cf-cd-qa', Value: '1' } },
+    }));
+    const second = deployment({ strategy: testersFirst, step: 2 });
+    validatedTemplate(second.stack).hasResourceProperties(POLICY, policyConfig({
+      Enabled: true,
+      TrafficConfig: CfnMatch.objectLike({ Type: 'SingleWeight', SingleWeightConfig: CfnMatch.objectLike({ Weight: 0.05 }) }),
+    }));
+  });
+
   test('blue-green without a test route: the test phase sends nobody, so the policy is disabled, with a warning', () => {
     const { stack, construct } = deployment({ strategy: Strategy.BLUE_GREEN });
     validatedTemplate(stack).hasResourceProperties(POLICY, policyConfig({

@@ -6,14 +6,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
-import { Match, StepGate, Strategy } from '../../src';
+import { aws, FailedRequests, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { EcsCodeDeployRollout, EcsCodeDeployRolloutProps } from '../../src/aws/ecs-code-deploy-rollout';
 import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import {
-  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, targetGroupAlarmOptionsArb,
+  extraAlarmCount, extraAlarms, extraAlarmsArb, healthCheckAlarmCount, healthChecksProp, healthChecksPropArb, propsWithOdds, real, REAL, realArb,
+  rolloutStrategyArb, withHealthChecksArb,
 } from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
@@ -211,48 +212,73 @@ describe('the blue-green deployment group', () => {
 });
 
 describe('alarms and rollback', () => {
-  test('5xx and latency alarms on both target groups stop the deployment and roll back', () => {
+  test('by default an error rate and a p99 latency on both target groups stop the deployment and roll back', () => {
     const { stack, construct } = rollout(Strategy.CANARY_10PERCENT_5MINUTES);
     const template = validatedTemplate(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     for (const side of ['Blue', 'Green']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Threshold: 5,
-        Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${side}`), 'TargetGroupFullName'] } }]),
+        Threshold: 1,
+        Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+          Id: 'errors',
+          MetricStat: CfnMatch.objectLike({
+            Metric: CfnMatch.objectLike({
+              MetricName: 'HTTPCode_Target_5XX_Count',
+              Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${side}`), 'TargetGroupFullName'] } }]),
+            }),
+          }),
+        })]),
       });
     }
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AlarmConfiguration: {
         Enabled: true,
         Alarms: [
-          { Name: ref('RolloutBlueAlarmsHttp5xx') }, { Name: ref('RolloutBlueAlarmsP99Latency') },
-          { Name: ref('RolloutGreenAlarmsHttp5xx') }, { Name: ref('RolloutGreenAlarmsP99Latency') },
+          { Name: ref('RolloutBlueAlarmserrorrate') }, { Name: ref('RolloutGreenAlarmserrorrate') },
+          { Name: ref('RolloutBlueAlarmslatencyp99') }, { Name: ref('RolloutGreenAlarmslatencyp99') },
         ],
       },
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
     });
-    expect(construct.blueAlarms!.alarms).toHaveLength(2);
-    expect(construct.greenAlarms!.alarms).toHaveLength(2);
+    expect(construct.blueAlarms.alarms).toHaveLength(2);
+    expect(construct.greenAlarms.alarms).toHaveLength(2);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate', 'latency-p99']);
   });
 
-  test('the generated alarms take thresholds', () => {
-    const targetGroupAlarms = { http5xxCount: 10, p99Latency: Duration.millis(800), evaluationPeriods: 3 };
-    const { stack } = rollout(Strategy.ALL_AT_ONCE, { targetGroupAlarms });
+  test('the strategy\'s health checks, or the rollout\'s own in their place', () => {
+    const p90 = HealthCheck.latency({ percentile: 90, maxLatency: Duration.millis(800), failingWindows: 3 });
+    const { stack, construct } = rollout(Strategy.ALL_AT_ONCE.withHealthChecks([p90]));
     const template = validatedTemplate(stack);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 10, EvaluationPeriods: 3 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 0.8, ExtendedStatistic: 'p99' });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.8, EvaluationPeriods: 3, Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({ Id: 'latency', MetricStat: CfnMatch.objectLike({ Stat: 'p90' }) })]),
+    });
+    expect(construct.plan.healthChecks).toEqual([p90]);
+    const own = rollout(Strategy.ALL_AT_ONCE.withHealthChecks([p90]), { healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 2 })] });
+    expect(own.construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate']);
   });
 
-  test('the generated alarms can be left out; failures and stops still roll back', () => {
-    const { stack, construct } = rollout(Strategy.ALL_AT_ONCE, { generateTargetGroupAlarms: false });
+  test('no health checks: failures and stops still roll back', () => {
+    const { stack, construct } = rollout(Strategy.ALL_AT_ONCE, { healthChecks: [] });
     const template = validatedTemplate(stack);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
     });
-    expect(construct.blueAlarms).toBeUndefined();
-    expect(construct.greenAlarms).toBeUndefined();
+    expect(construct.blueAlarms.alarms).toEqual([]);
+    expect(construct.healthCheckAlarms).toEqual([]);
+  });
+
+  test('addHealthCheck(): on both target groups, into the deployment group\'s alarms and the plan; a check of the user\'s own once', () => {
+    const { stack, construct } = rollout(Strategy.BLUE_GREEN, { healthChecks: [] });
+    construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 1, failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS }));
+    const own = cloudwatch.Alarm.fromAlarmArn(stack, 'Own', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own');
+    construct.addHealthCheck(aws.CloudWatchHealthCheck.alarm(own));
+    construct.addAlarm(own); // once, even when also given as an alarm
+    validatedTemplate(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: ref('RolloutBlueAlarmserrorrate') }, { Name: ref('RolloutGreenAlarmserrorrate') }, { Name: 'own' }] },
+    });
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate', 'own']);
   });
 
   test('alarms given and added later also stop the deployment', () => {
@@ -263,7 +289,7 @@ describe('alarms and rollback', () => {
     const construct = new EcsCodeDeployRollout(s.stack, 'Rollout', {
       ...wiring(s),
       strategy: Strategy.BLUE_GREEN,
-      generateTargetGroupAlarms: false,
+      healthChecks: [],
       alarms: [alarm('Given')],
     });
     construct.addAlarm(alarm('Later'));
@@ -279,7 +305,16 @@ describe('alarms and rollback', () => {
       construct.addAlarm(cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
     }
     expect(() => Template.fromStack(stack)).toThrow(
-      'EcsCodeDeployRollout Stack/Rollout: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).');
+      'EcsCodeDeployRollout Stack/Rollout: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks\' alarms included (each error-rate or latency health check renders one alarm per target group). '
+      + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.');
+  });
+
+  test('health checks count twice towards the 50 (one alarm per target group), added later too', () => {
+    const checks = Array.from({ length: 25 }, (_, i) => HealthCheck.errorRate({ name: `rate-${i}`, maxErrorPercent: 1 }));
+    expect(() => Template.fromStack(rollout(Strategy.BLUE_GREEN, { healthChecks: checks }).stack)).not.toThrow();
+    const { stack, construct } = rollout(Strategy.BLUE_GREEN, { healthChecks: checks });
+    construct.addHealthCheck(HealthCheck.errorRate({ name: 'one-more', maxErrorPercent: 1 }));
+    expect(() => Template.fromStack(stack)).toThrow(/alarms is 52 alarms: CodeDeploy allows at most 50 per deployment group/);
   });
 
   test('50 alarms are accepted', () => {
@@ -324,6 +359,15 @@ describe('what CodeDeploy for ECS cannot express', () => {
     expectValidationError(() => rollout(strategy), message);
   });
 
+  test('refuses a canary\'s test route, with or without a test listener', () => {
+    const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    const message = `${prop} is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. `
+      + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
+      + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
+    expectValidationError(() => rollout(strategy), message);
+    expectValidationError(() => rollout(strategy, { testListener: undefined }), message);
+  });
+
   test('refuses a test route without a test listener, and accepts it with one', () => {
     const strategy = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
     expectValidationError(() => rollout(strategy, { testListener: undefined }),
@@ -365,13 +409,15 @@ describe('misuse of the service, target groups and listeners', () => {
     }, `${where}: testListener is "Stack/Alb/Prod": it is also the production listener, so test traffic would be production traffic. Add a second listener on its own port, reachable only from your testers, or leave testListener out.`);
   });
 
-  test('a green target group on no listener is refused while alarms are generated, accepted without them', () => {
+  test('a green target group on no listener is refused while health checks measure it, accepted with checks of the user\'s own only', () => {
     const s = setup();
     const lonely = new elbv2.ApplicationTargetGroup(s.stack, 'Lonely', { vpc: s.vpc, port: 80, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP });
     const props = { ...wiring(s), greenTargetGroup: lonely, strategy: Strategy.BLUE_GREEN };
     expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout', props),
-      `${where}: greenTargetGroup is "Stack/Lonely": the generated alarms read its metrics, which exist only once it is attached to a load balancer listener. Forward the test listener (or a listener rule) to it, or set generateTargetGroupAlarms: false and pass your own alarms.`);
-    expect(() => new EcsCodeDeployRollout(s.stack, 'Other', { ...props, generateTargetGroupAlarms: false })).not.toThrow();
+      `${where}: greenTargetGroup is "Stack/Lonely": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). `
+      + 'Forward a listener (the test listener, say) or a listener rule to it, or measure the rollout only by checks of your own: healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)].');
+    const own = aws.CloudWatchHealthCheck.alarm(cloudwatch.Alarm.fromAlarmArn(s.stack, 'Own', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own'));
+    expect(() => new EcsCodeDeployRollout(s.stack, 'Other', { ...props, healthChecks: [own] })).not.toThrow();
   });
 
   test('a missing listener is refused (JavaScript callers)', () => {
@@ -381,19 +427,18 @@ describe('misuse of the service, target groups and listeners', () => {
     } as any), `${where}: listener is undefined: it is required. Pass the production listener.`);
   });
 
-  test('alarm thresholds are checked', () => {
-    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { targetGroupAlarms: { http5xxCount: 0 } }),
-      'TargetGroupAlarms Stack/Rollout/BlueAlarms: http5xxCount is 0: it is a count of responses, a whole number of at least 1. Use 1 to roll back on the first 5xx, or a higher count.');
+  test('health checks are checked, naming the rollout', () => {
+    const slow = HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(90) });
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { healthChecks: [slow] }),
+      `${where}: health check "error-rate" window is 1 minute 30 seconds: Application Load Balancers publish metrics once a minute, so CloudWatch judges them in windows of whole minutes. Use a window of whole minutes, such as Duration.minutes(2).`);
+    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { healthChecks: [HealthCheck.prometheus({ name: 'q', query: 'up', minValue: 1 })] }),
+      `${where}: health check "q" is "query below 1": CodeDeploy for ECS measures health checks with CloudWatch alarms, and a PromQL query is measured only by Kubernetes backends with a Prometheus metrics source. `
+      + 'Give this rollout its own healthChecks without it, or measure the same signal in CloudWatch with aws.CloudWatchHealthCheck.metric().');
   });
 });
 
 describe('review follow-ups', () => {
   const prop = 'EcsCodeDeployRollout Stack/Rollout: strategy';
-
-  test('thresholds for alarms that are turned off are refused', () => {
-    expectValidationError(() => rollout(Strategy.BLUE_GREEN, { generateTargetGroupAlarms: false, targetGroupAlarms: { http5xxCount: 3 } }),
-      'EcsCodeDeployRollout Stack/Rollout: targetGroupAlarms is an object: it sets thresholds of alarms that generateTargetGroupAlarms: false turns off. Remove targetGroupAlarms, or leave generateTargetGroupAlarms at its default (true).');
-  });
 
   test('addAlarm refuses something that is not an alarm', () => {
     const { construct } = rollout(Strategy.BLUE_GREEN);
@@ -436,13 +481,14 @@ describe('props aws-cdk-lib would fail on at synth', () => {
     const s = setup();
     const alarms = Array.from({ length: 47 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(s.stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
     expectValidationError(() => new EcsCodeDeployRollout(s.stack, 'Rollout', { ...wiring(s), testListener: s.testListener, strategy: Strategy.BLUE_GREEN, alarms }),
-      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`);
+      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks' alarms included (each error-rate or latency health check renders one alarm per target group). `
+      + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.');
   });
 });
 
 describe('random props', () => {
   const half = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-  const propsArb = propsWithOdds(odd => rolloutStrategyArb(odd, 2).chain(strategy => fc.record({
+  const propsArb = propsWithOdds(odd => withHealthChecksArb(rolloutStrategyArb(odd, 2)).chain(strategy => fc.record({
     // The service: on the CODE_DEPLOY controller, or by mistake on ECS's.
     service: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('ecs'), oddValueArb)),
     blueTargetGroup: odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('green'), oddValueArb)),
@@ -455,8 +501,7 @@ describe('random props', () => {
       : half(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('production'), oddValueArb))),
     strategy: fc.constant(strategy),
     alarms: extraAlarmsArb(odd),
-    generateTargetGroupAlarms: half(odd<unknown>(fc.boolean())),
-    targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+    healthChecks: healthChecksPropArb(odd),
     application: half(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('lambda'), oddValueArb))),
     deploymentGroupName: half(odd<unknown>(fc.stringMatching(/^[a-zA-Z0-9._+=,@-]{1,100}$/), fc.oneof(fc.string(), oddValueArb))),
   })), 10);
@@ -472,8 +517,7 @@ describe('random props', () => {
       testListener: p.testListener === 'production' ? s.listener : real(p.testListener, () => s.testListener),
       strategy: p.strategy,
       alarms: extraAlarms(s.stack, p.alarms) as cloudwatch.IAlarm[],
-      generateTargetGroupAlarms: p.generateTargetGroupAlarms,
-      targetGroupAlarms: p.targetGroupAlarms,
+      healthChecks: healthChecksProp(s.stack, p.healthChecks) as HealthCheck[],
       application: p.application === 'lambda' ? new codedeploy.LambdaApplication(s.stack, 'LambdaApp')
         : real(p.application, () => new codedeploy.EcsApplication(s.stack, 'App')),
       deploymentGroupName: p.deploymentGroupName,
@@ -487,9 +531,9 @@ describe('random props', () => {
       const template = validatedTemplate(stack);
       expectCleanAssembly(stack.node.root as App);
       const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
-      // 5xx and p99 latency alarms on blue and on green unless turned off, and the ones passed.
-      const generated = construct.blueAlarms ? 4 : 0;
-      expect(group.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
+      // Each health check's alarms (on blue and on green, or the user's own once), and the ones passed.
+      const count = healthCheckAlarmCount(construct.plan.healthChecks, 2) + extraAlarmCount(p.alarms);
+      expect(group.AlarmConfiguration?.Alarms ?? []).toHaveLength(count);
       // The old task set lives for the plan's final bake, and a custom configuration shifts the plan's first step.
       const plan = construct.plan;
       const bakeMinutes = (plan.steps[plan.steps.length - 1].gate?.minimumDuration.toSeconds() ?? 0) / 60;

@@ -7,14 +7,16 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, Strategy } from '../../src';
+import { aws, CapacityMode, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { EcsNativeRollout, EcsNativeRolloutProps } from '../../src/aws/ecs-native-rollout';
 import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { AT, findings } from '../support/guardrails';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import {
-  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, Spec, spec, targetGroupAlarmOptionsArb,
+  extraAlarmCount, extraAlarms, extraAlarmsArb, healthCheckAlarmCount, healthChecksProp, healthChecksPropArb, propsWithOdds, real, REAL, realArb,
+  rolloutStrategyArb, Spec, spec, withHealthChecksArb,
 } from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
@@ -107,7 +109,7 @@ describe('on the user\'s service', () => {
         Alarms: {
           Enable: true,
           Rollback: true,
-          AlarmNames: [ref('RolloutBlueAlarmsHttp5xx'), ref('RolloutBlueAlarmsP99Latency'), ref('RolloutGreenAlarmsHttp5xx'), ref('RolloutGreenAlarmsP99Latency')],
+          AlarmNames: [ref('RolloutBlueAlarmserrorrate'), ref('RolloutGreenAlarmserrorrate'), ref('RolloutBlueAlarmslatencyp99'), ref('RolloutGreenAlarmslatencyp99')],
         },
       }),
       LoadBalancers: [{
@@ -126,6 +128,10 @@ describe('on the user\'s service', () => {
     expect([construct.containerName, construct.containerPort]).toEqual(['web', 80]);
     expect(construct.blueAlarms.alarms).toHaveLength(2);
     expect(construct.greenAlarms.alarms).toHaveLength(2);
+    expect(construct.healthCheckAlarms).toEqual([
+      construct.blueAlarms.alarmFor('error-rate'), construct.greenAlarms.alarmFor('error-rate'),
+      construct.blueAlarms.alarmFor('latency-p99'), construct.greenAlarms.alarmFor('latency-p99'),
+    ]);
   });
 
   test('strategy settings the service had are replaced; its own capacity settings stay', () => {
@@ -184,7 +190,7 @@ describe('on the user\'s service', () => {
     expect([construct.containerName, construct.containerPort]).toEqual(['api', 9090]);
   });
 
-  test('alarms from props and addAlarm() are added once each, after the generated ones; thresholds apply', () => {
+  test('alarms from props and addAlarm() are added once each, after the health checks\' alarms', () => {
     const user = userApp();
     const alarm = (id: string) => cloudwatch.Alarm.fromAlarmArn(user.stack, id, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${id.toLowerCase()}`);
     const fromProps = alarm('Errors');
@@ -195,14 +201,14 @@ describe('on the user\'s service', () => {
       greenTargetGroup: user.green,
       productionRule: user.productionRule,
       alarms: [fromProps],
-      targetGroupAlarms: { evaluationPeriods: 1 },
+      healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, failingWindows: 1 })],
     });
     construct.addAlarm(alarm('Latency'));
     construct.addAlarm(fromProps);
     const template = validatedTemplate(user.stack);
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: CfnMatch.objectLike({
-        Alarms: CfnMatch.objectLike({ AlarmNames: [CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), CfnMatch.anyValue(), 'errors', 'latency'] }),
+        Alarms: CfnMatch.objectLike({ AlarmNames: [CfnMatch.anyValue(), CfnMatch.anyValue(), 'errors', 'latency'] }),
       }),
     });
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 1 });
@@ -231,6 +237,194 @@ describe('on the user\'s service', () => {
         ],
       }),
     });
+  });
+});
+
+describe('manual approvals: a PAUSE lifecycle hook', () => {
+  const approval = (hours: number) => StepGate.manualApproval({ timeout: Duration.hours(hours) });
+  const pause = (minutes: number) => ({ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: minutes, Action: 'ROLLBACK' } });
+
+  test('blue-green: the promotion pauses after the test traffic shift, and rolls back when it times out', () => {
+    const { stack, construct } = rollout(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), promotion: approval(4) }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5, LifecycleHooks: [pause(240)] }),
+    });
+    expect(construct.approvalStage).toBe('POST_TEST_TRAFFIC_SHIFT');
+  });
+
+  test('a canary with a test route: the test gate pauses before the canary step, beside the Lambda hooks', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'), testGate: approval(2), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const user = userApp({ testRoute: true });
+    const hook = new lambda.Function(user.stack, 'Smoke', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+    });
+    const construct = new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+      testRule: user.testRule,
+      lifecycleHooks: [new ecs.DeploymentLifecycleLambdaTarget(hook, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.TEST_TRAFFIC_SHIFT] })],
+    });
+    validatedTemplate(user.stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+        BakeTimeInMinutes: 0,
+        LifecycleHooks: [
+          CfnMatch.objectLike({ HookTargetArn: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp('^Smoke'), 'Arn'] }, LifecycleStages: ['TEST_TRAFFIC_SHIFT'] }),
+          pause(120),
+        ],
+      }),
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ TestListenerRule: ref('TestRule') }) })],
+    });
+    expect(construct.plan.steps.map(s => s.candidateWeight)).toEqual([0, 10, 100]);
+    expect(construct.plan.steps[0].gate?.describe()).toBe('manual approval (timeout 2h)');
+  });
+
+  test('a linear strategy with a test route and no test gate: the test phase needs no hook', () => {
+    const { stack, construct } = rollout(Strategy.linear({ stepPercent: 20, interval: Duration.minutes(2), testRoute: Match.header('x-qa', '1') }));
+    validatedTemplate(stack).hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'LINEAR', LinearConfiguration: { StepPercent: 20, StepBakeTimeInMinutes: 2 }, LifecycleHooks: CfnMatch.absent(),
+      }),
+    });
+    expect(construct.approvalStage).toBeUndefined();
+  });
+
+  test.each([
+    ['a test gate that is a bake', Strategy.canary({ testRoute: Match.header('x-qa', '1'), testGate: StepGate.bake(Duration.minutes(5)), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }),
+      'native ECS deployments hold the first shift only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for a time (bake 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.'],
+    ['a promotion that is an analysis', Strategy.blueGreen({ promotion: StepGate.analysis({ name: 'smoke', duration: Duration.minutes(5) }) }),
+      'native ECS deployments hold the switch only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for an analysis (analysis smoke 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.'],
+    ['an approval of a canary step', Strategy.canary({ steps: [{ weight: 10, gate: approval(1) }] }),
+      'native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout between shifts (manual approval (timeout 1h)). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.'],
+    ['an approval timeout that is not whole minutes', Strategy.blueGreen({ promotion: StepGate.manualApproval({ timeout: Duration.seconds(90) }) }),
+      'native ECS deployments count a PAUSE hook\'s timeout in whole minutes, and manual approval (timeout 1m 30s) is not. Round the timeout to whole minutes.'],
+    ['an approval that could outlast CloudFormation\'s wait', Strategy.blueGreen({ promotion: approval(30), bakeTime: Duration.hours(4) }),
+      'the rollout can take 1d 10h (4h of bake times, then the approval\'s timeout of 1d 6h), and CloudFormation waits for an ECS deployment at most 36 hours, so the library keeps one under 33. Shorten the approval\'s timeout or the bake times, or start the rollout from a pipeline (ECS UpdateService) instead of a CloudFormation update.'],
+  ])('refuses %s', (_, strategy, limit) => {
+    expectValidationError(() => rollout(strategy), `${where}: strategy is "${strategy.describe()}": ${limit}`);
+  });
+});
+
+describe('the service\'s dependencies on the listener rules', () => {
+  const dependsOn = (stack: Stack) => {
+    const services = validatedTemplate(stack).findResources('AWS::ECS::Service');
+    const value = Object.values(services)[0].DependsOn ?? [];
+    return (Array.isArray(value) ? value : [value]).map((id: string) => id.replace(/[0-9A-F]{8}$/, ''));
+  };
+
+  test('with an alternate target the service references its rules, so no DependsOn repeats them (W3005)', () => {
+    const { stack } = rollout(headerRoute);
+    expect(dependsOn(stack)).not.toContain('ProductionRule');
+    expect(dependsOn(stack)).not.toContain('TestRule');
+  });
+
+  test('a rolling update references no rule, so the service keeps waiting for its target group\'s rule', () => {
+    const { stack } = rollout(Strategy.ALL_AT_ONCE);
+    expect(dependsOn(stack)).toContain('ProductionRule');
+  });
+
+  test('a rule of the blue target group that the service does not reference stays a dependency', () => {
+    const user = userApp();
+    new elbv2.ApplicationListenerRule(user.stack, 'Extra', {
+      listener: user.listener, priority: 20, conditions: [elbv2.ListenerCondition.hostHeaders(['blue.example.com'])], action: elbv2.ListenerAction.forward([user.blue]),
+    });
+    new EcsNativeRollout(user.stack, 'Rollout', {
+      service: user.service,
+      strategy: Strategy.BLUE_GREEN,
+      blueTargetGroup: user.blue,
+      greenTargetGroup: user.green,
+      productionRule: user.productionRule,
+    });
+    expect(dependsOn(user.stack)).toEqual(expect.arrayContaining(['Extra']));
+    expect(dependsOn(user.stack)).not.toContain('ProductionRule');
+  });
+});
+
+describe('health checks', () => {
+  const coverage = guardrails.GuardrailPack.recommended({ at: AT }).withRule(new guardrails.HealthCheckCoverageRule());
+  const errorRate = HealthCheck.errorRate({ maxErrorPercent: 0.5, failingWindows: 3 });
+  const p95 = HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(300) });
+
+  test('the strategy\'s checks are measured on both target groups and feed the deployment alarms; the plan lists them', () => {
+    const { stack, construct } = rollout(Strategy.CANARY_10PERCENT_15MINUTES.withHealthChecks([errorRate, p95]));
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.5,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'missing',
+      Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({ Expression: 'IF(requests >= 10, 100 * errors / requests)' })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.3, Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({ Id: 'latency', MetricStat: CfnMatch.objectLike({ Stat: 'p95' }) })]),
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Alarms: { Enable: true, Rollback: true, AlarmNames: [ref('RolloutBlueAlarmserrorrate'), ref('RolloutGreenAlarmserrorrate'), ref('RolloutBlueAlarmslatencyp95'), ref('RolloutGreenAlarmslatencyp95')] },
+      }),
+    });
+    expect(construct.plan.healthChecks).toEqual([errorRate, p95]);
+    expect(construct.plan.steps[0].watchedBy).toEqual(['error-rate', 'latency-p95']);
+  });
+
+  test('the rollout\'s own replace the strategy\'s; [] leaves the circuit breaker and the alarms added', () => {
+    const own = rollout(Strategy.CANARY_10PERCENT_15MINUTES.withHealthChecks([errorRate]), { healthChecks: [p95] });
+    expect(own.construct.plan.healthChecks).toEqual([p95]);
+    expect(own.construct.healthCheckAlarms).toHaveLength(2);
+    const none = rollout(Strategy.CANARY_10PERCENT_15MINUTES, { healthChecks: [] });
+    const template = validatedTemplate(none.stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({ Alarms: CfnMatch.absent(), DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+    });
+    expect(none.construct.plan.healthChecks).toEqual([]);
+  });
+
+  test('addHealthCheck(): measured on both target groups, in the plan, the recorded plan and the guardrails\' facts', () => {
+    const { stack, construct } = rollout(Strategy.CANARY_10PERCENT_15MINUTES);
+    const backlog = aws.CloudWatchHealthCheck.metric({
+      name: 'backlog', metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Backlog', period: Duration.minutes(1) }), threshold: 100,
+    });
+    construct.addHealthCheck(p95);
+    construct.addHealthCheck(backlog);
+    expect(construct.blueAlarms.alarmFor('latency-p95')).toBeDefined();
+    expect(construct.greenAlarms.alarmFor('latency-p95')).toBeDefined();
+    expect(construct.node.tryFindChild('backlog')).toBeInstanceOf(cloudwatch.Alarm);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate', 'latency-p99', 'latency-p95', 'backlog']);
+    const template = validatedTemplate(stack);
+    const names = Object.values(template.findResources('AWS::ECS::Service'))[0].Properties.DeploymentConfiguration.Alarms.AlarmNames;
+    expect(names).toHaveLength(7);
+    const [recorded] = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE);
+    expect((recorded.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['error-rate', 'latency-p99', 'latency-p95', 'backlog']);
+    expect((recorded.data as any).table).toContain('latency-p95: p95 above 300ms for 2 windows of 1m (10+ requests)');
+    expect(findings(stack, 'CDS-R8', coverage)).toEqual([]);
+  });
+
+  test('addHealthCheck() refuses a name taken and a check ECS cannot measure', () => {
+    const { construct } = rollout(Strategy.CANARY_10PERCENT_15MINUTES);
+    expectValidationError(() => construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 5 })),
+      `${where}: healthCheck name is "error-rate": a health check of this name already watches it, and a name picks one alarm. Give the check another name with its name option, such as "latency-p99-strict".`);
+    expectValidationError(() => construct.addHealthCheck(HealthCheck.prometheus({ name: 'q', query: 'up', minValue: 1 })),
+      `${where}: health check "q" is "query below 1": native ECS deployment measures health checks with CloudWatch alarms, and a PromQL query is measured only by Kubernetes backends with a Prometheus metrics source. `
+      + 'Give this rollout its own healthChecks without it, or measure the same signal in CloudWatch with aws.CloudWatchHealthCheck.metric().');
+  });
+
+  test('the guardrails count the health checks as a rollback trigger (CDS-R1) and as measuring the rollout (CDS-R8)', () => {
+    const measured = rollout(Strategy.CANARY_10PERCENT_15MINUTES);
+    expect(findings(measured.stack, 'CDS-R1', coverage)).toEqual([]);
+    expect(findings(measured.stack, 'CDS-R8', coverage)).toEqual([]);
+    const bare = rollout(Strategy.CANARY_10PERCENT_15MINUTES, { healthChecks: [] });
+    expect(findings(bare.stack, 'CDS-R8', coverage)).toEqual([
+      'Stack/Rollout: canary 10% (bake 15m) → 100% on native ECS deployment: nothing measures the new version (no health check is declared)',
+    ]);
   });
 });
 
@@ -272,8 +466,13 @@ describe('errors', () => {
       `${where}: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().`],
     ['a lifecycle hook that is not one', { lifecycleHooks: [undefined as any] },
       `${where}: lifecycleHooks[0] is undefined: it must be a lifecycle hook target. Use new ecs.DeploymentLifecycleLambdaTarget(fn, id, { lifecycleStages }).`],
-    ['target group alarm options that are not an object', { targetGroupAlarms: Duration.minutes(1) as any },
-      `${where}: targetGroupAlarms is 1 minute: it must be a plain object of props, not an instance of a class. Pass { http5xxCount, p99Latency, period, evaluationPeriods }.`],
+    ['health checks that are not a list', { healthChecks: HealthCheck.errorRate({ maxErrorPercent: 1 }) as any },
+      `${where}: healthChecks is a HealthCheck: it must be an array of health checks. Pass checks such as [HealthCheck.errorRate({ maxErrorPercent: 1 })], or [] for none.`],
+    ['a health check no AWS backend measures', { healthChecks: [HealthCheck.prometheus({ name: 'queue-depth', query: 'sum(queue_depth)', maxValue: 100 })] },
+      `${where}: health check "queue-depth" is "query above 100": native ECS deployment measures health checks with CloudWatch alarms, and a PromQL query is measured only by Kubernetes backends with a Prometheus metrics source. `
+      + 'Give this rollout its own healthChecks without it, or measure the same signal in CloudWatch with aws.CloudWatchHealthCheck.metric().'],
+    ['a window shorter than load balancer metrics', { healthChecks: [HealthCheck.latency({ percentile: 99, maxLatency: Duration.seconds(1), window: Duration.seconds(30) })] },
+      `${where}: health check "latency-p99" window is 30 seconds: Application Load Balancers publish metrics once a minute, so CloudWatch judges them in windows of whole minutes. Use a window of whole minutes, such as Duration.minutes(1).`],
   ])('refuses %s', (_, props: Partial<EcsNativeRolloutProps>, message) => {
     expectValidationError(() => rollout(props.strategy ?? Strategy.BLUE_GREEN, props), message);
   });
@@ -293,7 +492,7 @@ describe('errors', () => {
     expectValidationError(() => rollout(Strategy.linear({ stepPercent: 2.5, interval: Duration.minutes(1) })),
       `${where}: strategy is "linear 2.5% every 1m": native ECS deployments move at least 3% of traffic per linear step, and 2.5% is less. Use a stepPercent of 3 or more, or a one-step canary for a smaller first share.`);
     expectValidationError(() => rollout(Strategy.blueGreen({ promotion: StepGate.manualApproval() })),
-      `${where}: strategy is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`);
+      `${where}: strategy is "blue-green (promote after manual approval, bake 5m)": native ECS deployments end every PAUSE hook with a timeout (24 hours unless set) and CloudFormation waits for the deployment meanwhile, so manual approval needs one. Set a timeout, such as StepGate.manualApproval({ timeout: Duration.hours(4) }); when it passes, ECS rolls the deployment back.`);
   });
 
   test('refuses props that are not an object, and an alarm that is not one', () => {
@@ -307,7 +506,7 @@ describe('errors', () => {
 
 describe('random props', () => {
   const half = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-  const propsArb = propsWithOdds(odd => rolloutStrategyArb(odd, 2).chain(strategy => fc.record({
+  const propsArb = propsWithOdds(odd => withHealthChecksArb(rolloutStrategyArb(odd, 2)).chain(strategy => fc.record({
     // The user's service: on the ECS deployment controller, or by mistake on CodeDeploy's.
     service: odd<unknown>(fc.constant('ecs'), fc.oneof(fc.constant('code-deploy'), oddValueArb)),
     strategy: fc.constant(strategy),
@@ -321,7 +520,7 @@ describe('random props', () => {
     containerName: half(odd<unknown>(fc.constant('web'), fc.oneof(fc.constant('sidecar'), fc.string(), oddValueArb))),
     containerPort: half(odd<unknown>(fc.constantFrom(80, 8080), fc.oneof(fc.integer(), oddValueArb))),
     alarms: extraAlarmsArb(odd),
-    targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+    healthChecks: healthChecksPropArb(odd),
     lifecycleHooks: half(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })),
       fc.oneof(fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb))),
     infrastructureRole: half(realArb(odd)),
@@ -338,6 +537,7 @@ describe('random props', () => {
     const hook = (i: number) => new ecs.DeploymentLifecycleLambdaTarget(new lambda.Function(stack, `Hook${i}`, {
       runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};'),
     }), `Hook${i}`, { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] });
+    const checks = healthChecksProp(stack, p.healthChecks);
     const construct = new EcsNativeRollout(stack, 'Rollout', {
       service: p.service === 'ecs' || p.service === 'code-deploy' ? user.service : p.service,
       strategy: p.strategy,
@@ -348,29 +548,42 @@ describe('random props', () => {
       containerName: p.containerName,
       containerPort: p.containerPort,
       alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
-      targetGroupAlarms: p.targetGroupAlarms,
+      healthChecks: checks as HealthCheck[],
       lifecycleHooks: p.lifecycleHooks instanceof Spec ? Array.from({ length: p.lifecycleHooks.value }, (_, i) => hook(i)) : p.lifecycleHooks,
       infrastructureRole: real(p.infrastructureRole, () => new iam.Role(stack, 'InfraRole', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') })),
     });
-    return { stack, construct };
+    return { stack, construct, checks };
   }
 
   const ecsStrategy: Record<string, string> = { ALL_AT_ONCE: 'ROLLING', BLUE_GREEN: 'BLUE_GREEN', CANARY: 'CANARY', LINEAR: 'LINEAR' };
 
   test('either synthesize a valid, clean native deployment or refuse with the library error', () => {
     expectBuildsOrRefuses(propsArb, p => {
-      const { stack, construct } = build(p);
+      const { stack, construct, checks } = build(p);
       const template = validatedTemplate(stack);
       expectCleanAssembly(stack.node.root as App);
       const service = Object.values(template.findResources('AWS::ECS::Service'))[0].Properties;
       const deployment = service.DeploymentConfiguration;
       const kind = construct.plan.strategy.kind;
       expect(deployment.Strategy).toBe(ecsStrategy[kind]);
-      // 5xx and p99 latency alarms on blue and on green, and the ones passed.
-      expect(deployment.Alarms.AlarmNames).toHaveLength(4 + extraAlarmCount(p.alarms));
+      // Each health check's alarms (on blue and on green, or the user's own once), and the ones passed.
+      const count = healthCheckAlarmCount(construct.plan.healthChecks, 2) + extraAlarmCount(p.alarms);
+      expect(deployment.Alarms?.AlarmNames ?? []).toHaveLength(count);
+      // The rollout's own checks, else the strategy's, else the defaults (an error rate and a p99 latency).
+      const expected = checks !== undefined ? checks : p.strategy.healthChecks.length > 0 ? p.strategy.healthChecks : undefined;
+      if (expected === undefined) expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate', 'latency-p99']);
+      else expect(construct.plan.healthChecks).toEqual(expected);
       // The canary or linear step recorded in the plan is the one ECS shifts.
       const step = deployment.CanaryConfiguration?.CanaryPercent ?? deployment.LinearConfiguration?.StepPercent;
-      expect(step).toBe(kind === 'CANARY' || kind === 'LINEAR' ? construct.plan.steps[0].candidateWeight : undefined);
+      const shifted = construct.plan.steps.find(st => st.candidateWeight > 0)!;
+      expect(step).toBe(kind === 'CANARY' || kind === 'LINEAR' ? shifted.candidateWeight : undefined);
+      // A test phase held by a person is a PAUSE hook that rolls back on its timeout, and nothing else is.
+      const pauses = (deployment.LifecycleHooks ?? []).filter((h: any) => h.TargetType === 'PAUSE');
+      expect(pauses).toEqual(construct.approvalStage === undefined ? [] : [{
+        TargetType: 'PAUSE',
+        LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+        TimeoutConfiguration: { TimeoutInMinutes: construct.plan.steps[0].gate!.timeout!.toMinutes(), Action: 'ROLLBACK' },
+      }]);
       // A rolling update has no second target group; the others swap blue and green behind the rules.
       const advanced = service.LoadBalancers[0].AdvancedConfiguration;
       expect(advanced === undefined).toBe(kind === 'ALL_AT_ONCE');

@@ -8,7 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, Strategy, StrategyErrors } from '../../src';
+import { CapacityMode, HealthCheck, Match, StepGate, Strategy, StrategyErrors } from '../../src';
 import { EcsController, EcsControllerKind } from '../../src/aws/ecs-controller';
 import { EcsRolloutService, EcsRolloutServiceProps } from '../../src/aws/ecs-rollout-service';
 import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
@@ -16,7 +16,8 @@ import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import {
-  extraAlarmCount, extraAlarms, extraAlarmsArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb, Spec, spec, targetGroupAlarmOptionsArb,
+  extraAlarmCount, extraAlarms, extraAlarmsArb, healthCheckAlarmCount, healthChecksProp, healthChecksPropArb, propsWithOdds, real, REAL, realArb,
+  rolloutStrategyArb, Spec, spec, withHealthChecksArb,
 } from '../support/rollout-arbitraries';
 import { expectValidationError, thrownBy } from '../support/validation-error';
 
@@ -201,6 +202,33 @@ describe('listener rules', () => {
     expect(construct.testRule).toBeDefined();
   });
 
+  test('a canary\'s test route: the same test rule, admitting private addresses only, and a test gate paused at POST_TEST_TRAFFIC_SHIFT', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'),
+      testGate: StepGate.manualApproval({ timeout: Duration.hours(1) }),
+      steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const { stack, construct } = service(strategy);
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 9,
+      Conditions: [
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
+        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-qa', Values: ['1'] } },
+        { Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      ],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: CfnMatch.objectLike({
+        Strategy: 'CANARY',
+        CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+        LifecycleHooks: [{ TargetType: 'PAUSE', LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'], TimeoutConfiguration: { TimeoutInMinutes: 60, Action: 'ROLLBACK' } }],
+      }),
+      LoadBalancers: [CfnMatch.objectLike({ AdvancedConfiguration: CfnMatch.objectLike({ TestListenerRule: ref('WebTestRule') }) })],
+    });
+    expect(construct.nativeRollout!.approvalStage).toBe('POST_TEST_TRAFFIC_SHIFT');
+  });
+
   test('a query parameter test route becomes a query-string condition', () => {
     const { stack } = service(Strategy.blueGreen({ testRoute: Match.queryParameter('env', 'green') }));
     validatedTemplate(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
@@ -250,6 +278,15 @@ describe('listener rules', () => {
     [[42], 'EcsRolloutService Stack/Web: testRouteSources[0] is 42: it must be a CIDR range: '
       + 'an IPv4 address with a prefix length from 0 to 32, or an IPv6 address with one from 0 to 128. '
       + 'Write it as an address and a prefix length, such as "203.0.113.0/24".'],
+    ...([
+      ['203.0.113.7/24', '203.0.113.0/24', '203.0.113.7/32'],
+      ['148.243.143.42/21', '148.243.136.0/21', '148.243.143.42/32'],
+      ['10.1.0.0/8', '10.0.0.0/8', '10.1.0.0/32'],
+      ['2001:DB8::1/32', '2001:db8::/32', '2001:DB8::1/128'],
+      ['::ffff:192.0.2.1/120', '::ffff:c000:200/120', '::ffff:192.0.2.1/128'],
+    ] as const).map(([cidr, network, single]) => [['203.0.113.0/24', cidr], `EcsRolloutService Stack/Web: testRouteSources[1] is "${cidr}": `
+      + `its address has bits set past the /${cidr.split('/')[1]} prefix, so the range is really ${network}: AWS masks the rest away, and cfn-lint refuses it. `
+      + `Write the range as "${network}", or "${single}" for that one address.`] as [string[], string]),
   ])('test route sources %p are refused', (sources, message) => {
     expectValidationError(() => service(Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }), { testRouteSources: sources as any }), message);
   });
@@ -316,8 +353,29 @@ describe('the service', () => {
     });
     const template = validatedTemplate(base.stack);
     template.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'EC2', DeploymentConfiguration: CfnMatch.objectLike({ Strategy: 'CANARY' }) });
-    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance' });
+    // Each task listens on a dynamic host port: the health check follows the traffic port, written out (cfn-lint E3049).
+    template.allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'instance', HealthCheckPort: 'traffic-port' });
     expect(construct.service).toBeInstanceOf(ecs.Ec2Service);
+  });
+
+  test('refuses a fixed health check port when the container maps a dynamic host port', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80 }] });
+    expectValidationError(() => new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN, healthCheck: { port: '8080' },
+    }), 'EcsRolloutService Stack/Web: healthCheck.port is "8080": container "web" maps port 80 to a dynamic host port (bridge network mode, host port 0), '
+      + 'so each task listens on a port of its own that a fixed health check port misses. Leave port out (or set "traffic-port"): the health check then follows each task\'s port.');
+  });
+
+  test('a fixed host port in the bridge mode keeps the health check as given', () => {
+    const base = setup();
+    base.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const taskDefinition = new ecs.Ec2TaskDefinition(base.stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    taskDefinition.addContainer('web', { image, memoryLimitMiB: 256, portMappings: [{ containerPort: 80, hostPort: 8080 }] });
+    new EcsRolloutService(base.stack, 'Web', { cluster: base.cluster, taskDefinition, listener: base.listener, strategy: Strategy.BLUE_GREEN });
+    validatedTemplate(base.stack).allResourcesProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPort: CfnMatch.absent() });
   });
 
   test('an infrastructure role passed in is used instead of a new one', () => {
@@ -358,7 +416,7 @@ describe('the service', () => {
 });
 
 describe('alarms that roll back', () => {
-  test('the 5xx and latency alarms of both target groups roll the deployment back', () => {
+  test('by default an error rate and a p99 latency on both target groups roll the deployment back', () => {
     const { stack, construct } = service(Strategy.BLUE_GREEN);
     const template = validatedTemplate(stack);
     template.hasResourceProperties('AWS::ECS::Service', {
@@ -366,21 +424,29 @@ describe('alarms that roll back', () => {
         Alarms: {
           Enable: true,
           Rollback: true,
-          AlarmNames: [ref('WebRolloutBlueAlarmsHttp5xx'), ref('WebRolloutBlueAlarmsP99Latency'), ref('WebRolloutGreenAlarmsHttp5xx'), ref('WebRolloutGreenAlarmsP99Latency')],
+          AlarmNames: [ref('WebRolloutBlueAlarmserrorrate'), ref('WebRolloutGreenAlarmserrorrate'), ref('WebRolloutBlueAlarmslatencyp99'), ref('WebRolloutGreenAlarmslatencyp99')],
         },
       }),
     });
     for (const group of ['WebBlue', 'WebGreen']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${group}`), 'TargetGroupFullName'] } }]),
+        Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+          Id: 'errors',
+          MetricStat: CfnMatch.objectLike({
+            Metric: CfnMatch.objectLike({
+              MetricName: 'HTTPCode_Target_5XX_Count',
+              Dimensions: CfnMatch.arrayWith([{ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [CfnMatch.stringLikeRegexp(`^${group}`), 'TargetGroupFullName'] } }]),
+            }),
+          }),
+        })]),
       });
     }
+    expect(construct.healthCheckAlarms).toHaveLength(4);
     expect(construct.blueAlarms.alarms).toHaveLength(2);
     expect(construct.greenAlarms.alarms).toHaveLength(2);
   });
 
-  test('alarms from props and addAlarm() are added once each, after the generated ones', () => {
+  test('alarms from props and addAlarm() are added once each, after the health checks\' alarms', () => {
     const base = setup();
     const alarm = (id: string) => cloudwatch.Alarm.fromAlarmArn(base.stack, id, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${id.toLowerCase()}`);
     const fromProps = alarm('Errors');
@@ -396,17 +462,40 @@ describe('alarms that roll back', () => {
     });
   });
 
-  test('the generated alarms take the thresholds given', () => {
-    const { stack } = service(Strategy.BLUE_GREEN, { targetGroupAlarms: { http5xxCount: 1, evaluationPeriods: 1 } });
-    validatedTemplate(stack).allResourcesProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 1 });
+  test('the rollout\'s own health checks, and addHealthCheck(), on either controller', () => {
+    const quick = HealthCheck.errorRate({ maxErrorPercent: 2, failingWindows: 1 });
+    const p95 = HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(500) });
+    const native = service(Strategy.BLUE_GREEN, { healthChecks: [quick] });
+    native.construct.addHealthCheck(p95);
+    const template = validatedTemplate(native.stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 2, EvaluationPeriods: 1 });
+    expect(native.construct.plan.healthChecks).toEqual([quick, p95]);
+    expect(native.construct.plan).toBe(native.construct.nativeRollout!.plan);
+    const base = setup();
+    const listener = (base.listener.loadBalancer as elbv2.ApplicationLoadBalancer).addListener('Web', { port: 8080, open: false });
+    const codeDeploy = new EcsRolloutService(base.stack, 'Web', {
+      cluster: base.cluster,
+      taskDefinition: base.taskDefinition,
+      listener,
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      controller: EcsController.codeDeploy(),
+      healthChecks: [],
+    });
+    codeDeploy.addHealthCheck(p95);
+    expect(codeDeploy.plan.healthChecks).toEqual([p95]);
+    expect(codeDeploy.healthCheckAlarms).toHaveLength(2);
+    expect(codeDeploy.blueAlarms.alarmFor('latency-p95')).toBeDefined();
   });
 });
 
 describe('what native ECS deployments cannot express', () => {
   const prop = 'EcsNativeRollout Stack/Web/Rollout: strategy';
   test.each([
-    ['a promotion gate', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
-      `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments cannot hold the switch for a promotion gate (manual approval). Remove the promotion and run the check in a lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks), or use the CodeDeploy controller, whose deploymentApprovalWaitTime holds the switch for an approval.`],
+    ['a promotion approval without a timeout', Strategy.blueGreen({ promotion: StepGate.manualApproval() }),
+      `${prop} is "blue-green (promote after manual approval, bake 5m)": native ECS deployments end every PAUSE hook with a timeout (24 hours unless set) and CloudFormation waits for the deployment meanwhile, so manual approval needs one. Set a timeout, such as StepGate.manualApproval({ timeout: Duration.hours(4) }); when it passes, ECS rolls the deployment back.`],
+    ['a promotion bake', Strategy.blueGreen({ promotion: bake(5) }),
+      `${prop} is "blue-green (promote after bake 5m, bake 5m)": native ECS deployments hold the switch only for a manual approval (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT), not for a time (bake 5m). Use StepGate.manualApproval({ timeout }); or run the check in a Lambda lifecycle hook at TEST_TRAFFIC_SHIFT or POST_TEST_TRAFFIC_SHIFT (lifecycleHooks); or bake after traffic moves, while alarms can roll back.`],
     ['a blue-green bake that is not whole minutes', Strategy.blueGreen({ bakeTime: Duration.seconds(90) }),
       `${prop} is "blue-green (bake 1m 30s)": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
     ['a blue-green bake over a day', Strategy.blueGreen({ bakeTime: Duration.hours(25) }),
@@ -414,11 +503,11 @@ describe('what native ECS deployments cannot express', () => {
     ['several canary steps', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(5) }] }),
       `${prop} is "canary 10% (bake 5m) → 50% (bake 5m) → 100%": native ECS deployments shift a canary in one step, then to 100%; this canary has 2 steps before 100%. Use one step, such as Strategy.CANARY_10PERCENT_15MINUTES, or Strategy.linear() for equal steps.`],
     ['a manual approval', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.manualApproval() }] }),
-      `${prop} is "canary 10% (manual approval) → 100%": native ECS deployments wait between shifts only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (manual approval) → 100%": native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout between shifts (manual approval). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.`],
     ['an analysis', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.analysis({ name: 'errors', duration: Duration.minutes(5) }) }] }),
-      `${prop} is "canary 10% (analysis errors 5m) → 100%": native ECS deployments wait between shifts only for a time; they have no analysis step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (analysis errors 5m) → 100%": native ECS deployments wait between shifts only for a time; they have no analysis step (analysis errors 5m). Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for analysis between steps use a Kubernetes Argo Rollouts provider.`],
     ['an approval at 100%', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 100, gate: StepGate.manualApproval() }] }),
-      `${prop} is "canary 10% (bake 5m) → 100% (manual approval)": native ECS deployments wait after the last shift only for a time; they have no manual approval step. Use StepGate.bake() with alarms that roll back, or run the check in a lifecycle hook (lifecycleHooks); for approvals or analysis between steps use a Kubernetes Argo Rollouts provider.`],
+      `${prop} is "canary 10% (bake 5m) → 100% (manual approval)": native ECS deployments pause for a manual approval only before production traffic moves (a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT); a hook at PRODUCTION_TRAFFIC_SHIFT runs at every shift of a canary or linear deployment, so none can hold the rollout after the last shift (manual approval). Hold the test phase for the approval instead (a testRoute with testGate: StepGate.manualApproval({ timeout })), bake this step with StepGate.bake() and alarms that roll back, or use a Kubernetes Argo Rollouts provider for approvals between steps.`],
     ['a canary bake that is not whole minutes', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.seconds(90)) }] }),
       `${prop} is "canary 10% (bake 1m 30s) → 100%": native ECS deployments count bake times in whole minutes, and bake 1m 30s is not. Round the bake time to whole minutes.`],
     ['a canary bake over a day', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.bake(Duration.hours(25)) }] }),
@@ -580,8 +669,8 @@ describe('the CodeDeploy controller', () => {
       }),
       LoadBalancerInfo: { TargetGroupPairInfoList: [CfnMatch.objectLike({ TestTrafficRoute: CfnMatch.absent() })] },
       AlarmConfiguration: CfnMatch.objectLike({
-        Alarms: [{ Name: ref('WebRolloutBlueAlarmsHttp5xx') }, { Name: ref('WebRolloutBlueAlarmsP99Latency') },
-          { Name: ref('WebRolloutGreenAlarmsHttp5xx') }, { Name: ref('WebRolloutGreenAlarmsP99Latency') }],
+        Alarms: [{ Name: ref('WebRolloutBlueAlarmserrorrate') }, { Name: ref('WebRolloutGreenAlarmserrorrate') },
+          { Name: ref('WebRolloutBlueAlarmslatencyp99') }, { Name: ref('WebRolloutGreenAlarmslatencyp99') }],
       }),
     });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
@@ -619,6 +708,15 @@ describe('the CodeDeploy controller', () => {
     const groups = Object.values(validatedTemplate(stack).findResources('AWS::EC2::SecurityGroup'));
     const ingress = groups.flatMap(sg => sg.Properties.SecurityGroupIngress ?? []).filter((rule: any) => rule.FromPort === 9000);
     expect(ingress.map((rule: any) => rule.CidrIp ?? rule.CidrIpv6).sort()).toEqual(['2001:db8::/32', '203.0.113.0/24']);
+  });
+
+  test('a canary\'s test route is refused by CodeDeploy, with a test port or without', () => {
+    const strategy = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    const message = 'EcsCodeDeployRollout Stack/Web/Rollout: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. '
+      + 'Remove the testRoute and give the deployment a test listener (testListener, or testPort with EcsRolloutService), where CodeDeploy sends every request to the new task set before any traffic shifts; '
+      + 'or use native ECS deployments (EcsNativeRollout, EcsController.NATIVE), which route a test route by header.';
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy()), message);
+    expectValidationError(() => codeDeployService(strategy, EcsController.codeDeploy({ testPort: 9000 })), message);
   });
 
   test('a strategy\'s test route needs a test port; with one, a warning says the match is not applied', () => {
@@ -775,12 +873,19 @@ describe('random props', () => {
   /** An optional prop, present in one case out of `n`. */
   const rarely = <T>(n: number, arb: fc.Arbitrary<T>) =>
     fc.oneof({ weight: n - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  /** An IPv4 network: a random address with the bits past a random prefix cleared. */
+  const ipv4NetworkArb = fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => {
+    const size = 2 ** (32 - prefix);
+    const network = Math.floor(ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) / size) * size;
+    return `${[24, 16, 8, 0].map(shift => Math.floor(network / 2 ** shift) % 256).join('.')}/${prefix}`;
+  });
   const cidrArb = fc.oneof(
-    fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => `${ip}/${prefix}`),
-    fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([ip, prefix]) => `${ip}/${prefix}`),
-    fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:DB8::/32'),
+    ipv4NetworkArb,
+    fc.ipV6().map(ip => `${ip}/128`),
+    fc.constantFrom('10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:DB8::/32', '::ffff:192.0.2.0/120'),
   );
   const wrongCidrArb = fc.oneof(
+    fc.constantFrom('203.0.113.7/24', '2001:db8::1/32'),
     fc.tuple(fc.ipV6(), fc.integer({ min: 129, max: 130 })).map(([ip, prefix]) => `${ip}/${prefix}`),
     fc.tuple(fc.ipV4(), fc.integer({ min: 33, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
     fc.ipV4(),
@@ -830,7 +935,7 @@ describe('random props', () => {
   const taskDefinitionArb = fc.oneof({ weight: 3, arbitrary: fc.constant('fargate') }, { weight: 1, arbitrary: fc.constant('ec2-bridge') });
 
   const propsArb = propsWithOdds(odd => fc.tuple(
-    fc.boolean(), rolloutStrategyArb(odd, 2), odd<unknown>(taskDefinitionArb, fc.oneof(fc.constant('ec2-none'), oddValueArb)),
+    fc.boolean(), withHealthChecksArb(rolloutStrategyArb(odd, 2)), odd<unknown>(taskDefinitionArb, fc.oneof(fc.constant('ec2-none'), oddValueArb)),
     half(odd<unknown>(fc.constantFrom(9000, 8443), fc.oneof(fc.constantFrom(80, 8080, 0, 65536), fc.double()))),
   ).chain(([codeDeploy, strategy, taskDefinition, testPort]) => {
     /** Props only the native controller takes: CodeDeploy refuses them, so they are rare with it. */
@@ -862,7 +967,7 @@ describe('random props', () => {
       containerPort: half(odd<unknown>(fc.constantFrom(80, 8080), fc.oneof(fc.integer(), oddValueArb))),
       desiredCount: half(odd<unknown>(fc.integer({ min: 0, max: 10 }), fc.oneof(fc.integer({ min: -3, max: -1 }), fc.double(), oddValueArb))),
       alarms: extraAlarmsArb(odd),
-      targetGroupAlarms: targetGroupAlarmOptionsArb(odd),
+      healthChecks: healthChecksPropArb(odd),
       lifecycleHooks: nativeOnly(odd<unknown>(spec(fc.integer({ min: 0, max: 2 })),
         fc.oneof(fc.array(oddValueArb, { minLength: 1, maxLength: 2 }), oddValueArb))),
       infrastructureRole: nativeOnly(realArb(odd)),
@@ -921,7 +1026,7 @@ describe('random props', () => {
       containerPort: p.containerPort,
       desiredCount: p.desiredCount,
       alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
-      targetGroupAlarms: p.targetGroupAlarms,
+      healthChecks: healthChecksProp(stack, p.healthChecks) as HealthCheck[],
       lifecycleHooks: p.lifecycleHooks instanceof Spec ? Array.from({ length: p.lifecycleHooks.value }, (_, i) => hook(i)) : p.lifecycleHooks,
       infrastructureRole: real(p.infrastructureRole, () => new iam.Role(stack, 'InfraRole', { assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com') })),
       healthCheck: p.healthCheck,
@@ -939,7 +1044,8 @@ describe('random props', () => {
       const { stack, construct, codeDeploy } = build(p);
       const template = validatedTemplate(stack);
       expectCleanAssembly(stack.node.root as App);
-      const generated = 4; // 5xx and p99 latency, on blue and on green
+      // Each health check's alarms: on blue and on green, or the user's own once.
+      const generated = healthCheckAlarmCount(construct.plan.healthChecks, 2);
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
       // One load balancer: each of its listeners on a port of its own.
       const ports = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::Listener')).map(l => l.Properties.Port);
@@ -948,10 +1054,10 @@ describe('random props', () => {
       if (codeDeploy) {
         expect(ecsService.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
         const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties;
-        expect(group.AlarmConfiguration.Alarms).toHaveLength(generated + extraAlarmCount(p.alarms));
+        expect(group.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
       } else {
         expect(ecsService.DeploymentConfiguration.Strategy).toBe(ecsStrategy[construct.plan.strategy.kind]);
-        expect(ecsService.DeploymentConfiguration.Alarms.AlarmNames).toHaveLength(generated + extraAlarmCount(p.alarms));
+        expect(ecsService.DeploymentConfiguration.Alarms?.AlarmNames ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
         template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', construct.plan.strategy.testRoute ? 2 : 1);
       }
     }, { quickRuns: 25 });

@@ -4,12 +4,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { aws, Match, StepGate, Strategy } from '../../src';
+import { aws, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { oddValueArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
+import { AT, findings } from '../support/guardrails';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
-import { extraAlarmCount, extraAlarms, extraAlarmsArb, minutesArb, optionalRealArb, propsWithOdds, real, REAL, realArb, rolloutStrategyArb } from '../support/rollout-arbitraries';
+import {
+  extraAlarmCount, extraAlarms, extraAlarmsArb, healthCheckAlarmCount, healthChecksProp, healthChecksPropArb, optionalRealArb, propsWithOdds, real,
+  REAL, realArb, rolloutStrategyArb, withHealthChecksArb,
+} from '../support/rollout-arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
 function setup() {
@@ -89,29 +93,62 @@ describe('alias, hooks and rollback', () => {
     });
   });
 
-  test('an alarm on the alias errors rolls the deployment back', () => {
-    const template = validatedTemplate(rollout(Strategy.CANARY_10PERCENT_5MINUTES).stack);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Statistic: 'Sum',
-      Period: 60,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Dimensions: CfnMatch.arrayWith([CfnMatch.objectLike({ Name: 'Resource' })]),
+  test('by default an error rate of the alias (function errors over invocations) rolls the deployment back', () => {
+    const { stack, construct } = rollout(Strategy.CANARY_10PERCENT_5MINUTES);
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0].Properties;
+    expect(alarm).toMatchObject({
+      Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'missing',
     });
+    const queries = alarm.Metrics as any[];
+    expect(queries.find(q => q.Expression).Expression).toBe('IF(requests >= 10, 100 * errors / requests)');
+    expect(queries.find(q => q.Id === 'errors').MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' }, Stat: 'Sum', Period: 60 });
+    expect(queries.find(q => q.Id === 'requests').MetricStat).toMatchObject({ Metric: { MetricName: 'Invocations' }, Stat: 'Sum', Period: 60 });
+    expect(queries.find(q => q.Id === 'errors').MetricStat.Metric.Dimensions.map((d: any) => d.Name)).toEqual(['FunctionName', 'Resource']);
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
-      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: CfnMatch.stringLikeRegexp('RolloutErrorsAlarm') } }] },
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: CfnMatch.stringLikeRegexp('RolloutHealthCheckserrorrate') } }] },
       AutoRollbackConfiguration: { Enabled: true, Events: CfnMatch.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) },
     });
+    expect(construct.plan.healthChecks.map(c => c.describe())).toEqual(['error-rate: 5xx above 1% for 2 windows of 1m (10+ requests)']);
+    expect(construct.healthCheckAlarms).toHaveLength(1);
   });
 
-  test('the error alarm takes a threshold and a period, and can be left out', () => {
-    const custom = rollout(Strategy.ALL_AT_ONCE, { errorAlarm: { threshold: 5, period: Duration.minutes(5) } });
-    validatedTemplate(custom.stack).hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 5, Period: 300 });
-    const none = rollout(Strategy.ALL_AT_ONCE, { generateErrorAlarm: false });
+  test('the strategy\'s checks (a Duration percentile in milliseconds), the rollout\'s own, addHealthCheck(), or none', () => {
+    const p99 = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(1200) });
+    const house = rollout(Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([p99]));
+    const template = validatedTemplate(house.stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1200, Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({ Id: 'latency', MetricStat: CfnMatch.objectLike({ Stat: 'p99' }) })]),
+    });
+    expect(house.construct.plan.healthChecks).toEqual([p99]);
+    const none = rollout(Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([p99]), { healthChecks: [] });
     Template.fromStack(none.stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
-    expect(none.construct.errorAlarm).toBeUndefined();
+    expect(none.construct.plan.healthChecks).toEqual([]);
+    const added = rollout(Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([p99]), { healthChecks: [] });
+    added.construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 0.5 }));
+    expect(added.construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate']);
+    expect(added.construct.plan.steps[0].watchedBy).toEqual(['error-rate']);
+    Template.fromStack(added.stack).resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('health checks CodeDeploy for Lambda cannot measure are refused, naming the rollout', () => {
+    const fast = HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(20) });
+    expectValidationError(() => rollout(Strategy.CANARY_10PERCENT_5MINUTES, { healthChecks: [fast] }),
+      'LambdaRollout Stack/Rollout: health check "error-rate" window is 20 seconds: Lambda publishes metrics once a minute, so CloudWatch judges them in windows of whole minutes. Use a window of whole minutes, such as Duration.minutes(1).');
+    const { construct } = rollout(Strategy.CANARY_10PERCENT_5MINUTES);
+    expectValidationError(() => construct.addHealthCheck(HealthCheck.prometheus({ name: 'q', query: 'up', minValue: 1 })),
+      'LambdaRollout Stack/Rollout: health check "q" is "query below 1": CodeDeploy for Lambda measures health checks with CloudWatch alarms, and a PromQL query is measured only by Kubernetes backends with a Prometheus metrics source. '
+      + 'Give this rollout its own healthChecks without it, or measure the same signal in CloudWatch with aws.CloudWatchHealthCheck.metric().');
+  });
+
+  test('the guardrails see the health checks: a rollback trigger (CDS-R1) measuring the rollout (CDS-R8)', () => {
+    const pack = guardrails.GuardrailPack.recommended({ at: AT }).withRule(new guardrails.HealthCheckCoverageRule());
+    const { stack } = rollout(Strategy.CANARY_10PERCENT_5MINUTES);
+    expect(findings(stack, 'CDS-R1', pack)).toEqual([]);
+    expect(findings(stack, 'CDS-R8', pack)).toEqual([]);
+    const subject = guardrails.Guardrails.report(stack, pack);
+    expect(subject.findings).toEqual([]);
   });
 
   test('alarms added later also stop the deployment', () => {
@@ -152,6 +189,10 @@ describe('what CodeDeploy for Lambda cannot express', () => {
       `${prop} is "canary 10% (manual approval) → 100%": CodeDeploy for Lambda waits between shifts only for a time; it has no manual approval step. Use StepGate.bake() and add alarms to stop a bad deployment; for approvals or analysis use a Kubernetes Argo Rollouts provider.`],
     ['an analysis', Strategy.canary({ steps: [{ weight: 10, gate: StepGate.analysis({ name: 'errors', duration: Duration.minutes(5) }) }] }),
       `${prop} is "canary 10% (analysis errors 5m) → 100%": CodeDeploy for Lambda waits between shifts only for a time; it has no analysis step. Use StepGate.bake() and add alarms to stop a bad deployment; for approvals or analysis use a Kubernetes Argo Rollouts provider.`],
+    ['a canary\'s test route', Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: bake(5) }] }),
+      `${prop} is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for Lambda shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. Remove the testRoute; test the new version before it gets traffic in a preTrafficHook, or invoke it directly by its version ARN.`],
+    ['a linear strategy\'s test route', Strategy.linear({ stepPercent: 10, interval: Duration.minutes(1), testRoute: Match.cookie('qa', 'yes') }),
+      `${prop} is "linear 10% every 1m, after test route cookie qa=yes": CodeDeploy for Lambda shifts traffic by weight only and cannot send the requests of a test route (cookie qa=yes) to the new version first. Remove the testRoute; test the new version before it gets traffic in a preTrafficHook, or invoke it directly by its version ARN.`],
     ['a hold at 100%', Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 100, gate: bake(30) }] }),
       `${prop} is "canary 10% (bake 5m) → 100% (bake 30m)": CodeDeploy for Lambda completes a deployment as soon as all traffic has shifted, so it cannot hold the 100% step (bake 30m). Remove the gate from the 100% step; alarms keep watching until the deployment ends.`],
   ])('refuses %s at construction', (_, strategy, message) => {
@@ -164,12 +205,8 @@ describe('what CodeDeploy for Lambda cannot express', () => {
       construct.addAlarm(cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
     }
     expect(() => Template.fromStack(stack)).toThrow(
-      'LambdaRollout Stack/Rollout: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).');
-  });
-
-  test('an error threshold below 1 is refused', () => {
-    expectValidationError(() => rollout(Strategy.ALL_AT_ONCE, { errorAlarm: { threshold: 0 } }),
-      'LambdaRollout Stack/Rollout: errorAlarm.threshold is 0: it is a count of errors, at least 1. Use 1 to roll back on the first error, or a higher count.');
+      'LambdaRollout Stack/Rollout: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks\' alarms included (each health check renders one alarm). '
+      + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.');
   });
 
   test('a function that is not a lambda.Function is refused', () => {
@@ -190,9 +227,11 @@ describe('bad alarm input', () => {
   test.each([
     [{ alarms: 5 }, 'LambdaRollout Stack/Rollout: alarms is 5: it must be an array. Pass an array of alarms.'],
     [{ alarms: [undefined] }, 'LambdaRollout Stack/Rollout: alarms[0] is undefined: it must be a CloudWatch alarm. Pass a cloudwatch.Alarm, or one imported with Alarm.fromAlarmArn().'],
-    [{ errorAlarm: { period: 60 } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 60: it must be a Duration. Pass a Duration, for example Duration.minutes(5). Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).'],
-    [{ errorAlarm: { period: Duration.seconds(30) } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 30 seconds: it must be at least 60 seconds. Lambda publishes its metrics every minute; use whole minutes, at least Duration.minutes(1).'],
-    [{ errorAlarm: { period: Duration.seconds(90) } }, 'LambdaRollout Stack/Rollout: errorAlarm.period is 1 minute 30 seconds: Lambda publishes its metrics every minute, so the period is whole minutes. Use whole minutes, such as Duration.minutes(2).'],
+    [{ healthChecks: 5 }, 'LambdaRollout Stack/Rollout: healthChecks is 5: it must be an array of health checks. Pass checks such as [HealthCheck.errorRate({ maxErrorPercent: 1 })], or [] for none.'],
+    [{ healthChecks: [undefined] }, 'LambdaRollout Stack/Rollout: healthChecks[0] is undefined: a health check is made with HealthCheck.errorRate(), HealthCheck.latency(), HealthCheck.prometheus() or aws.CloudWatchHealthCheck. '
+      + 'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).'],
+    [{ healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(90) })] },
+      'LambdaRollout Stack/Rollout: health check "error-rate" window is 1 minute 30 seconds: Lambda publishes metrics once a minute, so CloudWatch judges them in windows of whole minutes. Use a window of whole minutes, such as Duration.minutes(2).'],
   ])('refuses %p', (props, message) => {
     expectValidationError(() => rollout(Strategy.ALL_AT_ONCE, props as any), message);
   });
@@ -212,7 +251,10 @@ describe('props aws-cdk-lib or CodeDeploy would refuse later', () => {
     [{ preTrafficHook: 'smoke-test' }, `${where}: preTrafficHook is "smoke-test": it must be a Lambda function, which CodeDeploy invokes and which reports the result to CodeDeploy. Pass a lambda.Function, or one imported with Function.fromFunctionArn().`],
     [{ postTrafficHook: {} }, `${where}: postTrafficHook is an object: it must be a Lambda function, which CodeDeploy invokes and which reports the result to CodeDeploy. Pass a lambda.Function, or one imported with Function.fromFunctionArn().`],
     [{ application: 5 }, `${where}: application is 5: it must be a CodeDeploy application. Pass a codedeploy.LambdaApplication, or one imported with LambdaApplication.fromLambdaApplicationName(), or leave it out for a new application.`],
-    [{ errorAlarm: { period: Duration.days(8) } }, `${where}: errorAlarm.period is 8 days: CloudWatch evaluates an alarm over at most 7 days. Use a period of at most Duration.days(7); a shorter one, such as Duration.minutes(5), rolls back sooner.`],
+    [{ healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.days(8), failingWindows: 1 })] },
+      `${where}: health check "error-rate" window is 8 days: CloudWatch evaluates an alarm over at most 7 days. Use a window of at most Duration.days(7); a shorter one rolls back sooner.`],
+    [{ healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.days(4) })] },
+      `${where}: health check "error-rate" failingWindows is 2: CloudWatch evaluates an alarm over at most 7 days, and 2 windows of 4d last 8d. Use at most 1 failing window of 4d, or fewer, longer windows.`],
   ])('refuses %p at construction', (props, message) => {
     expectValidationError(() => rollout(Strategy.CANARY_10PERCENT_5MINUTES, props as any), message);
   });
@@ -228,28 +270,20 @@ describe('props aws-cdk-lib or CodeDeploy would refuse later', () => {
     const { stack, fn } = setup();
     const alarms = Array.from({ length: 50 }, (_, i) => cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:us-east-1:123456789012:alarm:a${i}`));
     expectValidationError(() => new aws.LambdaRollout(stack, 'Rollout', { targetFunction: fn, strategy: Strategy.ALL_AT_ONCE, alarms }),
-      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).`);
+      `${where}: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks' alarms included (each health check renders one alarm). `
+      + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.');
   });
 });
 
 describe('random props', () => {
   const propsArb = propsWithOdds(odd => fc.record({
     targetFunction: realArb(odd),
-    strategy: rolloutStrategyArb(odd, 0),
+    strategy: withHealthChecksArb(rolloutStrategyArb(odd, 0)),
     aliasName: fc.option(odd<unknown>(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_-]{0,20}$/), fc.oneof(fc.string(), fc.integer().map(String), oddValueArb)), { nil: undefined }),
     preTrafficHook: optionalRealArb(odd),
     postTrafficHook: optionalRealArb(odd),
     alarms: extraAlarmsArb(odd),
-    errorAlarm: fc.option(odd<unknown>(fc.record({
-      threshold: fc.option(odd<unknown>(fc.integer({ min: 1, max: 100 }), fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double())),
-        { nil: undefined }),
-      period: fc.option(fc.oneof(
-        { weight: 4, arbitrary: minutesArb.map(m => Duration.minutes(m)) },
-        { weight: 1, arbitrary: fc.integer({ min: 0, max: 7200 }).map(s => Duration.seconds(s)) },
-        { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 }).map(d => Duration.days(d)) },
-      ), { nil: undefined }),
-    }, { requiredKeys: [] })), { nil: undefined }),
-    generateErrorAlarm: fc.option(odd<unknown>(fc.boolean()), { nil: undefined }),
+    healthChecks: healthChecksPropArb(odd),
     application: fc.option(odd<unknown>(fc.constant(REAL), fc.oneof(fc.constant('ecs'), oddValueArb)), { nil: undefined }),
   }));
   const hook = (stack: Stack, id: string) => new lambda.Function(stack, id, {
@@ -266,15 +300,15 @@ describe('random props', () => {
         preTrafficHook: real(p.preTrafficHook, () => hook(stack, 'Pre')),
         postTrafficHook: real(p.postTrafficHook, () => hook(stack, 'Post')),
         alarms: extraAlarms(stack, p.alarms) as cloudwatch.IAlarm[],
-        errorAlarm: p.errorAlarm as aws.LambdaErrorAlarmOptions,
-        generateErrorAlarm: p.generateErrorAlarm as boolean,
+        healthChecks: healthChecksProp(stack, p.healthChecks) as HealthCheck[],
         application: p.application === 'ecs' ? new codedeploy.EcsApplication(stack, 'EcsApp') : real(p.application, () => new codedeploy.LambdaApplication(stack, 'App')),
       });
       const template = validatedTemplate(stack);
       expectCleanAssembly(stack.node.root as App);
-      // Every alarm, generated or passed, stops the deployment.
-      const generated = construct.errorAlarm ? 1 : 0;
-      template.resourceCountIs('AWS::CloudWatch::Alarm', generated);
+      // Every alarm, of a health check or passed, stops the deployment.
+      const generated = healthCheckAlarmCount(construct.plan.healthChecks, 1);
+      const own = construct.plan.healthChecks.filter(c => c.kind === 'CLOUDWATCH').length;
+      template.resourceCountIs('AWS::CloudWatch::Alarm', generated - own);
       const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
       expect(group.Properties.AlarmConfiguration?.Alarms ?? []).toHaveLength(generated + extraAlarmCount(p.alarms));
       // A custom configuration shifts the plan's first step.

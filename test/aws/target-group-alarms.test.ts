@@ -1,8 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
-import { aws } from '../../src';
+import { aws, FailedRequests, HealthCheck } from '../../src';
+import { healthChecksArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
 import { expectValidationError } from '../support/validation-error';
@@ -13,78 +15,87 @@ function setup() {
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
   const targetGroup = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
   alb.addListener('Http', { port: 80, defaultTargetGroups: [targetGroup] });
-  return { stack, targetGroup };
+  return { stack, vpc, targetGroup };
 }
 
-test('defaults: 5 or more 5xx, or a p99 of 2 s or more, for 2 one-minute periods', () => {
+const expressionOf = (alarm: any) => (alarm.Properties.Metrics as any[]).find(q => q.Expression).Expression;
+
+test('defaults: an error rate above 1% and a p99 above 2 s, each for 2 one-minute windows of at least 10 requests', () => {
   const { stack, targetGroup } = setup();
   const alarms = new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup });
   const template = validatedTemplate(stack);
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    MetricName: 'HTTPCode_Target_5XX_Count',
-    Statistic: 'Sum',
-    Period: 60,
-    Threshold: 5,
-    EvaluationPeriods: 2,
-    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    TreatMissingData: 'notBreaching',
+  const [rate, latency] = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+  expect(rate.Properties).toMatchObject({
+    Threshold: 1, EvaluationPeriods: 2, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'missing',
   });
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: 60, Threshold: 2, EvaluationPeriods: 2,
-  });
-  expect(alarms.alarms).toEqual([alarms.http5xxAlarm, alarms.latencyAlarm]);
+  expect(expressionOf(rate)).toBe('IF(requests >= 10, 100 * errors / requests)');
+  expect(latency.Properties).toMatchObject({ Threshold: 2, EvaluationPeriods: 2 });
+  expect(expressionOf(latency)).toBe('IF(requests >= 10, latency)');
+  expect(alarms.alarms.map(a => a.node.id)).toEqual(['error-rate', 'latency-p99']);
+  expect(alarms.alarmFor('latency-p99')).toBe(alarms.alarms[1]);
+  expect(alarms.alarmFor('nope')).toBeUndefined();
+  expect(alarms.targetGroup).toBe(targetGroup);
 });
 
-test('thresholds, period and evaluation periods can be set', () => {
+test('the checks given, and one added later', () => {
   const { stack, targetGroup } = setup();
-  new aws.TargetGroupAlarms(stack, 'Alarms', {
-    targetGroup, http5xxCount: 1, p99Latency: Duration.millis(750), period: Duration.minutes(5), evaluationPeriods: 1,
+  const alarms = new aws.TargetGroupAlarms(stack, 'Alarms', {
+    targetGroup,
+    healthChecks: [HealthCheck.errorRate({
+      maxErrorPercent: 5, failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS, window: Duration.minutes(5), failingWindows: 1,
+    })],
   });
+  const added = alarms.addHealthCheck(HealthCheck.latency({ percentile: 50, maxLatency: Duration.millis(750), minimumRequests: 0 }));
+  expect(alarms.alarms).toEqual([alarms.alarmFor('error-rate'), added]);
   const template = validatedTemplate(stack);
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HTTPCode_Target_5XX_Count', Threshold: 1, Period: 300, EvaluationPeriods: 1 });
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Threshold: 0.75 });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 5, EvaluationPeriods: 1 });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p50', Threshold: 0.75, Period: 60 });
+  expect(expressionOf(Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0])).toBe('IF(requests >= 10, 100 * (errors + client_errors) / requests)');
 });
 
-test.each([
-  [{ http5xxCount: 0 }, 'TargetGroupAlarms Stack/Alarms: http5xxCount is 0: it is a count of responses, a whole number of at least 1. Use 1 to roll back on the first 5xx, or a higher count.'],
-  [{ p99Latency: Duration.seconds(0) }, 'TargetGroupAlarms Stack/Alarms: p99Latency is 0 seconds: a latency threshold is above zero. Pass a Duration such as Duration.seconds(2).'],
-  [{ period: Duration.seconds(30) }, 'TargetGroupAlarms Stack/Alarms: period is 30 seconds: it must be at least 60 seconds. Load balancer metrics are published every minute; use at least Duration.minutes(1).'],
-  [{ period: Duration.seconds(90) }, 'TargetGroupAlarms Stack/Alarms: period is 1 minute 30 seconds: CloudWatch alarms on load balancer metrics take a multiple of 60 seconds. Use whole minutes.'],
-  [{ evaluationPeriods: 0 }, 'TargetGroupAlarms Stack/Alarms: evaluationPeriods is 0: it is a whole number of periods, at least 1. Use 1 to fire on the first breaching period.'],
-])('refuses %p', (options, message) => {
+test('no checks, no alarms', () => {
   const { stack, targetGroup } = setup();
-  expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, ...options }), message);
+  expect(new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, healthChecks: [] }).alarms).toEqual([]);
+  validatedTemplate(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
 });
 
-test('a missing target group is refused', () => {
-  const { stack } = setup();
-  expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', {} as any),
-    'TargetGroupAlarms Stack/Alarms: targetGroup is undefined: it must be an application target group attached to a load balancer. Pass the elbv2.ApplicationTargetGroup to watch.');
+describe('refusals', () => {
+  test('a missing target group, and one attached to no listener', () => {
+    const { stack, vpc } = setup();
+    expectValidationError(() => new aws.TargetGroupAlarms(stack, 'Alarms', {} as any),
+      'TargetGroupAlarms Stack/Alarms: targetGroup is undefined: it must be an application target group attached to a load balancer. Pass the elbv2.ApplicationTargetGroup to watch.');
+    const loose = new elbv2.ApplicationTargetGroup(stack, 'Loose', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+    expectValidationError(() => new aws.TargetGroupAlarms(stack, 'LooseAlarms', { targetGroup: loose }),
+      'TargetGroupAlarms Stack/LooseAlarms: targetGroup is "Stack/Loose": its metrics, which the health checks read, exist only once it is attached to a load balancer listener (an imported target group needs its loadBalancerArns). Forward a listener (or a listener rule) to it before measuring it.');
+  });
+
+  test('checks a target group cannot measure, windows load balancers do not publish, and names taken', () => {
+    const { stack, targetGroup } = setup();
+    const own = aws.CloudWatchHealthCheck.alarm(cloudwatch.Alarm.fromAlarmArn(stack, 'Own', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own'));
+    expectValidationError(() => new aws.TargetGroupAlarms(stack, 'A', { targetGroup, healthChecks: [own] }),
+      'TargetGroupAlarms Stack/A: health check "own" is "alarm Stack/Own in ALARM": a target group is measured by error rates and latencies, and this check measures something of its own. '
+      + 'Pass HealthCheck.errorRate() or HealthCheck.latency() checks; give a CloudWatch alarm of your own to the rollout (addAlarm()) instead.');
+    expectValidationError(() => new aws.TargetGroupAlarms(stack, 'B', { targetGroup, healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(10) })] }),
+      'TargetGroupAlarms Stack/B: health check "error-rate" window is 10 seconds: Application Load Balancers publish metrics once a minute, so CloudWatch judges them in windows of whole minutes. Use a window of whole minutes, such as Duration.minutes(1).');
+    const alarms = new aws.TargetGroupAlarms(stack, 'C', { targetGroup });
+    expectValidationError(() => alarms.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 9 })),
+      'TargetGroupAlarms Stack/C: healthCheck name is "error-rate": a health check of this name already measures the target group, and a name picks one alarm. Give the check another name with its name option, such as "latency-p99-strict".');
+    expectValidationError(() => alarms.addHealthCheck('error-rate' as any),
+      'TargetGroupAlarms Stack/C: healthCheck is "error-rate": a health check is made with HealthCheck.errorRate() or HealthCheck.latency(). Pass a check such as HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+  });
 });
 
 describe('random props', () => {
-  // Mostly values a user would write, with some they could get wrong, so both outcomes are explored.
-  const periodArb = fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(10, 30, 60, 300, 3600).map(s => Duration.seconds(s)) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 90_000 }).map(s => Duration.seconds(s)) },
-  );
-  const latencyArb = fc.integer({ min: 0, max: 10_000 }).map(ms => Duration.millis(ms));
-  const countArb = fc.oneof(
-    { weight: 4, arbitrary: fc.integer({ min: 1, max: 1000 }) },
-    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double()) },
-  );
-  const optionsArb = fc.record({
-    http5xxCount: fc.option(countArb, { nil: undefined }),
-    p99Latency: fc.option(latencyArb, { nil: undefined }),
-    period: fc.option(periodArb, { nil: undefined }),
-    evaluationPeriods: fc.option(countArb, { nil: undefined }),
-  });
-
-  test('either synthesize valid, clean alarms or refuse with the library error', () => {
-    expectBuildsOrRefuses(optionsArb, options => {
+  test('random health checks build valid, clean alarms or are refused with the library\'s error', () => {
+    const oddWindowArb = fc.option(fc.constantFrom(30, 90, 3600, 86_400).map(s => HealthCheck.latency({
+      name: 'odd', percentile: 99, maxLatency: Duration.seconds(1), window: Duration.seconds(s), failingWindows: 2,
+    })), { nil: undefined });
+    expectBuildsOrRefuses(fc.tuple(fc.option(healthChecksArb, { nil: undefined }), oddWindowArb), ([checks, odd]) => {
       const { stack, targetGroup } = setup();
-      new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, ...options });
-      validatedTemplate(stack).resourceCountIs('AWS::CloudWatch::Alarm', 2);
+      const given = checks === undefined ? undefined : [...checks, ...(odd ? [odd] : [])];
+      const alarms = new aws.TargetGroupAlarms(stack, 'Alarms', { targetGroup, healthChecks: given });
+      validatedTemplate(stack).resourceCountIs('AWS::CloudWatch::Alarm', given?.length ?? 2);
+      expect(alarms.alarms).toHaveLength(given?.length ?? 2);
       expectCleanAssembly(stack.node.root as App);
     });
   });

@@ -299,6 +299,13 @@ describe('what Route 53 weighted records cannot express', () => {
       + '(such as its load balancer\'s DNS name), or use a load balancer rollout for a header route.');
   });
 
+  test('a canary\'s test route', () => {
+    expectValidationError(() => rollout(Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: bake(5) }] })),
+      `${where}: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": Route 53 weighted records cannot express a test route: `
+      + 'DNS answers by weight and sees no headers, cookies or query strings. Remove the testRoute and test the candidate at its own address '
+      + '(such as its load balancer\'s DNS name), or use a load balancer rollout for a header route.');
+  });
+
   test('a CNAME at the zone apex', () => {
     const cnames = { stable: aws.DnsTarget.domainName('blue.example.net'), candidate: aws.DnsTarget.domainName('green.example.net') };
     const message = (name: string) => `${where}: recordName is "${name}": DNS allows no CNAME record at the zone apex. `
@@ -472,6 +479,38 @@ describe('without a candidate', () => {
       + 'Render a step from 1 to 2, numbered as in the plan\'s table (step 2 sends everything to the candidate).');
     expect(() => rollout(Strategy.canary({ steps: [{ weight: 33.3, gate: bake(5) }] }), { candidate: undefined }))
       .toThrow(/no pair of them sends exactly 33\.3%/);
+  });
+});
+
+describe('the step key', () => {
+  /** The README's rollout, `Www` in a stack named `Shop`, deployed with `cdk deploy -c <key>=2`. */
+  function shop(key: string) {
+    const app = testApp({ context: { [key]: '2' } });
+    const stack = new Stack(app, 'Shop');
+    const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
+    new aws.WeightedDnsRollout(stack, 'Www', {
+      zone,
+      recordName: 'www',
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      stable: aws.DnsTarget.ipAddress('192.0.2.1'),
+      candidate: aws.DnsTarget.ipAddress('192.0.2.2'),
+    });
+    return app;
+  }
+
+  test('the construct path chooses the step', () => {
+    expect(shop('Shop/Www:step').synth().getStackByName('Shop').findMetadataByType(STEP_METADATA_TYPE)[0].data).toMatchObject({ step: 2 });
+  });
+
+  test('a key naming no rollout fails synthesis, naming the rollouts there are and the nearest one', () => {
+    expectValidationError(() => shop('Stack/Www:step').synth(),
+      'context "Stack/Www:step" is "2": no rollout of this app has the path "Stack/Www", so the key chooses nothing and each rollout renders its step prop, else step 1; '
+      + 'the rollouts that render one step per deploy are Shop/Www (WeightedDnsRollout). Set the key of the rollout you mean, by its construct path: "Shop/Www:step" is the nearest; or remove the key.');
+  });
+
+  test('a step prop without a candidate is refused: no step applies', () => {
+    expectValidationError(() => rollout(Strategy.CANARY_10PERCENT_5MINUTES, { candidate: undefined, step: 2 }),
+      `${where}: step is 2: there is no candidate, so no step of the plan applies. Add the candidate target to release, or leave step out (a rollback deploy leaves out the candidate alone).`);
   });
 });
 

@@ -80,6 +80,7 @@ describe('on synthesized examples', () => {
     expect(recorded.map(r => r.controller)).toEqual(['native ECS deployment', 'Gateway API']);
     expect(recorded[1].step).toBe(1);
     expect(recorded[1].plan.manualApprovals).toBeGreaterThan(0);
+    expect(recorded[0].plan.healthChecks?.map(c => c.name)).toEqual(['error-rate', 'latency-p99', 'slow-responses']);
   }, 1_800_000);
 
   test('json: every rollout with its plan exactly as recorded', () => {
@@ -104,6 +105,9 @@ describe('on synthesized examples', () => {
       expect(section).toContain(`peak capacity:           ${libraryTotal(table, 'peak capacity')} (`);
       expect(section).toContain(`worst-case rollback:     ${libraryTotal(table, 'worst-case rollback')}\n`);
       expect(section).toContain(`first-step blast radius: ${libraryTotal(table, 'first-step blast radius')}`);
+      // What watches each step, and what rolls the rollout back (the ECS example declares health checks).
+      for (const check of plan.healthChecks ?? []) expect(section).toContain(check.description);
+      if (plan.healthChecks) expect(section).toMatch(/step +at +stable +new +capacity +held by +watched by\n/);
       // The chart: rows from 100% down to the axis, and one marker line per manual approval.
       expect(section).toMatch(/\n100% \|[#: ]*\n(.*\n){4} 50% \|.*\n(.*\n){4}  0% \+[-+]+\n/);
       for (const step of plan.steps.filter(s => s.gate?.kind === 'MANUAL_APPROVAL')) {
@@ -252,6 +256,12 @@ describe('read errors exit 1 with the reader\'s message', () => {
     expect(run('plan', missing)).toEqual({
       code: 1, out: '', err: `error: ${missing}: no such file or directory; pass a CDK cloud assembly folder (cdk.out), a cdk8s output folder (dist) or a .yaml file\n`,
     });
+  });
+
+  test('a YAML syntax error, named with its file and line', () => {
+    const file = path.join(tmp('cli-'), 'app.k8s.yaml');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: "web\n');
+    expect(run('plan', file)).toEqual({ code: 1, out: '', err: `error: ${file}:5:1: the YAML cannot be parsed: Missing closing "quote\n` });
   });
 
   test('a malformed manifest', () => {

@@ -1,5 +1,8 @@
-import { Strategy } from '../../src';
-import { extraCapacity, heldBy, planTotals, replicasOf, STEP_HEADER, stepRows, totalsLines, withApprovals } from '../../src/cli/plan-view';
+import { Duration } from 'aws-cdk-lib';
+import { HealthCheck, Strategy } from '../../src';
+import {
+  extraCapacity, heldBy, planTotals, replicasOf, rolledBackBy, STEP_HEADER, stepHeader, stepRows, totalsLines, watchedBy, withApprovals,
+} from '../../src/cli/plan-view';
 import { textTable } from '../../src/core/private/format';
 import { gatedCanary } from '../support/cli-fixtures';
 
@@ -7,6 +10,21 @@ test('the step table reads exactly as TrafficPlan.toTable() prints it', () => {
   for (const plan of [gatedCanary.plan(), Strategy.LINEAR_10PERCENT_EVERY_1MINUTE.plan({ replicas: 7 }), Strategy.BLUE_GREEN.plan()]) {
     expect(plan.toTable()).toContain(textTable(STEP_HEADER, stepRows(plan.toJson())));
   }
+});
+
+test('with health checks, the step table has the watchers\' column and the totals what rolls the rollout back, as toTable() prints them', () => {
+  const checks = [HealthCheck.errorRate({ maxErrorPercent: 1 }), HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) })];
+  const plan = Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks(checks).plan();
+  const json = plan.toJson();
+  expect(stepHeader(json)).toEqual([...STEP_HEADER, 'watched by']);
+  expect(stepHeader(Strategy.CANARY_10PERCENT_5MINUTES.plan().toJson())).toEqual(STEP_HEADER);
+  expect(plan.toTable()).toContain(textTable(stepHeader(json), stepRows(json)));
+  expect(json.steps.map(watchedBy)).toEqual(['error-rate, latency-p99', '-']);
+  expect(rolledBackBy(json)).toEqual(checks.map(c => c.describe()));
+  expect(totalsLines(json).slice(-2)).toEqual([
+    'rolled back by:          error-rate: 5xx above 1% for 2 windows of 1m (10+ requests)',
+    '                         latency-p99: p99 above 800ms for 2 windows of 1m (10+ requests)',
+  ]);
 });
 
 test('the replica count of a replica-ratio plan is the one of its 100% step', () => {

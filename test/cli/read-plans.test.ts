@@ -13,8 +13,7 @@ import {
   readAssembly, readPath, readPlans, recordedExperiments, recordedK8sExperiments, recordedK8sPlans, recordedPlans, RECORDING_CONSTRUCTS,
 } from '../../src/cli/read-plans';
 import { renderText } from '../../src/cli/render-text';
-import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
-import { RELEASE_ANNOTATION } from '../../src/k8s/private/release-rollouts';
+import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { gatedCanary } from '../support/cli-fixtures';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -159,6 +158,11 @@ describe('a cdk8s output', () => {
     expect(recordedK8sPlans(cdk8s.Yaml.load(path.join(outdir, 'shop.k8s.yaml')))[0].path).toBe('shop/web');
   });
 
+  test('an experiment recorded on a Flagger Canary is Flagger\'s', () => {
+    const flaggerCanary = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify({ active: false, reason: 'off', table: 'beta 100%' }) } } };
+    expect(recordedK8sExperiments([flaggerCanary])).toEqual([{ object: 'Canary/ab', backend: 'Flagger', active: false, reason: 'off', table: 'beta 100%' }]);
+  });
+
   test('one file yields its own', () => {
     expect(readPath(path.join(dir, 'argo.k8s.yaml')).rollouts.map(r => r.name)).toEqual(['Rollout/web']);
   });
@@ -166,7 +170,7 @@ describe('a cdk8s output', () => {
   test('the lower-level readers keep the shapes examples/run-all.ts uses', () => {
     const objects = cdk8s.Yaml.load(path.join(dir, 'gateway.k8s.yaml'));
     expect(recordedK8sPlans(objects)).toEqual([{ object: 'HTTPRoute/checkout', controller: 'Gateway API', step: 2, table: canary.toTable(), plan: canary.toJson() }]);
-    expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', active: true, reason: undefined, table: 'beta 10%' }]);
+    expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }]);
   });
 
   test('nested folders are searched; node_modules and hidden folders are not', () => {
@@ -207,7 +211,7 @@ describe('errors name the path and what is wrong', () => {
     });
     app.synth();
     const file = path.join(outdir, 'shop.k8s.yaml');
-    expectError(() => readPlans([outdir]), `${file}: the ${PLAN_ANNOTATION} annotation of Rollout/web has no path (found number); synthesize the app again`);
+    expectError(() => readPlans([outdir]), `${file}: the ${PLAN_ANNOTATION} annotation of Rollout/web has a path that is not text (found number); synthesize the app again`);
   });
 
   test('a missing path', () => {
@@ -298,6 +302,13 @@ describe('errors name the path and what is wrong', () => {
         `cannot read the cloud assembly in ${dir}: ${path.join(dir, 'assembly-Prod', 'manifest.json')} is not valid JSON (${jsonError('nope')})`);
     });
 
+    test('a damaged experiment or step record is not read as a valid one', () => {
+      let dir = cdkAssembly(stack => new Construct(stack, 'Odd').node.addMetadata(EXPERIMENT_METADATA_TYPE, { backend: 'x', active: 'yes', table: 't' }));
+      expectError(() => readPlans([dir]), `the ${EXPERIMENT_METADATA_TYPE} metadata of /Shop/Odd has no active (found string, expected true or false); synthesize the app again`);
+      dir = cdkAssembly(stack => new Construct(stack, 'Odd').node.addMetadata(STEP_METADATA_TYPE, { step: '2' }));
+      expectError(() => readPlans([dir]), `the ${STEP_METADATA_TYPE} metadata of /Shop/Odd has step "2", which is not a step of its plan (1 to the last); synthesize the app again`);
+    });
+
     test('a recorded plan of the wrong shape', () => {
       const dir = cdkAssembly(stack => new Construct(stack, 'Odd').node.addMetadata(PLAN_METADATA_TYPE, { controller: 'x', table: '', plan: { steps: [] } }));
       expectError(() => readPlans([dir]), `${dir}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Odd: the recorded plan has no strategy (expected a string)`);
@@ -329,9 +340,64 @@ describe('errors name the path and what is wrong', () => {
       expectError(() => readPlans([file]), `${file}: the ${PLAN_ANNOTATION} annotation of HTTPRoute/checkout: the recorded plan has steps "all" (expected a non-empty list)`);
     });
 
+    test('a syntax error names the file, the line and what is wrong, even in a later document', () => {
+      const file = yaml('apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  labels: {app: x\nspec: {}\n');
+      expectError(() => readPlans([file]), `${file}:11:1: the YAML cannot be parsed: Flow map in block collection must be sufficiently indented and end with a }`);
+    });
+
+    test('a damaged record is not read as a valid one', () => {
+      const experiment = (active: string) => yaml(`apiVersion: v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  annotations:\n    ${EXPERIMENT_ANNOTATION}: '{"active": ${active}, "table": "t"}'\n`);
+      let file = experiment('"yes"');
+      expectError(() => readPlans([file]),
+        `${file}: the ${EXPERIMENT_ANNOTATION} annotation of HTTPRoute/checkout has no active (found string, expected true or false); synthesize the app again`);
+      file = experiment('true, "reason": 3');
+      expectError(() => readPlans([file]),
+        `${file}: the ${EXPERIMENT_ANNOTATION} annotation of HTTPRoute/checkout has a reason that is not text (found number); synthesize the app again`);
+      const plan = JSON.stringify({ controller: 'Gateway API', step: 9, plan: canary.toJson() });
+      file = yaml(`apiVersion: v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  annotations:\n    ${PLAN_ANNOTATION}: '${plan}'\n`);
+      expectError(() => readPlans([file]),
+        `${file}: the ${PLAN_ANNOTATION} annotation of HTTPRoute/checkout has step 9, which is not a step of its plan (1 to ${canary.steps.length}); synthesize the app again`);
+    });
+
+    test('empty documents are skipped, as cdk8s skips them', () => {
+      const annotation = JSON.stringify({ controller: 'Gateway API', plan: canary.toJson() });
+      const file = yaml(`---\n---\napiVersion: v1\nkind: HTTPRoute\nmetadata:\n  name: checkout\n  annotations:\n    ${PLAN_ANNOTATION}: '${annotation}'\n---\n`);
+      expect(readPlans([file]).rollouts.map(r => r.name)).toEqual(['HTTPRoute/checkout']);
+    });
+
     test('a document that is not a Kubernetes object', () => {
       const file = yaml('just some text\n');
       expectError(() => readPlans([file]), `${file} holds a document that is not a Kubernetes object (a mapping with a kind): "just some text"`);
     });
+  });
+});
+
+describe('in an app without cdk8s (an optional peer dependency)', () => {
+  /** Runs `use` with read-plans loaded afresh and `cdk8s` unresolvable, as in an AWS-only install. */
+  function withoutCdk8s<T>(use: (readPlans: typeof import('../../src/cli/read-plans')) => T): T {
+    let result: { value: T } | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('cdk8s', () => {
+        throw Object.assign(new Error("Cannot find module 'cdk8s'"), { code: 'MODULE_NOT_FOUND' });
+      });
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        result = { value: use(require('../../src/cli/read-plans')) };
+      } finally {
+        jest.dontMock('cdk8s');
+      }
+    });
+    return result!.value;
+  }
+  const assembly = cdkAssembly();
+  const manifests = cdk8sOutput();
+
+  test('loads, and reads a cloud assembly as with cdk8s', () => {
+    expect(withoutCdk8s(r => r.readPath(assembly))).toEqual(readPath(assembly));
+  });
+
+  test('reads manifests too: the YAML parser is the package\'s own, not cdk8s\'s', () => {
+    const file = path.join(manifests, 'argo.k8s.yaml');
+    expect(withoutCdk8s(r => r.readPath(file))).toEqual(readPath(file));
   });
 });

@@ -211,6 +211,44 @@ describe('Experiment isActive and inactiveReason', () => {
   });
 });
 
+describe('Experiment startDate', () => {
+  const START = new Date('2026-06-15T08:00:00Z');
+
+  test('before its start date everyone is on the control; from it the experiment runs, until its end date', () => {
+    const e = experiment({ startDate: START, endDate: END });
+    expect(e.startDate).toEqual(START);
+    expect(e.inactiveReason(NOW)).toBe('experiment "checkout" starts on 2026-06-15T08:00:00.000Z');
+    expect(e.allocations(NOW)).toEqual([{ variant: 'control', isControl: true, weight: 100 }]);
+    expect(e.isActive(new Date(START.getTime() - 1))).toBe(false);
+    expect(e.isActive(START)).toBe(true);
+    expect(e.allocations(START).map(a => [a.variant, a.weight])).toEqual([['b', 10], ['control', 90]]);
+    expect(e.isActive(END)).toBe(false);
+  });
+
+  test('being switched off is the reason given before the start date too', () => {
+    expect(experiment({ startDate: START, enabled: false }).inactiveReason(NOW)).toBe('experiment "checkout" is switched off');
+  });
+
+  test('the table shows the window', () => {
+    const lines = experiment({ startDate: START, endDate: END }).toTable(NOW).split('\n');
+    expect(lines[0]).toBe('experiment checkout (inactive: experiment "checkout" starts on 2026-06-15T08:00:00.000Z)');
+    expect(lines.slice(-2)).toEqual(['starts: 2026-06-15T08:00:00.000Z', 'ends: 2026-07-01T00:00:00.000Z']);
+  });
+
+  test.each([
+    ['a start on the end date', { startDate: END, endDate: END },
+      'Experiment "checkout": startDate is "2026-07-01T00:00:00.000Z": it is not before the end date, 2026-07-01T00:00:00.000Z, so the experiment would never run. Set a start date before the end date, or move the end date later.'],
+    ['a start after the end date', { startDate: new Date('2026-08-01T00:00:00Z'), endDate: END },
+      'Experiment "checkout": startDate is "2026-08-01T00:00:00.000Z": it is not before the end date, 2026-07-01T00:00:00.000Z, so the experiment would never run. Set a start date before the end date, or move the end date later.'],
+    ['a start date that is a string', { startDate: 'monday' as any },
+      'Experiment "checkout": startDate is "monday": it must be a valid Date. Pass a date such as new Date("2027-01-04T08:00:00Z").'],
+    ['a start date that is an invalid Date', { startDate: new Date('soon') },
+      'Experiment "checkout": startDate is an invalid Date: it must be a valid Date. Pass a date such as new Date("2027-01-04T08:00:00Z").'],
+  ])('refuses %s', (_, props, message) => {
+    expectValidationError(() => experiment(props), message);
+  });
+});
+
 describe('Experiment toTable', () => {
   const e = new Experiment({
     name: 'new-checkout',
@@ -417,6 +455,7 @@ describe('random input', () => {
       variants: fc.oneof(fc.array(variantArb, { maxLength: 4 }), anything),
       control: fc.oneof(fc.constant('control'), anything),
       stickiness: fc.oneof(fc.constant(Duration.hours(1)), anything),
+      startDate: fc.oneof(fc.date(), anything),
       endDate: fc.oneof(fc.date(), anything),
       enabled: fc.oneof(fc.boolean(), anything),
     }, { requiredKeys: ['name', 'variants'] });

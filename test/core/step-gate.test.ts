@@ -1,4 +1,5 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
 import { StepGate, StepGateKind } from '../../src';
 import { expectValidationError } from '../support/validation-error';
 
@@ -33,6 +34,12 @@ describe('StepGate.bake', () => {
     expect(StepGate.bake(Duration.minutes(5)).describe()).toBe('bake 5m');
     expect(StepGate.bake(Duration.minutes(90)).describe()).toBe('bake 1h 30m');
     expect(StepGate.bake(Duration.hours(52)).describe()).toBe('bake 2d 4h');
+  });
+
+  test("rejects cdk8s's Duration, naming the one to import (a cdk8s app's first mistake)", () => {
+    expectValidationError(() => StepGate.bake(cdk8s.Duration.minutes(5) as unknown as Duration),
+      "StepGate.bake: duration is cdk8s's Duration (5 minutes): cdk-deploy-strategies takes aws-cdk-lib's Duration, in cdk8s apps too. "
+      + "Import Duration from aws-cdk-lib (import { Duration } from 'aws-cdk-lib'), not from cdk8s, for every duration you give the library.");
   });
 
   test('rejects a zero duration', () => {

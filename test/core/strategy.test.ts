@@ -162,6 +162,59 @@ describe('Strategy.linear', () => {
   });
 });
 
+describe('a test route on a canary or linear strategy', () => {
+  const route = Match.header('x-qa', '1');
+
+  test('a canary starts with a 0% test phase held by its test gate', () => {
+    const approval = StepGate.manualApproval({ timeout: Duration.hours(2) });
+    const s = Strategy.canary({ testRoute: route, testGate: approval, steps: [{ weight: 10, gate: bake(5) }] });
+    expect(weights(s)).toEqual([0, 10, 100]);
+    expect(s.steps[0].gate).toBe(approval);
+    expect([s.testRoute, s.testGate, s.promotion]).toEqual([route, approval, undefined]);
+    expect(s.describe()).toBe('canary test route header x-qa=1 (manual approval (timeout 2h)) → 10% (bake 5m) → 100%');
+  });
+
+  test('without a test gate the first step follows at once', () => {
+    const s = Strategy.canary({ testRoute: route, steps: [{ weight: 10, gate: bake(5) }] });
+    expect(s.steps[0]).toEqual({ weight: 0, gate: undefined });
+    expect(s.describe()).toBe('canary test route header x-qa=1 → 10% (bake 5m) → 100%');
+  });
+
+  test('a linear strategy starts with the test phase too', () => {
+    const s = Strategy.linear({ stepPercent: 50, interval: Duration.minutes(1), testRoute: route, testGate: bake(3) });
+    expect(weights(s)).toEqual([0, 50, 100]);
+    expect(s.linearStepPercent).toBe(50);
+    expect(s.describe()).toBe('linear 50% every 1m, after test route header x-qa=1 (bake 3m)');
+  });
+
+  test('the plan shows the test phase: blast radius and time to full traffic count from it', () => {
+    const plan = Strategy.canary({ testRoute: route, testGate: StepGate.manualApproval(), steps: [{ weight: 10, gate: bake(5) }] }).plan();
+    expect(plan.steps.map(st => [st.index, st.offset.toSeconds(), st.candidateWeight, st.capacityPercent])).toEqual([
+      [1, 0, 0, 100], [2, 0, 10, 110], [3, 300, 100, 200],
+    ]);
+    expect(plan.blastRadiusPercent).toBe(10);
+    expect(plan.manualApprovals).toBe(1);
+    expect(plan.toTable().split('\n').slice(0, 3)).toEqual([
+      'canary test route header x-qa=1 (manual approval) → 10% (bake 5m) → 100%, capacity PROPORTIONAL',
+      'step  at  stable  new   capacity  held by',
+      '1     0s  100%    0%    100%      manual approval',
+    ]);
+  });
+
+  test.each([
+    ['a canary\'s test gate without a test route', () => Strategy.canary({ testGate: StepGate.manualApproval(), steps: [{ weight: 10, gate: bake(5) }] }),
+      'Strategy.canary: testGate is "manual approval": it holds the test phase, and without a testRoute there is no test phase: nobody could reach the new version before the first step. Add a testRoute such as Match.header("x-env", "qa"), or hold the first step with its own gate instead.'],
+    ['a linear test gate without a test route', () => Strategy.linear({ stepPercent: 10, interval: Duration.minutes(1), testGate: bake(1) }),
+      'Strategy.linear: testGate is "bake 1m": it holds the test phase, and without a testRoute there is no test phase: nobody could reach the new version before the first step. Add a testRoute such as Match.header("x-env", "qa"), or hold the first step with its own gate instead.'],
+    ['a test route that is not a Match', () => Strategy.canary({ testRoute: 'x-qa: 1' as any, steps: [{ weight: 10, gate: bake(5) }] }),
+      'Strategy.canary: testRoute is "x-qa: 1": a match is made with Match.header(), Match.headerRegex(), Match.cookie() or Match.queryParameter(). For example Match.header("x-variant", "b").'],
+    ['a test gate that is not a StepGate', () => Strategy.linear({ stepPercent: 10, interval: Duration.minutes(1), testRoute: route, testGate: 'approve' as any }),
+      'Strategy.linear: testGate is "approve": a gate is made with StepGate.bake(), StepGate.manualApproval() or StepGate.analysis(). For example gate: StepGate.bake(Duration.minutes(5)).'],
+  ])('rejects %s', (_, make, message) => {
+    expectValidationError(make, message);
+  });
+});
+
 describe('presets', () => {
   test.each([
     ['CANARY_10PERCENT_5MINUTES', Strategy.CANARY_10PERCENT_5MINUTES, [10, 100], 300],
@@ -430,11 +483,13 @@ describe('TrafficPlan', () => {
       }), { numRuns: 300 });
     });
 
-    test('every canary step below 100% is gated, so no step is skipped by accident', () => {
+    test('every canary step below 100% is gated, so no step is skipped by accident; only a test phase may follow at once', () => {
       fc.assert(fc.property(canaryArb, strategy => {
         for (const step of strategy.steps) {
-          if (step.weight < 100) expect(step.gate).toBeDefined();
+          if (step.weight > 0 && step.weight < 100) expect(step.gate).toBeDefined();
         }
+        expect(strategy.steps.filter(step => step.weight === 0)).toHaveLength(strategy.testRoute ? 1 : 0);
+        if (strategy.testRoute) expect(strategy.steps[0]).toEqual({ weight: 0, gate: strategy.testGate });
       }), { numRuns: 200 });
     });
 

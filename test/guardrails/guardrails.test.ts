@@ -7,7 +7,8 @@ const pack = guardrails.GuardrailPack.recommended();
 const route53Canary = () => dnsRollout(Strategy.canary({ steps: [{ weight: 10, gate: bake(10) }] }));
 const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis '
   + '(canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back). '
-  + 'Add rollback alarms (addAlarm()) on AWS or analysis gates (StepGate.analysis with an ArgoRollout) on Kubernetes, or use a backend that has them; '
+  + 'Declare health checks (healthChecks on the strategy or the rollout, or addHealthCheck()) or add rollback alarms (addAlarm()) on AWS, '
+  + 'or analysis gates (StepGate.analysis with an ArgoRollout or a FlaggerCanary) on Kubernetes, or use a backend that has them; '
   + 'static-weight backends (Route 53, GatewayRollout, PlainCanary, PlainBlueGreen) need a suppression saying what watches each step.';
 
 function plainCanaryApp() {
@@ -50,7 +51,7 @@ describe('suppressions', () => {
       path: 'Stack/Www',
       explanation: 'a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis',
       detail: 'canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back',
-      fix: expect.stringMatching(/^Add rollback alarms/),
+      fix: expect.stringMatching(/^Declare health checks/),
       suppressed: true,
       reason: 'a person checks the dashboards before each step',
     });

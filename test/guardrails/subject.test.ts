@@ -17,7 +17,7 @@ test('an ECS service is one subject: its native rollout, with the plan, triggers
   expect(subject.plan).toBe(service.plan);
   expect(subject.rollbackTriggers).toEqual([
     { kind: guardrails.RollbackTriggerKind.HEALTH_CHECK, description: 'the ECS deployment circuit breaker' },
-    { kind: guardrails.RollbackTriggerKind.ALARM, description: '4 CloudWatch alarms' },
+    { kind: guardrails.RollbackTriggerKind.ALARM, description: 'health checks error-rate, latency-p99 (4 CloudWatch alarms)' },
   ]);
   expect(subject.testRoute).toEqual({ description: 'header x-env=green', sources: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] });
 });

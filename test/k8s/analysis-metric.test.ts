@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Testing } from 'cdk8s';
+import { Duration as K8sDuration, Testing } from 'cdk8s';
 import { AnalysisMetric, AnalysisTemplate, PrometheusMetricProps, WebMetricProps } from '../../src/k8s';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { metric as buildMetric, tidyOrNot } from '../support/k8s-arbitraries';
@@ -51,6 +51,7 @@ describe('AnalysisMetric.prometheus', () => {
     ['query', { query: '  ' }, 'AnalysisMetric.prometheus: query is "  ": it must be a non-empty string. Pass a PromQL query such as "sum(rate(http_requests_total[1m]))".'],
     ['condition without result', { successCondition: 'true' }, 'AnalysisMetric.prometheus: successCondition is "true": Argo names the measurement `result`, and a condition that does not read it is always true or always false. Test the measurement, such as "result[0] >= 0.99" or "result == true".'],
     ['fractional interval', { interval: Duration.millis(1500) }, 'AnalysisMetric.prometheus: interval is 1 second 500 millis: durations are whole seconds. Round the duration to whole seconds.'],
+    ["cdk8s's Duration as interval", { interval: K8sDuration.seconds(30) as unknown as Duration }, "AnalysisMetric.prometheus: interval is cdk8s's Duration (30 seconds): cdk-deploy-strategies takes aws-cdk-lib's Duration, in cdk8s apps too. Import Duration from aws-cdk-lib (import { Duration } from 'aws-cdk-lib'), not from cdk8s, for every duration you give the library."],
     ['zero interval', { interval: Duration.seconds(0) }, 'AnalysisMetric.prometheus: interval is 0 seconds: it must be at least 1 second. Measure at least every second, such as Duration.minutes(1).'],
     ['zero count', { count: 0 }, 'AnalysisMetric.prometheus: count is 0: it must be a whole number from 1 to 2147483647. Use a number of measurements such as 5.'],
     ['fractional count', { count: 2.5 }, 'AnalysisMetric.prometheus: count is 2.5: it must be a whole number from 1 to 2147483647. Use a number of measurements such as 5.'],

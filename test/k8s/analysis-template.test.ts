@@ -24,8 +24,10 @@ function analysed(minutes: number, name = 'error-rate') {
   return Strategy.canary({ steps: [{ weight: 20, gate: StepGate.analysis({ name, duration: Duration.minutes(minutes) }) }] });
 }
 
+/** A rollout on the Gateway under its own host name, so that rollouts sharing the Gateway do not compete for requests. */
 function rollout(chart: Chart, template: AnalysisTemplate, strategy: Strategy, id = 'web') {
-  return new ArgoRollout(chart, id, { strategy, revision, trafficRouting: gateway, analysisTemplates: [template] });
+  const trafficRouting = id === 'web' ? gateway : ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway' }, hostnames: [`${id}.example.com`] });
+  return new ArgoRollout(chart, id, { strategy, revision, trafficRouting, analysisTemplates: [template] });
 }
 
 /** A chart with a namespace, which a canary routed by the Gateway API plugin needs. */

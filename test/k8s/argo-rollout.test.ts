@@ -170,6 +170,52 @@ describe('canary steps', () => {
     ]);
   });
 
+  test('a test route: the canary runs at its first step\'s size, a managed header route reaches it, the test gate holds', () => {
+    const { construct, steps, strategy, route } = render({
+      strategy: Strategy.canary({
+        testRoute: Match.header('x-qa', '1'),
+        testGate: StepGate.manualApproval(),
+        steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }, { weight: 50, gate: analysis('error-rate', 10) }],
+      }),
+      trafficRouting: gateway,
+      replicas: 10,
+    }, chart => [template(chart, 'error-rate')]);
+    expect(steps).toEqual([
+      { setCanaryScale: { weight: 10 } },
+      { setHeaderRoute: { name: 'test-route', match: [{ headerName: 'x-qa', headerValue: { exact: '1' } }] } },
+      { pause: {} },
+      { setCanaryScale: { matchTrafficWeight: true } },
+      { setWeight: 10 }, { pause: { duration: '10m' } },
+      { setWeight: 50 }, { analysis: { templates: [{ templateName: 'error-rate' }] } },
+      { setWeight: 100 },
+    ]);
+    expect(strategy.canary.trafficRouting).toEqual({
+      managedRoutes: [{ name: 'test-route' }],
+      plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: route.metadata.name, namespace: 'shop' } },
+    });
+    expect(construct.plan.steps.map(s => [s.candidateWeight, s.gate?.describe()])).toEqual([
+      [0, 'manual approval'], [10, 'bake 10m'], [50, 'analysis error-rate 10m'], [100, undefined],
+    ]);
+  });
+
+  test('a test route on a linear strategy, without a test gate; regex and cookie routes match headers', () => {
+    const linear = render({
+      strategy: Strategy.linear({ stepPercent: 50, interval: Duration.minutes(1), testRoute: Match.headerRegex('user-agent', '.*QA.*') }),
+      trafficRouting: gateway,
+    });
+    expect(linear.steps.slice(0, 4)).toEqual([
+      { setCanaryScale: { weight: 50 } },
+      { setHeaderRoute: { name: 'test-route', match: [{ headerName: 'user-agent', headerValue: { regex: '.*QA.*' } }] } },
+      { setCanaryScale: { matchTrafficWeight: true } },
+      { setWeight: 50 },
+    ]);
+    const cookie = render({
+      strategy: Strategy.canary({ testRoute: Match.cookie('qa', 'yes'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(1)) }] }),
+      trafficRouting: gateway,
+    });
+    expect(cookie.steps[1].setHeaderRoute.match).toEqual([{ headerName: 'Cookie', headerValue: { regex: '^(.*; *)?qa=yes( *;.*)?$' } }]);
+  });
+
   test('ALL_AT_ONCE: one step to 100%, replaced in place', () => {
     const { construct, steps, strategy } = render({});
     expect(steps).toEqual([{ setWeight: 100 }]);
@@ -263,6 +309,19 @@ describe('what Argo Rollouts cannot express', () => {
   test('a test route without traffic routing', () => {
     expectValidationError(attempt({ strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') }) }),
       `${where}: trafficRouting is "ArgoTrafficRouting.replicaCount()": Argo Rollouts without traffic routing cannot route by request: the strategy's test route (header x-env=green) needs a router that sends matching requests to the preview Service. Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }), or remove the test route and test through the preview Service.`);
+  });
+
+  test('a canary test route without traffic routing, or on a query parameter', () => {
+    const canary = (testRoute: Match) => Strategy.canary({ testRoute, steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
+    expectValidationError(attempt({ strategy: canary(Match.header('x-qa', '1')), replicas: 10 }),
+      `${where}: trafficRouting is "ArgoTrafficRouting.replicaCount()": Argo Rollouts without traffic routing cannot route by request: the strategy's test route (header x-qa=1) needs a router that sends matching requests to the canary Service. Use trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: "my-gateway" } }) (header routes are managed routes of the Gateway API plugin), or remove the test route.`);
+    expectValidationError(attempt({ strategy: canary(Match.queryParameter('qa', '1')), trafficRouting: gateway }),
+      `${where}: strategy.testRoute is "query qa=1": Argo Rollouts' setHeaderRoute sends requests to the canary by their headers only, and this test route matches a query parameter. Use a header test route, such as Match.header("x-env", "qa"), or Match.cookie() (matched on the Cookie header).`);
+    const timedApproval = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'), testGate: StepGate.manualApproval({ timeout: Duration.hours(1) }), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }],
+    });
+    expectValidationError(attempt({ strategy: timedApproval, trafficRouting: gateway }),
+      `${where}: strategy.testGate is "manual approval (timeout 1h)": Argo Rollouts' pause has no timeout: a paused rollout waits for \`kubectl argo rollouts promote\` or \`abort\` however long it takes. Use StepGate.manualApproval() without a timeout, or a StepGate.bake() or StepGate.analysis() gate that ends by itself.`);
   });
 
   test('weights further from whole replicas than the tolerance', () => {
@@ -385,7 +444,11 @@ describe('random props', () => {
         .chain(weights => fc.tuple(
           fc.constant(weights.sort((a, b) => a - b)),
           fc.array(argoGateArb, { minLength: weights.length, maxLength: weights.length })))
-        .map(([weights, gates]) => Strategy.canary({ steps: weights.map((weight, i) => ({ weight, gate: gates[i] })) })),
+        .chain(([weights, gates]) => fc.tuple(fc.constant(weights), fc.constant(gates), fc.option(fc.record({
+          testRoute: fc.oneof(fc.constant(Match.header('x-qa', '1')), matchArb),
+          testGate: fc.option(argoGateArb, { nil: undefined }),
+        }), { nil: undefined, freq: 3 })))
+        .map(([weights, gates, test]) => Strategy.canary({ steps: weights.map((weight, i) => ({ weight, gate: gates[i] })), ...test })),
     },
     {
       weight: 1,
@@ -477,10 +540,15 @@ describe('random props', () => {
         expect(rollout.spec.strategy.blueGreen.scaleDownDelaySeconds).toBe(strategy.bakeTime!.toSeconds());
         expect(rollout.spec.strategy.blueGreen.autoPromotionEnabled).toBe(strategy.promotion?.kind === 'MANUAL_APPROVAL' ? false : undefined);
       } else {
-        // One setWeight per step of the strategy, in order, each followed by its gate.
+        // One setWeight per step of the strategy, in order, each followed by its gate; a test phase is
+        // a header route to a canary scaled apart from its weight, held by its gate, then scaled by weight again.
         const steps: any[] = rollout.spec.strategy.canary.steps;
-        expect(steps.filter(s => s.setWeight !== undefined).map(s => s.setWeight)).toEqual(strategy.steps.map(s => s.weight));
-        expect(steps).toHaveLength(strategy.steps.length + strategy.steps.filter(s => s.gate).length);
+        const shifts = strategy.steps.filter(s => s.weight > 0);
+        expect(steps.filter(s => s.setWeight !== undefined).map(s => s.setWeight)).toEqual(shifts.map(s => s.weight));
+        const test = strategy.testRoute ? 3 : 0;
+        expect(steps).toHaveLength(test + shifts.length + strategy.steps.filter(s => s.gate).length);
+        expect(steps.filter(s => s.setHeaderRoute).length).toBe(strategy.testRoute ? 1 : 0);
+        expect(rollout.spec.strategy.canary.trafficRouting?.managedRoutes).toEqual(strategy.testRoute ? [{ name: 'test-route' }] : undefined);
       }
       expect(JSON.parse(rollout.metadata.annotations[PLAN_ANNOTATION]).plan.steps).toHaveLength(strategy.steps.length);
     }, { quickRuns: 30 });

@@ -151,6 +151,25 @@ describe('weights at each step, in tenths of a percent', () => {
     expect(weights(second.rules, second.rollout)).toEqual([0, 1000]);
   });
 
+  test('a canary with a test route: step 1 is the test phase, the route to the canary stays through the weighted steps', () => {
+    const testersFirst = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'),
+      testGate: StepGate.manualApproval(),
+      steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(10)) }],
+    });
+    const first = render({ strategy: testersFirst });
+    const canaryName = first.rollout.canaryService!.name;
+    const testRule = { matches: [{ headers: [{ type: 'Exact', name: 'x-qa', value: '1' }] }], backendRefs: [{ name: canaryName, port: 80 }] };
+    expect(first.rules).toEqual([
+      testRule,
+      { backendRefs: [{ name: first.rollout.stableService.name, port: 80, weight: 1000 }, { name: canaryName, port: 80, weight: 0 }] },
+    ]);
+    expect(first.rollout.step!.gate?.describe()).toBe('manual approval');
+    const second = render({ strategy: testersFirst, step: 2 });
+    expect(second.rules[0]).toEqual(testRule);
+    expect(weights(second.rules, second.rollout)).toEqual([900, 100]);
+  });
+
   test.each([
     ['a cookie', Match.cookie('beta', 'true'), { headers: [{ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta=true( *;.*)?$' }] }],
     ['a header regex', Match.headerRegex('user-agent', '.*Mobile.*'), { headers: [{ type: 'RegularExpression', name: 'user-agent', value: '.*Mobile.*' }] }],
@@ -185,6 +204,12 @@ describe('the step to render', () => {
     expect(weights(rules, rollout)).toEqual([875, 125]);
   });
 
+  test('a context key naming no rollout fails at synth, naming the nearest rollout path', () => {
+    expectValidationError(() => render({}, { 'shop/web:step': '2' }),
+      'context "shop/web:step" is "2": no rollout of this app has the path "shop/web", so the key chooses nothing and each rollout renders its step prop, else step 1; '
+      + 'the rollouts that render one step per deploy are test/web (GatewayRollout). Set the key of the rollout you mean, by its construct path: "test/web:step" is the nearest; or remove the key.');
+  });
+
   test('a step outside the plan fails, from the prop or the context', () => {
     const fix = 'Render a step from 1 to 3, numbered as in the plan\'s table (step 3 sends everything to the candidate).';
     expectValidationError(attempt({ step: 4 }),
@@ -205,17 +230,24 @@ describe('without a candidate', () => {
     expect(rollout.step).toBeUndefined();
   });
 
-  test('a step is still checked, so a wrong one fails before the next rollout', () => {
-    expectValidationError(attempt({ candidate: undefined, step: 0 }),
-      `${where}: step is 0: the plan has steps 1 to 3 (canary 12.5% (bake 10m) → 50% (manual approval) → 100%). Render a step from 1 to 3, numbered as in the plan's table (step 3 sends everything to the candidate).`);
+  test('a step prop is refused: no step of the plan applies', () => {
+    for (const step of [0, 2]) {
+      expectValidationError(attempt({ candidate: undefined, step }),
+        `${where}: step is ${step}: there is no candidate, so no step of the plan applies. Add the candidate revision to release, or leave step out.`);
+    }
   });
 
-  test('promotion: the last step on the new stable revision, then the candidate removed', () => {
+  test('a context step is still checked, so a wrong one fails before the next rollout', () => {
+    expectValidationError(() => render({ candidate: undefined }, { 'test/web:step': '0' }),
+      `${where}: context "test/web:step" is "0": the plan has steps 1 to 3 (canary 12.5% (bake 10m) → 50% (manual approval) → 100%). Render a step from 1 to 3, numbered as in the plan's table (step 3 sends everything to the candidate).`);
+  });
+
+  test('promotion: the last step on the new stable revision, then the candidate and its step removed', () => {
     const last = render({ stable: v2, candidate: v2, step: 3 });
     expect(weights(last.rules, last.rollout)).toEqual([0, 1000]);
     expect(ofKind(last.objects, 'Deployment').map(d => d.spec.template.spec.containers[0].image))
       .toEqual(['registry.example.com/web:2.0.0', 'registry.example.com/web:2.0.0']);
-    const done = render({ stable: v2, candidate: undefined, step: 3 });
+    const done = render({ stable: v2, candidate: undefined });
     expect(done.rules).toEqual([{ backendRefs: [{ name: done.rollout.stableService.name, port: 80 }] }]);
     // The stable objects keep their names, so promotion replaces nothing.
     expect(done.rollout.stableService.name).toBe(last.rollout.stableService.name);

@@ -382,9 +382,9 @@ describe('invalid input', () => {
 
   test('a construct that is not a rollout fails', () => {
     expectValidationError(() => shop({ services: (r, chart) => ({ ...r, orders: new kplus.Deployment(chart, 'plain', { containers: [{ image: 'nginx:1.27' }] }) }) }),
-      `${where}: services.orders is a Deployment: a release rolls services out with the library's Kubernetes rollout constructs. Pass a PlainBlueGreen, PlainCanary, GatewayRollout or ArgoRollout.`);
+      `${where}: services.orders is a Deployment: a release rolls services out with the library's Kubernetes rollout constructs. Pass a PlainBlueGreen, PlainCanary, GatewayRollout, ArgoRollout or FlaggerCanary.`);
     expectValidationError(() => shop({ services: r => ({ ...r, orders: { plan: (r.orders as ArgoRollout).plan } }) }),
-      `${where}: services.orders is an object: a release rolls services out with the library's Kubernetes rollout constructs. Pass a PlainBlueGreen, PlainCanary, GatewayRollout or ArgoRollout.`);
+      `${where}: services.orders is an object: a release rolls services out with the library's Kubernetes rollout constructs. Pass a PlainBlueGreen, PlainCanary, GatewayRollout, ArgoRollout or FlaggerCanary.`);
   });
 
   test('one rollout for two services fails', () => {

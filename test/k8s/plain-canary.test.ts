@@ -220,6 +220,10 @@ describe('errors', () => {
     ['a test route', Strategy.blueGreen({ testRoute: Match.header('x-env', 'canary') }), '"blue-green (test route header x-env=canary, bake 5m)"',
       'plain Kubernetes Services select pods by label only, so they cannot route by header, cookie or query parameter (test route header x-env=canary). '
       + 'Remove the test route and test the candidate through the Preview Service of a PlainBlueGreen, or use GatewayRollout or ArgoRollout for a test route.'],
+    ['a canary\'s test route', Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }),
+      '"canary test route header x-qa=1 → 10% (bake 5m) → 100%"',
+      'plain Kubernetes Services select pods by label only, so they cannot route by header, cookie or query parameter (test route header x-qa=1). '
+      + 'Remove the test route and test the candidate through the Preview Service of a PlainBlueGreen, or use GatewayRollout or ArgoRollout for a test route.'],
   ])('refuses %s', (_, strategy, shown, rest) => {
     expectValidationError(() => render({ strategy }), `${where}: strategy is ${shown}: ${rest}`);
   });

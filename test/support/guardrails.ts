@@ -80,9 +80,9 @@ export function dnsRollout(strategy: Strategy, healthCheck = false) {
 }
 
 /** An ALB experiment of `variants`. */
-export function albExperiment(variants: Variant[], endDate: Date | null = new Date('2027-06-30T00:00:00Z')) {
+export function albExperiment(variants: Variant[], endDate: Date | null = new Date('2027-06-30T00:00:00Z'), startDate?: Date) {
   const base = ecsSetup();
-  const experiment = new Experiment({ name: 'checkout', variants, endDate: endDate ?? undefined });
+  const experiment = new Experiment({ name: 'checkout', variants, endDate: endDate ?? undefined, startDate });
   const group = (id: string) => new elbv2.ApplicationTargetGroup(base.stack, id, { vpc: base.vpc, port: 80, targetType: elbv2.TargetType.IP });
   const targetGroups: Record<string, elbv2.IApplicationTargetGroup> = { control: group('Control') };
   for (const v of experiment.variants) targetGroups[v.name] = group(`Tg-${v.name}`);

@@ -65,3 +65,42 @@ describe('validatedManifests', () => {
     expect(() => validatedManifests(chart)).toThrow(/contains "\[object Object\]"/);
   });
 });
+
+describe('the vendored Flagger schemas', () => {
+  const canary = (analysis: object, service: object = { port: 80 }) => ({
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'web' },
+    spec: { provider: 'gatewayapi:v1', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, service, analysis },
+  });
+
+  test('accept a Canary as the Flagger documentation writes it', () => {
+    expect(() => validateManifest(canary({
+      interval: '1m',
+      threshold: 5,
+      stepWeights: [5, 10, 50],
+      metrics: [{ name: 'request-success-rate', interval: '1m', thresholdRange: { min: 99 } }],
+      webhooks: [{ name: 'gate', type: 'confirm-promotion', url: 'http://flagger-loadtester.test/gate/check' }],
+    }, { port: 80, targetPort: 9898, gatewayRefs: [{ name: 'public', namespace: 'gateways' }] }))).not.toThrow();
+  });
+
+  test('reject an analysis with neither iterations, stepWeight nor stepWeights (the CRD\'s oneOf)', () => {
+    expect(() => validateManifest(canary({ interval: '1m', threshold: 5 }))).toThrow(/^flagger.app\/v1beta1\/Canary web fails its upstream schema: /);
+  });
+
+  test('reject an interval the CRD\'s pattern refuses, and an unknown webhook type', () => {
+    expect(() => validateManifest(canary({ interval: '1h', threshold: 5, iterations: 3 }))).toThrow(/must match pattern/);
+    expect(() => validateManifest(canary({ interval: '1m', threshold: 5, iterations: 3, webhooks: [{ name: 'g', type: 'approve', url: 'http://x/' }] })))
+      .toThrow(/must be equal to one of the allowed values/);
+  });
+
+  test('reject a misspelt field, which the API server would prune silently', () => {
+    expect(() => validateManifest(canary({ interval: '1m', threshold: 5, stepWeigths: [10] }))).toThrow(/must NOT have additional properties/);
+  });
+
+  test('check MetricTemplates too', () => {
+    const template = { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'error-rate' }, spec: { provider: { type: 'prometheus', address: 'http://prometheus:9090' }, query: 'up' } };
+    expect(() => validateManifest(template)).not.toThrow();
+    expect(() => validateManifest({ ...template, spec: { ...template.spec, provider: { type: 'graphana' } } })).toThrow(/MetricTemplate error-rate fails/);
+  });
+});

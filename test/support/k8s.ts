@@ -1,6 +1,7 @@
 import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { register, validate } from '@kubernetes-models/validate';
 import { Chart, Testing } from 'cdk8s';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -8,6 +9,25 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { flaggerSchemas } from './flagger-schemas';
+
+/**
+ * A model for a kind no npm package models: Flagger's Canary and MetricTemplate, read from the
+ * upstream CRDs of a pinned release (`flagger-schemas.ts`) the first time one is validated.
+ */
+function fromCrd(key: string): new (data: any) => { validate(): void } {
+  let registered = false;
+  return class {
+    constructor(private readonly data: any) {}
+    public validate(): void {
+      if (!registered) {
+        register(key, flaggerSchemas()[key]);
+        registered = true;
+      }
+      validate(key, this.data);
+    }
+  };
+}
 
 /** Upstream models, by `apiVersion/kind`, of every object the library emits. */
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
@@ -20,11 +40,13 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'argoproj.io/v1alpha1/Rollout': Rollout,
   'argoproj.io/v1alpha1/AnalysisTemplate': AnalysisTemplate,
+  'flagger.app/v1beta1/Canary': fromCrd('flagger.app/v1beta1/Canary'),
+  'flagger.app/v1beta1/MetricTemplate': fromCrd('flagger.app/v1beta1/MetricTemplate'),
 };
 
 /**
  * Validates one manifest object against its upstream schema (`kubernetes-models` 4.x and its
- * Argo Rollouts and Gateway API companions). An object of a kind with no schema here fails: every
+ * Argo Rollouts and Gateway API companions; Flagger's CRDs at a pinned release, from the Go module proxy). An object of a kind with no schema here fails: every
  * kind the library emits must be checked.
  */
 export function validateManifest(object: any): void {

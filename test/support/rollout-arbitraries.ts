@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { matchArb, oddValueArb, presetArb, strategyArb } from './arbitraries';
-import { Match, StepGate, Strategy, StrategyKind } from '../../src';
+import { healthChecksArb, matchArb, oddValueArb, presetArb, strategyArb } from './arbitraries';
+import { aws, HealthCheck, HealthCheckKind, Match, StepGate, Strategy, StrategyKind } from '../../src';
 
 /**
  * Random inputs shared by the property tests of the AWS rollouts (Lambda, ECS native, ECS
@@ -64,28 +64,34 @@ export const minutesArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 3000 }) },
 );
 
+/** A manual approval in whole minutes, sometimes without a timeout, and sometimes a gate that is not an approval. */
+const approvalArb: fc.Arbitrary<StepGate> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 3000 }).map(m => StepGate.manualApproval({ timeout: Duration.minutes(m) })) },
+  { weight: 1, arbitrary: fc.constant(StepGate.manualApproval()) },
+  { weight: 1, arbitrary: fc.constant(StepGate.bake(Duration.minutes(5))) },
+);
+
+/** The test phase of a canary or linear strategy: mostly none; else a test route, maybe held by a test gate. */
+const testPhaseArb = fc.option(fc.record({
+  testRoute: fc.oneof(fc.constantFrom(Match.header('x-env', 'qa'), Match.queryParameter('env', 'qa')), matchArb),
+  testGate: fc.option(approvalArb, { nil: undefined }),
+}), { nil: undefined, freq: 3 });
+
 /** Presets, one-step canaries and linear strategies in whole percents and whole minutes, some past the backends' limits. */
 export const shiftStrategyArb: fc.Arbitrary<Strategy> = fc.oneof(
   presetArb.filter(s => s.kind !== StrategyKind.BLUE_GREEN),
-  fc.record({ weight: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0) })
-    .map(p => Strategy.canary({ steps: [{ weight: p.weight, gate: StepGate.bake(Duration.minutes(p.minutes)) }] })),
-  fc.record({ step: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0) })
-    .map(p => Strategy.linear({ stepPercent: p.step, interval: Duration.minutes(p.minutes) })),
+  fc.record({ weight: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0), test: testPhaseArb })
+    .map(p => Strategy.canary({ steps: [{ weight: p.weight, gate: StepGate.bake(Duration.minutes(p.minutes)) }], ...p.test })),
+  fc.record({ step: fc.integer({ min: 1, max: 99 }), minutes: minutesArb.filter(m => m > 0), test: testPhaseArb })
+    .map(p => Strategy.linear({ stepPercent: p.step, interval: Duration.minutes(p.minutes), ...p.test })),
 );
 
 /** Blue-green strategies with whole-minute bake times, maybe a test route and maybe a promotion gate. */
 export const blueGreenStrategyArb: fc.Arbitrary<Strategy> = fc.record({
   bake: fc.option(minutesArb, { nil: undefined }),
   testRoute: fc.option(fc.oneof(fc.constantFrom(Match.header('x-env', 'green'), Match.queryParameter('env', 'green')), matchArb), { nil: undefined, freq: 2 }),
-  // Only CodeDeploy holds the switch, for an approval with a timeout: a promotion is refused elsewhere.
-  promotion: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, {
-    weight: 1,
-    arbitrary: fc.oneof(
-      fc.integer({ min: 1, max: 3000 }).map(m => StepGate.manualApproval({ timeout: Duration.minutes(m) })),
-      fc.constant(StepGate.manualApproval()),
-      fc.constant(StepGate.bake(Duration.minutes(5))),
-    ),
-  }),
+  // CodeDeploy and native ECS (a PAUSE hook) hold the switch for an approval with a timeout; a bake is refused.
+  promotion: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: approvalArb }),
 }).map(p => Strategy.blueGreen({
   bakeTime: p.bake === undefined ? undefined : Duration.minutes(p.bake), testRoute: p.testRoute, promotion: p.promotion,
 }));
@@ -123,18 +129,44 @@ export function extraAlarmCount(given: unknown): number {
   return given instanceof Spec ? given.value as number : 0;
 }
 
-/** Thresholds of the generated target group alarms (`TargetGroupAlarmOptions`), sometimes wrong. */
-export function targetGroupAlarmOptionsArb(odd: Odd): fc.Arbitrary<unknown> {
-  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-  return fc.option(odd<unknown>(fc.record({
-    http5xxCount: optional(fc.integer({ min: 1, max: 1000 })),
-    p99Latency: optional(fc.integer({ min: 1, max: 10_000 }).map(ms => Duration.millis(ms))),
-    period: optional(fc.constantFrom(60, 300, 3600).map(s => Duration.seconds(s))),
-    evaluationPeriods: optional(fc.integer({ min: 1, max: 10 })),
-  }, { requiredKeys: [] }), fc.oneof(oddValueArb, fc.record({
-    http5xxCount: optional(fc.oneof(fc.integer({ min: -2, max: 0 }), fc.double(), oddValueArb)),
-    p99Latency: optional(fc.integer({ min: 0, max: 10_000 }).map(ms => Duration.millis(ms))),
-    period: optional(fc.constantFrom(30, 60, 90, 300).map(s => Duration.seconds(s))),
-    evaluationPeriods: optional(fc.oneof(fc.integer({ min: -1, max: 0 }), fc.double())),
-  }, { requiredKeys: [] }))), { nil: undefined, freq: 2 });
+/** A check no AWS backend measures, and one whose window no AWS service metric has. */
+const UNMEASURABLE_ON_AWS = [
+  HealthCheck.prometheus({ name: 'queue-depth', query: 'sum(queue_depth)', maxValue: 100 }),
+  HealthCheck.errorRate({ name: 'fast', maxErrorPercent: 1, window: Duration.seconds(30) }),
+];
+
+/**
+ * The `healthChecks` prop of a rollout, as a `Spec` for `healthChecksProp`: random error rates and
+ * latencies, maybe with one of the user's own alarms (`CloudWatchHealthCheck.alarm()`), or none
+ * (`[]`); absent (the strategy's, or the backend's defaults); sometimes a check AWS refuses, or not
+ * a list at all.
+ */
+export function healthChecksPropArb(odd: Odd): fc.Arbitrary<unknown> {
+  return fc.option(odd<unknown>(spec(fc.record({ checks: healthChecksArb, own: fc.boolean() })),
+    fc.oneof(fc.constantFrom(...UNMEASURABLE_ON_AWS).map(check => [check]), oddValueArb)), { nil: undefined, freq: 2 });
+}
+
+/** The `healthChecks` prop of a case from `healthChecksPropArb`: the checks (and an alarm of the user's own, made in `scope`), or the value itself. */
+export function healthChecksProp(scope: Construct, given: unknown): unknown {
+  if (!(given instanceof Spec)) return given;
+  const { checks, own } = given.value as { checks: HealthCheck[]; own: boolean };
+  const alarm = () => cloudwatch.Alarm.fromAlarmArn(scope, 'OwnAlarm', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:own');
+  return own ? [...checks, aws.CloudWatchHealthCheck.alarm(alarm(), { name: 'own-alarm' })] : checks;
+}
+
+/**
+ * A strategy in the backends' units (`rolloutStrategyArb`), in one case out of three with health
+ * checks of its own, which a rollout renders unless given its own.
+ */
+export function withHealthChecksArb(strategy: fc.Arbitrary<Strategy>): fc.Arbitrary<Strategy> {
+  return fc.tuple(strategy, fc.option(healthChecksArb, { nil: undefined, freq: 2 }))
+    .map(([s, checks]) => (checks === undefined || !(s instanceof Strategy) ? s : s.withHealthChecks(checks)));
+}
+
+/**
+ * How many alarms a rollout's health checks render: one per source (target group) for an error
+ * rate or a latency, one for a check of the user's own.
+ */
+export function healthCheckAlarmCount(checks: HealthCheck[], sources: number): number {
+  return checks.reduce((n, check) => n + (check.kind === HealthCheckKind.CLOUDWATCH ? 1 : sources), 0);
 }

@@ -3,7 +3,10 @@
 // checkout and keep it for a day (the ALB's target group stickiness), and the rest the current
 // checkout (the control). Each version has its own IP target group, ready for the services that
 // will register in it. The experiment adds two listener rules, from priority 100; after its end
-// date, or with `enabled: false`, the next deploy sends everyone to the control.
+// date, or with `enabled: false`, the next deploy sends everyone to the control. Each version is
+// measured apart by the experiment's health checks (an error-rate and a p99 latency alarm on its
+// target group), and one CloudWatch dashboard shows the requests, error rate and latency of the
+// three side by side.
 //
 // The allocations rendered are those of the moment of synthesis; set AT (an ISO date) to render
 // those of another moment: `AT=2028-01-01T00:00:00Z npx cdk synth` shows the experiment ended.
@@ -13,7 +16,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, Experiment, Match } from 'cdk-deploy-strategies';
+import { aws, guardrails, Experiment, HealthCheck, Match } from 'cdk-deploy-strategies';
 
 export class AlbAbTestStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -57,6 +60,10 @@ export class AlbAbTestStack extends Stack {
         ],
         stickiness: Duration.days(1),
         endDate: new Date('2027-12-31T00:00:00Z'),
+        healthChecks: [
+          HealthCheck.errorRate({ maxErrorPercent: 1 }),
+          HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+        ],
       }),
       targetGroups: {
         'control': version('Current'),

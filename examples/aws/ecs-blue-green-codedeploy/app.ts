@@ -2,7 +2,9 @@
 // reachable on the test listener (port 9000, open to 10.0.0.0/8 only) for up to an hour of checks;
 // an approval (the ContinueDeployment API) then switches all production traffic at once, and the old
 // task set keeps running for 5 minutes, so a rollback is one switch back. No approval within the
-// hour stops the deployment and rolls it back.
+// hour stops the deployment and rolls it back, and so does a failing health check (more than 1% of
+// 5xx, or a p99 latency above 800 ms, for 2 one-minute windows of at least 10 requests, on either
+// target group).
 //
 // `cdk deploy` creates all of this; deployments of new task definition revisions are then started
 // through CodeDeploy (a CodePipeline CodeDeployEcsDeployAction with an AppSpec, or
@@ -14,7 +16,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 /** Who may reach the new task set through the test listener before the switch. */
 const TESTERS = ec2.Peer.ipv4('10.0.0.0/8');
@@ -92,7 +94,13 @@ export class EcsBlueGreenCodeDeployStack extends Stack {
       greenTargetGroup: green,
       listener,
       testListener,
-      strategy: Strategy.blueGreen({ promotion: StepGate.manualApproval({ timeout: Duration.hours(1) }) }),
+      strategy: Strategy.blueGreen({
+        promotion: StepGate.manualApproval({ timeout: Duration.hours(1) }),
+        healthChecks: [
+          HealthCheck.errorRate({ maxErrorPercent: 1 }),
+          HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+        ],
+      }),
     });
 
     Validations.of(alb).acknowledge({

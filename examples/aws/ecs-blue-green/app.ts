@@ -1,7 +1,9 @@
 // A web service on Fargate released blue-green by native ECS deployments: each new task definition
 // revision starts on the idle target group, reachable only by requests carrying `x-env: green`;
 // then all traffic switches, and the old revision keeps running 10 minutes so that a rollback is
-// one switch back. A failing task (circuit breaker) or a 5xx or latency alarm rolls it back.
+// one switch back. A failing task (circuit breaker) or a failing health check rolls it back: more than
+// 1% of 5xx, or a p99 latency above 800 ms, for 2 one-minute windows of at least 10 requests, measured
+// on both target groups by CloudWatch alarms that ECS watches as deployment alarms.
 import { App, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, Match, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, Match, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsBlueGreenStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -48,7 +50,14 @@ export class EcsBlueGreenStack extends Stack {
       taskDefinition,
       listener,
       desiredCount: 2,
-      strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
+      strategy: Strategy.blueGreen({
+        testRoute: Match.header('x-env', 'green'),
+        bakeTime: Duration.minutes(10),
+        healthChecks: [
+          HealthCheck.errorRate({ maxErrorPercent: 1 }),
+          HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+        ],
+      }),
     });
 
     Validations.of(web.service).acknowledge({

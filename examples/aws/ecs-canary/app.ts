@@ -1,7 +1,8 @@
 // A web service on Fargate released as a canary by native ECS deployments: each new task definition
 // revision starts at full size beside the old one and takes 10% of the traffic for 10 minutes, then
-// all of it. A failing task (circuit breaker) or a 5xx or latency alarm on either target group rolls
-// it back; a latency alarm of the app's own is added with addAlarm().
+// all of it. A failing task (circuit breaker) or a failing health check rolls it back: the strategy's
+// error rate and p99 latency, measured on either target group, and an alarm of the app's own on the
+// whole load balancer, added as a health check so that the plan lists it too.
 import { App, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, Strategy } from 'cdk-deploy-strategies';
 
 export class EcsCanaryStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -49,19 +50,22 @@ export class EcsCanaryStack extends Stack {
       taskDefinition,
       listener,
       desiredCount: 2,
-      // 10% for 10 minutes, then 100%: the same preset a Lambda team would pass to LambdaRollout.
-      strategy: Strategy.CANARY_10PERCENT_10MINUTES,
+      // 10% for 10 minutes, then 100%: the same preset and checks a Lambda team would pass to LambdaRollout.
+      strategy: Strategy.CANARY_10PERCENT_10MINUTES.withHealthChecks([
+        HealthCheck.errorRate({ maxErrorPercent: 1 }),
+        HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+      ]),
     });
 
     // An alarm of the app's own: the load balancer's p90 response time of 1 s or more for 3 minutes.
-    web.addAlarm(new cloudwatch.Alarm(this, 'SlowResponses', {
+    web.addHealthCheck(aws.CloudWatchHealthCheck.alarm(new cloudwatch.Alarm(this, 'SlowResponses', {
       alarmDescription: 'Load balancer p90 target response time of 1 s or more: rolls the deployment back',
       metric: alb.metrics.targetResponseTime({ statistic: cloudwatch.Stats.p(90), period: Duration.minutes(1) }),
       threshold: 1,
       evaluationPeriods: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    })));
 
     Validations.of(web.service).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',

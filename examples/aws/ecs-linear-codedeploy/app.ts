@@ -2,8 +2,10 @@
 // instead of native ECS deployments: a team whose pipelines already drive CodeDeploy keeps doing so.
 // A deployment starts the new task set at full size, points the test listener (port 9000, reachable
 // from the VPC's own range only) at it, then moves production traffic 10% every 3 minutes
-// (CodeDeploy's predefined ECSLinear10PercentEvery3Minutes). A 5xx or latency alarm on either target
-// group rolls it back.
+// (CodeDeploy's predefined ECSLinear10PercentEvery3Minutes). The strategy declares no health check, so
+// the service is measured by the defaults of a load-balanced rollout, on either target group: more
+// than 1% of 5xx, or a p99 latency above 2 s, for 2 one-minute windows of at least 10 requests, roll
+// it back.
 //
 // `cdk deploy` creates all of this; deployments of new task definition revisions are then started
 // through CodeDeploy (a CodePipeline CodeDeployEcsDeployAction on web.codeDeployRollout.deploymentGroup,

@@ -6,7 +6,7 @@
 //
 // All four live in one stack, so one `cdk deploy` is one CloudFormation update: each service
 // waits for the services of the wave before to finish deploying, and a failed deployment anywhere
-// (a task that cannot start, or a 5xx or latency alarm) fails the update, which rolls back every
+// (a task that cannot start, or a failing health check) fails the update, which rolls back every
 // service of the release, those of earlier waves included. The release's plan (its waves, each
 // service's version, strategy and duration, and the total) is recorded in the cloud assembly as
 // `cdk-deploy-strategies:release` metadata.
@@ -88,7 +88,7 @@ export class EcsReleaseStack extends Stack {
     // Orders the services in waves and records the release's plan.
     new aws.EcsRelease(this, 'Release', { release, services });
     guardrails.Guardrails.suppress(services.catalog, 'CDS-R2',
-      'catalog serves read-only product data from a cache it rebuilds at start: a rolling update with the circuit breaker and the 5xx and latency alarms replaces tasks a few at a time, and a bad version costs stale listings, not orders.');
+      'catalog serves read-only product data from a cache it rebuilds at start: a rolling update with the circuit breaker and the error-rate and latency health checks replaces tasks a few at a time, and a bad version costs stale listings, not orders.');
 
     for (const service of Object.values(services)) {
       // A rolling update (catalog) has no second target group, hence no infrastructure role.

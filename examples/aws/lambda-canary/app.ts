@@ -1,11 +1,13 @@
 // A Lambda function released by a canary: 10% of invocations for 5 minutes, then all of them,
-// rolled back by CodeDeploy if the alias reports an error.
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+// rolled back by CodeDeploy if a health check of the alias fails: more than 1% of invocations ending
+// in a function error, or a p99 duration above 800 ms, for 2 one-minute windows of at least 10
+// invocations. The same declaration as the ECS examples': one strategy, any backend.
+import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, Strategy } from 'cdk-deploy-strategies';
 
 export class LambdaCanaryStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -20,7 +22,10 @@ export class LambdaCanaryStack extends Stack {
 
     const rollout = new aws.LambdaRollout(this, 'Rollout', {
       targetFunction: handler,
-      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([
+        HealthCheck.errorRate({ maxErrorPercent: 1 }),
+        HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+      ]),
     });
     // Callers invoke the alias, which CodeDeploy moves between versions.
     rollout.alias.grantInvoke(new iam.ServicePrincipal('apigateway.amazonaws.com'));

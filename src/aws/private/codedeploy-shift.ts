@@ -18,17 +18,23 @@ export interface CodeDeployShift {
 
 /**
  * Reads a plan as a CodeDeploy traffic shift, or fails naming what CodeDeploy cannot express:
- * it has one canary step or equal linear steps, whole percents, whole minutes, and no gate but
- * time (alarms stop it; there is no approval or analysis between shifts).
+ * it has one canary step or equal linear steps, whole percents, whole minutes, no gate but
+ * time (alarms stop it; there is no approval or analysis between shifts), and no test route
+ * before a canary or linear shift (it routes by weight, never by request).
  *
  * @param prop what to name in errors, such as `LambdaRollout Stack/Fn/Rollout: strategy`
  * @param controller the controller's name for errors, such as `CodeDeploy for Lambda`
+ * @param testRouteFix what works instead of a canary's or linear strategy's test route, for errors
  */
-export function codeDeployShift(plan: TrafficPlan, prop: string, controller: string): CodeDeployShift {
+export function codeDeployShift(plan: TrafficPlan, prop: string, controller: string, testRouteFix: string): CodeDeployShift {
   const strategy = plan.strategy;
   const shown = strategy.describe();
   if (strategy.kind === StrategyKind.ALL_AT_ONCE || strategy.kind === StrategyKind.BLUE_GREEN) {
     return { kind: 'ALL_AT_ONCE' };
+  }
+  if (strategy.testRoute) {
+    fail(prop, shown, `${controller} shifts traffic by weight only and cannot send the requests of a test route (${strategy.testRoute.describe()}) to the new version first`,
+      testRouteFix);
   }
   const shifts = strategy.steps.filter(s => s.weight < 100);
   const last = strategy.steps[strategy.steps.length - 1];
@@ -85,23 +91,28 @@ export function customTrafficRouting(shift: CodeDeployShift): codedeploy.Traffic
 /** CodeDeploy's limit on alarms per deployment group. */
 const MAX_ALARMS = 50;
 
-function tooManyAlarms(prop: string, count: number): StrategyValidationError | undefined {
+function tooManyAlarms(prop: string, count: number, hint: string): StrategyValidationError | undefined {
   return count > MAX_ALARMS
-    ? new StrategyValidationError(prop, `${count} alarms`, `CodeDeploy allows at most ${MAX_ALARMS} per deployment group`,
-      'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).')
+    ? new StrategyValidationError(prop, `${count} alarms`, `CodeDeploy allows at most ${MAX_ALARMS} per deployment group, health checks' alarms included (${hint})`,
+      'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.')
     : undefined;
 }
 
 /**
  * Fails now when the alarms known at construction are already more than CodeDeploy allows, and
- * at synthesis when alarms added later (`addAlarm()`) pass the limit.
+ * at synthesis when alarms added later (`addAlarm()`, `addHealthCheck()`) pass the limit. The quotas
+ * page says 50, adjustable ("Associated alarms per deployment group"); CloudFormation's reference
+ * for `AlarmConfiguration.Alarms` and the API's `AlarmsLimitExceededException` still say 10.
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html
+ *
+ * @param hint how the rollout's health checks become alarms, such as `each health check renders one alarm`
  */
-export function limitAlarms(scope: IConstruct, prop: string, count: () => number): void {
-  const now = tooManyAlarms(prop, count());
+export function limitAlarms(scope: IConstruct, prop: string, count: () => number, hint: string = 'each health check renders one alarm'): void {
+  const now = tooManyAlarms(prop, count(), hint);
   if (now !== undefined) throw now;
   scope.node.addValidation({
     validate: () => {
-      const error = tooManyAlarms(prop, count());
+      const error = tooManyAlarms(prop, count(), hint);
       return error === undefined ? [] : [error.message];
     },
   });

@@ -41,6 +41,17 @@ export function trafficContainer(where: string, taskDefinition: ecs.TaskDefiniti
   return { containerName: container.containerName, containerPort: port };
 }
 
+/**
+ * Whether the container port reaches the load balancer through a dynamic host port (the bridge network mode with a
+ * host port of 0 or none): each task then listens on a port of its own, which only a health check on the
+ * `traffic-port` follows.
+ */
+export function dynamicHostPort(taskDefinition: ecs.TaskDefinition, containerName: string, containerPort: number): boolean {
+  if (taskDefinition.networkMode !== ecs.NetworkMode.BRIDGE) return false;
+  const mapping = taskDefinition.findContainer(containerName)?.portMappings.find(m => m.containerPort === containerPort);
+  return mapping !== undefined && (mapping.hostPort === undefined || mapping.hostPort === 0);
+}
+
 /** ALB target group health checks (Elastic Load Balancing API reference, `CreateTargetGroup`). */
 const HEALTH_CHECK = {
   interval: [5, 300],

@@ -11,6 +11,17 @@ export function alarmTriggers(count: number): TriggerFacts[] {
   return count === 0 ? [] : [{ kind: 'ALARM', description: `${count} CloudWatch alarm${count === 1 ? '' : 's'}` }];
 }
 
+/**
+ * The rendered health checks as a rollback trigger: their alarms feed the backend's rollback (ECS
+ * deployment alarms, CodeDeploy alarms) as hand-written alarms do, so they count as alarms.
+ */
+export function healthCheckTriggers(names: string[], alarmCount: number): TriggerFacts[] {
+  return names.length === 0 ? [] : [{
+    kind: 'ALARM',
+    description: `health check${names.length === 1 ? '' : 's'} ${names.join(', ')} (${alarmCount} CloudWatch alarm${alarmCount === 1 ? '' : 's'})`,
+  }];
+}
+
 export const CIRCUIT_BREAKER: TriggerFacts = { kind: 'HEALTH_CHECK', description: 'the ECS deployment circuit breaker' };
 export const CODEDEPLOY_FAILED_DEPLOYMENT: TriggerFacts = { kind: 'HEALTH_CHECK', description: 'CodeDeploy\'s rollback of a failed deployment' };
 

@@ -9,9 +9,23 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
 /**
  * Records a rollout's plan on its construct, so tools read it from the synthesized output
  * (`manifest.json` metadata in a CDK cloud assembly) instead of asking users to declare it twice.
+ * A rollout whose plan changes after construction (health checks added) passes a function: the
+ * table and the plan are then read when they are, at synth.
  */
-export function recordPlan(construct: IConstruct, plan: TrafficPlan, controller: string): void {
-  construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+export function recordPlan(construct: IConstruct, plan: TrafficPlan | (() => TrafficPlan), controller: string): void {
+  if (typeof plan !== 'function') {
+    construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+    return;
+  }
+  construct.node.addMetadata(PLAN_METADATA_TYPE, {
+    controller,
+    get table() {
+      return renderedPlan(plan()).value.table;
+    },
+    get plan() {
+      return renderedPlan(plan()).value.plan;
+    },
+  });
 }
 
 /** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */

@@ -8,6 +8,16 @@ export interface PlanGateJson {
   readonly description: string;
 }
 
+/** A health check as `TrafficPlan.toJson()` records it. */
+export interface HealthCheckJson {
+  readonly name: string;
+  readonly kind: string;
+  readonly description: string;
+  readonly windowSeconds: number;
+  readonly failingWindows: number;
+  readonly minimumRequests: number;
+}
+
 /** A step as `TrafficPlan.toJson()` records it. */
 export interface PlanStepJson {
   readonly index: number;
@@ -17,6 +27,8 @@ export interface PlanStepJson {
   readonly capacityPercent: number;
   readonly gate?: PlanGateJson;
   readonly candidateReplicas?: number;
+  /** The health checks watching the step, by name; absent when the plan has none. */
+  readonly watchedBy?: string[];
 }
 
 /**
@@ -37,6 +49,8 @@ export interface PlanJson {
   readonly blastRadiusPercent: number;
   readonly manualApprovals: number;
   readonly manualApprovalsBeforeFullTraffic: number;
+  /** The rollout's health checks; absent when it has none. */
+  readonly healthChecks?: HealthCheckJson[];
 }
 
 /** Capacity modes (`CapacityMode` values) in which the old version keeps its full capacity throughout. */
@@ -48,6 +62,8 @@ const OLD_KEEPS_FULL_CAPACITY = ['FULL_COPY', 'PROPORTIONAL', 'SERVERLESS'];
  * recorded beside the plan.
  */
 export function planTable(plan: PlanJson): string {
+  // Plans without health checks print as they always have; with them, a column says who watches each step.
+  const checks = plan.healthChecks ?? [];
   const rows = plan.steps.map(s => [
     String(s.index),
     formatSeconds(s.offsetSeconds),
@@ -55,17 +71,19 @@ export function planTable(plan: PlanJson): string {
     s.candidateReplicas === undefined ? formatPercent(s.candidateWeight) : `${formatPercent(s.candidateWeight)} (${s.candidateReplicas} of ${plan.replicas})`,
     formatPercent(s.capacityPercent),
     s.gate ? s.gate.description : (s.candidateWeight === 100 ? 'done' : 'automatic'),
+    ...(checks.length === 0 ? [] : [s.watchedBy && s.watchedBy.length > 0 ? s.watchedBy.join(', ') : '-']),
   ]);
   const rollback = OLD_KEEPS_FULL_CAPACITY.includes(plan.capacity) ? 'instant (traffic switch)'
     : `${formatSeconds(plan.rollbackSeconds)} (capacity must be brought back)`;
   return [
     `${plan.description}, capacity ${plan.capacity}`,
-    textTable(['step', 'at', 'stable', 'new', 'capacity', 'held by'], rows),
+    textTable(['step', 'at', 'stable', 'new', 'capacity', 'held by', ...(checks.length === 0 ? [] : ['watched by'])], rows),
     `time to full traffic: ${withApprovals(plan.timeToFullTrafficSeconds, plan.manualApprovalsBeforeFullTraffic)}`,
     `total duration:       ${withApprovals(plan.totalDurationSeconds, plan.manualApprovals)}`,
     `peak capacity:        ${formatPercent(plan.peakCapacityPercent)} of steady state`,
     `worst-case rollback:  ${rollback}`,
     `first-step blast radius: ${formatPercent(plan.blastRadiusPercent)} of traffic`,
+    ...checks.map((check, i) => `${i === 0 ? 'rolled back by:      ' : '                     '}${check.description}`),
   ].join('\n');
 }
 

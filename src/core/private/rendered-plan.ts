@@ -12,7 +12,8 @@ const rendered = new WeakMap<Strategy, Map<string, RenderedPlan>>();
  * The table and JSON every rollout records, rendered once per strategy and plan shape: a platform's
  * services usually share one strategy, and rendering the same plan for each was most of what the
  * library added to synthesis time (bench/README.md). A plan is fully determined by its strategy
- * (whose steps are frozen), capacity mode, replica count and rollback time.
+ * (whose steps are frozen), capacity mode, replica count, rollback time and health checks (the
+ * strategy's, or the rollout's in their place; described with every setting that shapes them).
  */
 export function renderedPlan(plan: TrafficPlan): RenderedPlan {
   let byShape = rendered.get(plan.strategy);
@@ -20,7 +21,7 @@ export function renderedPlan(plan: TrafficPlan): RenderedPlan {
     byShape = new Map();
     rendered.set(plan.strategy, byShape);
   }
-  const key = `${plan.capacity}|${plan.replicas ?? ''}|${plan.rollbackTime.toSeconds()}`;
+  const key = `${plan.capacity}|${plan.replicas ?? ''}|${plan.rollbackTime.toSeconds()}|${plan.healthChecks.map(c => c.describe()).join(';')}`;
   let entry = byShape.get(key);
   if (entry === undefined) {
     const value = { table: plan.toTable(), plan: plan.toJson() };

@@ -12,6 +12,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Date) return isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
   if (isDuration(value)) return describeDuration(value);
+  const library = foreignDuration(value);
+  if (library) return `${library}'s Duration${describeForeignDuration(value)}`;
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as object).constructor?.name;
@@ -23,6 +25,27 @@ function describeDuration(value: Duration): string {
   if (value.isUnresolved()) return 'an unresolved token';
   const seconds = value.toSeconds({ integral: false });
   return Number.isFinite(seconds) ? value.toHumanString() : `a Duration of ${seconds} seconds`;
+}
+
+/**
+ * The library a Duration that is not aws-cdk-lib's comes from (`cdk8s`), read from the type
+ * information jsii gives every class; undefined for anything else. cdk8s's Duration has the same
+ * factories but no tokens (`isUnresolved`), so `isDuration` rightly refuses it: this names it.
+ */
+export function foreignDuration(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || isDuration(value)) return undefined;
+  const fqn: unknown = (value.constructor as any)?.[Symbol.for('jsii.rtti')]?.fqn;
+  if (typeof fqn !== 'string' || !fqn.endsWith('.Duration')) return undefined;
+  return fqn.slice(0, -'.Duration'.length);
+}
+
+function describeForeignDuration(value: unknown): string {
+  try {
+    const text = (value as { toHumanString(): unknown }).toHumanString();
+    return typeof text === 'string' ? ` (${text})` : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Throws the library's validation error; every call names the prop, the value, the limit and the fix. */
@@ -53,6 +76,11 @@ export interface DurationLimits {
  * a traffic plan cannot be printed or checked from a value known only at deploy time.
  */
 export function wholeSeconds(prop: string, value: unknown, limits: DurationLimits): number {
+  const library = foreignDuration(value);
+  if (library) {
+    fail(prop, value, `cdk-deploy-strategies takes aws-cdk-lib's Duration, in ${library} apps too`,
+      `Import Duration from aws-cdk-lib (import { Duration } from 'aws-cdk-lib'), not from ${library}, for every duration you give the library.`);
+  }
   if (!isDuration(value)) {
     fail(prop, value, 'it must be a Duration', `Pass a Duration, for example Duration.minutes(5). ${limits.fix}`);
   }

@@ -44,6 +44,14 @@ export interface GuardrailFacts {
   readonly caseInsensitiveValues?: boolean;
   readonly release?: Release;
   readonly images?: () => ImageFacts[];
+  /**
+   * The names of the health checks the backend measures the rollout (or every variant of the
+   * experiment) by. Read at synth, so checks added after construction count.
+   *
+   * @default - the plan's or the experiment's health checks: a backend that cannot measure them
+   * (nothing acts on them) registers `() => []`
+   */
+  readonly healthChecks?: () => string[];
 }
 
 const FACTS = new WeakMap<IConstruct, GuardrailFacts[]>();

@@ -5,3 +5,4 @@ export * from './private-test-route';
 export * from './experiment-end-date';
 export * from './shadowed-variant';
 export * from './pinned-versions';
+export * from './health-check-coverage';

@@ -4,7 +4,8 @@ import { GuardrailSubject } from '../subject';
 const EVERYWHERE = /^(0\.0\.0\.0|::)\/0$/;
 
 /**
- * CDS-R4: a blue-green test route is not open to the internet.
+ * CDS-R4: a test route (blue-green's, or a canary's or linear strategy's) is not open to the
+ * internet.
  *
  * On AWS the route's sources are read from the construct: `testRouteSources` of an
  * `EcsRolloutService`, the source-ip condition of an `EcsNativeRollout` test rule, the ingress of
@@ -22,7 +23,7 @@ const EVERYWHERE = /^(0\.0\.0\.0|::)\/0$/;
  */
 export class PrivateTestRouteRule implements IGuardrailRule {
   public readonly id = 'CDS-R4';
-  public readonly explanation = 'a blue-green test route is not open to the internet';
+  public readonly explanation = 'a test route is not open to the internet';
   public readonly fix = 'On AWS limit testRouteSources to your private or office ranges; on Kubernetes attach the route to an internal Gateway '
     + '(or restrict it with your Gateway\'s policy) and suppress the rule saying so, or remove the test route and test through the preview Service';
 

@@ -38,7 +38,8 @@ export class RollbackTriggerRule implements IGuardrailRule {
     this.explanation = this.acceptHealthChecks
       ? 'a canary, linear or blue-green rollout has an automatic rollback trigger (alarms, an analysis or a health check)'
       : 'a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis';
-    this.fix = 'Add rollback alarms (addAlarm()) on AWS or analysis gates (StepGate.analysis with an ArgoRollout) on Kubernetes, '
+    this.fix = 'Declare health checks (healthChecks on the strategy or the rollout, or addHealthCheck()) or add rollback alarms (addAlarm()) on AWS, '
+      + 'or analysis gates (StepGate.analysis with an ArgoRollout or a FlaggerCanary) on Kubernetes, '
       + 'or use a backend that has them; static-weight backends (Route 53, GatewayRollout, PlainCanary, PlainBlueGreen) need a suppression saying what watches each step';
   }
 

@@ -36,11 +36,31 @@ export interface ArgoPause {
   readonly duration?: string;
 }
 
+/** A header condition of `setHeaderRoute`: exactly one of `exact`, `regex` (and `prefix`, unused) is set. */
+export interface ArgoHeaderMatch {
+  readonly headerName: string;
+  readonly headerValue: { readonly exact?: string; readonly regex?: string };
+}
+
+/** `setHeaderRoute`: sends the requests matching every condition to the canary, under a route named in `managedRoutes`. */
+export interface ArgoSetHeaderRoute {
+  readonly name: string;
+  readonly match: ArgoHeaderMatch[];
+}
+
+/** `setCanaryScale`: the canary's size apart from its traffic weight, or back to following it. */
+export interface ArgoSetCanaryScale {
+  readonly weight?: number;
+  readonly matchTrafficWeight?: boolean;
+}
+
 /** One canary step: exactly one field is set. */
 export interface ArgoCanaryStep {
   readonly setWeight?: number;
   readonly pause?: ArgoPause;
   readonly analysis?: ArgoRolloutAnalysis;
+  readonly setHeaderRoute?: ArgoSetHeaderRoute;
+  readonly setCanaryScale?: ArgoSetCanaryScale;
 }
 
 /** The plugin's configuration: the HTTPRoute whose backend weights it rewrites. */
@@ -50,7 +70,13 @@ export interface ArgoGatewayApiPluginConfig {
   readonly namespace: string;
 }
 
+/** A route the controller adds and removes itself (a `setHeaderRoute`), named before any step uses it. */
+export interface ArgoManagedRoute {
+  readonly name: string;
+}
+
 export interface ArgoTrafficRouting {
+  readonly managedRoutes?: ArgoManagedRoute[];
   readonly plugins: Record<string, ArgoGatewayApiPluginConfig>;
 }
 

@@ -58,3 +58,10 @@ export function recordK8sPlan(where: string, rollout: IConstruct, primary: ApiOb
 
 /** The annotation under which an A/B experiment records its allocations (`{ path, active, reason?, table }` as JSON). */
 export const EXPERIMENT_ANNOTATION = 'cdk-deploy-strategies.dev/experiment';
+
+/**
+ * Where a release records itself on each service's primary object (JSON). Kept here, beside the other
+ * annotations the `plan` command reads, because this file loads without cdk8s: the command runs in
+ * AWS-only installs too.
+ */
+export const RELEASE_ANNOTATION = 'cdk-deploy-strategies.dev/release';

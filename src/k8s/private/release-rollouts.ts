@@ -5,6 +5,7 @@ import { VERSION_LABEL } from './workload';
 import type { PlanStep } from '../../core/plan-options';
 import type { TrafficPlan } from '../../core/strategy';
 import { ArgoRollout } from '../argo-rollout';
+import { FlaggerCanary } from '../flagger-canary';
 import { GatewayRollout } from '../gateway-rollout';
 import { PlainBlueGreen } from '../plain-blue-green';
 import { PlainCanary } from '../plain-canary';
@@ -18,11 +19,9 @@ export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
 /** The recommended label naming the higher-level application an object belongs to. */
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
-/** Where a release records itself on each service's primary object (JSON). */
-export const RELEASE_ANNOTATION = 'cdk-deploy-strategies.dev/release';
 
 /** The class names a release accepts, for error messages. */
-export const RELEASE_ROLLOUT_KINDS = 'PlainBlueGreen, PlainCanary, GatewayRollout or ArgoRollout';
+export const RELEASE_ROLLOUT_KINDS = 'PlainBlueGreen, PlainCanary, GatewayRollout, ArgoRollout or FlaggerCanary';
 
 /** A revision's version, as its rollout sets it on its pods, and the prop it came from. */
 export interface RevisionVersion {
@@ -46,7 +45,7 @@ export interface ReleaseRollout {
   readonly candidate?: RevisionVersion & { readonly step: PlanStep };
   /** The revision that runs without a candidate: the stable one, or an Argo rollout's only one. */
   readonly current: RevisionVersion;
-  /** True for ArgoRollout: its controller runs the whole plan once the manifests are applied. */
+  /** True for ArgoRollout and FlaggerCanary: their controller runs the whole plan once the manifests are applied. */
   readonly controllerDriven: boolean;
   /** The Deployments of the rollout's revisions: they keep their own revision's version label. */
   readonly revisionDeployments: ApiObject[];
@@ -68,6 +67,17 @@ export function releaseRollout(value: unknown): ReleaseRollout | undefined {
       controllerDriven: true,
       current: version('revision.version', value.template),
       revisionDeployments: deployments(value.template),
+    };
+  }
+  if (value instanceof FlaggerCanary) {
+    return {
+      construct: value,
+      kind: 'FlaggerCanary',
+      plan: value.plan,
+      primary: value.canary,
+      controllerDriven: true,
+      current: version('revision.version', value.deployment),
+      revisionDeployments: deployments(value.deployment),
     };
   }
   if (value instanceof PlainCanary || value instanceof GatewayRollout) {

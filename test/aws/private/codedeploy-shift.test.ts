@@ -1,9 +1,9 @@
 import { Duration, App, Stack } from 'aws-cdk-lib';
-import { CapacityMode, StepGate, Strategy } from '../../../src';
+import { CapacityMode, Match, StepGate, Strategy } from '../../../src';
 import { codeDeployShift, customTrafficRouting, limitAlarms, predefinedKey } from '../../../src/aws/private/codedeploy-shift';
 import { expectValidationError } from '../../support/validation-error';
 
-const shift = (strategy: Strategy) => codeDeployShift(strategy.plan({ capacity: CapacityMode.FULL_COPY }), 'Thing: strategy', 'CodeDeploy for ECS');
+const shift = (strategy: Strategy) => codeDeployShift(strategy.plan({ capacity: CapacityMode.FULL_COPY }), 'Thing: strategy', 'CodeDeploy for ECS', 'Test some other way.');
 
 describe('codeDeployShift', () => {
   test('all at once and blue-green shift everything in one go', () => {
@@ -24,6 +24,11 @@ describe('codeDeployShift', () => {
   test('names the controller it was asked for', () => {
     expectValidationError(() => shift(Strategy.linear({ stepPercent: 12.5, interval: Duration.minutes(3) })),
       'Thing: strategy is "linear 12.5% every 3m": CodeDeploy for ECS shifts whole percents of traffic, and 12.5% is not. Round the weight to a whole percent.');
+  });
+
+  test('a canary\'s test route is refused with the fix the caller names', () => {
+    expectValidationError(() => shift(Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] })),
+      'Thing: strategy is "canary test route header x-qa=1 → 10% (bake 5m) → 100%": CodeDeploy for ECS shifts traffic by weight only and cannot send the requests of a test route (header x-qa=1) to the new version first. Test some other way.');
   });
 
   test('a linear interval that is not whole minutes is refused', () => {
@@ -52,10 +57,11 @@ test('limitAlarms fails synthesis past 50 alarms, and not at 50', () => {
   const app = new App({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Stack');
   let count = 50;
-  limitAlarms(stack, 'Thing: alarms', () => count);
+  limitAlarms(stack, 'Thing: alarms', () => count, 'each health check renders one alarm');
   expect(stack.node.validate()).toEqual([]);
   count = 51;
   expect(stack.node.validate()).toEqual([
-    'Thing: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group. Combine alarms into a composite alarm (cloudwatch.CompositeAlarm).',
+    'Thing: alarms is 51 alarms: CodeDeploy allows at most 50 per deployment group, health checks\' alarms included (each health check renders one alarm). '
+    + 'Combine alarms into a composite alarm (cloudwatch.CompositeAlarm) and pass it with aws.CloudWatchHealthCheck.alarm(), or declare fewer health checks.',
   ]);
 });

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { StepGate, Strategy } from '../../../src';
-import { currentStep, stepContextKey } from '../../../src/core/private/step';
+import { currentStep, registerStepRollout, stepContextKey } from '../../../src/core/private/step';
 import { expectValidationError } from '../../support/validation-error';
 
 const plan = Strategy.canary({
@@ -61,4 +61,42 @@ test.each([
 ])('refuses a context step that is %s, naming the key', (_, value, shown) => {
   expectValidationError(() => currentStep(construct({ 'test/web:step': value }), 'Thing test/web', undefined, plan),
     `Thing test/web: context "test/web:step" is ${shown}: ${RANGE}`);
+});
+
+describe('a step key that names no rollout fails synthesis', () => {
+  /** An app with rollouts `shop/web` and `shop/api` (bare constructs that read their step key), and `context` set on the app. */
+  function app(context: Record<string, unknown> = {}) {
+    const root = Testing.app();
+    for (const [key, value] of Object.entries(context)) root.node.setContext(key, value);
+    const chart = new Chart(root, 'shop');
+    for (const id of ['web', 'api']) currentStep(new Construct(chart, id), 'where', undefined, plan);
+    return { root, chart };
+  }
+
+  test('a key naming an existing rollout passes', () => {
+    expect(() => app({ 'shop/web:step': '2', 'other': 'value' }).root.synth()).not.toThrow();
+  });
+
+  test('a mistyped path names the key, the rollouts and the nearest one', () => {
+    expectValidationError(() => app({ 'Stack/web:step': '2' }).root.synth(),
+      'context "Stack/web:step" is "2": no rollout of this app has the path "Stack/web", so the key chooses nothing and each rollout renders its step prop, else step 1; '
+      + 'the rollouts that render one step per deploy are shop/api (Construct), shop/web (Construct). Set the key of the rollout you mean, by its construct path: "shop/web:step" is the nearest; or remove the key.');
+  });
+
+  test('a key on a chart is read only by the rollouts below it', () => {
+    const { root } = app();
+    const other = new Chart(root, 'other');
+    other.node.setContext('shop/web:step', 2);
+    currentStep(new Construct(other, 'web'), 'where', undefined, plan);
+    expectValidationError(() => root.synth(),
+      'context "shop/web:step" is 2: it is set on a scope that the rollout shop/web is not below, so the rollout never reads it and renders its step prop, else step 1. '
+      + 'Set the key of the rollout you mean, by its construct path: "shop/web:step" is the nearest; or remove the key.');
+  });
+
+  test('a rollout that renders no step now still owns its key', () => {
+    const root = Testing.app();
+    root.node.setContext('shop/web:step', '3');
+    registerStepRollout(new Construct(new Chart(root, 'shop'), 'web'));
+    expect(() => root.synth()).not.toThrow();
+  });
 });

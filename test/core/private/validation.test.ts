@@ -1,7 +1,9 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
 import { StrategyErrors } from '../../../src';
 import {
-  arrayOf, describeValue, dnsLabel, fail, isDnsLabel, isDnsSubdomain, isDuration, percentInTenths, struct, validDate, wholeSeconds,
+  arrayOf, describeValue, dnsLabel, fail, foreignDuration as durationLibrary, isDnsLabel, isDnsSubdomain, isDuration, percentInTenths, struct,
+  validDate, wholeSeconds,
 } from '../../../src/core/private/validation';
 import { expectValidationError, thrownBy } from '../../support/validation-error';
 
@@ -63,6 +65,20 @@ describe('describeValue', () => {
     expect(describeValue(foreignDuration(60, '1 minute'))).toBe('1 minute');
   });
 
+  test("names cdk8s's Duration, so a message about it never reads as if it were the right one", () => {
+    expect(describeValue(cdk8s.Duration.minutes(5))).toBe("cdk8s's Duration (5 minutes)");
+  });
+
+  test("names another library's Duration even when it cannot print itself", () => {
+    class OtherDuration {
+      toHumanString(): string {
+        throw new Error('no');
+      }
+    }
+    Object.defineProperty(OtherDuration, Symbol.for('jsii.rtti'), { value: { fqn: 'other-lib.Duration' } });
+    expect(describeValue(new OtherDuration())).toBe("other-lib's Duration");
+  });
+
   test('calls a Duration built from a number token an unresolved token', () => {
     expect(describeValue(tokenMinutes())).toBe('an unresolved token');
   });
@@ -117,6 +133,18 @@ describe('isDuration', () => {
   });
 });
 
+describe('foreignDuration', () => {
+  test("names the library of a jsii Duration that is not aws-cdk-lib's, and nothing else", () => {
+    expect(durationLibrary(cdk8s.Duration.seconds(1))).toBe('cdk8s');
+    expect(durationLibrary(Duration.seconds(1))).toBeUndefined();
+    expect(durationLibrary(foreignDuration(1, '1 second'))).toBeUndefined();
+    expect(durationLibrary(60)).toBeUndefined();
+    expect(durationLibrary(null)).toBeUndefined();
+    expect(durationLibrary(cdk8s.Size.gibibytes(1))).toBeUndefined();
+    expect(durationLibrary(Object.create(null))).toBeUndefined();
+  });
+});
+
 describe('wholeSeconds', () => {
   const limits = { minSeconds: 1, fix: 'Use at least one second.' };
 
@@ -128,6 +156,12 @@ describe('wholeSeconds', () => {
 
   test('accepts zero when the minimum is zero', () => {
     expect(wholeSeconds('p', Duration.seconds(0), { minSeconds: 0, fix: 'x' })).toBe(0);
+  });
+
+  test("rejects cdk8s's Duration, saying which Duration to import", () => {
+    expectValidationError(() => wholeSeconds('Thing: wait', cdk8s.Duration.minutes(5), limits),
+      "Thing: wait is cdk8s's Duration (5 minutes): cdk-deploy-strategies takes aws-cdk-lib's Duration, in cdk8s apps too. "
+      + "Import Duration from aws-cdk-lib (import { Duration } from 'aws-cdk-lib'), not from cdk8s, for every duration you give the library.");
   });
 
   test('rejects a number with the fix appended to the Duration hint', () => {

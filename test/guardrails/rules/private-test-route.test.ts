@@ -1,7 +1,9 @@
-import { Match, Strategy, guardrails, k8s } from '../../../src';
+import { Duration } from 'aws-cdk-lib';
+import { Match, StepGate, Strategy, guardrails, k8s } from '../../../src';
 import { codeDeployService, ecsService, findings, k8sChart, revision } from '../../support/guardrails';
 
 const withTestRoute = Strategy.blueGreen({ testRoute: Match.header('x-env', 'green') });
+const canaryTestRoute = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] });
 
 describe('CDS-R4 private test route, AWS', () => {
   test('compliant: the native test rule admits private addresses by default', () => {
@@ -26,6 +28,12 @@ describe('CDS-R4 private test route, AWS', () => {
   test('no test route, no finding', () => {
     expect(findings(ecsService(Strategy.BLUE_GREEN).app, 'CDS-R4')).toEqual([]);
   });
+
+  test('a canary\'s test route is read the same way: private by default, a finding when opened to everyone', () => {
+    expect(findings(ecsService(canaryTestRoute).app, 'CDS-R4')).toEqual([]);
+    const { app } = ecsService(canaryTestRoute, { testRouteSources: ['0.0.0.0/0'] });
+    expect(findings(app, 'CDS-R4')).toEqual(['Stack/Web/Rollout: test route header x-qa=1 is open to 0.0.0.0/0']);
+  });
 });
 
 describe('CDS-R4 private test route, Kubernetes', () => {
@@ -42,6 +50,14 @@ describe('CDS-R4 private test route, Kubernetes', () => {
     expect(findings(chart, 'CDS-R4')).toEqual([
       'shop/web: test route header x-env=green on Gateway API admits every client that reaches it, with no source restriction [suppressed: the internal Gateway has a private load balancer only]',
     ]);
+  });
+
+  test('non-compliant: an Argo canary\'s header route has no source restriction either', () => {
+    const chart = k8sChart();
+    new k8s.ArgoRollout(chart, 'web', {
+      strategy: canaryTestRoute, revision: revision('web', '1.0.0'), trafficRouting: k8s.ArgoTrafficRouting.gatewayApi({ gateway: { name: 'internal' } }),
+    });
+    expect(findings(chart, 'CDS-R4')).toEqual(['shop/web: test route header x-qa=1 on Argo Rollouts admits every client that reaches it, with no source restriction']);
   });
 
   test('compliant: a blue-green rollout without a test route', () => {

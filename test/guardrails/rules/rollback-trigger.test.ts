@@ -1,32 +1,53 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { aws, Match, StepGate, Strategy, guardrails, k8s } from '../../../src';
+import { aws, HealthCheck, Match, StepGate, Strategy, guardrails, k8s } from '../../../src';
+import { guardrailFactsOf } from '../../../src/guardrails/private/facts';
 import { testApp } from '../../support/cfn';
 import { bake, dnsRollout, ecsService, findings, k8sChart, lambdaRollout, revision } from '../../support/guardrails';
 
 const strict = guardrails.GuardrailPack.strict();
 
 describe('CDS-R1 rollback trigger, AWS', () => {
-  test('compliant: a Lambda canary with its error alarm', () => {
+  test('compliant: a Lambda canary with its default error-rate check', () => {
     expect(findings(lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES).app, 'CDS-R1')).toEqual([]);
   });
 
+  test('compliant: a Lambda canary measured by the strategy\'s health checks, their alarms being rollback triggers', () => {
+    const strategy = Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([HealthCheck.latency({ percentile: 99, maxLatency: Duration.seconds(1) })]);
+    const { app, rollout } = lambdaRollout(strategy);
+    expect(findings(app, 'CDS-R1')).toEqual([]);
+    expect(guardrailFactsOf(rollout).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([
+      ['ALARM: health check latency-p99 (1 CloudWatch alarm)'],
+    ]);
+  });
+
   test('non-compliant: a Lambda canary without any alarm', () => {
-    const { app } = lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES, { generateErrorAlarm: false });
+    const { app } = lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES, { healthChecks: [] });
     expect(findings(app, 'CDS-R1')).toEqual(['Stack/Rollout: canary 10% (bake 5m) → 100% on CodeDeploy for Lambda: nothing rolls it back']);
   });
 
   test('an alarm added after construction counts', () => {
-    const { app, stack, rollout } = lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES, { generateErrorAlarm: false });
+    const { app, stack, rollout } = lambdaRollout(Strategy.CANARY_10PERCENT_5MINUTES, { healthChecks: [] });
     rollout.addAlarm(new cloudwatch.Alarm(stack, 'Custom', { metric: rollout.alias.metricErrors(), threshold: 1, evaluationPeriods: 1 }));
     expect(findings(app, 'CDS-R1')).toEqual([]);
   });
 
-  test('compliant: an ECS blue-green service (circuit breaker and target group alarms), in the strict pack too', () => {
-    const { app } = ecsService(Strategy.BLUE_GREEN);
+  test('compliant: an ECS blue-green service (circuit breaker and its default health checks), in the strict pack too', () => {
+    const { app, service } = ecsService(Strategy.BLUE_GREEN);
     expect(findings(app, 'CDS-R1')).toEqual([]);
     expect(findings(app, 'CDS-R1', strict)).toEqual([]);
+    expect(guardrailFactsOf(service.nativeRollout!).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([[
+      'HEALTH_CHECK: the ECS deployment circuit breaker',
+      'ALARM: health checks error-rate, latency-p99 (4 CloudWatch alarms)',
+    ]]);
+  });
+
+  test('an ECS service without health checks or alarms has only its circuit breaker, which neither pack accepts', () => {
+    const { app } = ecsService(Strategy.BLUE_GREEN, { healthChecks: [] });
+    const only = 'Stack/Web/Rollout: blue-green (bake 5m) on native ECS deployment: only the ECS deployment circuit breaker, a health signal';
+    expect(findings(app, 'CDS-R1')).toEqual([only]);
+    expect(findings(app, 'CDS-R1', strict)).toEqual([only]);
   });
 
   test('non-compliant: a Route 53 canary without a health check', () => {
@@ -57,7 +78,7 @@ describe('CDS-R1 rollback trigger, AWS', () => {
   });
 
   test('all at once is left to CDS-R2', () => {
-    expect(findings(lambdaRollout(Strategy.ALL_AT_ONCE, { generateErrorAlarm: false }).app, 'CDS-R1')).toEqual([]);
+    expect(findings(lambdaRollout(Strategy.ALL_AT_ONCE, { healthChecks: [] }).app, 'CDS-R1')).toEqual([]);
   });
 });
 
