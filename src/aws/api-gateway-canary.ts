@@ -1,8 +1,13 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
-import { recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
+import { apiGatewayCanaryMetrics } from './private/api-gateway-metrics';
+import { HealthCheckAlarms, rolloutChecks } from './private/health-check-alarms';
+import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from './private/plan-metadata';
+import { renderedPlan } from '../core/private/rendered-plan';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
@@ -18,12 +23,20 @@ const BACKEND = 'API Gateway stage canary';
  * at most 100 per stage, names of at most 64 characters, values of at most 512. Names are letters,
  * digits and `_`; values match `[A-Za-z0-9-._~:/?#&=,]+` (API reference, `CreateDeployment`
  * `variables`: https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDeployment.html).
+ * CloudFormation's registry schema of `AWS::ApiGateway::Stage` (`aws-apigateway-stage.json`, which
+ * template validation applies) takes only names with a letter or a digit in them
+ * (`CanarySetting.StageVariableOverrides`: pattern properties `[a-zA-Z0-9]+`, no other property),
+ * so a name of underscores alone is refused:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html
  */
 const MAX_STAGE_VARIABLES = 100;
 const MAX_NAME = 64;
 const MAX_VALUE = 512;
-const NAME = /^[A-Za-z0-9_]+$/;
+const NAME = /^[A-Za-z0-9_]*[A-Za-z0-9][A-Za-z0-9_]*$/;
 const VALUE = /^[A-Za-z0-9\-._~:/?#&=,]+$/;
+
+/** What the alarms are for, ending their descriptions: nothing acts on them by themselves. */
+const PURPOSE = 'nothing acts on it by itself; check it before deploying the next step, and deploy without the candidate (removing the canary) when it is in ALARM';
 
 /** The stages a canary has been declared on: a stage has one canary setting. */
 const CLAIMED = new WeakMap<apigateway.CfnStage, string>();
@@ -50,7 +63,9 @@ export interface ApiGatewayCanaryProps {
   /**
    * The REST API stage to release on (`api.deploymentStage`, or a `Stage` you create), defined in
    * this app. The construct sets its canary settings; a stage has one canary, so one
-   * `ApiGatewayCanary` per stage.
+   * `ApiGatewayCanary` per stage. Health checks read the canary's metrics under the API's name
+   * (`restApiName`): for an API imported with `RestApi.fromRestApiAttributes()`, pass its
+   * `restApiName` there.
    */
   readonly stage: apigateway.Stage;
 
@@ -75,6 +90,18 @@ export interface ApiGatewayCanaryProps {
    * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Api/Canary:step=2'`), else step 1
    */
   readonly step?: number;
+
+  /**
+   * The health checks that judge the canary, in place of the strategy's (`[]` for none): each
+   * error-rate or latency check becomes a CloudWatch alarm on the canary's own metrics (the stage's
+   * requests are not counted), a check of your own (`aws.CloudWatchHealthCheck`) is used as it is.
+   * Nothing acts on these alarms by itself: the pipeline (or a person) checks them before deploying
+   * the next step, and deploys without `candidate` when one is in ALARM. Add more later with
+   * `addHealthCheck()`.
+   *
+   * @default - the strategy's health checks; none when it has none
+   */
+  readonly healthChecks?: HealthCheck[];
 }
 
 /**
@@ -100,8 +127,21 @@ export interface ApiGatewayCanaryProps {
  * the stage behind CloudFormation's back, and the next deploy would undo it. To roll back, deploy
  * without `candidate`, or an earlier step.
  *
- * API Gateway does not roll back by itself, and the construct generates no alarms yet: the
- * guardrails' CDS-R1 reports the rollout until a suppression says what watches each step.
+ * **Health checks.** The strategy's health checks (or the `healthChecks` prop, or
+ * `addHealthCheck()`) become CloudWatch alarms on the canary's own metrics, which API Gateway
+ * publishes apart from the stage's (`Stage` dimension `<stage>/Canary`): an error rate from the
+ * `5XXError` (and `4XXError`) averages in percent, with no verdict on a window of fewer than the
+ * check's `minimumRequests` (`Count`); a latency from `Latency` percentiles in milliseconds. They
+ * exist between releases too (with no data, so in INSUFFICIENT_DATA), so an alarm that fired is
+ * still there after the canary is removed. The plan lists them as watching each step.
+ *
+ * **Nothing rolls the canary back by itself.** A stage holds a percentage, not a timeline, and no
+ * engine reads the alarms: before deploying the next step, the pipeline (or a person) checks that
+ * none of `healthCheckAlarms` is in ALARM and the step's gate has passed; when one is, it deploys
+ * without `candidate`, which removes the canary and leaves every request on the stage's version.
+ * So the guardrails' CDS-R1 still reports the rollout (alarms nothing acts on are not a rollback
+ * trigger) until a suppression says what watches each step; CDS-R8 sees the checks measured.
+ *
  * A test route (header, cookie or query matching) is refused: a stage canary takes requests at
  * random. Test the candidate on a stage of its own first.
  *
@@ -110,27 +150,35 @@ export interface ApiGatewayCanaryProps {
  * // `cdk deploy -c 'Stack/Orders:step=2'` renders step 2; without it, step 1.
  * const canary = new ApiGatewayCanary(this, 'Orders', {
  *   stage: api.deploymentStage,
- *   strategy: Strategy.canary({ steps: [
- *     { weight: 5, gate: StepGate.bake(Duration.minutes(30)) },
- *     { weight: 50, gate: StepGate.manualApproval() },
- *   ] }),
+ *   strategy: Strategy.canary({
+ *     steps: [
+ *       { weight: 5, gate: StepGate.bake(Duration.minutes(30)) },
+ *       { weight: 50, gate: StepGate.manualApproval() },
+ *     ],
+ *     healthChecks: [
+ *       HealthCheck.errorRate({ maxErrorPercent: 1 }),
+ *       HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+ *     ],
+ *   }),
  *   candidate: { stageVariables: { lambdaAlias: 'v2' } },
  * });
+ * // What the pipeline checks before the next step.
+ * new CfnOutput(this, 'CanaryAlarms', { value: Fn.join(',', canary.healthCheckAlarms.map(alarm => alarm.alarmName)) });
  * console.log(canary.plan.toTable());
  */
 export class ApiGatewayCanary extends Construct {
-  /** The traffic plan the stage follows, one step per deploy. */
-  public readonly plan: TrafficPlan;
-  /**
-   * The step of the plan the stage renders.
-   *
-   * @default - undefined without a candidate: the stage serves every request itself
-   */
-  public readonly step?: PlanStep;
   /** The context key that chooses the step: `<construct path>:step`. */
   public readonly stepContextKey: string;
   /** The stage released on. */
   public readonly stage: apigateway.Stage;
+
+  private readonly strategy: Strategy;
+  private readonly capacity: CapacityMode;
+  private readonly where: string;
+  private readonly healthChecksRendered: HealthCheckAlarms;
+  private currentPlan: TrafficPlan;
+  /** The step rendered, from 1, or undefined without a candidate. */
+  private readonly stepIndex?: number;
 
   constructor(scope: Construct, id: string, props: ApiGatewayCanaryProps) {
     super(scope, id);
@@ -157,17 +205,32 @@ export class ApiGatewayCanary extends Construct {
         'Remove the testRoute and test the candidate on a stage of its own (a second Stage with the candidate\'s stage variables) before the canary starts.');
     }
     const candidate = props.candidate === undefined ? undefined : candidateOf(`${where}: candidate`, props.candidate, cfnStage);
+    const checks = rolloutChecks(`${where}: healthChecks`, props.healthChecks, strategy.healthChecks, []);
 
     // API Gateway runs both versions: nothing to provision, nothing to bring back.
-    this.plan = strategy.plan({ capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS });
+    this.capacity = strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS;
+    this.strategy = strategy;
+    this.where = where;
+    this.currentPlan = strategy.plan({ capacity: this.capacity, healthChecks: checks });
     // Checked even without a candidate, so a wrong step fails now rather than when the next release starts.
-    const step = currentStep(this, where, props.step, this.plan);
+    const step = currentStep(this, where, props.step, this.currentPlan);
     this.stepContextKey = stepContextKey(this);
     this.stage = stage;
+
+    // Every check is checked before any alarm is made, and before the stage is touched. The alarms
+    // stay between releases, so one that fired outlives the canary it judged.
+    const alarmScope = new Construct(this, 'HealthChecks');
+    this.healthChecksRendered = new HealthCheckAlarms({
+      backend: BACKEND,
+      where,
+      scope: alarmScope,
+      purpose: PURPOSE,
+      sources: [{ scope: alarmScope, metrics: () => apiGatewayCanaryMetrics(stage) }],
+    }, checks);
     CLAIMED.set(cfnStage, this.node.path);
 
     if (candidate) {
-      this.step = step;
+      this.stepIndex = step.index;
       cfnStage.canarySetting = {
         // The stage's own deployment: the canary differs by its stage variables only.
         deploymentId: cfnStage.deploymentId,
@@ -177,9 +240,27 @@ export class ApiGatewayCanary extends Construct {
       };
     }
 
-    recordPlan(this, this.plan, BACKEND);
-    // Without a candidate (between releases, or a rollback) nothing is being released.
-    registerGuardrailFacts(this, { platform: 'aws', backend: BACKEND, plan: candidate && this.plan, rollbackTriggers: () => this.healthTriggers() });
+    // The plan changes when a check is added, so its table and JSON are read when the app is synthesized.
+    const self = this;
+    this.node.addMetadata(PLAN_METADATA_TYPE, {
+      controller: BACKEND,
+      get table() {
+        return renderedPlan(self.plan).value.table;
+      },
+      get plan() {
+        return renderedPlan(self.plan).value.plan;
+      },
+    });
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: BACKEND,
+      // Without a candidate (between releases, or a rollback) nothing is being released.
+      get plan() {
+        return candidate && self.plan;
+      },
+      rollbackTriggers: () => this.healthTriggers(),
+      healthChecks: () => this.healthChecksRendered.names,
+    });
     this.node.addMetadata(STEP_METADATA_TYPE, {
       step: this.step?.index,
       contextKey: this.stepContextKey,
@@ -189,10 +270,45 @@ export class ApiGatewayCanary extends Construct {
   }
 
   /**
-   * What rolls the canary back, for the guardrails: nothing yet. Per-stage health checks attach
-   * here: API Gateway reports the canary's requests apart from the stage's (its own CloudWatch
-   * metrics and execution log group), so alarms on them would be returned here and, with a
-   * driver, read between steps.
+   * The traffic plan the stage follows, one step per deploy, with the health checks that watch
+   * each step.
+   */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /**
+   * The step of the plan the stage renders.
+   *
+   * @default - undefined without a candidate: the stage serves every request itself
+   */
+  public get step(): PlanStep | undefined {
+    return this.stepIndex === undefined ? undefined : this.currentPlan.steps[this.stepIndex - 1];
+  }
+
+  /**
+   * The alarms of the health checks, in order (a check of your own is your alarm itself). Nothing
+   * acts on them by itself: check them before deploying the next step.
+   */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.healthChecksRendered.alarms;
+  }
+
+  /**
+   * Measures the canary by one more health check: an error rate or a latency becomes an alarm on
+   * the canary's metrics, a check of your own (`aws.CloudWatchHealthCheck`) is used as it is. The
+   * plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    this.healthChecksRendered.add(check, `${this.where}: addHealthCheck`);
+    this.currentPlan = this.strategy.plan({ capacity: this.capacity, healthChecks: this.healthChecksRendered.checks });
+  }
+
+  /**
+   * What rolls the canary back, for the guardrails: nothing. The health checks' alarms are what
+   * the pipeline or a person reads before the next step, not a trigger anything acts on, so they
+   * are not counted here (CDS-R1 still reports the rollout); CDS-R8 reads them as `healthChecks`.
+   * A driver that reads the alarms between steps would return them here.
    */
   private healthTriggers(): TriggerFacts[] {
     return [];
@@ -217,7 +333,7 @@ function candidateOf(prop: string, value: unknown, cfnStage: apigateway.CfnStage
   for (const [name, v] of entries) {
     const at = `${prop}.stageVariables["${name}"]`;
     if (name.length > MAX_NAME || !NAME.test(name)) {
-      fail(at, name, `a stage variable name is 1 to ${MAX_NAME} letters, digits or "_"`, 'Use a name such as "lambdaAlias".');
+      fail(at, name, `a stage variable name is 1 to ${MAX_NAME} letters, digits or "_", at least one of them a letter or a digit`, 'Use a name such as "lambdaAlias".');
     }
     if (typeof v !== 'string') {
       fail(at, v, 'a stage variable value is a string', 'Pass a string such as "v2".');

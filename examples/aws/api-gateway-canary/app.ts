@@ -7,16 +7,24 @@
 //   npx cdk deploy -c 'ApiGatewayCanary/Orders:step=2'   25%, until someone approves
 //   npx cdk deploy -c 'ApiGatewayCanary/Orders:step=3'   100%
 //
-// API Gateway does not roll back by itself: to roll back, deploy with `-c rollback=true`, which
-// removes the canary and leaves every request on the stage's own version. To promote once step 3 is
-// deployed, set STABLE to the candidate's version and deploy with `-c rollback=true` (nothing is
-// being released any more): one stage update moves the variable and removes the canary settings.
-import { App, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+// Two health checks judge the canary on its own metrics, which API Gateway publishes apart from the
+// stage's: more than 1% of 5xx responses, or a p99 latency above 800 ms, for 2 one-minute windows of
+// at least 10 requests. They are CloudWatch alarms, and nothing acts on them by itself: before each
+// next step the pipeline checks that none is in ALARM (the stack output CanaryAlarms names them),
+//
+//   aws cloudwatch describe-alarms --state-value ALARM --alarm-names $(echo "$CANARY_ALARMS" | tr , ' ')
+//
+// and when one is (or a person sees one fire), it rolls back: deploy with `-c rollback=true`, which
+// removes the canary and leaves every request on the stage's own version. The alarms stay, with no
+// data until the next release. To promote once step 3 is deployed and its alarms are quiet, set
+// STABLE to the candidate's version and deploy with `-c rollback=true` (nothing is being released
+// any more): one stage update moves the variable and removes the canary settings.
+import { App, CfnOutput, Duration, Fn, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { aws, guardrails, HealthCheck, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const STABLE = '2.0.0';
 const CANDIDATE = '2.1.0';
@@ -60,12 +68,21 @@ export class ApiGatewayCanaryStack extends Stack {
           { weight: 5, gate: StepGate.bake(Duration.minutes(30)) },
           { weight: 25, gate: StepGate.manualApproval() },
         ],
+        healthChecks: [
+          HealthCheck.errorRate({ maxErrorPercent: 1 }),
+          HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),
+        ],
       }),
       candidate: rollback ? undefined : { stageVariables: { version: CANDIDATE } },
       // The step: the `step` prop, else the context value `ApiGatewayCanary/Orders:step`, else 1.
     });
+    // What the pipeline reads before the next step.
+    new CfnOutput(this, 'CanaryAlarms', {
+      description: 'The canary\'s health check alarms: deploy the next step only while none is in ALARM; roll back with -c rollback=true when one is.',
+      value: Fn.join(',', orders.healthCheckAlarms.map(alarm => alarm.alarmName)),
+    });
     guardrails.Guardrails.suppress(orders, 'CDS-R1',
-      'API Gateway cannot roll back by itself: the pipeline watches the canary\'s own CloudWatch metrics and execution logs during each step, and deploys the previous step (or -c rollback=true) when the canary misbehaves.');
+      'API Gateway cannot roll back by itself, and nothing acts on the health check alarms: the pipeline checks the CanaryAlarms before each step and deploys -c rollback=true when one is in ALARM.');
 
     Validations.of(api).acknowledge(
       {
