@@ -148,7 +148,7 @@ export interface ApiGatewayCanaryProps {
  * @example
  * declare const api: apigateway.RestApi;
  * // `cdk deploy -c 'Stack/Orders:step=2'` renders step 2; without it, step 1.
- * const canary = new ApiGatewayCanary(this, 'Orders', {
+ * const canary = new aws.ApiGatewayCanary(this, 'Orders', {
  *   stage: api.deploymentStage,
  *   strategy: Strategy.canary({
  *     steps: [

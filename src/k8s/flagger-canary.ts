@@ -127,7 +127,7 @@ export interface FlaggerCanaryProps {
  * (Argo CD: `ignoreDifferences`).
  *
  * @example
- * new FlaggerCanary(chart, 'web', {
+ * new k8s.FlaggerCanary(chart, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
  *     { weight: 50, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
@@ -135,7 +135,7 @@ export interface FlaggerCanaryProps {
  *   ] }),
  *   revision: { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 8080 }], version: '1.4.2' },
  *   gateway: { name: 'public-gateway', namespace: 'gateways' },
- *   analyses: [{ name: 'error-rate', metrics: [FlaggerMetric.requestSuccessRate({ minPercent: 99 })] }],
+ *   analyses: [{ name: 'error-rate', metrics: [k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 })] }],
  * });
  */
 export class FlaggerCanary extends Construct {

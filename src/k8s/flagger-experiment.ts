@@ -137,7 +137,7 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  * records whether the experiment is active, why not, and its allocation table.
  *
  * @example
- * new FlaggerExperiment(chart, 'checkout', {
+ * new k8s.FlaggerExperiment(chart, 'checkout', {
  *   experiment: new Experiment({
  *     name: 'one-click',
  *     variants: [{ name: 'one-click', match: Match.cookie('beta', 'true') }],
@@ -145,7 +145,7 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  *   }),
  *   revision: { containers: [{ image: 'registry.example.com/checkout:2.0.0-one-click', portNumber: 8080 }] },
  *   gateway: { name: 'public-gateway', namespace: 'gateways' },
- *   metrics: [FlaggerMetric.requestSuccessRate({ minPercent: 99 })],
+ *   metrics: [k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 })],
  * });
  */
 export class FlaggerExperiment extends Construct {
