@@ -129,8 +129,10 @@ new javascript.TypescriptConfig(project, {
   include: ['**/*.ts'],
   exclude: ['**/cdk.out/**', '**/dist/**', '.build/**', '.out/**'],
 });
-// Fixtures that give documentation snippets their context (test/snippets.test.ts, jsii-rosetta).
+// Fixtures that give documentation snippets their context (test/snippets.test.ts, jsii-rosetta), and
+// jsii-rosetta's cache of the snippets it compiled (`npx projen docs:rosetta`).
 project.addPackageIgnore('/rosetta/');
+project.addPackageIgnore('/.jsii.tabl.json');
 
 // The benchmarks run as precompiled JavaScript, so neither side pays TypeScript compilation in a
 // measured process: tsc compiles bench/ together with the src/ it imports into bench/.build/
