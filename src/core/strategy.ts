@@ -250,7 +250,10 @@ export class Strategy {
     steps.push({ weight: 100 });
     const test = testPhase('Strategy.linear', props);
     return new Strategy(StrategyKind.LINEAR, test ? [test.step, ...steps] : steps, {
-      stepPercent: tenths / 10, intervalSeconds, testRoute: test?.route, testGate: test?.step.gate,
+      stepPercent: tenths / 10,
+      intervalSeconds,
+      testRoute: test?.route,
+      testGate: test?.step.gate,
       healthChecks: healthChecksOf('Strategy.linear', props),
     });
   }
