@@ -93,6 +93,7 @@ test('snippets use no TypeScript that jsii-rosetta cannot translate to the other
     [ts.SyntaxKind.QuestionDotToken, '?.'],
     [ts.SyntaxKind.ConditionalExpression, 'a ? b : c'],
     [ts.SyntaxKind.TryStatement, 'try'],
+    [ts.SyntaxKind.ArrowFunction, '=>'],
   ]);
   const found = all.flatMap(s => {
     const source = ts.createSourceFile('example.ts', s.source, ts.ScriptTarget.Latest, true);
