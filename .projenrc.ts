@@ -45,6 +45,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // test/support/schemas/ and checked with the validator the other models use.
     '@kubernetes-models/validate@^3.1.2',
     'fast-check@^4',
+    // The Step Functions driver's definitions are validated and executed locally in tests (no AWS account).
+    'asl-validator@^4',
+    'aws-local-stepfunctions@^3',
     // The peer the benchmarks measure against, on the same job (bench/).
     '@cdklabs/cdk-ecs-codedeploy@^0.0.267',
     'jest-environment-node@^30',

@@ -1,12 +1,23 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { Experiment } from '../core/experiment';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
+import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   checkPlan, CLOUDFRONT_CD, experimentTraffic, PROMOTE_COMMAND, singleHeader, singleWeight, stickinessSeconds,
 } from './private/cloudfront-traffic-config';
-import { recordExperiment, recordPlan } from './private/plan-metadata';
+import { cloudFrontDefaultChecks, drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
+import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
+import { Driver, renderDriver } from './private/driver-resources';
+import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { cloudFrontMetrics, HealthCheckAlarms } from './private/health-check-alarms';
+import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
+import { RolloutDriver } from './rollout-driver';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct, validDate } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
@@ -59,9 +70,39 @@ export interface CloudFrontContinuousDeploymentProps {
   readonly strategy?: Strategy;
 
   /**
+   * With a strategy: who moves the traffic from step to step. `RolloutDriver.stepFunctions()`: the
+   * deploy that changes the staging distribution runs the whole plan, the 100% step included (the
+   * driver promotes the staging configuration), and the alarms (`alarms`, `addAlarm()`) roll it
+   * back. `RolloutDriver.pipeline()`: one deploy per step (`step`), the promotion by hand.
+   *
+   * @default RolloutDriver.pipeline()
+   */
+  readonly driver?: RolloutDriver;
+
+  /**
+   * With a strategy and `RolloutDriver.stepFunctions()`: alarms that roll the rollout back. The
+   * driver reads them while each step bakes and switches the policy off when one is in ALARM. Add
+   * more with `addAlarm()`.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * With a strategy and `RolloutDriver.stepFunctions()`: the health checks that roll the rollout
+   * back, in place of the strategy's (`[]` for none), rendered as CloudWatch alarms on the staging
+   * distribution's metrics (which CloudFront publishes in us-east-1: the stack must be there), read
+   * by the driver like `alarms`. Refused with the pipeline, where nothing would act on them.
+   *
+   * @default - the strategy's health checks; without any, the staging distribution's 5xx error rate
+   * above 1% for 2 one-minute windows of 10 or more requests
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
    * With a strategy: the plan step to render, numbered from 1 as in the plan's table
    * (`strategy.plan().toTable()`). A pipeline advances one deploy per step, holding the
-   * strategy's gates between deploys. A 0% step (blue-green's test phase) sends only the test
+   * strategy's gates between deploys. Only with `RolloutDriver.pipeline()`. A 0% step (blue-green's test phase) sends only the test
    * route's requests to the staging distribution, or, without a test route, none: the policy is
    * rendered disabled.
    *
@@ -106,6 +147,10 @@ interface Rendered {
   readonly experiment?: Experiment;
   readonly plan?: TrafficPlan;
   readonly step?: PlanStep;
+  /** Driven: the policy of each step before the promotion. */
+  readonly traffic?: (step: PlanStep) => PolicyTraffic;
+  /** Driven: the policy the template declares. */
+  readonly declared?: PolicyTraffic;
 }
 
 /** Which distributions already carry a policy from this library, and from which construct. */
@@ -147,6 +192,13 @@ const attached = new WeakMap<cloudfront.Distribution, string>();
  * To roll back instead, switch the policy off (`enabled: false`, or the experiment's `enabled`),
  * deploy, then remove the construct.
  *
+ * A strategy can run by itself: with `driver: RolloutDriver.stepFunctions()` the template declares
+ * the policy switched off (or a blue-green strategy's header test route), and one deploy that
+ * changes the staging distribution starts a Step Functions state machine that sets each step's
+ * weight, holds its gate while it reads the rollout's alarms (by default the staging distribution's
+ * 5xx rate, whose metric is in us-east-1), switches the policy off again when one fires, and
+ * promotes at the 100% step (step 1 above). Step 2 stays yours.
+ *
  * @example
  * declare const bucket: s3.Bucket;
  * declare const site: cloudfront.Distribution;
@@ -171,10 +223,33 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly policyEnabled: boolean;
   /** The experiment rendered, if the policy follows one. */
   public readonly experiment?: Experiment;
-  /** The traffic plan, if the policy follows a strategy. */
-  public readonly plan?: TrafficPlan;
-  /** The plan step rendered, if the policy follows a strategy. */
+  /** The plan step rendered, if the policy follows a strategy and the pipeline drives it. */
   public readonly step?: PlanStep;
+  /** Who moves the traffic from step to step. */
+  public readonly driver: RolloutDriver;
+  /**
+   * The state machine that drives the rollout, with a strategy and `RolloutDriver.stepFunctions()`.
+   *
+   * @default - undefined: an experiment, or the pipeline drives the rollout
+   */
+  public readonly stateMachine?: sfn.StateMachine;
+  /**
+   * The name of the state machine that drives the rollout, known at synth: find its executions
+   * under this name in the Step Functions console (`aws stepfunctions list-executions`).
+   *
+   * @default - undefined: no state machine
+   */
+  public readonly stateMachineName?: string;
+  /**
+   * The topic the driver announces to and asks for approvals on.
+   *
+   * @default - undefined: no driver, or a driver without a topic
+   */
+  public readonly notificationTopic?: sns.ITopic;
+
+  private readonly alarms: cloudwatch.IAlarm[] = [];
+  private health?: HealthCheckAlarms;
+  private currentPlan?: TrafficPlan;
 
   constructor(scope: Construct, id: string, props: CloudFrontContinuousDeploymentProps) {
     super(scope, id);
@@ -182,6 +257,7 @@ export class CloudFrontContinuousDeployment extends Construct {
     struct(`${where}: props`, props, 'Pass { primary, stagingDistributionProps, experiment } or { primary, stagingDistributionProps, strategy }.');
     const primary = this.primaryOf(where, props.primary);
     const stagingProps = stagingPropsOf(where, props.stagingDistributionProps);
+    this.driver = props.driver === undefined ? RolloutDriver.pipeline() : RolloutDriver._require(`${where}: driver`, props.driver);
 
     if (props.experiment !== undefined && props.strategy !== undefined) {
       fail(`${where}: strategy`, describeStrategy(props.strategy), 'an experiment is given too, and one policy follows one of them',
@@ -195,7 +271,7 @@ export class CloudFrontContinuousDeployment extends Construct {
     const { trafficConfig, enabled } = rendered;
     this.policyEnabled = enabled;
     this.experiment = rendered.experiment;
-    this.plan = rendered.plan;
+    this.currentPlan = rendered.plan;
     this.step = rendered.step;
 
     this.stagingDistribution = new cloudfront.Distribution(this, 'Staging', stagingProps);
@@ -213,6 +289,119 @@ export class CloudFrontContinuousDeployment extends Construct {
     (primary.node.defaultChild as cloudfront.CfnDistribution)
       .addPropertyOverride('DistributionConfig.ContinuousDeploymentPolicyId', this.policy.attrId);
     attached.set(primary, this.node.path);
+
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    const driver = rendered.plan !== undefined ? this.recordStrategy(where, primary, rendered) : undefined;
+    this.stateMachine = driver?.stateMachine;
+    this.stateMachineName = driver?.stateMachineName;
+    this.notificationTopic = driver?.topic;
+  }
+
+  /**
+   * The traffic plan, with the health checks that watch each step, if the policy follows a strategy.
+   *
+   * @default - undefined: the policy follows an experiment
+   */
+  public get plan(): TrafficPlan | undefined {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added (none without a driven strategy). */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.health?.alarms ?? [];
+  }
+
+  /**
+   * Adds a health check that rolls the rollout back, rendered as an alarm on the staging
+   * distribution's metrics that the driver reads. The plan lists it. Only with a strategy and
+   * `RolloutDriver.stepFunctions()`.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const where = `CloudFrontContinuousDeployment ${this.node.path}`;
+    if (this.health === undefined) {
+      fail(`${where}: addHealthCheck`, check instanceof HealthCheck ? check.describe() : check,
+        'nothing would measure it: only a strategy driven by RolloutDriver.stepFunctions() reads health checks and rolls back',
+        'Drive the strategy with driver: RolloutDriver.stepFunctions().');
+    }
+    this.health.add(check, `${where}: addHealthCheck`);
+    const plan = this.currentPlan!;
+    this.currentPlan = plan.strategy.plan({ capacity: plan.capacity, healthChecks: this.health.checks });
+  }
+
+  /**
+   * Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only
+   * with a strategy and `RolloutDriver.stepFunctions()`.
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    const where = `CloudFrontContinuousDeployment ${this.node.path}`;
+    requireAlarm(`${where}: alarm`, alarm);
+    if (this.plan === undefined || !this.driver.isDriven) {
+      fail(`${where}: alarm`, alarm.node?.path ?? alarm,
+        this.plan === undefined ? 'nothing reads it: an experiment runs until its end date, and has no rollout to roll back'
+          : 'nothing reads it: the pipeline advances one deploy per step, and CloudFront moves no traffic by itself',
+        this.plan === undefined ? 'Watch the experiment\'s variants with alarms of your own, or leave the alarm out.'
+          : 'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires.');
+    }
+    this.alarms.push(alarm);
+  }
+
+  /** Records the plan, drives it if asked, and tells the guardrails what rolls it back. */
+  private recordStrategy(where: string, primary: cloudfront.Distribution, rendered: Rendered): Driver | undefined {
+    const plan = rendered.plan!;
+    let controller = CLOUDFRONT_CD;
+    let recorded: (() => RecordedDriver) | undefined;
+    let driver: Driver | undefined;
+    if (this.driver.isDriven) {
+      const stack = Stack.of(this);
+      // The alarms are measured in a scope of their own, their names as construct ids.
+      const scopeOfChecks = new Construct(this, 'HealthChecks');
+      this.health = new HealthCheckAlarms({
+        backend: CLOUDFRONT_CD,
+        where,
+        scope: scopeOfChecks,
+        purpose: 'the rollout driver rolls the release back',
+        sources: [{
+          scope: scopeOfChecks,
+          metrics: () => cloudFrontMetrics(this.stagingDistribution.distributionId, {
+            description: `staging distribution ${this.stagingDistribution.node.path}`, additionalMetrics: false,
+          }),
+        }],
+      }, plan.healthChecks);
+      const staging = this.stagingDistribution.node.defaultChild as cloudfront.CfnDistribution;
+      const primaryCfn = primary.node.defaultChild as cloudfront.CfnDistribution;
+      driver = renderDriver(this, {
+        where,
+        driver: this.driver,
+        plan,
+        backend: cloudFrontBackend({
+          policy: { logicalId: stack.resolve(this.policy.logicalId), id: this.policy.attrId },
+          primary: { logicalId: stack.resolve(primaryCfn.logicalId), id: primary.distributionId },
+          staging: { logicalId: stack.resolve(staging.logicalId), id: this.stagingDistribution.distributionId },
+          declared: rendered.declared!,
+          traffic: rendered.traffic!,
+        }),
+        candidate: staging,
+        alarms: () => [...this.alarms, ...this.health?.alarms ?? []],
+        maxWriteSeconds: 1800,
+      });
+      const drives = driver;
+      controller = drivenController(CLOUDFRONT_CD, drives);
+      recorded = () => recordedDriver(drives);
+    }
+    recordPlan(this, () => this.plan!, controller, recorded);
+    const self = this;
+    registerGuardrailFacts(this, {
+      platform: 'aws',
+      backend: CLOUDFRONT_CD,
+      get plan() {
+        return self.plan;
+      },
+      testRoute: unrestrictedRoute(plan.strategy),
+      rollbackTriggers: () => (driver
+        ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
+      healthChecks: () => (driver ? this.health?.names ?? [] : []),
+    });
+    return driver;
   }
 
   private primaryOf(where: string, value: unknown): cloudfront.Distribution {
@@ -245,6 +434,12 @@ export class CloudFrontContinuousDeployment extends Construct {
       if (value !== undefined) fail(`${where}: ${prop}`, value, limit, fix);
     };
     unused('step', props.step, 'steps belong to a strategy, and an experiment has none', 'Leave step out, or pass a strategy instead of the experiment.');
+    unused('healthChecks', props.healthChecks, 'they roll a strategy\'s rollout back, and an experiment has none',
+      'Declare the experiment\'s checks on the Experiment (healthChecks), or pass a strategy instead of the experiment.');
+    if (this.driver.isDriven) {
+      fail(`${where}: driver`, 'RolloutDriver.stepFunctions()', 'an experiment has no steps to drive: it runs until its end date, or until it is switched off',
+        'Leave the driver out for an experiment, or pass a strategy to roll the staging configuration out.');
+    }
     unused('sessionStickiness', props.sessionStickiness, 'an experiment carries its own stickiness',
       'Set stickiness on the Experiment and leave sessionStickiness out.');
     unused('enabled', props.enabled, 'an experiment is switched on and off by its own enabled',
@@ -277,8 +472,12 @@ export class CloudFrontContinuousDeployment extends Construct {
     if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
       fail(`${where}: enabled`, props.enabled, 'it must be true or false', 'Pass false to send every request to the primary distribution, true (the default) to follow the strategy.');
     }
+    const checks = staticRolloutChecks(where, this.driver.isDriven, props.healthChecks, strategy, cloudFrontDefaultChecks());
     // Both distributions are CloudFront's to scale: nothing to provision, nothing to bring back.
-    const plan = strategy.plan({ capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS });
+    const plan = strategy.plan({
+      capacity: strategy.kind === StrategyKind.BLUE_GREEN ? CapacityMode.FULL_COPY : CapacityMode.SERVERLESS,
+      healthChecks: checks,
+    });
     checkPlan(`${where}: strategy`, plan);
     const testRoute = strategy.testRoute && singleHeader(`${where}: strategy testRoute`, strategy.testRoute);
     let sticky: number | undefined;
@@ -291,6 +490,7 @@ export class CloudFrontContinuousDeployment extends Construct {
       sticky = stickinessSeconds(`${where}: sessionStickiness`, props.sessionStickiness);
     }
 
+    if (this.driver.isDriven) return this.drivenStrategy(where, props, plan, testRoute, sticky);
     const step = currentStep(this, where, props.step, plan);
     if (step.candidateWeight === 100) {
       const key = stepContextKey(this);
@@ -313,9 +513,31 @@ export class CloudFrontContinuousDeployment extends Construct {
     } else {
       trafficConfig = singleWeight(step.candidateWeight, sticky);
     }
-    recordPlan(this, plan, CLOUDFRONT_CD);
-    registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, plan, testRoute: unrestrictedRoute(strategy) });
     return { trafficConfig, enabled, plan, step };
+  }
+
+  /**
+   * Driven: the template declares the start (the test route's header for a blue-green strategy,
+   * else the policy switched off), and the driver sets each step's policy from there, then promotes.
+   */
+  private drivenStrategy(where: string, props: CloudFrontContinuousDeploymentProps, plan: TrafficPlan,
+    testRoute: TrafficConfig | undefined, sticky: number | undefined): Rendered {
+    pipelineOnly(this, where, props.step);
+    if (props.enabled !== undefined) {
+      fail(`${where}: enabled`, props.enabled, 'the Step Functions driver switches the policy on and off itself, from the declared start',
+        'Leave enabled out; to roll back, start the state machine with {"action":"rollback"}, or remove the construct.');
+    }
+    const promotion = plan.steps.find(s => s.candidateWeight === 100)!;
+    if (promotion.gate !== undefined) {
+      fail(`${where}: strategy`, plan.strategy.describe(),
+        `the driver promotes at step ${promotion.index} by copying the staging configuration onto the primary distribution, after which CloudFront keeps no `
+        + `other configuration to switch back to, so step ${promotion.index} cannot be held by ${promotion.gate.describe()} and rolled back`,
+        'Hold the last step before 100% instead, and end at 100% without a gate (for a blue-green strategy, bakeTime: Duration.seconds(0) and a promotion gate).');
+    }
+    const header = testRoute?.singleHeaderConfig as cloudfront.CfnContinuousDeploymentPolicy.SingleHeaderConfigProperty | undefined;
+    const declared = header !== undefined ? headerTraffic(header.header, header.value) : weightTraffic(0, sticky, false);
+    const traffic = (step: PlanStep) => (step.candidateWeight === 0 ? declared : weightTraffic(step.candidateWeight, sticky));
+    return { trafficConfig: policyConfig(declared), enabled: declared.enabled, plan, traffic, declared };
   }
 }
 
@@ -358,6 +580,20 @@ function checkHttpVersion(prop: string, version: unknown): void {
     fail(prop, version, `${CLOUDFRONT_CD} does not work with a distribution that supports HTTP/3`,
       'Use HttpVersion.HTTP2 (the default) or HttpVersion.HTTP1_1 on both distributions.');
   }
+}
+
+/** A policy as aws-cdk-lib's L1 takes it. */
+function policyConfig(traffic: PolicyTraffic): TrafficConfig {
+  const config = traffic.trafficConfig;
+  if (config.SingleHeaderConfig !== undefined) return { type: 'SingleHeader', singleHeaderConfig: { header: config.SingleHeaderConfig.Header, value: config.SingleHeaderConfig.Value } };
+  const sticky = config.SingleWeightConfig.SessionStickinessConfig;
+  return {
+    type: 'SingleWeight',
+    singleWeightConfig: {
+      weight: config.SingleWeightConfig.Weight,
+      sessionStickinessConfig: sticky === undefined ? undefined : { idleTtl: sticky.IdleTTL, maximumTtl: sticky.MaximumTTL },
+    },
+  };
 }
 
 function describeStrategy(value: unknown): unknown {

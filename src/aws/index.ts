@@ -1,4 +1,5 @@
 export * from './alb-experiment';
+export * from './alb-weighted-rollout';
 export * from './api-gateway-canary';
 export * from './cloudwatch-health-check';
 export * from './cloudfront-continuous-deployment';
@@ -8,6 +9,7 @@ export * from './ecs-controller';
 export * from './ecs-native-rollout';
 export * from './ecs-rollout-service';
 export * from './lambda-rollout';
+export * from './rollout-driver';
 export * from './listener-priorities';
 export * from './target-group-alarms';
 export * from './weighted-dns-rollout';

@@ -7,13 +7,14 @@ import { fail } from '../core/private/validation';
  *
  * Every listener rule needs a priority of its own, and a changed priority makes CloudFormation
  * rewrite the rule in production, so priorities must be chosen once and stay put. After
- * `ListenerPriorities.automatic(listener)`, each `EcsRolloutService` and `AlbExperiment` created on
- * that listener without a `priority` takes a slot of 10 priorities between 1,000 and 49,999 chosen
- * by a hash of its construct path: the same at every synth, whatever else the app adds or removes,
- * and changed only by renaming or moving the construct (which replaces its rules anyway). An
- * `EcsRolloutService` takes the slot's first priority for its test rule and the second for its
- * production rule; an `AlbExperiment` takes consecutive priorities from the first. A given
- * `priority` wins over the automatic one.
+ * `ListenerPriorities.automatic(listener)`, each `EcsRolloutService`, `AlbWeightedRollout` and
+ * `AlbExperiment` created on that listener without a `priority` takes a slot of 10 priorities
+ * between 1,000 and 49,999 chosen by a hash of its construct path: the same at every synth,
+ * whatever else the app adds or removes, and changed only by renaming or moving the construct
+ * (which replaces its rules anyway). An `EcsRolloutService` or `AlbWeightedRollout` takes the
+ * slot's first priority for its test rule and the second for its production rule; an
+ * `AlbExperiment` takes consecutive priorities from the first. A given `priority` wins over the
+ * automatic one.
  *
  * Automatic priorities order the rules arbitrarily, so the constructs sharing the listener must be
  * told apart by their `conditions` (a host header or a path each): at synth, the library refuses a

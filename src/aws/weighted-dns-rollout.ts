@@ -1,14 +1,26 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DnsTarget } from './dns-target';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode, PlanStep } from '../core/plan-options';
 import { currentStep, stepContextKey } from '../core/private/step';
 import { fail, struct, wholeSeconds } from '../core/private/validation';
 import { Strategy, TrafficPlan } from '../core/strategy';
-import { recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
+import { requireAlarm, requireAlarms } from './private/alarms';
+import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
+import { renderDriver } from './private/driver-resources';
+import { route53Backend } from './private/driver-route53';
+import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { HealthCheckAlarms, loadBalancedDefaultChecks, loadBalancerMetrics } from './private/health-check-alarms';
+import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
-import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { RolloutDriver } from './rollout-driver';
+import { registerGuardrailFacts, TriggerFacts } from '../guardrails/private/facts';
 
 /** Route 53 set identifiers are 1 to 128 characters. */
 const MAX_SET_IDENTIFIER = 128;
@@ -59,7 +71,39 @@ export interface WeightedDnsRolloutProps {
   readonly strategy: Strategy;
 
   /**
-   * The step of the plan to render, from 1, as numbered in the plan's table. Refused without a
+   * Who moves the traffic from step to step. `RolloutDriver.stepFunctions()`: the deploy that
+   * changes the candidate runs the whole plan, and the alarms (`alarms`, `addAlarm()`) roll it back.
+   * `RolloutDriver.pipeline()`: one deploy per step (`step`).
+   *
+   * @default RolloutDriver.pipeline()
+   */
+  readonly driver?: RolloutDriver;
+
+  /**
+   * Alarms that roll the rollout back: with `RolloutDriver.stepFunctions()`, the driver reads them
+   * while each step bakes and puts all traffic back on the stable target when one is in ALARM. Add
+   * more with `addAlarm()`. Without the driver nothing reads them, and they are refused.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * With `RolloutDriver.stepFunctions()`: the health checks that roll the rollout back, in place of
+   * the strategy's (`[]` for none). They are rendered as CloudWatch alarms on the candidate's load
+   * balancer (`DnsTarget.loadBalancer()` with an Application Load Balancer), which the driver reads
+   * like `alarms`; another target has no request metrics to measure, so give it a check of your own
+   * (`aws.CloudWatchHealthCheck.alarm()` or `.metric()`). Without the driver nothing would act on
+   * them, and they are refused.
+   *
+   * @default - the strategy's health checks; without any, for an Application Load Balancer candidate,
+   * 5xx above 1% and p99 latency above 2 seconds, each for 2 one-minute windows of 10 or more requests
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * The step of the plan to render, from 1, as numbered in the plan's table. Only with
+   * `RolloutDriver.pipeline()` (a driven rollout runs every step itself), and refused without a
    * candidate, when no step applies.
    *
    * @default - the context value `<construct path>:step` (`cdk deploy -c 'Stack/Web:step=2'`), else step 1
@@ -85,11 +129,15 @@ export interface WeightedDnsRolloutProps {
  * with two weighted Route 53 records, `Stable` and `Candidate`, weighted by the current step of
  * the plan.
  *
- * Route 53 holds weights, not a timeline, so a pipeline advances the rollout one deploy per step:
- * `cdk deploy -c '<construct path>:step=1'`, then it holds the step's gate (bake time, approval,
- * analysis: `plan.steps[i].gate`), then deploys step 2, and so on until the last step sends
- * everything to the candidate. The step comes from the `step` prop, else from that context key,
- * else it is step 1. Weights are whole numbers from 0 to 255, each step's share as a fraction in
+ * Route 53 holds weights, not a timeline. With `driver: RolloutDriver.stepFunctions()`, the
+ * template declares everything on the stable record and one deploy that changes the candidate runs
+ * the whole plan: a Step Functions state machine sets each step's weights, holds its gate while it
+ * reads the rollout's alarms, and puts everything back on the stable record when one fires (see
+ * `RolloutDriver`). Otherwise (`RolloutDriver.pipeline()`, the default) a pipeline advances the
+ * rollout one deploy per step: `cdk deploy -c '<construct path>:step=1'`, then it holds the step's
+ * gate (bake time, approval, analysis: `plan.steps[i].gate`), then deploys step 2, and so on until
+ * the last step sends everything to the candidate. The step comes from the `step` prop, else from
+ * that context key, else it is step 1. Weights are whole numbers from 0 to 255, each step's share as a fraction in
  * lowest terms (10% is 9 and 1, 0% is 1 and 0); a step they cannot express exactly fails at
  * construction, whichever step is rendered.
  *
@@ -97,8 +145,8 @@ export interface WeightedDnsRolloutProps {
  * switch: step 1 keeps everything on `stable`, step 2 sends everything to `candidate`. A test
  * route is refused, since DNS cannot match headers: test the idle environment at its own address.
  *
- * Route 53 cannot roll back by itself. To roll back, deploy again without `candidate` (everything
- * on `stable`), or an earlier step. Health checks (`DnsTarget` options) only fail over: while a
+ * Without the driver, Route 53 cannot roll back by itself. To roll back, deploy again without
+ * `candidate` (everything on `stable`), or an earlier step. Health checks (`DnsTarget` options) only fail over: while a
  * record's check fails, Route 53 answers with the other record, and a record of weight 0 answers
  * only when every record with a weight is unhealthy; the deployed weights do not change.
  *
@@ -134,8 +182,27 @@ export interface WeightedDnsRolloutProps {
  * console.log(web.plan.toTable());
  */
 export class WeightedDnsRollout extends Construct {
-  /** The traffic plan the records follow, one step per deploy. */
-  public readonly plan: TrafficPlan;
+  /** Who moves the traffic from step to step. */
+  public readonly driver: RolloutDriver;
+  /**
+   * The state machine that drives the rollout, with `RolloutDriver.stepFunctions()` and a candidate.
+   *
+   * @default - undefined: the pipeline drives the rollout, or there is no candidate
+   */
+  public readonly stateMachine?: sfn.StateMachine;
+  /**
+   * The name of the state machine that drives the rollout, known at synth: find its executions
+   * under this name in the Step Functions console (`aws stepfunctions list-executions`).
+   *
+   * @default - undefined: no state machine
+   */
+  public readonly stateMachineName?: string;
+  /**
+   * The topic the driver announces to and asks for approvals on.
+   *
+   * @default - undefined: no driver, or a driver without a topic
+   */
+  public readonly notificationTopic?: sns.ITopic;
   /**
    * The step of the plan the records render.
    *
@@ -153,10 +220,17 @@ export class WeightedDnsRollout extends Construct {
    */
   public readonly candidateRecord?: route53.RecordSet;
 
+  private readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly health?: HealthCheckAlarms;
+  private readonly strategy: Strategy;
+  private currentPlan: TrafficPlan;
+
   constructor(scope: Construct, id: string, props: WeightedDnsRolloutProps) {
     super(scope, id);
     const where = `WeightedDnsRollout ${this.node.path}`;
     struct(`${where}: props`, props, 'Pass { zone, stable, candidate, strategy }.');
+    this.driver = props.driver === undefined ? RolloutDriver.pipeline() : RolloutDriver._require(`${where}: driver`, props.driver);
+    const driven = this.driver.isDriven;
     if (!(props.strategy instanceof Strategy)) {
       fail(`${where}: strategy`, props.strategy, 'a rollout needs a Strategy', 'Pass a Strategy, for example Strategy.CANARY_10PERCENT_5MINUTES.');
     }
@@ -211,17 +285,32 @@ export class WeightedDnsRollout extends Construct {
         `Use a construct id of at most ${MAX_SET_IDENTIFIER - '-candidate'.length} characters.`);
     }
 
+    // Driven, the candidate's load balancer is measured; with the pipeline, nothing acts on checks.
+    const candidateAlb = candidate && applicationLoadBalancer(candidate);
+    const checks = staticRolloutChecks(where, driven, props.healthChecks, strategy, candidateAlb ? loadBalancedDefaultChecks() : []);
     // Both environments run at full size: DNS moves requests, not capacity.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY });
+    this.strategy = strategy;
+    this.currentPlan = strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: checks });
     // Every step is checked, and so is the step chosen, even without a candidate: a mistake fails
     // now rather than when the next release starts.
-    const weights = planWeights(`${where}: strategy`, this.plan);
+    const weights = planWeights(`${where}: strategy`, this.currentPlan);
     this.stepContextKey = stepContextKey(this);
     if (candidate === undefined && props.step !== undefined) {
       fail(`${where}: step`, props.step, 'there is no candidate, so no step of the plan applies',
         'Add the candidate target to release, or leave step out (a rollback deploy leaves out the candidate alone).');
     }
-    const step = currentStep(this, where, props.step, this.plan);
+    if (driven) {
+      pipelineOnly(this, where, props.step);
+      drivenRoute53Checks(where, id, zone, recordName);
+    } else if (props.alarms !== undefined && requireAlarms(`${where}: alarms`, props.alarms).length > 0) {
+      fail(`${where}: alarms`, props.alarms, 'nothing reads them: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
+        'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires, or leave alarms out.');
+    }
+    const step = driven ? this.currentPlan.steps[0] : currentStep(this, where, props.step, this.currentPlan);
+    // Driven: the template declares the start (everything on the stable record, in the plan's
+    // total weight), and the driver moves the weights from there. A deploy that rewrites the
+    // records mid-rollout sends everything back to the stable target, never somewhere undeclared.
+    const declared = { stable: weights[0].stable + weights[0].candidate, candidate: 0 };
 
     const record = (recordId: string, t: DnsTarget, weight: number) => new route53.RecordSet(this, recordId, {
       zone,
@@ -234,30 +323,150 @@ export class WeightedDnsRollout extends Construct {
       healthCheck: t.healthCheck,
       ttl: t.isAlias ? undefined : ttl,
     });
-    const rendered = candidate ? weights[step.index - 1] : { stable: MAX_ROUTE53_WEIGHT, candidate: undefined };
+    const rendered = !candidate ? { stable: MAX_ROUTE53_WEIGHT, candidate: undefined } : (driven ? declared : weights[step.index - 1]);
     this.stableRecord = record('Stable', stable, rendered.stable);
     if (candidate) {
-      this.step = step;
+      this.step = driven ? undefined : step;
       this.candidateRecord = record('Candidate', candidate, rendered.candidate!);
       // Stable first: when the next release swaps the targets, both records point at the serving
       // environment until the candidate record moves to the idle one.
       this.candidateRecord.node.addDependency(this.stableRecord);
     }
+    for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
+    if (checks !== undefined && candidate !== undefined) {
+      // The alarms are measured in a scope of their own, their names as construct ids.
+      const scopeOfChecks = new Construct(this, 'HealthChecks');
+      this.health = new HealthCheckAlarms({
+        backend: 'Route 53 weighted records',
+        where,
+        scope: scopeOfChecks,
+        purpose: 'the rollout driver rolls the release back',
+        sources: candidateAlb ? [{ scope: scopeOfChecks, metrics: () => loadBalancerMetrics(candidateAlb) }] : [],
+        withoutSources: `Route 53 measures nothing itself, and the candidate (${candidate.description}) is not an Application Load Balancer with request metrics: `
+          + 'watch it with an alarm of your own, healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)], or point the records at an Application Load Balancer.',
+      }, checks);
+    }
 
-    recordPlan(this, this.plan, 'Route 53 weighted records');
-    const health = candidate?.healthCheck && { kind: 'HEALTH_CHECK' as const, description: 'the Route 53 health check of the candidate' };
-    // Without a candidate (a rollback, or between releases) nothing is being released.
+    const backend = 'Route 53 weighted records';
+    let controller = backend;
+    let recorded: (() => RecordedDriver) | undefined;
+    if (driven && candidate && this.candidateRecord) {
+      const cfn = (r: route53.RecordSet) => r.node.defaultChild as route53.CfnRecordSet;
+      const driver = renderDriver(this, {
+        where,
+        driver: this.driver,
+        plan: this.currentPlan,
+        backend: route53Backend({
+          hostedZoneId: zone.hostedZoneId,
+          hostedZoneArn: zone.hostedZoneArn,
+          recordName: cfn(this.stableRecord).name,
+          recordType: stable.recordType,
+          stableSetIdentifier: cfn(this.stableRecord).setIdentifier!,
+          candidateSetIdentifier: cfn(this.candidateRecord).setIdentifier!,
+          alias: stable.isAlias,
+          stableHealthCheck: stable.healthCheck !== undefined,
+          candidateHealthCheck: candidate.healthCheck !== undefined,
+          weights,
+          declared,
+        }),
+        candidate: cfn(this.candidateRecord),
+        alarms: () => [...this.alarms, ...this.health?.alarms ?? []],
+        maxWriteSeconds: 300,
+      });
+      this.stateMachine = driver.stateMachine;
+      this.stateMachineName = driver.stateMachineName;
+      this.notificationTopic = driver.topic;
+      controller = drivenController(backend, driver);
+      recorded = () => recordedDriver(driver);
+    }
+    recordPlan(this, () => this.plan, controller, recorded);
+    const health: TriggerFacts | undefined = candidate?.healthCheck && { kind: 'HEALTH_CHECK', description: 'the Route 53 health check of the candidate' };
+    // Without a candidate (a rollback, or between releases) nothing is being released. With the
+    // driver, the alarms roll the rollout back.
+    const self = this;
     registerGuardrailFacts(this, {
-      platform: 'aws', backend: 'Route 53 weighted records', plan: candidate && this.plan, rollbackTriggers: () => (health ? [health] : []),
+      platform: 'aws',
+      backend,
+      get plan() {
+        return candidate && self.plan;
+      },
+      rollbackTriggers: () => [
+        ...(this.stateMachine
+          ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
+        ...(health ? [health] : []),
+      ],
+      healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
     });
-    this.node.addMetadata(STEP_METADATA_TYPE, {
-      step: this.step?.index,
-      contextKey: this.stepContextKey,
-      stableWeight: this.step?.stableWeight ?? 100,
-      candidateWeight: this.step?.candidateWeight ?? 0,
-      recordWeights: rendered,
-    });
+    if (!driven) {
+      this.node.addMetadata(STEP_METADATA_TYPE, {
+        step: this.step?.index,
+        contextKey: this.stepContextKey,
+        stableWeight: this.step?.stableWeight ?? 100,
+        candidateWeight: this.step?.candidateWeight ?? 0,
+        recordWeights: rendered,
+      });
+    }
   }
+
+  /** The traffic plan the records follow, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The alarms of every health check, in the order the checks were added (none without the driver or a candidate). */
+  public get healthCheckAlarms(): cloudwatch.IAlarm[] {
+    return this.health?.alarms ?? [];
+  }
+
+  /**
+   * Adds a health check that rolls the rollout back, rendered as an alarm the driver reads. The
+   * plan lists it. Only with `RolloutDriver.stepFunctions()` and a candidate.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const where = `WeightedDnsRollout ${this.node.path}`;
+    if (this.health === undefined) {
+      fail(`${where}: addHealthCheck`, check instanceof HealthCheck ? check.describe() : check,
+        this.driver.isDriven ? 'the rollout has no candidate to measure' : 'nothing would measure it: the pipeline advances one deploy per step, and nothing rolls the rollout back',
+        this.driver.isDriven ? 'Add the check with the next release\'s candidate.' : 'Drive the rollout with driver: RolloutDriver.stepFunctions().');
+    }
+    this.health.add(check, `${where}: addHealthCheck`);
+    this.currentPlan = this.strategy.plan({ capacity: CapacityMode.FULL_COPY, healthChecks: this.health.checks });
+  }
+
+  /**
+   * Adds an alarm that rolls the rollout back: the driver reads it while each step bakes. Only with
+   * `RolloutDriver.stepFunctions()`.
+   */
+  public addAlarm(alarm: cloudwatch.IAlarm): void {
+    const where = `WeightedDnsRollout ${this.node.path}`;
+    requireAlarm(`${where}: alarm`, alarm);
+    if (!this.driver.isDriven) {
+      fail(`${where}: alarm`, alarm.node?.path ?? alarm, 'nothing reads it: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
+        'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires.');
+    }
+    this.alarms.push(alarm);
+  }
+}
+
+/**
+ * What the driver needs of the records: a set identifier it can name in a JSONPath filter, and a
+ * name known at synth, which its IAM policy names (Route 53's record-name condition key).
+ */
+function drivenRoute53Checks(where: string, id: string, zone: route53.IHostedZone, recordName: string | undefined): void {
+  if (!/^[A-Za-z0-9 _.-]+$/.test(id)) {
+    fail(`${where}: id`, id, 'the driver finds the records by their set identifiers ("<id>-stable", "<id>-candidate") in a JSONPath filter, which takes letters, digits, spaces, "_", "-" and "."',
+      'Use a construct id made of those characters, such as "Www".');
+  }
+  if (Token.isUnresolved(zone.zoneName) || (recordName !== undefined && Token.isUnresolved(recordName))) {
+    fail(`${where}: zone`, zone.node?.path ?? zone, 'the driver may change only its own records, and its IAM policy names them, so the record name must be known at synth',
+      'Use a hosted zone whose name is known in the app (route53.PublicHostedZone, or HostedZone.fromHostedZoneAttributes() with zoneName) and a literal recordName.');
+  }
+}
+
+/** The candidate's Application Load Balancer, whose request metrics its health checks read, if it is one. */
+function applicationLoadBalancer(t: DnsTarget): elbv2.IApplicationLoadBalancer | undefined {
+  const lb = t._key as Partial<elbv2.IApplicationLoadBalancer>;
+  return t._kind === 'loadBalancer' && typeof lb.metrics?.httpCodeTarget === 'function' ? lb as elbv2.IApplicationLoadBalancer : undefined;
 }
 
 function target(prop: string, value: unknown): DnsTarget {

@@ -1,7 +1,7 @@
 import type { PlanJson, PlanStepJson } from './plan-json';
 import { formatPercent, formatSeconds } from '../core/private/format';
 
-/** The columns of the step table, as `TrafficPlan.toTable()` prints them. */
+/** The columns of the step table, as `TrafficPlan.toTable()` prints them for a plan without health checks. */
 export const STEP_HEADER = ['step', 'at', 'stable', 'new', 'capacity', 'held by'];
 
 /** The columns of a plan's step table: with health checks, also the ones watching each step. */

@@ -5,7 +5,7 @@ import * as YAML from 'yaml';
 import { CliError } from './errors';
 import { checkPlanJson, PlanJson } from './plan-json';
 import { RELEASE_METADATA_TYPE } from '../aws/private/ecs-release-support';
-import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
+import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE, RecordedDriver, RecordedExperiment, STEP_METADATA_TYPE } from '../aws/private/plan-metadata';
 import { planTable } from '../core/private/plan-table';
 import { EXPERIMENT_ANNOTATION, PLAN_ANNOTATION, RELEASE_ANNOTATION } from '../k8s/private/plan-annotation';
 
@@ -30,6 +30,8 @@ export interface FoundRollout {
   readonly step?: number;
   /** The context key choosing that step (`cdk deploy -c <key>=N`), where the construct records it. */
   readonly stepContextKey?: string;
+  /** The engine that drives a static rollout (a Step Functions state machine), and what a rollout costs it. */
+  readonly driver?: RecordedDriver;
   readonly plan: PlanJson;
 }
 
@@ -45,6 +47,13 @@ export interface FoundExperiment {
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
+  /**
+   * What measures each variant and the control: the names of the health checks, by variant (an
+   * empty list when nothing does); absent when the experiment records none.
+   */
+  readonly watchedBy?: Record<string, string[]>;
+  /** Where the variants are measured (`Prometheus http://... (Istio)`), when recorded. */
+  readonly measuredThrough?: string;
 }
 
 /** A multi-service release found in synthesized output: its waves and each service's plan, as a table. */
@@ -69,7 +78,7 @@ export interface Found {
 
 /** The constructs that record what this command reads, for the message when it finds nothing. */
 export const RECORDING_CONSTRUCTS = 'rollouts are recorded by aws.EcsRolloutService, aws.EcsNativeRollout, aws.EcsCodeDeployRollout, '
-  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
+  + 'aws.LambdaRollout, aws.WeightedDnsRollout, aws.AlbWeightedRollout, aws.CloudFrontContinuousDeployment and aws.ApiGatewayCanary (CDK), and by k8s.ArgoRollout, '
   + 'k8s.FlaggerCanary, k8s.GatewayRollout, k8s.PlainCanary and k8s.PlainBlueGreen (cdk8s); A/B experiments by aws.AlbExperiment, '
   + 'aws.CloudFrontContinuousDeployment, k8s.GatewayExperiment and k8s.FlaggerExperiment; releases by aws.EcsRelease and k8s.KubernetesRelease';
 
@@ -133,6 +142,7 @@ export function readAssembly(dir: string): Found {
       controller: r.controller,
       step: optionalStep(steps.get(r.path)?.step, `${dir}: the ${STEP_METADATA_TYPE} metadata of ${r.path}`, r.plan.steps.length),
       stepContextKey: steps.get(r.path)?.contextKey,
+      ...(r.driver ? { driver: r.driver } : {}),
       plan: r.plan,
     })),
     experiments: recordedExperiments(assembly).map(e => ({
@@ -143,6 +153,7 @@ export function readAssembly(dir: string): Found {
       active: e.active,
       reason: e.reason,
       table: e.table,
+      ...watchers(e),
     })),
     ...releasesOrNothing(assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(RELEASE_METADATA_TYPE)
       .map(entry => ({
@@ -168,7 +179,7 @@ export function readManifestFile(file: string): Found {
       source: 'cdk8s', origin: file, name: r.path ?? r.object, object: r.object, controller: r.controller, step: r.step, plan: r.plan,
     })),
     experiments: recordedK8sExperiments(objects, file).map(e => ({
-      source: 'cdk8s', origin: file, name: e.path ?? e.object, object: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table,
+      source: 'cdk8s', origin: file, name: e.path ?? e.object, object: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table, ...watchers(e),
     })),
     // A Kubernetes release records itself on every service; its path and table are on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
@@ -185,16 +196,28 @@ export function readManifestFile(file: string): Found {
 
 /** The traffic plans recorded in an assembly, as `{ path, controller, table, plan }`. */
 export function recordedPlans(assembly: CloudAssembly, where: (constructPath: string) => string = p => p):
-Array<{ path: string; controller: string; table: string; plan: PlanJson }> {
+Array<{ path: string; controller: string; table: string; plan: PlanJson; driver?: RecordedDriver }> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(PLAN_METADATA_TYPE).map(entry => {
     const data = (entry.data ?? {}) as any;
     const at = where(entry.path);
-    return { path: entry.path, controller: recordText(data.controller, at, 'controller'), table: recordText(data.table, at, 'table'), plan: checkPlanJson(data.plan, at) };
+    return {
+      path: entry.path,
+      controller: recordText(data.controller, at, 'controller'),
+      table: recordText(data.table, at, 'table'),
+      plan: checkPlanJson(data.plan, at),
+      ...(data.driver === undefined ? {} : { driver: recordedDriver(data.driver, at) }),
+    };
   }));
 }
 
+/** What an experiment records about its watchers, read leniently: `watchedBy` by variant, and where they are measured. */
+interface RecordedWatchers {
+  readonly watchedBy?: Record<string, string[]>;
+  readonly measuredThrough?: string;
+}
+
 /** The A/B experiments recorded in an assembly, as `{ path, ...RecordedExperiment }`. */
-export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment> {
+export function recordedExperiments(assembly: CloudAssembly): Array<{ path: string } & RecordedExperiment & RecordedWatchers> {
   return assembly.stacksRecursively.flatMap(stack => stack.findMetadataByType(EXPERIMENT_METADATA_TYPE)
     .map(entry => {
       const data = (entry.data ?? {}) as any;
@@ -205,8 +228,29 @@ export function recordedExperiments(assembly: CloudAssembly): Array<{ path: stri
         active: recordFlag(data.active, where, 'active'),
         reason: optionalText(data.reason, where, 'reason'),
         table: recordText(data.table, where, 'table'),
+        ...recordedWatchers(data, where),
       };
     }));
+}
+
+/**
+ * The watchers an experiment records (`watchedBy`: check names by variant; `measurement.source`),
+ * checked so that a malformed record is named rather than printed as `[object Object]`.
+ */
+function recordedWatchers(data: any, where: string): RecordedWatchers {
+  if (data.watchedBy === undefined) return {};
+  const watchedBy = data.watchedBy;
+  const valid = typeof watchedBy === 'object' && watchedBy !== null && !Array.isArray(watchedBy)
+    && Object.values(watchedBy).every(v => Array.isArray(v) && v.every(n => typeof n === 'string'));
+  if (!valid) throw new CliError(`${where} has a "watchedBy" that is not a list of health check names per variant`);
+  const source = data.measurement?.source;
+  return { watchedBy, measuredThrough: typeof source === 'string' ? source : undefined };
+}
+
+/** The watchers fields of a found experiment, present only when recorded, so outputs without them stay as they were. */
+function watchers(e: RecordedWatchers): RecordedWatchers {
+  if (e.watchedBy === undefined) return {};
+  return { watchedBy: e.watchedBy, ...(e.measuredThrough === undefined ? {} : { measuredThrough: e.measuredThrough }) };
 }
 
 /** The steps rendered by one-step-per-deploy rollouts (Route 53), as `{ path, step?, contextKey? }`. */
@@ -239,9 +283,9 @@ Array<{ object: string; path?: string; controller: string; step?: number; table:
   });
 }
 
-/** The A/B experiments recorded on manifest objects, as `{ object, path?, backend, active, reason?, table }`. */
+/** The A/B experiments recorded on manifest objects, as `{ object, path?, backend, active, reason?, table, watchedBy?, measuredThrough? }`. */
 export function recordedK8sExperiments(objects: any[], file = 'manifest'):
-Array<{ object: string; path?: string; backend: string; active: boolean; reason?: string; table: string }> {
+Array<{ object: string; path?: string; backend: string; active: boolean; reason?: string; table: string } & RecordedWatchers> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
     ...pathOrNothing(optionalText(value.path, where, 'path')),
@@ -250,6 +294,7 @@ Array<{ object: string; path?: string; backend: string; active: boolean; reason?
     active: recordFlag(value.active, where, 'active'),
     reason: optionalText(value.reason, where, 'reason'),
     table: recordText(value.table, where, 'table'),
+    ...recordedWatchers(value, where),
   }));
 }
 
@@ -358,6 +403,23 @@ function merge(found: Found[]): Found {
     rollouts: found.flatMap(f => f.rollouts),
     experiments: found.flatMap(f => f.experiments),
     ...releasesOrNothing(found.flatMap(f => f.releases ?? [])),
+  };
+}
+
+/** A driver's record: its state machine and costs, each checked, so a damaged record is named rather than printed as "undefined". */
+function recordedDriver(value: any, where: string): RecordedDriver {
+  const at = `${where}: driver`;
+  const count = (field: string): number => {
+    const n = value?.[field];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new CliError(`${at} has no ${field} (found ${JSON.stringify(n)}); synthesize the app again`);
+    return n;
+  };
+  return {
+    engine: recordText(value?.engine, at, 'engine'),
+    stateMachineName: recordText(value?.stateMachineName, at, 'stateMachineName'),
+    stateTransitions: count('stateTransitions'),
+    maxStateTransitions: count('maxStateTransitions'),
+    maxHistoryEvents: count('maxHistoryEvents'),
   };
 }
 

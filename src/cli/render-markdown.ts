@@ -1,6 +1,6 @@
 import { planTotals, rolledBackBy, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
-import { experimentContext, foundIn, rolloutContext } from './render-text';
+import { driverLine, experimentContext, foundIn, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
 
 /** Every rollout and experiment as Markdown, for pull request comments and job summaries. */
@@ -21,6 +21,7 @@ export function rolloutMarkdown(rollout: FoundRollout): string {
     `### ${code(rollout.name)}`,
     '',
     `${escapeMarkdown(rolloutContext(rollout))}: ${escapeMarkdown(rollout.plan.description)}, capacity ${rollout.plan.capacity}`,
+    ...(rollout.driver ? ['', escapeMarkdown(driverLine(rollout))] : []),
     '',
     markdownTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
     '',
@@ -48,6 +49,13 @@ function experimentMarkdown(experiment: FoundExperiment): string {
     '```text',
     experiment.table,
     '```',
+    ...(experiment.watchedBy === undefined ? [] : [
+      '',
+      escapeMarkdown(`measured through ${experiment.measuredThrough ?? 'the experiment\'s metrics'}:`),
+      '',
+      markdownTable(['variant', 'watched by'], Object.entries(experiment.watchedBy).map(([variant, checks]) =>
+        [code(variant), checks.length === 0 ? 'nothing' : checks.map(code).join(', ')])),
+    ]),
   ].join('\n');
 }
 

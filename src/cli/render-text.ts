@@ -19,6 +19,7 @@ export function rolloutText(rollout: FoundRollout): string {
   return [
     `== ${rollout.name} ==`,
     `${rolloutContext(rollout)}`,
+    ...(rollout.driver ? [driverLine(rollout)] : []),
     `${rollout.plan.description}, capacity ${rollout.plan.capacity}`,
     '',
     textTable(stepHeader(rollout.plan), stepRows(rollout.plan)),
@@ -43,13 +44,32 @@ export function rolloutContext(rollout: FoundRollout): string {
   return parts.join(', ');
 }
 
+/** What a driven rollout costs its state machine: `AWS Step Functions cost: about 60 state transitions a rollout (at most 2,914; ...)`. */
+export function driverLine(rollout: FoundRollout): string {
+  const d = rollout.driver!;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${d.engine} cost: about ${n(d.stateTransitions)} state transitions a rollout `
+    + `(at most ${n(d.maxStateTransitions)} when every wait runs to its bound; at most ${n(d.maxHistoryEvents)} of the 25,000 history events an execution keeps)`;
+}
+
 function experimentText(experiment: FoundExperiment): string {
   return [
     `== A/B experiment ${experiment.name} ==`,
     experimentContext(experiment),
     '',
     experiment.table,
+    ...watchersLines(experiment),
   ].join('\n');
+}
+
+/**
+ * What watches each variant, after the allocations, when the experiment records it: a table of
+ * the variants and their health checks (`nothing` where none measures the variant).
+ */
+export function watchersLines(experiment: FoundExperiment): string[] {
+  if (experiment.watchedBy === undefined) return [];
+  const rows = Object.entries(experiment.watchedBy).map(([variant, checks]) => [variant, checks.length === 0 ? 'nothing' : checks.join(', ')]);
+  return ['', `measured through ${experiment.measuredThrough ?? 'the experiment\'s metrics'}:`, textTable(['variant', 'watched by'], rows)];
 }
 
 /** `ALB, from cdk.out, active` or `..., inactive: <reason>`. */

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { argoDuration, ArgoMetric, ArgoMetricProvider } from './private/argo-types';
+import { httpUrl } from './private/http-url';
 import { formatSeconds } from '../core/private/format';
 import { arrayOf, dnsLabel, fail, struct, wholeSeconds } from '../core/private/validation';
 
@@ -240,17 +241,4 @@ function wholeNumber(prop: string, value: unknown, min: number, fix: string): nu
 function nonEmpty(prop: string, value: unknown, fix: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(prop, value, 'it must be a non-empty string', fix);
   return value.trim();
-}
-
-function httpUrl(prop: string, value: unknown, example: string): string {
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    fail(prop, value, 'it must be an absolute http or https URL', `Use a URL such as "${example}".`);
-  }
-  return value as string;
 }

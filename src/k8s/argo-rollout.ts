@@ -1,22 +1,26 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AnalysisTemplate } from './analysis-template';
 import { ArgoTrafficRouting } from './argo-traffic-routing';
 import { HttpRoute } from './http-route';
 import { HttpRouteMatch, HttpRouteRule } from './http-route-rule';
+import { MetricsSource } from './metrics-source';
 import {
-  ARGO_API_VERSION, argoDuration, ArgoBlueGreenStrategy, ArgoCanaryStep, ArgoCanaryStrategy, ArgoHeaderMatch, ArgoRolloutAnalysis,
-  ArgoRolloutSpec, GATEWAY_API_PLUGIN,
+  ARGO_API_VERSION, argoDuration, ArgoBlueGreenStrategy, ArgoCanaryStep, ArgoCanaryStrategy, ArgoHeaderMatch,
+  ArgoRolloutAnalysis, ArgoRolloutSpec, GATEWAY_API_PLUGIN,
 } from './private/argo-types';
 import { httpRouteMatch } from './private/gateway-match';
 import { describeRouteOwner } from './private/gateway-routes';
+import { CheckTargets, CheckUse, RenderedChecks, renderHealthChecks } from './private/health-check-analysis';
+import { QueryContext } from './private/health-check-queries';
 import { recordK8sPlan } from './private/plan-annotation';
 import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
 import {
   containerPort, labelService, NAME_LABEL, portNumber, replicaCount, revision as checkRevision, revisionDeployment, ROLE_LABEL,
 } from './private/workload';
 import { KubernetesRevision } from './revision';
+import { HealthCheck } from '../core/health-check';
 import { Match, MatchKind } from '../core/match';
 import { CapacityMode } from '../core/plan-options';
 import { formatSeconds } from '../core/private/format';
@@ -25,6 +29,7 @@ import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
+import type { TriggerFacts } from '../guardrails/private/facts';
 import { analysisTriggers, unrestrictedRoute } from '../guardrails/private/readers';
 
 /** Props for an `ArgoRollout`. */
@@ -109,6 +114,28 @@ export interface ArgoRolloutProps {
    * @default - no analysis after the switch
    */
   readonly postPromotionAnalysis?: string;
+
+  /**
+   * The health checks that roll this rollout back, replacing the strategy's (`[]` for none). They
+   * are measured on the new version through `metricsSource` and rendered as AnalysisTemplates: a
+   * canary's run as background analysis from its first step with traffic (the test phase, when the
+   * strategy has a test route and a test gate) until it completes; a blue-green rollout's before
+   * the switch (on the preview, when a test route reaches it and a promotion gate holds it) and
+   * after it (while the bake time keeps the old environment). A failing check aborts the rollout;
+   * a window quieter than the check's `minimumRequests` pauses it for a person. Add more with
+   * `addHealthCheck()`.
+   *
+   * @default - the strategy's health checks
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * Where the health checks are measured: a Prometheus server in the data plane's dialect, or
+   * CloudWatch. Needed as soon as the rollout has a health check.
+   *
+   * @default - none; the rollout must then have no health checks (`healthChecks: []` drops the strategy's)
+   */
+  readonly metricsSource?: MetricsSource;
 }
 
 /** The ROLE_LABEL value of every pod of an Argo rollout: Argo's pod-template-hash tells stable from canary. */
@@ -150,6 +177,13 @@ const TEST_ROUTE = 'test-route';
  * switch `scaleDownDelaySeconds`. A test route needs `gatewayApi()`: its HTTPRoute sends matching
  * requests to the preview Service.
  *
+ * Health checks (the strategy's, or `healthChecks`) are measured through `metricsSource` and
+ * rendered as AnalysisTemplates of the rollout (`HealthChecks` for a canary's background analysis,
+ * `PrePromotionHealthChecks` and `PostPromotionHealthChecks` for blue-green), one metric per check:
+ * a window past its bound fails it, `failingWindows` failures abort the rollout, and a window
+ * quieter than `minimumRequests` is Inconclusive, which pauses the rollout until a person resumes
+ * or aborts it.
+ *
  * The plan is recorded on the Rollout (annotation `cdk-deploy-strategies.dev/plan`). While a
  * rollout runs, Argo rewrites the Services' selectors and the plugin the HTTPRoute's weights: a
  * GitOps tool that applies these manifests should ignore those fields (Argo CD: `ignoreDifferences`).
@@ -180,8 +214,6 @@ const TEST_ROUTE = 'test-route';
 export class ArgoRollout extends Construct {
   /** The application's name (`app.kubernetes.io/name`). */
   public readonly appName: string;
-  /** The traffic plan Argo Rollouts follows. */
-  public readonly plan: TrafficPlan;
   /** The Rollout. */
   public readonly rollout: ApiObject;
   /** The Deployment holding the pod template, scaled to zero; the Rollout's `workloadRef`. */
@@ -204,6 +236,15 @@ export class ArgoRollout extends Construct {
   public readonly previewService?: kplus.Service;
   /** With Gateway API routing: the HTTPRoute. */
   public readonly route?: HttpRoute;
+  /** The metrics source the health checks are measured through, if any. */
+  public readonly metricsSource?: MetricsSource;
+
+  private readonly where: string;
+  private readonly planOptions: () => TrafficPlan;
+  private readonly checks: HealthCheck[];
+  private currentPlan: TrafficPlan;
+  private readonly renderChecks: () => RenderedChecks;
+  private rendered: RenderedChecks = { templates: [] };
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
@@ -249,20 +290,44 @@ export class ArgoRollout extends Construct {
     }
     // Checked before anything is built: setHeaderRoute matches headers only.
     const testHeader = !blueGreen && strategy.testRoute ? headerRouteMatch(`${where}: strategy.testRoute`, strategy.testRoute) : undefined;
+    const checks = props.healthChecks === undefined ? [...strategy.healthChecks]
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
+    const checkProps = new Map(checks.map((check, i) => [check, props.healthChecks === undefined
+      ? `${where}: strategy.healthChecks[${i}] (${check.name})` : `${where}: healthChecks[${i}]`]));
+    this.metricsSource = props.metricsSource === undefined ? undefined : MetricsSource._require(`${where}: metricsSource`, props.metricsSource);
 
     this.appName = appName;
-    this.plan = this.planFor(where, strategy, routing, replicas, props.weightTolerance);
+    this.where = where;
+    this.checks = checks;
+    this.planOptions = () => this.planFor(where, strategy, routing, replicas, props.weightTolerance, this.checks);
+    this.currentPlan = this.planOptions();
     this.template = revisionDeployment(this, 'Template', { where, appName, role: ROLE, revision, replicas: 0 });
     const labels = { [NAME_LABEL]: appName, [ROLE_LABEL]: ROLE };
     const service = (serviceId: string) => labelService(this, serviceId, labels, port, targetPort);
     const gates = new GateRenderer(where, templates);
 
     let rolloutStrategy: ArgoRolloutSpec['strategy'];
+    let targets: CheckTargets;
     if (blueGreen) {
       this.activeService = service('ActiveService');
       this.previewService = service('PreviewService');
       this.service = this.activeService;
-      rolloutStrategy = { blueGreen: this.blueGreen(where, strategy, gates, props.prePromotionAnalysis, props.postPromotionAnalysis) };
+      const bg = this.blueGreen(where, strategy, gates, props.prePromotionAnalysis, props.postPromotionAnalysis);
+      // The health checks' templates join the user's (Argo merges the templates of one analysis).
+      const withChecks = (use: CheckUse, given: ArgoRolloutAnalysis | undefined) => Lazy.any({
+        produce: () => {
+          const ours = this.rendered.templates.filter(t => t.use === use).map(t => ({ templateName: t.name }));
+          const all = [...given?.templates ?? [], ...ours];
+          return all.length === 0 ? undefined : { templates: all };
+        },
+      }) as ArgoRolloutAnalysis;
+      rolloutStrategy = {
+        blueGreen: {
+          ...bg,
+          prePromotionAnalysis: withChecks('pre', bg.prePromotionAnalysis),
+          postPromotionAnalysis: withChecks('post', bg.postPromotionAnalysis),
+        },
+      };
       if (routing.usesGatewayApi) {
         const rules: HttpRouteRule[] = [];
         if (strategy.testRoute) {
@@ -271,6 +336,29 @@ export class ArgoRollout extends Construct {
         rules.push({ matches: [EVERY_PATH], backendRefs: [{ name: this.activeService.name, port }] });
         this.route = this.httpRoute(routing, rules);
       }
+      const noRoute = 'without traffic routing there is no HTTPRoute';
+      targets = {
+        pre: {
+          description: `the new version of ${appName} behind Service ${this.previewService.name}`,
+          role: 'preview',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
+          service: this.previewService.name,
+          routeRules: this.route && strategy.testRoute ? { route: this.route.name, rules: [0] } : undefined,
+          noRouteRule: this.route ? 'no test route sends to the preview Service' : noRoute,
+        },
+        post: {
+          description: `the new version of ${appName} behind Service ${this.activeService.name}`,
+          role: 'active',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
+          service: this.activeService.name,
+          routeRules: this.route ? { route: this.route.name, rules: [strategy.testRoute ? 1 : 0] } : undefined,
+          noRouteRule: noRoute,
+        },
+      };
     } else {
       this.stableService = service('StableService');
       this.canaryService = service('CanaryService');
@@ -288,6 +376,7 @@ export class ArgoRollout extends Construct {
         this.liveService = service('LiveService');
         this.service = this.liveService;
       }
+      const { steps, trafficStarts } = canarySteps(where, strategy, gates, testHeader);
       const canary: ArgoCanaryStrategy = {
         stableService: this.stableService.name,
         canaryService: this.canaryService.name,
@@ -298,9 +387,30 @@ export class ArgoRollout extends Construct {
           managedRoutes: testHeader ? [{ name: TEST_ROUTE }] : undefined,
           plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: this.route.name, namespace: namespace! } },
         } : undefined,
-        steps: canarySteps(where, strategy, gates, testHeader),
+        // Background analysis of the health checks, from the first step they watch until the rollout ends.
+        analysis: Lazy.any({
+          produce: () => {
+            const template = this.rendered.templates.find(t => t.use === 'background');
+            return template && { templates: [{ templateName: template.name }], startingStep: template.startingStep || undefined };
+          },
+        }),
+        steps,
       };
       rolloutStrategy = { canary };
+      targets = {
+        trafficStarts,
+        background: {
+          description: `the canary of ${appName}`,
+          role: 'canary',
+          namespace: namespace ?? '',
+          app: appName,
+          version: revision.version,
+          service: this.route ? this.canaryService.name : undefined,
+          noService: this.route ? undefined : 'without traffic routing the canary\'s pods serve behind LiveService with the stable pods',
+          noRouteRule: this.route ? 'the Argo Rollouts Gateway API plugin moves the canary\'s weight inside the one rule it shares with the stable Service'
+            : 'without traffic routing there is no HTTPRoute',
+        },
+      };
     }
 
     const spec: ArgoRolloutSpec = {
@@ -316,13 +426,94 @@ export class ArgoRollout extends Construct {
       spec,
     });
     recordK8sPlan(where, this, this.rollout, this.plan, CONTROLLER);
+
+    const reserved = new Set(templates.map(t => t.templateName));
+    const ctx: QueryContext = { where, checkProp: check => checkProps.get(check) ?? `${where}: addHealthCheck (${check.name})` };
+    this.renderChecks = () => renderHealthChecks({
+      where, appName, namespace, source: this.metricsSource, checks: this.checks, plan: this.currentPlan, strategy, targets, ctx, reserved,
+    });
+    this.rendered = this.renderChecks();
+    this.syncTemplates();
+
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'k8s',
       backend: CONTROLLER,
-      plan: this.plan,
-      rollbackTriggers: () => analysisTriggers(strategy, props.prePromotionAnalysis, props.postPromotionAnalysis),
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => [...analysisTriggers(strategy, props.prePromotionAnalysis, props.postPromotionAnalysis), ...this.healthCheckTriggers()],
       testRoute: unrestrictedRoute(strategy),
+      healthChecks: () => this.measuredChecks(),
     });
+  }
+
+  /** The traffic plan Argo Rollouts follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The AnalysisTemplates rendered from the health checks (none without health checks). */
+  public get healthCheckTemplates(): ApiObject[] {
+    return this.rendered.templates.map(t => this.node.findChild(t.id) as ApiObject);
+  }
+
+  /**
+   * Adds a health check that rolls this rollout back, measured through `metricsSource` like the
+   * others; the plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const prop = `${this.where}: addHealthCheck`;
+    if (!HealthCheck._isHealthCheck(check)) {
+      fail(prop, check, 'a health check is made with HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()',
+        'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+    }
+    if (this.checks.some(c => c.name === check.name)) {
+      fail(`${prop}.name`, check.name, `the rollout has a health check named "${check.name}" already, and a name picks one analysis metric`,
+        'Give the check another name with the name option, such as "latency-p99-strict".');
+    }
+    const before = { plan: this.currentPlan, rendered: this.rendered };
+    this.checks.push(check);
+    try {
+      this.currentPlan = this.planOptions();
+      this.rendered = this.renderChecks();
+    } catch (e) {
+      this.checks.pop();
+      this.currentPlan = before.plan;
+      this.rendered = before.rendered;
+      throw e;
+    }
+    this.syncTemplates();
+    recordK8sPlan(this.where, this, this.rollout, this.currentPlan, CONTROLLER);
+  }
+
+  /** Creates the AnalysisTemplate of each rendered use of the checks that has none yet; their specs follow the checks. */
+  private syncTemplates(): void {
+    for (const template of this.rendered.templates) {
+      if (this.node.tryFindChild(template.id)) continue;
+      const id = template.id;
+      new ApiObject(this, id, {
+        apiVersion: ARGO_API_VERSION,
+        kind: 'AnalysisTemplate',
+        metadata: { name: template.name, labels: { [NAME_LABEL]: this.appName } },
+        spec: Lazy.any({ produce: () => this.rendered.templates.find(t => t.id === id)!.spec }),
+      });
+    }
+  }
+
+  /** The names of the checks some analysis measures (none when no step is watched). */
+  private measuredChecks(): string[] {
+    return this.rendered.templates.length === 0 ? [] : this.checks.map(c => c.name);
+  }
+
+  private healthCheckTriggers(): TriggerFacts[] {
+    const names = this.measuredChecks();
+    if (names.length === 0) return [];
+    return [{
+      kind: 'ANALYSIS',
+      description: `health check${names.length === 1 ? '' : 's'} ${names.join(', ')} (AnalysisTemplate${this.rendered.templates.length === 1 ? '' : 's'} `
+        + `${this.rendered.templates.map(t => t.name).join(', ')})`,
+    }];
   }
 
   /** The Rollout's name, for `kubectl argo rollouts get rollout <name>` and `promote <name>`. */
@@ -330,8 +521,9 @@ export class ArgoRollout extends Construct {
     return this.rollout.name;
   }
 
-  private planFor(where: string, strategy: Strategy, routing: ArgoTrafficRouting, replicas: number, tolerance: unknown): TrafficPlan {
-    if (strategy.kind === StrategyKind.BLUE_GREEN) return strategy.plan();
+  private planFor(where: string, strategy: Strategy, routing: ArgoTrafficRouting, replicas: number, tolerance: unknown,
+    healthChecks: HealthCheck[]): TrafficPlan {
+    if (strategy.kind === StrategyKind.BLUE_GREEN) return strategy.plan({ healthChecks });
     strategy.steps.forEach((step, i) => {
       if (!Number.isInteger(step.weight)) {
         fail(`${where}: strategy.steps[${i}].weight`, step.weight,
@@ -339,14 +531,14 @@ export class ArgoRollout extends Construct {
           `Use ${Math.floor(step.weight)} or ${Math.ceil(step.weight)} in the strategy.`);
       }
     });
-    if (routing.usesGatewayApi) return strategy.plan({ capacity: CapacityMode.PROPORTIONAL });
-    if (strategy.kind === StrategyKind.ALL_AT_ONCE) return strategy.plan();
+    if (routing.usesGatewayApi) return strategy.plan({ capacity: CapacityMode.PROPORTIONAL, healthChecks });
+    if (strategy.kind === StrategyKind.ALL_AT_ONCE) return strategy.plan({ healthChecks });
     if (replicas < 2) {
       fail(`${where}: replicas`, replicas, 'without traffic routing a canary is its share of the pods, so it needs at least 2 to run both versions',
         'Run at least 2 replicas, or use ArgoTrafficRouting.gatewayApi().');
     }
     return replicaRatioPlan(`${where}: replicas`, 'Argo Rollouts without traffic routing', strategy, replicas,
-      weightTolerance(`${where}: weightTolerance`, tolerance), 'ArgoTrafficRouting.gatewayApi()');
+      weightTolerance(`${where}: weightTolerance`, tolerance), 'ArgoTrafficRouting.gatewayApi()', healthChecks);
   }
 
   private blueGreen(where: string, strategy: Strategy, gates: GateRenderer, prePromotion: unknown, postPromotion: unknown): ArgoBlueGreenStrategy {
@@ -459,21 +651,29 @@ class GateRenderer {
   }
 }
 
-function canarySteps(where: string, strategy: Strategy, gates: GateRenderer, testHeader: ArgoHeaderMatch | undefined): ArgoCanaryStep[] {
+/**
+ * The canary's Argo steps, and for each step of the plan the index of the Argo step from which the
+ * new version gets its traffic (the `setHeaderRoute` of a test phase, the `setWeight` of a step).
+ */
+function canarySteps(where: string, strategy: Strategy, gates: GateRenderer, testHeader: ArgoHeaderMatch | undefined):
+{ steps: ArgoCanaryStep[]; trafficStarts: number[] } {
   const steps: ArgoCanaryStep[] = [];
+  const trafficStarts: number[] = [];
   strategy.steps.forEach((step, i) => {
     if (step.weight === 0 && testHeader) {
       // The test phase: the canary runs at its first step's size (at 0% Argo would run none), the test route reaches it.
       steps.push({ setCanaryScale: { weight: strategy.steps[i + 1].weight } });
+      trafficStarts.push(steps.length);
       steps.push({ setHeaderRoute: { name: TEST_ROUTE, match: [testHeader] } });
       if (step.gate) steps.push(gates.step(`${where}: strategy.testGate`, step.gate));
       steps.push({ setCanaryScale: { matchTrafficWeight: true } });
       return;
     }
+    trafficStarts.push(steps.length);
     steps.push({ setWeight: step.weight });
     if (step.gate) steps.push(gates.step(`${where}: strategy.steps[${i}].gate`, step.gate));
   });
-  return steps;
+  return { steps, trafficStarts };
 }
 
 /**

@@ -1,11 +1,17 @@
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HttpRoute } from './http-route';
 import { GatewayReference, HttpBackendRef, HttpRouteRule } from './http-route-rule';
+import { MetricsSource, MetricsSourceKind } from './metrics-source';
+import { grafanaDashboard, RecordedMeasurement, variantMeasurements, VariantTarget } from './private/experiment-metrics';
 import { describeRouteOwner } from './private/gateway-routes';
+import { QueryContext } from './private/health-check-queries';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from './private/gateway-match';
-import { EXPERIMENT_ANNOTATION } from './private/plan-annotation';
+import { EXPERIMENT_ANNOTATION, MAX_PLAN_ANNOTATION_BYTES } from './private/plan-annotation';
 import { portNumber } from './private/workload';
 import { allocationGroups } from '../core/private/allocation-groups';
 import { fail, struct, validDate } from '../core/private/validation';
@@ -56,6 +62,29 @@ export interface GatewayExperimentProps {
    * @default - now, when the construct is created
    */
   readonly at?: Date;
+
+  /**
+   * Where each variant and the control are measured by the experiment's health checks: the
+   * requests, and each check's query (error rate, latency), per variant, are recorded in the
+   * route's experiment annotation, and the `plan` command lists them. The Istio dialect measures a
+   * variant by its Service; the Envoy Gateway dialect by the route rules that send to it alone (a
+   * variant sharing its rule with the control, in a weighted split, cannot be measured by it); a
+   * CloudWatch source by the target groups it names for each variant and `control`.
+   *
+   * @default - none: nothing measures the variants (the guardrails' CDS-R8 reports it)
+   */
+  readonly metricsSource?: MetricsSource;
+
+  /**
+   * Whether to render a Grafana dashboard of the variants (requests, and each health check, with a
+   * line per variant and the control): a ConfigMap `Dashboard` labelled `grafana_dashboard: "1"`,
+   * which the Grafana sidecar (the Grafana Helm chart's and kube-prometheus-stack's
+   * `sidecar.dashboards`) loads when it watches the route's namespace. Needs a Prometheus
+   * `metricsSource`.
+   *
+   * @default false
+   */
+  readonly grafanaDashboard?: boolean;
 }
 
 /** What the experiment annotation holds, as JSON. */
@@ -65,7 +94,14 @@ interface RecordedExperiment {
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
+  /** With a metrics source: the health checks measuring each variant (and the control), by name. */
+  readonly watchedBy?: Record<string, string[]>;
+  /** With a metrics source: the queries of each variant. */
+  readonly measurement?: RecordedMeasurement;
 }
+
+/** The label the Grafana sidecar loads dashboards by, and its value. */
+const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 
 /**
  * Renders an A/B test (`Experiment`) as a Gateway API `HTTPRoute` (`Route`) over Services you
@@ -77,6 +113,10 @@ interface RecordedExperiment {
  * control, which keeps the remainder. Weights are in tenths of a percent, so 12.5% is exact. A
  * header or a query parameter is matched exactly; a cookie becomes a regular expression on the
  * `Cookie` header.
+ *
+ * With a `metricsSource`, every variant and the control are measured by the experiment's health
+ * checks: their queries are recorded with the experiment (and, with `grafanaDashboard`, drawn in
+ * a Grafana dashboard), so the variants can be compared.
  *
  * An experiment switched off, before its start date or past its end date at `at`, renders a
  * single rule to the control. The route's `cdk-deploy-strategies.dev/experiment` annotation records
@@ -116,6 +156,8 @@ export class GatewayExperiment extends Construct {
   public readonly active: boolean;
   /** The HTTPRoute that allocates requests to the variants. */
   public readonly route: HttpRoute;
+  /** With `grafanaDashboard`: the ConfigMap holding the Grafana dashboard. */
+  public readonly dashboard?: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: GatewayExperimentProps) {
     super(scope, id);
@@ -152,10 +194,94 @@ export class GatewayExperiment extends Construct {
 
     this.route = new HttpRoute(this, 'Route', { parentRefs: [gateway], hostnames, rules });
     describeRouteOwner(this.route, where);
-    const recorded: RecordedExperiment = { path: this.node.path, active: this.active, reason, table: experiment.toTable(at) };
-    this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, JSON.stringify(recorded));
-    registerGuardrailFacts(this, { platform: 'k8s', backend: 'Gateway API', experiment, evaluationOrder: declaredOrder(experiment) });
+
+    const source = props.metricsSource === undefined ? undefined : MetricsSource._require(`${where}: metricsSource`, props.metricsSource);
+    const sourceProp = `${where}: metricsSource`;
+    if (props.grafanaDashboard !== undefined && typeof props.grafanaDashboard !== 'boolean') {
+      fail(`${where}: grafanaDashboard`, props.grafanaDashboard, 'it is true or false', 'Pass true to render a Grafana dashboard ConfigMap, or leave it out.');
+    }
+    if (props.grafanaDashboard && source?.kind !== MetricsSourceKind.PROMETHEUS) {
+      fail(`${where}: grafanaDashboard`, true,
+        source === undefined ? 'a dashboard draws the variants\' queries, and the experiment has no metricsSource'
+          : `the dashboard's panels are PromQL, and the metrics source is ${source.describe()}`,
+        source === undefined ? 'Pass metricsSource: MetricsSource.prometheus({ address, dialect }), or leave grafanaDashboard out.'
+          : 'Use a Prometheus metrics source, or leave grafanaDashboard out (CloudWatch dashboards are the AWS constructs\' part).');
+    }
+    const namespace = Chart.of(this).namespace;
+    let measurement: RecordedMeasurement | undefined;
+    if (source !== undefined) {
+      if (source.kind === MetricsSourceKind.PROMETHEUS && namespace === undefined) {
+        fail(sourceProp, source.describe(), 'Prometheus queries select the variants\' metrics by namespace, and the chart has no namespace (the manifests go to whatever namespace kubectl uses)',
+          'Create the experiment in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).');
+      }
+      const checks = experiment.healthChecks;
+      const ctx: QueryContext = { where, checkProp: check => `${where}: experiment "${experiment.name}" healthChecks[${checks.indexOf(check)}]` };
+      const targets = variantTargets(experiment, backends, rules, this.route.name, namespace ?? '');
+      measurement = variantMeasurements(source, checks, targets, ctx, sourceProp);
+      if (props.grafanaDashboard) {
+        const uid = `cds-${experiment.name.slice(0, 26)}-${createHash('sha256').update(`${namespace}/${this.node.path}`).digest('hex').slice(0, 8)}`;
+        const dashboard = grafanaDashboard(`A/B experiment ${experiment.name}`, uid, source, checks, targets, ctx, sourceProp);
+        this.dashboard = new kplus.ConfigMap(this, 'Dashboard', {
+          metadata: { labels: { [GRAFANA_DASHBOARD_LABEL]: '1' } },
+          data: { [`${experiment.name}.json`]: JSON.stringify(dashboard) },
+        });
+      }
+    }
+    const measured = (variant: string) => (measurement?.variants[variant] ? experiment.healthChecks.map(c => c.name) : []);
+    const recorded: RecordedExperiment = {
+      path: this.node.path,
+      active: this.active,
+      reason,
+      table: experiment.toTable(at),
+      watchedBy: source === undefined ? undefined
+        : Object.fromEntries([experiment.control, ...experiment.variants.map(v => v.name)].map(v => [v, measured(v)])),
+      measurement,
+    };
+    const text = JSON.stringify(recorded);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
+      fail(`${where}: experiment "${experiment.name}" healthChecks`, experiment.healthChecks.length,
+        `the queries of ${Object.keys(measurement?.variants ?? {}).length} variants make a ${GatewayExperiment.ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, `
+        + `above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object`,
+        'Measure the variants with fewer health checks, or split the experiment.');
+    }
+    this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, text);
+    registerGuardrailFacts(this, {
+      platform: 'k8s',
+      backend: 'Gateway API',
+      experiment,
+      evaluationOrder: declaredOrder(experiment),
+      // Without a metrics source the route only routes: nothing measures the variants.
+      healthChecks: () => (source === undefined ? [] : experiment.healthChecks.map(c => c.name)),
+    });
   }
+}
+
+/**
+ * What measures each variant and the control: its Service, and the rules that send to it alone.
+ * One the route sends nothing to at this moment (an experiment switched off, or not started) need
+ * not be measurable.
+ */
+function variantTargets(experiment: Experiment, backends: Record<string, GatewayBackend>, rules: HttpRouteRule[], route: string,
+  namespace: string): VariantTarget[] {
+  return [experiment.control, ...experiment.variants.map(v => v.name)].map(variant => {
+    const service = backends[variant].serviceName;
+    const routed = rules.some(rule => rule.backendRefs?.some(ref => ref.name === service && ref.weight !== 0));
+    const alone = rules.flatMap((rule, i) => (rule.backendRefs?.length === 1 && rule.backendRefs[0].name === service ? [i] : []));
+    const role = variant === experiment.control ? 'the control' : `variant "${variant}"`;
+    return {
+      variant,
+      required: routed,
+      target: {
+        description: `${role} (Service ${service})`,
+        role: variant,
+        namespace,
+        service,
+        routeRules: alone.length === 0 ? undefined : { route, rules: alone },
+        noRouteRule: routed ? 'every rule sending to it splits its requests with another backend by weight' : 'the route sends it nothing at this moment',
+      },
+    };
+  });
 }
 
 /** Reads the backends: exactly the control and every variant, each a Service name and port. */

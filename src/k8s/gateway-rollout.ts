@@ -224,7 +224,12 @@ export class GatewayRollout extends Construct {
     recordK8sPlan(where, this, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {
-      platform: 'k8s', backend: 'Gateway API', plan: candidate && this.plan, testRoute: candidate && unrestrictedRoute(strategy),
+      platform: 'k8s',
+      backend: 'Gateway API',
+      plan: candidate && this.plan,
+      testRoute: candidate && unrestrictedRoute(strategy),
+      // A route without a controller measures nothing: the strategy's health checks are declared but not rendered (CDS-R8 says so).
+      healthChecks: () => [],
     });
   }
 }

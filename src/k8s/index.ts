@@ -8,6 +8,7 @@ export * from './gateway-experiment';
 export * from './analysis-metric';
 export * from './analysis-template';
 export * from './argo-traffic-routing';
+export * from './metrics-source';
 export * from './argo-rollout';
 export * from './kubernetes-release';
 export * from './flagger-metric';

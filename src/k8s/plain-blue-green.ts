@@ -180,7 +180,8 @@ export class PlainBlueGreen extends Construct {
 
     recordK8sPlan(where, this, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable slot serves.
-    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
+    // Nothing measures the slots: the strategy's health checks, if any, are declared but not rendered (CDS-R8 says so).
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan, healthChecks: () => [] });
   }
 }
 

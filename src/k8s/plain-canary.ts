@@ -178,7 +178,8 @@ export class PlainCanary extends Construct {
 
     recordK8sPlan(where, this, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
-    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan });
+    // Nothing measures the replicas: the strategy's health checks, if any, are declared but not rendered (CDS-R8 says so).
+    registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan, healthChecks: () => [] });
   }
 }
 

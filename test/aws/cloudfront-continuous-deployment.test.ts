@@ -5,8 +5,9 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
-import { aws, Experiment, ExperimentProps, Match, StepGate, Strategy } from '../../src';
+import { aws, Experiment, ExperimentProps, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
 import { dnsLabelArb, experimentArb, gateArb, matchArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
@@ -370,6 +371,76 @@ describe('what CloudFront cannot do for a strategy', () => {
   test('refuses session stickiness on blue-green, which sends no share by weight', () => {
     expectValidationError(() => deployment({ strategy: Strategy.blueGreen({ testRoute: Match.header('aws-cf-cd-env', 'green') }), sessionStickiness: Duration.minutes(10) }),
       `${WHERE}: sessionStickiness is 10 minutes: a blue-green strategy sends no share of requests to the staging distribution by weight (blue-green (test route header aws-cf-cd-env=green, bake 5m)), so no session is kept on it. Leave sessionStickiness out; a client that sends the test route's header reaches the staging distribution every time.`);
+  });
+});
+
+describe('a strategy driven by Step Functions', () => {
+  const driven = (props: Partial<aws.CloudFrontContinuousDeploymentProps> = {}) => {
+    // The staging distribution's metrics, which its default health check reads, are in us-east-1.
+    const stack = new Stack(testApp(), 'Stack', { env: { region: 'us-east-1' } });
+    const primary = new cloudfront.Distribution(stack, 'Site', { defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') } });
+    const construct = new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary,
+      stagingDistributionProps: stagingProps(),
+      strategy: Strategy.CANARY_10PERCENT_30MINUTES,
+      driver: aws.RolloutDriver.stepFunctions(),
+      ...props,
+    });
+    return { stack, construct };
+  };
+
+  test('declares the policy switched off, watches the staging distribution\'s 5xx rate, and records the driver', () => {
+    const { stack, construct } = driven();
+    const template = validatedTemplate(stack);
+    template.hasResourceProperties(POLICY, policyConfig({ Enabled: false, TrafficConfig: { Type: 'SingleWeight', SingleWeightConfig: { Weight: 0 } } }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+        MetricStat: CfnMatch.objectLike({ Metric: CfnMatch.objectLike({ MetricName: '5xxErrorRate', Namespace: 'AWS/CloudFront' }) }),
+      })]),
+    });
+    expect(construct.stateMachine).toBeDefined();
+    expect(construct.step).toBeUndefined();
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).controller).toMatch(/^CloudFront continuous deployment, driven by the Step Functions state machine Stack-Deployment-[0-9A-F]{8}$/);
+    const findings = guardrails.Guardrails.report(construct, guardrails.GuardrailPack.recommended()).findings.filter(f => f.ruleId === 'CDS-R1');
+    expect(findings).toEqual([]);
+  });
+
+  test('a health check added later is measured on the staging distribution under HealthChecks, listed in the plan and counted by CDS-R1', () => {
+    const { stack, construct } = driven();
+    construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 5, name: 'errors-strict' }));
+    expect(construct.healthCheckAlarms.map(a => a.node.path)).toEqual(['Stack/Deployment/HealthChecks/error-rate', 'Stack/Deployment/HealthChecks/errors-strict']);
+    expect(construct.plan!.healthChecks.map(c => c.name)).toEqual(['error-rate', 'errors-strict']);
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['error-rate', 'errors-strict']);
+    expect(guardrailFactsOf(construct).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([['ALARM: health checks error-rate, errors-strict (2 CloudWatch alarms)']]);
+  });
+
+  test('refuses a hold at 100%: after the promotion CloudFront keeps no configuration to switch back to', () => {
+    expectValidationError(() => driven({ strategy: Strategy.blueGreen({ testRoute: Match.header('aws-cf-cd-env', 'green') }) }),
+      `${WHERE}: strategy is "blue-green (test route header aws-cf-cd-env=green, bake 5m)": the driver promotes at step 2 by copying the staging configuration onto the primary distribution, `
+      + 'after which CloudFront keeps no other configuration to switch back to, so step 2 cannot be held by bake 5m and rolled back. '
+      + 'Hold the last step before 100% instead, and end at 100% without a gate (for a blue-green strategy, bakeTime: Duration.seconds(0) and a promotion gate).');
+  });
+
+  test('refuses enabled, an experiment, and health checks without the driver', () => {
+    expectValidationError(() => driven({ enabled: false }),
+      `${WHERE}: enabled is false: the Step Functions driver switches the policy on and off itself, from the declared start. `
+      + 'Leave enabled out; to roll back, start the state machine with {"action":"rollback"}, or remove the construct.');
+    expectValidationError(() => deployment({ experiment: experiment(), driver: aws.RolloutDriver.stepFunctions() }),
+      `${WHERE}: driver is "RolloutDriver.stepFunctions()": an experiment has no steps to drive: it runs until its end date, or until it is switched off. `
+      + 'Leave the driver out for an experiment, or pass a strategy to roll the staging configuration out.');
+    expectValidationError(() => deployment({ strategy: Strategy.CANARY_10PERCENT_30MINUTES, healthChecks: [] }),
+      `${WHERE}: healthChecks is an empty array: nothing measures them: the pipeline advances one deploy per step, and nothing rolls the rollout back. `
+      + 'Drive the rollout with driver: RolloutDriver.stepFunctions(), which reads their alarms and rolls back, or leave healthChecks out.');
+  });
+
+  test('the staging distribution\'s metrics are in us-east-1: elsewhere its health checks are refused', () => {
+    const stack = new Stack(testApp(), 'Stack', { env: { region: 'eu-west-1' } });
+    const primary = new cloudfront.Distribution(stack, 'Site', { defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') } });
+    expect(() => new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary, stagingDistributionProps: stagingProps(), strategy: Strategy.CANARY_10PERCENT_30MINUTES, driver: aws.RolloutDriver.stepFunctions(),
+    })).toThrow(`${WHERE}: health check "error-rate": region of stack Stack is "eu-west-1"`);
   });
 });
 

@@ -2,15 +2,18 @@ import { App, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as fc from 'fast-check';
-import { aws, Match, StepGate, Strategy } from '../../src';
+import { aws, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { PLAN_METADATA_TYPE, STEP_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
 import { gateArb, oddValueArb, presetArb, strategyArb } from '../support/arbitraries';
 import { testApp, validatedTemplate } from '../support/cfn';
 import { expectBuildsOrRefuses, expectCleanAssembly } from '../support/properties';
+import { definitionOf, expectValidAsl } from '../support/sfn';
 import { expectValidationError } from '../support/validation-error';
 
 const where = 'WeightedDnsRollout Stack/Web';
@@ -532,6 +535,127 @@ test('records its traffic plan and the step rendered in the cloud assembly', () 
   });
 });
 
+describe('driven by Step Functions', () => {
+  const driven = (props: Partial<aws.WeightedDnsRolloutProps> = {}, strategy: Strategy = Strategy.CANARY_10PERCENT_5MINUTES, context = {}) =>
+    rollout(strategy, { driver: aws.RolloutDriver.stepFunctions(), ...props }, context);
+
+  test('the template declares everything on the stable record, in the plan\'s total weight; the driver moves it from there', () => {
+    const { stack, construct } = driven({}, Strategy.canary({ steps: [{ weight: 5, gate: bake(10) }, { weight: 25, gate: bake(10) }] }));
+    expect(weights(validatedTemplate(stack))).toEqual([20, 0]);
+    expect(construct.step).toBeUndefined();
+    expect(construct.stateMachine).toBeDefined();
+    expect(construct.notificationTopic).toBeDefined();
+    // One deploy runs the plan: nothing records a step to render.
+    expect(construct.node.metadata.find(m => m.type === STEP_METADATA_TYPE)).toBeUndefined();
+  });
+
+  test('a load balancer candidate is measured by 5xx and p99 alarms on it, which the driver reads with the rollout\'s own', () => {
+    const { stack, construct } = driven();
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+        MetricStat: CfnMatch.objectLike({ Metric: CfnMatch.objectLike({ MetricName: 'HTTPCode_Target_5XX_Count', Dimensions: [{ Name: 'LoadBalancer', Value: CfnMatch.anyValue() }] }) }),
+      })]),
+    });
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate', 'latency-p99']);
+    const alarms = definitionOf(template.toJSON()).States['List the alarms'].Result;
+    expect(alarms).toHaveLength(2);
+  });
+
+  test('an IP address candidate has no metrics: a declared check asks for an alarm of the user\'s own', () => {
+    const base = setup();
+    expectValidationError(() => new aws.WeightedDnsRollout(base.stack, 'Web', {
+      zone: base.zone,
+      recordName: 'www',
+      driver: aws.RolloutDriver.stepFunctions(),
+      stable: aws.DnsTarget.ipAddress('192.0.2.1'),
+      candidate: aws.DnsTarget.ipAddress('192.0.2.2'),
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES.withHealthChecks([HealthCheck.errorRate({ maxErrorPercent: 1 })]),
+    }), `${where}: health check "error-rate" is "5xx above 1%": Route 53 weighted records has no request metrics of its own to measure an error rate on. `
+      + 'Route 53 measures nothing itself, and the candidate (IP address "192.0.2.2") is not an Application Load Balancer with request metrics: '
+      + 'watch it with an alarm of your own, healthChecks: [aws.CloudWatchHealthCheck.alarm(alarm)], or point the records at an Application Load Balancer.');
+  });
+
+  test('CDS-R1 passes once alarms roll the rollout back; without the driver nothing does', () => {
+    const findings = (construct: aws.WeightedDnsRollout) => guardrails.Guardrails.report(construct, guardrails.GuardrailPack.recommended()).findings
+      .filter(f => f.ruleId === 'CDS-R1' && !f.suppressed);
+    expect(findings(driven().construct)).toEqual([]);
+    expect(findings(rollout(Strategy.CANARY_10PERCENT_5MINUTES).construct)).toHaveLength(1);
+    expect(findings(driven({ healthChecks: [] }).construct)).toHaveLength(1);
+  });
+
+  test('records the state machine in its plan', () => {
+    const { stack } = driven();
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).controller).toMatch(/^Route 53 weighted records, driven by the Step Functions state machine Stack-Web-[0-9A-F]{8}$/);
+  });
+
+  test.each([
+    ['a step', { step: 2 }, {}, `${where}: step is 2: the Step Functions driver runs every step of the plan itself, from the declared start. `
+      + 'Leave step out, or drive the rollout with driver: RolloutDriver.pipeline() to deploy one step at a time.'],
+    ['a step from the context', {}, { 'Stack/Web:step': '2' }, `${where}: context "Stack/Web:step" is "2": the Step Functions driver runs every step of the plan itself, `
+      + 'so a step chosen per deploy would be ignored. Stop passing -c Stack/Web:step=..., or drive the rollout with driver: RolloutDriver.pipeline() to deploy one step at a time.'],
+  ])('refuses %s', (_, props, context, message) => {
+    expectValidationError(() => driven(props, Strategy.CANARY_10PERCENT_5MINUTES, context), message);
+  });
+
+  test('refuses a zone whose name is known only at deploy time: the IAM policy names the records', () => {
+    const base = setup();
+    const zone = route53.HostedZone.fromHostedZoneAttributes(base.stack, 'Imported', { hostedZoneId: 'Z0000000000000000000', zoneName: Fn.importValue('ZoneName') });
+    expectValidationError(() => new aws.WeightedDnsRollout(base.stack, 'Web', {
+      zone,
+      recordName: 'www',
+      driver: aws.RolloutDriver.stepFunctions(),
+      strategy: Strategy.CANARY_10PERCENT_5MINUTES,
+      stable: aws.DnsTarget.loadBalancer(base.blue),
+      candidate: aws.DnsTarget.loadBalancer(base.green),
+    }), `${where}: zone is "Stack/Imported": the driver may change only its own records, and its IAM policy names them, so the record name must be known at synth. `
+      + 'Use a hosted zone whose name is known in the app (route53.PublicHostedZone, or HostedZone.fromHostedZoneAttributes() with zoneName) and a literal recordName.');
+  });
+
+  test('without the driver, alarms and health checks are refused: nothing would act on them', () => {
+    const base = setup();
+    const alarm = new cloudwatch.Alarm(base.stack, 'Errors', { metric: new cloudwatch.Metric({ namespace: 'A', metricName: 'B' }), threshold: 1, evaluationPeriods: 1 });
+    expectValidationError(() => rollout(Strategy.CANARY_10PERCENT_5MINUTES, { alarms: [alarm] }),
+      `${where}: alarms is an array of 1: nothing reads them: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step. `
+      + 'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires, or leave alarms out.');
+    const { construct } = rollout(Strategy.CANARY_10PERCENT_5MINUTES);
+    expectValidationError(() => construct.addAlarm(alarm),
+      `${where}: alarm is "Stack/Errors": nothing reads it: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step. `
+      + 'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires.');
+    expectValidationError(() => construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 1 })),
+      `${where}: addHealthCheck is "error-rate: 5xx above 1% for 2 windows of 1m (10+ requests)": nothing would measure it: the pipeline advances one deploy per step, `
+      + 'and nothing rolls the rollout back. Drive the rollout with driver: RolloutDriver.stepFunctions().');
+  });
+
+  test('addHealthCheck renders one more alarm the driver reads, and the plan lists it', () => {
+    const { stack, construct } = driven({ healthChecks: [] });
+    construct.addHealthCheck(HealthCheck.latency({ percentile: 99.9, maxLatency: Duration.seconds(1) }));
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    expect(definitionOf(template.toJSON()).States['List the alarms'].Result).toHaveLength(1);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['latency-p99-9']);
+    const entry = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(PLAN_METADATA_TYPE)[0];
+    expect((entry.data as any).plan.healthChecks.map((c: any) => c.name)).toEqual(['latency-p99-9']);
+  });
+
+  test('the health checks\' alarms live under HealthChecks, and CDS-R1 counts them apart from the rollout\'s own', () => {
+    const { stack, construct } = driven();
+    construct.addAlarm(new cloudwatch.Alarm(stack, 'Custom', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 }));
+    expect(construct.healthCheckAlarms.map(a => a.node.path)).toEqual(['Stack/Web/HealthChecks/error-rate', 'Stack/Web/HealthChecks/latency-p99']);
+    expect(guardrailFactsOf(construct).map(f => f.rollbackTriggers!().map(t => `${t.kind}: ${t.description}`))).toEqual([[
+      'ALARM: health checks error-rate, latency-p99 (2 CloudWatch alarms)', 'ALARM: 1 CloudWatch alarm',
+    ]]);
+  });
+
+  test('without a candidate there is nothing to drive', () => {
+    const { stack, construct } = driven({ candidate: undefined });
+    expect(construct.stateMachine).toBeUndefined();
+    validatedTemplate(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+  });
+});
+
 describe('random props', () => {
   /** What a DnsTarget is made of; the target itself needs the stack of the case, so it is made in `build`. */
   type TargetSpec =
@@ -630,6 +754,12 @@ describe('random props', () => {
     step: stepArb,
     ttl: ttlArb(targets),
     id: seldom(fc.constant('Web'), fc.string({ minLength: 100, maxLength: 130 }).map(s => `Web${s.replace(/\//g, '_')}`)) as fc.Arbitrary<string>,
+    // Mostly the pipeline, whose every step the property checks; the driver a third of the time.
+    driver: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(undefined) },
+      { weight: 3, arbitrary: fc.constant('driven' as const) },
+      { weight: 1, arbitrary: oddValueArb },
+    ),
   }));
   type Props = typeof propsArb extends fc.Arbitrary<infer P> ? P : never;
 
@@ -667,7 +797,9 @@ describe('random props', () => {
       strategy: p.strategy,
       step: p.step?.from === 'prop' ? p.step.value as number : undefined,
       ttl: p.ttl as Duration | undefined,
+      driver: p.driver === 'driven' ? aws.RolloutDriver.stepFunctions() : p.driver as aws.RolloutDriver | undefined,
     });
+    const driven = construct.driver.isDriven;
 
     const template = validatedTemplate(stack);
     expectCleanAssembly(stack.node.root as App);
@@ -697,6 +829,16 @@ describe('random props', () => {
     }
     // The weights are the rendered step's share, exactly, and the metadata records them.
     const stableWeight = byRole('stable').Weight;
+    if (driven) {
+      // Driven: the template declares everything on the stable record, and a state machine moves the weights.
+      if (candidate) {
+        expect(byRole('candidate').Weight).toBe(0);
+        expect(construct.stateMachine).toBeDefined();
+        const definition = definitionOf(template.toJSON());
+        expectValidAsl(definition);
+      }
+      return;
+    }
     if (candidate) {
       const candidateWeight = byRole('candidate').Weight;
       const wanted = p.step === undefined ? 1 : Number(p.step.value);

@@ -76,6 +76,16 @@ describe('a CDK cloud assembly', () => {
     expect(() => readPath(damaged)).toThrow(new CliError(`${damaged}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Damaged has no controller (found nothing); synthesize the app again`));
   });
 
+  test('a driven rollout brings its driver: the state machine and what a rollout costs it', () => {
+    const driver = { engine: 'AWS Step Functions', stateMachineName: 'Shop-Www-0A1B2C3D', stateTransitions: 87, maxStateTransitions: 2914, maxHistoryEvents: 10321 };
+    const driven = cdkAssembly(stack => new Construct(stack, 'Www').node.addMetadata(PLAN_METADATA_TYPE, { ...recorded(canary, 'Route 53 weighted records'), driver }));
+    expect(readPath(driven).rollouts.find(r => r.name === 'Shop/Www')!.driver).toEqual(driver);
+    const damaged = cdkAssembly(stack => new Construct(stack, 'Www').node.addMetadata(PLAN_METADATA_TYPE, {
+      ...recorded(canary, 'Route 53 weighted records'), driver: { ...driver, stateTransitions: 'many' },
+    }));
+    expect(() => readPath(damaged)).toThrow(new CliError(`${damaged}: the ${PLAN_METADATA_TYPE} metadata of /Shop/Www: driver has no stateTransitions (found "many"); synthesize the app again`));
+  });
+
   test('is also found through its manifest.json', () => {
     expect(readPath(path.join(dir, 'manifest.json'))).toEqual(readAssembly(dir));
   });
@@ -171,6 +181,18 @@ describe('a cdk8s output', () => {
     const objects = cdk8s.Yaml.load(path.join(dir, 'gateway.k8s.yaml'));
     expect(recordedK8sPlans(objects)).toEqual([{ object: 'HTTPRoute/checkout', controller: 'Gateway API', step: 2, table: canary.toTable(), plan: canary.toJson() }]);
     expect(recordedK8sExperiments(objects)).toEqual([{ object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }]);
+  });
+
+  test('an experiment\'s watchers, when it records them, and an error naming a malformed record', () => {
+    const route = (value: object) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'ab', annotations: { [EXPERIMENT_ANNOTATION]: JSON.stringify(value) } } });
+    const measured = route({
+      active: true, table: 't', watchedBy: { control: ['error-rate'], beta: [] }, measurement: { source: 'Prometheus http://p:9090 (Istio)', variants: {} },
+    });
+    expect(recordedK8sExperiments([measured])).toEqual([{
+      object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 't', watchedBy: { control: ['error-rate'], beta: [] }, measuredThrough: 'Prometheus http://p:9090 (Istio)',
+    }]);
+    expect(() => recordedK8sExperiments([route({ active: true, table: 't', watchedBy: { control: 'error-rate' } })], 'dist/ab.yaml')).toThrow(new CliError(
+      `dist/ab.yaml: the ${EXPERIMENT_ANNOTATION} annotation of HTTPRoute/ab has a "watchedBy" that is not a list of health check names per variant`));
   });
 
   test('nested folders are searched; node_modules and hidden folders are not', () => {

@@ -28,3 +28,24 @@ test('escapes what Markdown would read as syntax', () => {
   expect(escapeMarkdown('cdk_out/*[x]* <b> #1 `c`')).toBe('cdk\\_out/\\*\\[x\\]\\* \\<b\\> \\#1 \\`c\\`');
   expect(code('a`b')).toBe("`a'b`");
 });
+
+test('an experiment that records its watchers has a table of them', () => {
+  const out = renderMarkdown({
+    rollouts: [],
+    experiments: [{
+      source: 'cdk8s',
+      origin: 'dist',
+      name: 'HTTPRoute/ab',
+      backend: 'Gateway API',
+      active: true,
+      table: 't',
+      watchedBy: { control: ['error-rate'], beta: [] },
+      measuredThrough: 'Prometheus http://p:9090 (Istio)',
+    }],
+  });
+  expect(out).toBe([
+    '### A/B experiment `HTTPRoute/ab`', '', 'Gateway API, from dist, active', '', '```text', 't', '```', '',
+    'measured through Prometheus http://p:9090 (Istio):', '',
+    '| variant | watched by |', '| --- | --- |', '| `control` | `error-rate` |', '| `beta` | nothing |',
+  ].join('\n') + '\n');
+});

@@ -52,3 +52,32 @@ test('a Kubernetes record is titled by its construct path and names the object t
   // Manifests written before the path was recorded are titled by the object, said once.
   expect(rolloutContext({ ...argo, name: 'Rollout/web', object: 'Rollout/web' })).toBe('test controller, from dist/shop.k8s.yaml');
 });
+
+test('a driven rollout says what a rollout costs its state machine (which the controller names)', () => {
+  const driven: FoundRollout = {
+    ...canary,
+    driver: { engine: 'AWS Step Functions', stateMachineName: 'Shop-Www-0A1B2C3D', stateTransitions: 87, maxStateTransitions: 2914, maxHistoryEvents: 10321 },
+  };
+  expect(rolloutText(driven).split('\n').slice(0, 3)).toEqual([
+    '== Shop/Checkout/Rollout ==',
+    'test controller, from test',
+    'AWS Step Functions cost: about 87 state transitions a rollout '
+    + '(at most 2,914 when every wait runs to its bound; at most 10,321 of the 25,000 history events an execution keeps)',
+  ]);
+  expect(rolloutText(canary)).not.toContain('Step Functions');
+});
+
+test('an experiment that records its watchers lists what watches each variant after its allocations', () => {
+  const measured: FoundExperiment = {
+    ...experiment, active: true, watchedBy: { 'control': ['error-rate', 'latency-p99'], 'one-click': [] }, measuredThrough: 'Prometheus http://p:9090 (Istio)',
+  };
+  expect(renderText({ rollouts: [], experiments: [measured] })).toBe([
+    '== A/B experiment Shop/Ab ==',
+    'ALB, from cdk.out, active',
+    '',
+    experiment.table,
+    '',
+    'measured through Prometheus http://p:9090 (Istio):',
+    textTable(['variant', 'watched by'], [['control', 'error-rate, latency-p99'], ['one-click', 'nothing']]),
+  ].join('\n') + '\n');
+});

@@ -9,7 +9,8 @@ const R1_ROUTE53 = '[CDS-R1] Stack/Www: a canary, linear or blue-green rollout i
   + '(canary 10% (bake 10m) → 100% on Route 53 weighted records: nothing rolls it back). '
   + 'Declare health checks (healthChecks on the strategy or the rollout, or addHealthCheck()) or add rollback alarms (addAlarm()) on AWS, '
   + 'or analysis gates (StepGate.analysis with an ArgoRollout or a FlaggerCanary) on Kubernetes, or use a backend that has them; '
-  + 'static-weight backends (Route 53, GatewayRollout, PlainCanary, PlainBlueGreen) need a suppression saying what watches each step.';
+  + 'drive Route 53, CloudFront and ALB weighted rollouts with RolloutDriver.stepFunctions(), which acts on their alarms; '
+  + 'GatewayRollout, PlainCanary and PlainBlueGreen need a suppression saying what watches each step.';
 
 function plainCanaryApp() {
   const app = Testing.app();

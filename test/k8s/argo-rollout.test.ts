@@ -2,12 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, Strategy } from '../../src';
+import { CapacityMode, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
+import { guardrailFactsOf } from '../../src/guardrails/private/facts';
+import { GuardrailSubject } from '../../src/guardrails/subject';
 import {
-  AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoRolloutProps, ArgoTrafficRouting, PrometheusMetricProps,
+  AnalysisMetric, AnalysisTemplate, ArgoRollout, ArgoRolloutProps, ArgoTrafficRouting, MetricsSource, PrometheusDialect, PrometheusMetricProps,
 } from '../../src/k8s';
+import { argoDuration as argoDurationOf } from '../../src/k8s/private/argo-types';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
-import { matchArb } from '../support/arbitraries';
+import { healthCheckArb, healthChecksArb, matchArb } from '../support/arbitraries';
+import { findings } from '../support/guardrails';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';
@@ -427,6 +431,221 @@ describe('props', () => {
   });
 });
 
+describe('health checks', () => {
+  const istio = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.istio() });
+  const errorRate = HealthCheck.errorRate({ maxErrorPercent: 1 });
+  const p99 = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800), failingWindows: 3 });
+  const bake = (minutes: number) => StepGate.bake(Duration.minutes(minutes));
+  const canaryOf = (checks = [errorRate, p99]) => Strategy.canary({
+    steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(10) }], healthChecks: checks,
+  });
+  const ISTIO = 'reporter="destination",destination_workload_namespace="shop",destination_canonical_service="web",destination_canonical_revision="1.4.2"';
+  const recorded = (rollout: any) => JSON.parse(rollout.metadata.annotations[PLAN_ANNOTATION]).plan;
+
+  test('a canary\'s checks run as background analysis from its first step, one metric per check, aborting after failingWindows', () => {
+    const { rollout, strategy, objects, construct } = render({ strategy: canaryOf(), replicas: 10, trafficRouting: gateway, metricsSource: istio });
+    expect(strategy.canary.analysis).toEqual({ templates: [{ templateName: 'web-health-checks' }] });
+    const [checksTemplate] = ofKind(objects, 'AnalysisTemplate');
+    expect(checksTemplate.metadata).toEqual({ name: 'web-health-checks', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'web' } });
+    expect(checksTemplate.spec.metrics).toEqual([
+      {
+        name: 'error-rate',
+        interval: '1m',
+        initialDelay: '1m',
+        failureLimit: 1,
+        successCondition: 'len(result) > 0 && result[0] <= 1',
+        failureCondition: 'len(result) > 0 && result[0] > 1',
+        provider: {
+          prometheus: {
+            address: 'http://prometheus.monitoring:9090',
+            query: `100 * (sum(increase(istio_requests_total{${ISTIO},response_code=~"5.."}[1m])) or vector(0)) / sum(increase(istio_requests_total{${ISTIO}}[1m]))`
+              + ` and on() (sum(increase(istio_requests_total{${ISTIO}}[1m])) >= 10)`,
+          },
+        },
+      },
+      {
+        name: 'latency-p99',
+        interval: '1m',
+        initialDelay: '1m',
+        failureLimit: 2,
+        successCondition: 'len(result) > 0 && result[0] <= 800',
+        failureCondition: 'len(result) > 0 && result[0] > 800',
+        provider: {
+          prometheus: {
+            address: 'http://prometheus.monitoring:9090',
+            query: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${ISTIO}}[1m])))`
+              + ` and on() (sum(increase(istio_requests_total{${ISTIO}}[1m])) >= 10)`,
+          },
+        },
+      },
+    ]);
+    expect(construct.healthCheckTemplates.map(t => t.name)).toEqual(['web-health-checks']);
+    expect(recorded(rollout).steps.map((s: any) => s.watchedBy)).toEqual([['error-rate', 'latency-p99'], ['error-rate', 'latency-p99'], undefined]);
+  });
+
+  test('with a test route and a test gate, the analysis starts with the header route', () => {
+    const strategy = Strategy.canary({
+      testRoute: Match.header('x-qa', '1'), testGate: StepGate.manualApproval(), steps: [{ weight: 10, gate: bake(5) }], healthChecks: [errorRate],
+    });
+    const { steps, strategy: rendered } = render({ strategy, replicas: 10, trafficRouting: gateway, metricsSource: istio });
+    expect(rendered.canary.analysis.startingStep).toBe(1);
+    expect(steps[1].setHeaderRoute).toBeDefined();
+    // Without a test gate the test phase is not held, so nothing judges it: the analysis starts at the first weight.
+    const ungated = Strategy.canary({ testRoute: Match.header('x-qa', '1'), steps: [{ weight: 10, gate: bake(5) }], healthChecks: [errorRate] });
+    const second = render({ strategy: ungated, replicas: 10, trafficRouting: gateway, metricsSource: istio });
+    expect(second.strategy.canary.analysis.startingStep).toBe(3);
+    expect(second.steps[3]).toEqual({ setWeight: 10 });
+  });
+
+  test('the rollout\'s healthChecks replace the strategy\'s; [] renders none', () => {
+    const { objects, rollout } = render({ strategy: canaryOf(), replicas: 10, healthChecks: [p99], metricsSource: istio });
+    expect(ofKind(objects, 'AnalysisTemplate')[0].spec.metrics.map((m: any) => m.name)).toEqual(['latency-p99']);
+    expect(recorded(rollout).healthChecks.map((c: any) => c.name)).toEqual(['latency-p99']);
+    const none = render({ strategy: canaryOf(), replicas: 10, healthChecks: [] });
+    expect(ofKind(none.objects, 'AnalysisTemplate')).toEqual([]);
+    expect(none.strategy.canary.analysis).toBeUndefined();
+  });
+
+  test('addHealthCheck() adds a metric and a line to the plan, after construction', () => {
+    const chart = shopChart();
+    const rollout = new ArgoRollout(chart, 'web', { strategy: Strategy.CANARY_10PERCENT_5MINUTES, revision, replicas: 10, metricsSource: istio });
+    expect(rollout.healthCheckTemplates).toEqual([]);
+    rollout.addHealthCheck(errorRate);
+    rollout.addHealthCheck(HealthCheck.prometheus({ name: 'queue', query: 'sum(queue_depth{app="web"})', maxValue: 100 }));
+    expect(rollout.plan.steps[0].watchedBy).toEqual(['error-rate', 'queue']);
+    const objects = validatedManifests(chart);
+    const [checksTemplate] = ofKind(objects, 'AnalysisTemplate');
+    expect(checksTemplate.spec.metrics.map((m: any) => [m.name, m.failureCondition])).toEqual([
+      ['error-rate', 'len(result) > 0 && result[0] > 1'],
+      ['queue', 'len(result) > 0 && result[0] > 100'],
+    ]);
+    expect(ofKind(objects, 'Rollout')[0].spec.strategy.canary.analysis).toEqual({ templates: [{ templateName: 'web-health-checks' }] });
+    expect(recorded(ofKind(objects, 'Rollout')[0]).healthChecks).toHaveLength(2);
+  });
+
+  test('a check addHealthCheck() refuses leaves the rollout as it was', () => {
+    const chart = shopChart();
+    const rollout = new ArgoRollout(chart, 'web', { strategy: canaryOf([errorRate]), revision, replicas: 10, metricsSource: istio });
+    expectValidationError(() => rollout.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(30), name: 'error-rate-fast' })),
+      'ArgoRollout test/web: addHealthCheck (error-rate-fast).window is 30 seconds: Prometheus computes a rate from the samples inside the window, and a window of 30s holds fewer than '
+      + 'two samples at the scrape interval of 30s ArgoRollout test/web: metricsSource names. Use a window of at least 1m on check "error-rate-fast", or give the metrics source the scrape interval your Prometheus uses.');
+    expectValidationError(() => rollout.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 2 })),
+      'ArgoRollout test/web: addHealthCheck.name is "error-rate": the rollout has a health check named "error-rate" already, and a name picks one analysis metric. '
+      + 'Give the check another name with the name option, such as "latency-p99-strict".');
+    expect(rollout.plan.healthChecks.map(c => c.name)).toEqual(['error-rate']);
+    expect(ofKind(validatedManifests(chart), 'AnalysisTemplate')[0].spec.metrics).toHaveLength(1);
+  });
+
+  test('blue-green: on the preview before a manual promotion (failingWindows windows), then after the switch for the bake time', () => {
+    const strategy = Strategy.blueGreen({
+      testRoute: Match.header('x-env', 'preview'), promotion: StepGate.manualApproval(), bakeTime: Duration.minutes(10), healthChecks: [errorRate, p99],
+    });
+    const { strategy: rendered, objects } = render({ strategy, trafficRouting: gateway, metricsSource: istio });
+    expect(rendered.blueGreen.prePromotionAnalysis).toEqual({ templates: [{ templateName: 'web-pre-promotion-checks' }] });
+    expect(rendered.blueGreen.postPromotionAnalysis).toEqual({ templates: [{ templateName: 'web-post-promotion-checks' }] });
+    const [pre, post] = ofKind(objects, 'AnalysisTemplate');
+    expect(pre.spec.metrics.map((m: any) => [m.name, m.count, m.failureLimit])).toEqual([['error-rate', 2, 1], ['latency-p99', 3, 2]]);
+    expect(post.spec.metrics.map((m: any) => [m.name, m.count, m.failureLimit])).toEqual([['error-rate', 10, 1], ['latency-p99', 10, 2]]);
+  });
+
+  test('blue-green: before a bake promotion, the windows that fit in it, beside your own template', () => {
+    const strategy = Strategy.blueGreen({
+      testRoute: Match.header('x-env', 'preview'), promotion: bake(5), bakeTime: Duration.minutes(10), healthChecks: [errorRate],
+    });
+    const { strategy: rendered, objects } = render({ strategy, trafficRouting: gateway, metricsSource: istio, prePromotionAnalysis: 'smoke' },
+      chart => [template(chart, 'smoke', { count: 2 })]);
+    expect(rendered.blueGreen.prePromotionAnalysis).toEqual({ templates: [{ templateName: 'smoke' }, { templateName: 'web-pre-promotion-checks' }] });
+    expect(ofKind(objects, 'AnalysisTemplate').find((t: any) => t.metadata.name === 'web-pre-promotion-checks').spec.metrics[0].count).toBe(5);
+    // Without a test route nothing reaches the preview: only the bake after the switch is judged.
+    const untested = render({ strategy: Strategy.blueGreen({ promotion: bake(5), healthChecks: [errorRate] }), metricsSource: istio });
+    expect(untested.strategy.blueGreen.prePromotionAnalysis).toBeUndefined();
+    expect(untested.strategy.blueGreen.postPromotionAnalysis).toEqual({ templates: [{ templateName: 'web-post-promotion-checks' }] });
+  });
+
+  test('blue-green with Envoy Gateway: the test route\'s rule before the switch, the other rule after it', () => {
+    const strategy = Strategy.blueGreen({ testRoute: Match.header('x-env', 'preview'), promotion: StepGate.manualApproval(), healthChecks: [errorRate] });
+    const envoy = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.envoyGateway() });
+    const { objects, route } = render({ strategy, trafficRouting: gateway, metricsSource: envoy });
+    const [pre, post] = ofKind(objects, 'AnalysisTemplate');
+    expect(pre.spec.metrics[0].provider.prometheus.query).toContain(`envoy_cluster_name="httproute/shop/${route.metadata.name}/rule/0"`);
+    expect(post.spec.metrics[0].provider.prometheus.query).toContain(`envoy_cluster_name="httproute/shop/${route.metadata.name}/rule/1"`);
+  });
+
+  test('CloudWatch: the canary\'s target group, the newest data point of the window', () => {
+    const source = MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' } });
+    const { objects } = render({ strategy: canaryOf([errorRate]), replicas: 10, trafficRouting: gateway, metricsSource: source });
+    const [metric] = ofKind(objects, 'AnalysisTemplate')[0].spec.metrics;
+    expect(metric.successCondition).toBe('len(result) > 0 && len(result[0].Values) > 0 && result[0].Values[0] <= 1');
+    expect(metric.failureCondition).toBe('len(result) > 0 && len(result[0].Values) > 0 && result[0].Values[0] > 1');
+    expect(metric.provider.cloudWatch.interval).toBe('2m');
+    expect(metric.provider.cloudWatch.metricDataQueries.map((q: any) => q.id)).toEqual(['requests', 'errors', 'value']);
+  });
+
+  test('an all-at-once rollout has no step to judge: no analysis, and the guardrails say nothing measures it', () => {
+    const chart = shopChart();
+    new ArgoRollout(chart, 'web', { strategy: Strategy.allAtOnce({ healthChecks: [errorRate] }), revision, metricsSource: istio });
+    expect(ofKind(validatedManifests(chart), 'AnalysisTemplate')).toEqual([]);
+    const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+    expect(findings(chart, 'CDS-R8', pack)).toEqual([
+      'test/web: all at once on Argo Rollouts: nothing measures the new version (its health check is declared, but Argo Rollouts does not measure them)',
+    ]);
+  });
+
+  test('the guardrails count the checks as an analysis (CDS-R1) and as measuring the rollout (CDS-R8)', () => {
+    const chart = shopChart();
+    const rollout = new ArgoRollout(chart, 'web', { strategy: canaryOf(), revision, replicas: 10, metricsSource: istio });
+    const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+    expect([...findings(chart, 'CDS-R1', pack), ...findings(chart, 'CDS-R8', pack)]).toEqual([]);
+    const subject = GuardrailSubject._of(rollout, guardrailFactsOf(rollout)[0]);
+    expect(subject.rollbackTriggers).toEqual([{ kind: 'ANALYSIS', description: 'health checks error-rate, latency-p99 (AnalysisTemplate web-health-checks)' }]);
+    expect(subject.healthChecks).toEqual(['error-rate', 'latency-p99']);
+  });
+
+  test.each<[string, Partial<ArgoRolloutProps>, string]>([
+    ['checks without a metrics source', { strategy: canaryOf(), replicas: 10 },
+      'ArgoRollout test/web: metricsSource is undefined: the rollout has health checks (error-rate, latency-p99), and Argo Rollouts measures them only through a metrics source. '
+      + 'Pass metricsSource: MetricsSource.prometheus({ address, dialect: PrometheusDialect.istio() }) or MetricsSource.cloudWatch({ ... }), or healthChecks: [] to render none.'],
+    ['a Prometheus check read from CloudWatch', {
+      strategy: canaryOf([HealthCheck.prometheus({ name: 'queue', query: 'sum(q)', maxValue: 1 })]),
+      replicas: 10,
+      trafficRouting: gateway,
+      metricsSource: MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' } }),
+    },
+    'ArgoRollout test/web: strategy.healthChecks[0] (queue) is "queue: query above 1 for 2 windows of 1m": it is a PromQL query, and ArgoRollout test/web: metricsSource reads CloudWatch. '
+      + 'Use MetricsSource.prometheus({ address, dialect }) for this rollout, or declare the check with HealthCheck.errorRate() or HealthCheck.latency().'],
+    ['an Envoy Gateway canary, which shares its rule', {
+      strategy: canaryOf([errorRate]),
+      replicas: 10,
+      trafficRouting: gateway,
+      metricsSource: MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.envoyGateway() }),
+    },
+    'ArgoRollout test/web: metricsSource is "Prometheus http://prometheus:9090 (Envoy Gateway)": the Envoy Gateway dialect cannot measure the canary of web alone: '
+      + 'Envoy Gateway counts requests per HTTPRoute rule (one Envoy cluster per rule, holding all of its backends), and the Argo Rollouts Gateway API plugin moves the canary\'s weight '
+      + 'inside the one rule it shares with the stable Service. Use PrometheusDialect.istio() or a custom dialect that reads the application\'s own metrics, or MetricsSource.cloudWatch().'],
+    ['a post-promotion bake too short for the check to fail', { strategy: Strategy.blueGreen({ bakeTime: Duration.minutes(2), healthChecks: [p99] }), metricsSource: istio },
+      'ArgoRollout test/web: strategy.bakeTime is 2 minutes: Argo ends a post-promotion analysis when it scales the old environment down, after the bake time of 2m, which holds 2 windows of 1m, '
+      + 'and health check "latency-p99" (ArgoRollout test/web: strategy.healthChecks[0] (latency-p99)) fails only after 3. Make it at least 3m, or give the check a shorter window or fewer failingWindows.'],
+    ['a pre-promotion bake too short for the check to fail', {
+      strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'preview'), promotion: StepGate.bake(Duration.seconds(90)), healthChecks: [errorRate] }),
+      trafficRouting: gateway,
+      metricsSource: istio,
+    },
+    'ArgoRollout test/web: strategy.promotion is "bake 1m 30s": the promotion gate holds the test phase for 1m 30s, which holds 1 window of 1m, and health check "error-rate" '
+      + '(ArgoRollout test/web: strategy.healthChecks[0] (error-rate)) fails only after 2. Make it at least 2m, or give the check a shorter window or fewer failingWindows.'],
+  ])('refuses %s', (_, props, message) => {
+    expectValidationError(attempt(props), message);
+  });
+
+  test('refuses a template named like the checks\' own, and Prometheus checks in a chart without a namespace', () => {
+    expectValidationError(attempt({ strategy: canaryOf([errorRate]), replicas: 10, metricsSource: istio }, chart => [template(chart, 'web-health-checks')]),
+      'ArgoRollout test/web: analysisTemplates is "web-health-checks": the rollout names its health checks\' AnalysisTemplate "web-health-checks", and one of analysisTemplates has that name. '
+      + 'Rename your AnalysisTemplate, or give the rollout another name.');
+    expectValidationError(() => new ArgoRollout(new Chart(Testing.app(), 'test'), 'web', { strategy: canaryOf([errorRate]), revision, replicas: 10, metricsSource: istio }),
+      'ArgoRollout test/web: metricsSource is "Prometheus http://prometheus.monitoring:9090 (Istio)": Prometheus queries select the new version\'s metrics by namespace, and the chart has no namespace '
+      + '(the manifests go to whatever namespace kubectl uses). Create the rollout in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).');
+  });
+});
+
 describe('random props', () => {
   // Gates as Argo expresses them (a manual approval with a timeout now and then, which it cannot), and
   // analysis gates naming the templates below, or one not passed.
@@ -478,6 +697,21 @@ describe('random props', () => {
     }).map(m => (m.count === 1 ? { ...m, failureLimit: undefined } : m)), { minLength: 1, maxLength: 2, selector: m => m.name }),
   });
 
+  // Where the checks are measured: each dialect, a custom one by Service, CloudWatch with some of the target groups.
+  const metricsSourceArb = fc.oneof(
+    fc.constantFrom(PrometheusDialect.istio(), PrometheusDialect.envoyGateway(), PrometheusDialect.custom({
+      requests: 'http_requests_total{namespace="{{namespace}}",service="{{service}}"}',
+      failedRequests: 'http_requests_total{namespace="{{namespace}}",service="{{service}}",code=~"{{statusCodes}}"}',
+      latencyBuckets: 'http_request_duration_seconds_bucket{namespace="{{namespace}}",service="{{service}}"}',
+    })).chain(dialect => fc.constantFrom(15, 30, 60).map(scrape => MetricsSource.prometheus({
+      address: 'http://prometheus.monitoring:9090', dialect, scrapeInterval: Duration.seconds(scrape),
+    }))),
+    fc.subarray(['canary', 'preview', 'active']).map(roles => MetricsSource.cloudWatch({
+      loadBalancer: 'app/shop/50dc6c495c0c9188',
+      targetGroups: Object.fromEntries(roles.map((role, i) => [role, `targetgroup/web-${role}/73e2d6bc24d8a06${i}`])),
+    })),
+  );
+
   const propsArb = tidyOrNot(({
     untidy, either, maybe, gateway: gatewayArb, hostnames, name, port, replicas, revision: revisionArb, strategy,
   }) => fc.record({
@@ -512,6 +746,8 @@ describe('random props', () => {
         { weight: 1, arbitrary: either(fc.constantFrom('post-check', 'smoke'), fc.constantFrom('Post', 'missing')) }),
       postPromotionAnalysis: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: either(fc.constantFrom('post-check', 'error-rate'), fc.constantFrom('Post', 'missing')) }),
+      healthChecks: fc.option(healthChecksArb, { nil: undefined, freq: 2 }),
+      metricsSource: fc.option(metricsSourceArb, { nil: undefined, freq: 4 }),
     }, { requiredKeys: ['strategy', 'revision'] }),
   }).map(p => {
     if (untidy) return p;
@@ -551,6 +787,69 @@ describe('random props', () => {
         expect(rollout.spec.strategy.canary.trafficRouting?.managedRoutes).toEqual(strategy.testRoute ? [{ name: 'test-route' }] : undefined);
       }
       expect(JSON.parse(rollout.metadata.annotations[PLAN_ANNOTATION]).plan.steps).toHaveLength(strategy.steps.length);
+      // Health checks: one template per judged phase, one metric per check, failing after its failing windows.
+      const checks: HealthCheck[] = props.healthChecks ?? strategy.healthChecks;
+      const ours = ofKind(objects, 'AnalysisTemplate').filter((t: any) => /-(health-checks|pre-promotion-checks|post-promotion-checks)$/.test(t.metadata.name));
+      expect(ours.length > 0).toBe(checks.length > 0 && construct.plan.steps.some(step => step.watchedBy !== undefined));
+      for (const t of ours) {
+        expect(t.spec.metrics.map((m: any) => [m.name, m.failureLimit])).toEqual(checks.map(c => [c.name, c.failingWindows - 1]));
+        // Blue-green analyses end (so Argo goes on); a canary's runs until the rollout ends.
+        for (const m of t.spec.metrics) expect(m.count === undefined).toBe(strategy.kind !== 'BLUE_GREEN');
+      }
+      expect(construct.plan.healthChecks.map(c => c.name)).toEqual(checks.map(c => c.name));
+    }, { quickRuns: 40 });
+  });
+
+  test('health checks: mostly measurable rollouts render a template per judged phase, or refuse with the library error', () => {
+    let measured = 0;
+    const arb = fc.record({
+      strategy: argoStrategyArb,
+      healthChecks: fc.uniqueArray(healthCheckArb, { minLength: 1, maxLength: 3, selector: c => c.name }),
+      metricsSource: fc.oneof({ weight: 4, arbitrary: fc.constant(MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.istio() })) },
+        { weight: 2, arbitrary: metricsSourceArb }),
+      gatewayRouting: fc.boolean(),
+      version: fc.option(fc.constantFrom('1.4.2', '2.0.0-rc.1'), { nil: undefined, freq: 5 }),
+    });
+    expectBuildsOrRefuses(arb, p => {
+      const chart = shopChart();
+      const construct = new ArgoRollout(chart, 'web', {
+        strategy: p.strategy.withHealthChecks(p.healthChecks),
+        revision: { ...revision, version: p.version },
+        replicas: 20,
+        trafficRouting: p.gatewayRouting ? gateway : undefined,
+        metricsSource: p.metricsSource,
+      });
+      const objects = validatedManifests(chart);
+      const [rollout] = ofKind(objects, 'Rollout');
+      const ours = ofKind(objects, 'AnalysisTemplate');
+      const watched = construct.plan.steps.map(step => step.watchedBy !== undefined);
+      expect(ours.length > 0).toBe(watched.includes(true));
+      if (ours.length > 0) measured++;
+      for (const t of ours) {
+        expect(t.spec.metrics.map((m: any) => [m.name, m.failureLimit, m.interval]))
+          .toEqual(p.healthChecks.map(c => [c.name, c.failingWindows - 1, argoDurationOf(c.window.toSeconds())]));
+        // Every measurement either passes, fails or (no value) is neither.
+        for (const m of t.spec.metrics) expect(m.successCondition.split(' && ')[0]).toBe(m.failureCondition.split(' && ')[0]);
+      }
+      if (p.strategy.kind === 'BLUE_GREEN') {
+        const bg = rollout.spec.strategy.blueGreen;
+        expect(bg.prePromotionAnalysis !== undefined).toBe(watched[0]);
+        expect(bg.postPromotionAnalysis !== undefined).toBe(watched[1]);
+        for (const t of ours) {
+          const limit = t.metadata.name.endsWith('post-promotion-checks') ? p.strategy.bakeTime!.toSeconds() : undefined;
+          for (const m of t.spec.metrics) {
+            const check = p.healthChecks.find(c => c.name === m.name)!;
+            expect(m.count).toBeGreaterThanOrEqual(check.failingWindows);
+            if (limit !== undefined) expect(m.count * check.window.toSeconds()).toBeLessThanOrEqual(limit);
+          }
+        }
+      } else if (ours.length > 0) {
+        // The background analysis starts where the first judged step's traffic does.
+        const start = rollout.spec.strategy.canary.analysis.startingStep ?? 0;
+        const step = rollout.spec.strategy.canary.steps[start];
+        expect(step.setWeight !== undefined || step.setHeaderRoute !== undefined).toBe(true);
+      }
     }, { quickRuns: 30 });
+    expect(measured).toBeGreaterThan(0);
   });
 });

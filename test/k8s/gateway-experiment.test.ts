@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Experiment, ExperimentProps, Match } from '../../src';
+import { Experiment, ExperimentProps, guardrails, HealthCheck, Match } from '../../src';
+import { MetricsSource, PrometheusDialect } from '../../src/k8s';
 import { GatewayBackend, GatewayExperiment, GatewayExperimentProps } from '../../src/k8s/gateway-experiment';
-import { experimentPropsArb } from '../support/arbitraries';
+import { experimentPropsArb, healthChecksArb } from '../support/arbitraries';
+import { findings } from '../support/guardrails';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';
@@ -223,6 +225,143 @@ describe('input errors', () => {
   });
 });
 
+describe('measuring the variants', () => {
+  const errorRate = HealthCheck.errorRate({ maxErrorPercent: 1 });
+  const p99 = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(500) });
+  const istio = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.istio() });
+  const envoy = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.envoyGateway() });
+  const matched = new Experiment({
+    name: 'new-checkout',
+    variants: [{ name: 'staff', match: Match.header('x-staff', 'yes') }, { name: 'beta', match: Match.cookie('beta', 'true') }],
+    endDate: new Date('2027-12-31T00:00:00Z'),
+    healthChecks: [errorRate, p99],
+  });
+
+  /** Renders in namespace `shop`, validating every object. */
+  function measure(experiment: Experiment, props: Partial<GatewayExperimentProps> = {}) {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const construct = new GatewayExperiment(chart, 'checkout', { experiment, gateway: { name: 'public' }, backends: backendsFor(experiment), at, ...props });
+    const objects = validatedManifests(chart);
+    const [route] = ofKind(objects, 'HTTPRoute');
+    return { construct, chart, objects, route, recorded: JSON.parse(route.metadata.annotations[GatewayExperiment.ANNOTATION]) };
+  }
+
+  const ISTIO = (svc: string) => `reporter="destination",destination_service_namespace="shop",destination_service_name="${svc}"`;
+
+  test('Istio: every variant and the control by its Service, recorded with what watches each', () => {
+    const { recorded } = measure(matched, { metricsSource: istio });
+    expect(recorded.watchedBy).toEqual({ control: ['error-rate', 'latency-p99'], staff: ['error-rate', 'latency-p99'], beta: ['error-rate', 'latency-p99'] });
+    expect(recorded.measurement.source).toBe('Prometheus http://prometheus.monitoring:9090 (Istio)');
+    expect(Object.keys(recorded.measurement.variants)).toEqual(['control', 'staff', 'beta']);
+    expect(recorded.measurement.variants.beta).toEqual({
+      'requests': `sum(increase(istio_requests_total{${ISTIO('checkout-beta')}}[1m]))`,
+      'error-rate': `100 * (sum(increase(istio_requests_total{${ISTIO('checkout-beta')},response_code=~"5.."}[1m])) or vector(0)) / sum(increase(istio_requests_total{${ISTIO('checkout-beta')}}[1m]))`
+        + ` and on() (sum(increase(istio_requests_total{${ISTIO('checkout-beta')}}[1m])) >= 10)`,
+      'latency-p99': `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${ISTIO('checkout-beta')}}[1m])))`
+        + ` and on() (sum(increase(istio_requests_total{${ISTIO('checkout-beta')}}[1m])) >= 10)`,
+    });
+  });
+
+  test('Envoy Gateway: each variant by the rule that sends to it alone', () => {
+    const { recorded, route } = measure(matched, { metricsSource: envoy });
+    const name = route.metadata.name;
+    expect(recorded.measurement.variants.staff.requests).toBe(`sum(increase(envoy_cluster_upstream_rq_total{envoy_cluster_name="httproute/shop/${name}/rule/0"}[1m]))`);
+    expect(recorded.measurement.variants.beta.requests).toContain('/rule/1"');
+    expect(recorded.measurement.variants.control.requests).toContain('/rule/2"');
+  });
+
+  test('Envoy Gateway refuses a weighted split it cannot tell apart, unless the route sends the variant nothing', () => {
+    const weighted = new Experiment({ name: 'new-checkout', variants: [{ name: 'one-click', weight: 10 }], healthChecks: [errorRate], endDate: new Date('2027-12-31T00:00:00Z') });
+    expectValidationError(() => measure(weighted, { metricsSource: envoy }),
+      'GatewayExperiment test/checkout: metricsSource is "Prometheus http://prometheus.monitoring:9090 (Envoy Gateway)": the Envoy Gateway dialect cannot measure the control (Service checkout-control) alone: '
+      + 'Envoy Gateway counts requests per HTTPRoute rule (one Envoy cluster per rule, holding all of its backends), and every rule sending to it splits its requests with another backend by weight. '
+      + 'Use PrometheusDialect.istio() or a custom dialect that reads the application\'s own metrics, or MetricsSource.cloudWatch().');
+    // Switched off, everything goes to the control alone: the variant is left out of the queries, and watched by nothing.
+    const { recorded } = measure(new Experiment({ name: 'new-checkout', variants: [{ name: 'one-click', weight: 10 }], healthChecks: [errorRate], enabled: false }), { metricsSource: envoy });
+    expect(Object.keys(recorded.measurement.variants)).toEqual(['control']);
+    expect(recorded.watchedBy).toEqual({ 'control': ['error-rate'], 'one-click': [] });
+  });
+
+  test('CloudWatch: each variant\'s target group', () => {
+    const source = MetricsSource.cloudWatch({
+      loadBalancer: 'app/shop/50dc6c495c0c9188',
+      targetGroups: { control: 'targetgroup/control/73e2d6bc24d8a060', staff: 'targetgroup/staff/73e2d6bc24d8a061', beta: 'targetgroup/beta/73e2d6bc24d8a062' },
+    });
+    const { recorded } = measure(matched, { metricsSource: source });
+    expect(recorded.measurement.variants.staff.requests.metricDataQueries).toEqual([{
+      id: 'value',
+      metricStat: {
+        metric: {
+          namespace: 'AWS/ApplicationELB',
+          metricName: 'RequestCount',
+          dimensions: [{ name: 'LoadBalancer', value: 'app/shop/50dc6c495c0c9188' }, { name: 'TargetGroup', value: 'targetgroup/staff/73e2d6bc24d8a061' }],
+        },
+        period: 60,
+        stat: 'Sum',
+      },
+      returnData: true,
+    }]);
+    expect(recorded.measurement.variants.beta['error-rate'].metricDataQueries.map((q: any) => q.id)).toEqual(['requests', 'errors', 'value']);
+  });
+
+  test('a Grafana dashboard: a panel of requests and one per check, a line per variant, the bounds as thresholds', () => {
+    const { objects, construct } = measure(matched, { metricsSource: istio, grafanaDashboard: true });
+    const [configMap] = ofKind(objects, 'ConfigMap');
+    expect(configMap.metadata.labels).toEqual({ grafana_dashboard: '1' });
+    expect(construct.dashboard!.name).toBe(configMap.metadata.name);
+    const dashboard = JSON.parse(configMap.data['new-checkout.json']);
+    expect(dashboard.title).toBe('A/B experiment new-checkout');
+    expect(dashboard.uid).toMatch(/^cds-new-checkout-[0-9a-f]{8}$/);
+    expect(dashboard.panels.map((p: any) => [p.title, p.fieldConfig.defaults.unit, p.fieldConfig.defaults.thresholds?.steps[1].value])).toEqual([
+      ['Requests per second', 'reqps', undefined],
+      ['error-rate: failed requests (%)', 'percent', 1],
+      ['latency-p99: p99 latency', 'ms', 500],
+    ]);
+    expect(dashboard.panels[0].targets).toEqual([
+      { refId: 'A', expr: `sum(rate(istio_requests_total{${ISTIO('checkout-control')}}[$__rate_interval]))`, legendFormat: 'control' },
+      { refId: 'B', expr: `sum(rate(istio_requests_total{${ISTIO('checkout-staff')}}[$__rate_interval]))`, legendFormat: 'staff' },
+      { refId: 'C', expr: `sum(rate(istio_requests_total{${ISTIO('checkout-beta')}}[$__rate_interval]))`, legendFormat: 'beta' },
+    ]);
+    expect(dashboard.panels.every((p: any) => p.datasource.uid === '${datasource}')).toBe(true);
+  });
+
+  test('without a metrics source nothing measures the variants, and the guardrails say so', () => {
+    const { recorded, chart } = measure(matched);
+    expect(recorded.watchedBy).toBeUndefined();
+    expect(recorded.measurement).toBeUndefined();
+    const pack = guardrails.GuardrailPack.recommended({ at }).withRule(new guardrails.HealthCheckCoverageRule());
+    expect(findings(chart, 'CDS-R8', pack)).toEqual([
+      'test/checkout: experiment "new-checkout" on Gateway API: nothing measures variants staff, beta, control (its 2 health checks are declared, but Gateway API does not measure them)',
+    ]);
+    expect(findings(measure(matched, { metricsSource: istio }).chart, 'CDS-R8', pack)).toEqual([]);
+  });
+
+  test.each<[string, () => unknown, string]>([
+    ['a dashboard without a metrics source', () => measure(matched, { grafanaDashboard: true }),
+      'GatewayExperiment test/checkout: grafanaDashboard is true: a dashboard draws the variants\' queries, and the experiment has no metricsSource. '
+      + 'Pass metricsSource: MetricsSource.prometheus({ address, dialect }), or leave grafanaDashboard out.'],
+    ['a dashboard of CloudWatch metrics', () => measure(matched, {
+      grafanaDashboard: true,
+      metricsSource: MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: {} }),
+    }),
+    'GatewayExperiment test/checkout: grafanaDashboard is true: the dashboard\'s panels are PromQL, and the metrics source is CloudWatch (load balancer app/shop/50dc6c495c0c9188). '
+      + 'Use a Prometheus metrics source, or leave grafanaDashboard out (CloudWatch dashboards are the AWS constructs\' part).'],
+    ['a check of your own', () => measure(new Experiment({ name: 'q', variants: [{ name: 'b', weight: 10 }], healthChecks: [HealthCheck.prometheus({ name: 'queue', query: 'sum(q)', maxValue: 1 })] }),
+      { metricsSource: istio }),
+    'GatewayExperiment test/checkout: experiment "q" healthChecks[0] is "queue: query above 1 for 2 windows of 1m": a check of your own measures what its query (or alarm) measures, the same for every variant, '
+      + 'so it cannot compare them. Measure the variants with HealthCheck.errorRate() and HealthCheck.latency(), which the experiment renders per variant.'],
+    ['Prometheus in a chart without a namespace', () => new GatewayExperiment(Testing.chart(), 'checkout', {
+      experiment: matched, gateway: { name: 'public' }, backends: backendsFor(matched), at, metricsSource: istio,
+    }),
+    'GatewayExperiment test/checkout: metricsSource is "Prometheus http://prometheus.monitoring:9090 (Istio)": Prometheus queries select the variants\' metrics by namespace, '
+      + 'and the chart has no namespace (the manifests go to whatever namespace kubectl uses). Create the experiment in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).'],
+    ['a dashboard flag that is not a boolean', () => measure(matched, { metricsSource: istio, grafanaDashboard: 'yes' as any }),
+      'GatewayExperiment test/checkout: grafanaDashboard is "yes": it is true or false. Pass true to render a Grafana dashboard ConfigMap, or leave it out.'],
+  ])('refuses %s', (_, fn, message) => {
+    expectValidationError(fn, message);
+  });
+});
+
 describe('random props', () => {
   // Experiments the core accepts, switched off or with another control now and then, and up to 17
   // variants (one past what a route holds) now and then.
@@ -235,11 +374,12 @@ describe('random props', () => {
     // Stickiness only with variants selected by a match alone, so most experiments with it are refused.
     sticky: rarely(fc.constant(true), 5),
     many: rarely(fc.tuple(fc.integer({ min: 14, max: 17 }), fc.boolean()), 10),
-  }).map(({ props, control, enabled, sticky, many }) => {
+    healthChecks: healthChecksArb,
+  }).map(({ props, control, enabled, sticky, many, healthChecks }) => {
     const variants = many === undefined ? props.variants
       : Array.from({ length: many[0] }, (_, i) => many[1] ? { name: `v${i}`, match: Match.header(`x-v${i}`, 'on') } : { name: `v${i}`, weight: 1 });
     try {
-      return new Experiment({ ...props, variants, control, enabled, stickiness: sticky ? props.stickiness : undefined });
+      return new Experiment({ ...props, variants, control, enabled, stickiness: sticky ? props.stickiness : undefined, healthChecks });
     } catch {
       return undefined;
     }
@@ -251,6 +391,13 @@ describe('random props', () => {
     hostnames: maybe(hostnames),
     at: maybe(either(fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2028-06-01T00:00:00Z'), noInvalidDate: true }),
       fc.constantFrom(new Date(NaN), '2027-01-01', 0))),
+    metricsSource: maybe(fc.oneof(
+      fc.constantFrom(PrometheusDialect.istio(), PrometheusDialect.envoyGateway())
+        .map(dialect => MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect })),
+      fc.constant(MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: { control: 'targetgroup/control/73e2d6bc24d8a060' } })),
+    )),
+    grafanaDashboard: maybe(either(fc.boolean(), fc.constant('yes'))),
+    namespace: either(fc.constant('shop'), fc.constant(undefined)),
     // The backends: one per variant and the control, sometimes one missing or one too many.
     backends: fc.record({
       serviceName: either(fc.constant(''), fc.constantFrom('Checkout', '1checkout', 'checkout_b', 'c'.repeat(64))),
@@ -269,10 +416,22 @@ describe('random props', () => {
   }));
 
   test('either synthesize a valid route whose every rule splits 100%, or refuse with the library error', () => {
-    expectBuildsOrRefuses(propsArb, props => {
-      const chart = Testing.chart();
+    expectBuildsOrRefuses(propsArb, ({ namespace, ...props }) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace });
       const construct = new GatewayExperiment(chart, 'checkout', props as GatewayExperimentProps);
-      const [route] = ofKind(validatedManifests(chart), 'HTTPRoute');
+      const objects = validatedManifests(chart);
+      const [route] = ofKind(objects, 'HTTPRoute');
+      // Measured: every variant and the control listed with what watches it, and a dashboard when asked.
+      const recorded = JSON.parse(route.metadata.annotations[GatewayExperiment.ANNOTATION]);
+      const names = [construct.experiment.control, ...construct.experiment.variants.map(v => v.name)].sort();
+      expect(recorded.watchedBy === undefined).toBe(props.metricsSource === undefined);
+      if (recorded.watchedBy) {
+        expect(Object.keys(recorded.watchedBy).sort()).toEqual(names);
+        for (const variant of Object.keys(recorded.measurement.variants)) {
+          expect(recorded.watchedBy[variant]).toEqual(construct.experiment.healthChecks.map(c => c.name));
+        }
+      }
+      expect(ofKind(objects, 'ConfigMap')).toHaveLength(props.grafanaDashboard === true ? 1 : 0);
       const rules: any[] = route.spec.rules;
       expect(rules.length).toBeLessThanOrEqual(16);
       // Everyone else: the last rule has no match.

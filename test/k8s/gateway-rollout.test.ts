@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, Strategy } from '../../src';
+import { CapacityMode, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { GatewayRollout, GatewayRolloutProps } from '../../src/k8s/gateway-rollout';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { KubernetesRevision } from '../../src/k8s/revision';
+import { findings } from '../support/guardrails';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';
@@ -386,4 +387,10 @@ describe('random props', () => {
       }
     }, { quickRuns: 30 });
   });
+});
+
+test('measures nothing, so the guardrails say the strategy\'s health checks are declared but not rendered (CDS-R8)', () => {
+  const { rollout: construct } = render({ strategy: canary.withHealthChecks([HealthCheck.errorRate({ maxErrorPercent: 1 })]) });
+  const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+  expect(findings(construct.node.scope!, 'CDS-R8', pack)).toEqual(['test/web: canary 12.5% (bake 10m) → 50% (manual approval) → 100% on Gateway API: nothing measures the new version (its health check is declared, but Gateway API does not measure them)']);
 });

@@ -2,12 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { Match, StepGate, Strategy } from '../../src';
+import { guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { stepContextKey } from '../../src/core/private/step';
 import { PlainBlueGreen, PlainBlueGreenProps } from '../../src/k8s/plain-blue-green';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { KubernetesRevision, Slot } from '../../src/k8s/revision';
 import { gateArb } from '../support/arbitraries';
+import { findings } from '../support/guardrails';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';
@@ -386,4 +387,10 @@ describe('random props', () => {
       expect(JSON.parse(live.metadata.annotations[PLAN_ANNOTATION]).step).toBe(construct.step?.index);
     });
   });
+});
+
+test('measures nothing, so the guardrails say the strategy\'s health checks are declared but not rendered (CDS-R8)', () => {
+  const { construct } = render({ strategy: Strategy.BLUE_GREEN.withHealthChecks([HealthCheck.errorRate({ maxErrorPercent: 1 })]) });
+  const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+  expect(findings(construct.node.scope!, 'CDS-R8', pack)).toEqual(['test/web: blue-green (bake 5m) on plain Kubernetes: nothing measures the new version (its health check is declared, but plain Kubernetes does not measure them)']);
 });

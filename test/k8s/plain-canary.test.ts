@@ -1,13 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Match, StepGate, Strategy } from '../../src';
+import { guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { stepContextKey } from '../../src/core/private/step';
 import { PlainBlueGreen } from '../../src/k8s/plain-blue-green';
 import { PlainCanary, PlainCanaryProps } from '../../src/k8s/plain-canary';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { KubernetesRevision } from '../../src/k8s/revision';
 import { canaryArb, linearArb } from '../support/arbitraries';
+import { findings } from '../support/guardrails';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { servingOn, servingPort, tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses } from '../support/properties';
@@ -295,4 +296,10 @@ describe('random props', () => {
       expect(JSON.parse(service.metadata.annotations[PLAN_ANNOTATION]).step).toBe(construct.step?.index);
     });
   });
+});
+
+test('measures nothing, so the guardrails say the strategy\'s health checks are declared but not rendered (CDS-R8)', () => {
+  const { construct } = render({ strategy: tenFiftyCanary.withHealthChecks([HealthCheck.errorRate({ maxErrorPercent: 1 })]) });
+  const pack = guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule());
+  expect(findings(construct.node.scope!, 'CDS-R8', pack)).toEqual(['test/web: canary 10% (bake 5m) → 50% (manual approval) → 100% on plain Kubernetes: nothing measures the new version (its health check is declared, but plain Kubernetes does not measure them)']);
 });

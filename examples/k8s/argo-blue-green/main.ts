@@ -3,18 +3,22 @@
 // the internal Gateway "internal-gateway", everything else stays on the active Service. Once it is ready, a web
 // smoke test asks it, through that test route, which version it serves; if that passes, Argo waits for
 // a person:
-//   kubectl argo rollouts promote <name>    switch all traffic to the new version (the name is in dist/)
-//   kubectl argo rollouts abort <name>      give up the new version
-// The old version keeps running 10 minutes after the switch (the bake time). To release a new
-// version, change VERSION and apply again.
+//   kubectl argo rollouts promote <name> -n shop    switch all traffic to the new version (the name is in dist/)
+//   kubectl argo rollouts abort <name> -n shop      give up the new version
+// The old version keeps running 10 minutes after the switch (the bake time). Two health checks, read
+// from Envoy Gateway's metrics in Prometheus, judge the new version minute by minute: on the testers'
+// requests before the switch (2 minutes must pass before the promotion can switch traffic), and on
+// everyone's during the bake time after it, when a failure switches traffic back to the old version.
+// To release a new version, change VERSION and apply again.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { guardrails, k8s, Match, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, HealthCheck, k8s, Match, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const VERSION = '6.7.1';
 
 const app = new App();
-const chart = new Chart(app, 'ArgoBlueGreen');
+// The health checks' queries select the new version's metrics by namespace, so the chart has one.
+const chart = new Chart(app, 'ArgoBlueGreen', { namespace: 'shop' });
 
 // podinfo answers GET /version with {"version": "..."}: four checks, 30 seconds apart, that the
 // preview serves the version being released.
@@ -36,6 +40,10 @@ const checkout = new k8s.ArgoRollout(chart, 'checkout', {
     testRoute: Match.header('x-env', 'preview'),
     promotion: StepGate.manualApproval(),
     bakeTime: Duration.minutes(10),
+    healthChecks: [
+      HealthCheck.errorRate({ maxErrorPercent: 1 }),
+      HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(500) }),
+    ],
   }),
   revision: {
     containers: [{
@@ -53,6 +61,12 @@ const checkout = new k8s.ArgoRollout(chart, 'checkout', {
   }),
   analysisTemplates: [smokeTest],
   prePromotionAnalysis: 'smoke-test',
+  // Envoy Gateway counts requests per HTTPRoute rule: the test route's rule reaches the preview alone,
+  // the other rule the active Service alone.
+  metricsSource: k8s.MetricsSource.prometheus({
+    address: 'http://prometheus.monitoring:9090',
+    dialect: k8s.PrometheusDialect.envoyGateway(),
+  }),
 });
 
 // An HTTPRoute matches requests, not clients: whoever reaches the Gateway and sends the header reaches the preview.

@@ -1,7 +1,11 @@
 // A web service released as a canary by Argo Rollouts, its traffic split on an HTTPRoute of the Gateway
-// "public-gateway" by the Argo Rollouts Gateway API plugin (argoproj-labs/gatewayAPI): 10% while a
-// Prometheus analysis checks the success rate for 5 minutes, 50% for 10 minutes, then everything.
-// A failed analysis sends all traffic back to the stable version.
+// "public-gateway" by the Argo Rollouts Gateway API plugin (argoproj-labs/gatewayAPI): 10% for 5 minutes,
+// 50% for 10 minutes, then everything. From the first step on, two health checks judge the new version
+// minute by minute from the Istio metrics in Prometheus: more than 1% of requests failing with a 5xx, or
+// a p99 latency above 500 ms, in 2 windows aborts the rollout and sends all traffic back to the stable
+// version; a minute with fewer than 10 requests gives no verdict and pauses the rollout for a person
+// (`kubectl argo rollouts promote` to go on). The checks are the strategy's, as a platform team would
+// declare them once for every backend.
 //
 // The plugin must be registered with the controller (trafficRouterPlugins in the argo-rollouts-config
 // ConfigMap). The controller runs every step by itself: apply the manifests once per release, then
@@ -11,7 +15,7 @@
 // `cdk-deploy-strategies.dev/plan` annotation.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, HealthCheck, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const VERSION = '6.7.1';
 
@@ -19,26 +23,21 @@ const app = new App();
 // The plugin finds the HTTPRoute by name in the namespace the Rollout names, so the chart needs one.
 const chart = new Chart(app, 'ArgoCanary', { namespace: 'shop' });
 
-// The share of requests answered without a server error, from the metrics podinfo exports; adapt the
-// labels to your Prometheus scrape configuration. Each measurement covers the minute before it.
-const errorRate = new k8s.AnalysisTemplate(chart, 'ErrorRate', {
-  name: 'error-rate',
-  metrics: [k8s.AnalysisMetric.prometheus({
-    name: 'success-rate',
-    address: 'http://prometheus.monitoring:9090',
-    query: 'sum(rate(http_requests_total{app_kubernetes_io_name="checkout",status!~"5.."}[1m]))'
-      + ' / sum(rate(http_requests_total{app_kubernetes_io_name="checkout"}[1m]))',
-    successCondition: 'result[0] >= 0.99',
-    failureLimit: 1,
-    // No count: 5 measurements, one a minute, fill the gate's 5 minutes.
-  })],
+// Istio's sidecars report every request of the new version's pods, told apart by their version label.
+const metrics = k8s.MetricsSource.prometheus({
+  address: 'http://prometheus.monitoring:9090',
+  dialect: k8s.PrometheusDialect.istio(),
 });
 
 new k8s.ArgoRollout(chart, 'checkout', {
   strategy: Strategy.canary({
     steps: [
-      { weight: 10, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
+      { weight: 10, gate: StepGate.bake(Duration.minutes(5)) },
       { weight: 50, gate: StepGate.bake(Duration.minutes(10)) },
+    ],
+    healthChecks: [
+      HealthCheck.errorRate({ maxErrorPercent: 1 }),
+      HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(500) }),
     ],
   }),
   revision: {
@@ -55,7 +54,7 @@ new k8s.ArgoRollout(chart, 'checkout', {
     gateway: { name: 'public-gateway', namespace: 'gateways' },
     hostnames: ['shop.example.com'],
   }),
-  analysisTemplates: [errorRate],
+  metricsSource: metrics,
 });
 
 guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());

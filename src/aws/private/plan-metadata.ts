@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { Experiment } from '../../core/experiment';
 import { renderedPlan } from '../../core/private/rendered-plan';
@@ -12,9 +13,11 @@ export const PLAN_METADATA_TYPE = 'cdk-deploy-strategies:plan';
  * A rollout whose plan changes after construction (health checks added) passes a function: the
  * table and the plan are then read when they are, at synth.
  */
-export function recordPlan(construct: IConstruct, plan: TrafficPlan | (() => TrafficPlan), controller: string): void {
+export function recordPlan(construct: IConstruct, plan: TrafficPlan | (() => TrafficPlan), controller: string, driver?: () => RecordedDriver): void {
+  // Read at synth: the alarms the driver reads, which its cost depends on, are known then.
+  const recordedDriver = driver ? { driver: Lazy.any({ produce: driver }) } : {};
   if (typeof plan !== 'function') {
-    construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value });
+    construct.node.addMetadata(PLAN_METADATA_TYPE, { controller, ...renderedPlan(plan).value, ...recordedDriver });
     return;
   }
   construct.node.addMetadata(PLAN_METADATA_TYPE, {
@@ -25,7 +28,20 @@ export function recordPlan(construct: IConstruct, plan: TrafficPlan | (() => Tra
     get plan() {
       return renderedPlan(plan()).value.plan;
     },
+    ...recordedDriver,
   });
+}
+
+/** What a driven rollout records of its driver: the state machine, and what a rollout costs it. */
+export interface RecordedDriver {
+  readonly engine: string;
+  readonly stateMachineName: string;
+  /** State transitions of a usual rollout (the deploy already finished, each change applied promptly). */
+  readonly stateTransitions: number;
+  /** State transitions of the longest rollout that succeeds. */
+  readonly maxStateTransitions: number;
+  /** History events of the longest rollout, rollback included; a Standard workflow keeps at most 25,000. */
+  readonly maxHistoryEvents: number;
 }
 
 /** The metadata type under which a one-step-per-deploy rollout records the step it rendered. */

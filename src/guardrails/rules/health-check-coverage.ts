@@ -19,7 +19,7 @@ export class HealthCheckCoverageRule implements IGuardrailRule {
   public readonly id = 'CDS-R8';
   public readonly explanation = 'every rollout and every A/B experiment variant is measured by a health check its backend renders';
   public readonly fix = 'Declare healthChecks on the strategy (or the experiment), such as [HealthCheck.errorRate({ maxErrorPercent: 1 })], '
-    + 'on a backend that renders them (ECS, CodeDeploy, Lambda, ALB, CloudFront, Route 53 with a load balancer target, API Gateway stage canaries, Argo Rollouts, Flagger)';
+    + 'on a backend that renders them (ECS, CodeDeploy, Lambda, ALB A/B tests, API Gateway stage canaries, Argo Rollouts, Flagger; Route 53 with a load balancer target, CloudFront and ALB weighted rollouts driven by RolloutDriver.stepFunctions())';
 
   public check(subject: GuardrailSubject): string[] {
     if (subject.healthChecks.length > 0) return [];

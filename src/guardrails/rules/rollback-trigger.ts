@@ -19,9 +19,10 @@ export interface RollbackTriggerRuleProps {
  * CDS-R1: a canary, linear or blue-green rollout has something that rolls it back automatically:
  * alarms, an analysis, or (unless refused) a health signal such as the ECS circuit breaker.
  *
- * Static-weight backends (Route 53 without a health check, a Gateway API route without a
- * controller, plain Kubernetes) have none: their steps advance one deploy at a time, and a bad
- * version stays until someone deploys the previous step again.
+ * Static-weight backends driven by a pipeline (Route 53, CloudFront and ALB weighted rollouts
+ * without `RolloutDriver.stepFunctions()`, a Gateway API route without a controller, plain
+ * Kubernetes) have none: their steps advance one deploy at a time, and a bad version stays until
+ * someone deploys the previous step again.
  *
  * @example
  * new guardrails.RollbackTriggerRule({ acceptHealthChecks: false });
@@ -40,7 +41,8 @@ export class RollbackTriggerRule implements IGuardrailRule {
       : 'a canary, linear or blue-green rollout is rolled back automatically by alarms or an analysis';
     this.fix = 'Declare health checks (healthChecks on the strategy or the rollout, or addHealthCheck()) or add rollback alarms (addAlarm()) on AWS, '
       + 'or analysis gates (StepGate.analysis with an ArgoRollout or a FlaggerCanary) on Kubernetes, '
-      + 'or use a backend that has them; static-weight backends (Route 53, GatewayRollout, PlainCanary, PlainBlueGreen) need a suppression saying what watches each step';
+      + 'or use a backend that has them; drive Route 53, CloudFront and ALB weighted rollouts with RolloutDriver.stepFunctions(), which acts on their alarms; '
+      + 'GatewayRollout, PlainCanary and PlainBlueGreen need a suppression saying what watches each step';
   }
 
   public check(subject: GuardrailSubject): string[] {

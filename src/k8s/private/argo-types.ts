@@ -80,12 +80,18 @@ export interface ArgoTrafficRouting {
   readonly plugins: Record<string, ArgoGatewayApiPluginConfig>;
 }
 
+/** `canary.analysis`: a background analysis, started at step `startingStep` (an index into `steps`) and run until the rollout ends. */
+export interface ArgoBackgroundAnalysis extends ArgoRolloutAnalysis {
+  readonly startingStep?: number;
+}
+
 export interface ArgoCanaryStrategy {
   readonly stableService: string;
   readonly canaryService: string;
   readonly maxSurge?: number;
   readonly maxUnavailable?: number;
   readonly trafficRouting?: ArgoTrafficRouting;
+  readonly analysis?: ArgoBackgroundAnalysis;
   readonly steps: ArgoCanaryStep[];
 }
 
@@ -128,9 +134,32 @@ export interface ArgoWebProvider {
   readonly headers?: ArgoWebHeader[];
 }
 
+/** One `metricDataQueries` entry of the CloudWatch provider: a metric statistic or a metric math expression. */
+export interface ArgoCloudWatchQuery {
+  readonly id: string;
+  readonly expression?: string;
+  readonly metricStat?: {
+    readonly metric: {
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly dimensions: Array<{ readonly name: string; readonly value: string }>;
+    };
+    readonly period: number;
+    readonly stat: string;
+  };
+  readonly returnData: boolean;
+}
+
+/** The CloudWatch provider: `GetMetricData` over the last `interval`; `result` is the list of returned series (`result[0].Values`, newest first). */
+export interface ArgoCloudWatchProvider {
+  readonly interval: string;
+  readonly metricDataQueries: ArgoCloudWatchQuery[];
+}
+
 export interface ArgoMetricProvider {
   readonly prometheus?: ArgoPrometheusProvider;
   readonly web?: ArgoWebProvider;
+  readonly cloudWatch?: ArgoCloudWatchProvider;
 }
 
 export interface ArgoMetric {
@@ -142,6 +171,8 @@ export interface ArgoMetric {
   readonly count?: number;
   readonly failureLimit: number;
   readonly successCondition: string;
+  /** When a measurement fails; without it, a measurement fails whenever the success condition is false. */
+  readonly failureCondition?: string;
   readonly provider: ArgoMetricProvider;
 }
 

@@ -1,3 +1,4 @@
+import type { HealthCheck } from '../../core/health-check';
 import { CapacityMode } from '../../core/plan-options';
 import { fail } from '../../core/private/validation';
 import type { Strategy } from '../../core/strategy';
@@ -33,9 +34,9 @@ function worstGap(strategy: Strategy, plan: TrafficPlan): { index: number; gap: 
  * from its weight than `tolerance` allows, naming the replica count that would do.
  */
 export function replicaRatioPlan(
-  prop: string, provider: string, strategy: Strategy, replicas: number, tolerance: number, alternative: string,
+  prop: string, provider: string, strategy: Strategy, replicas: number, tolerance: number, alternative: string, healthChecks?: HealthCheck[],
 ): TrafficPlan {
-  const plan = strategy.plan({ capacity: CapacityMode.REPLICA_RATIO, replicas });
+  const plan = strategy.plan({ capacity: CapacityMode.REPLICA_RATIO, replicas, healthChecks });
   const worst = worstGap(strategy, plan);
   if (worst.gap > tolerance + 1e-9) {
     const step = plan.steps[worst.index];
