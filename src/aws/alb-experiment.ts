@@ -309,7 +309,10 @@ export class AlbExperiment extends Construct {
     }
     this.dashboard = experimentDashboard(this, 'Dashboard', { experiment, backend: BACKEND, variants });
 
-    recordExperiment(this, experiment, BACKEND, at);
+    recordExperiment(this, experiment, BACKEND, at, {
+      watchedBy: Object.fromEntries(names.map(name => [name, forwarded.has(name) ? measured.names : []])),
+      source: 'CloudWatch alarms on each target group\'s metrics',
+    });
     registerGuardrailFacts(this, {
       platform: 'aws',
       backend: BACKEND,

@@ -1,6 +1,6 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -14,8 +14,9 @@ import {
 import { cloudFrontDefaultChecks, drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
 import { Driver, renderDriver } from './private/driver-resources';
+import { DashboardVariant, experimentDashboard } from './private/experiment-dashboard';
 import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
-import { cloudFrontMetrics, HealthCheckAlarms } from './private/health-check-alarms';
+import { cloudFrontAdditionalMetrics, cloudFrontMetrics, HealthCheckAlarms, HealthCheckSource } from './private/health-check-alarms';
 import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
 import { currentStep, stepContextKey } from '../core/private/step';
@@ -89,6 +90,16 @@ export interface CloudFrontContinuousDeploymentProps {
   readonly alarms?: cloudwatch.IAlarm[];
 
   /**
+   * Turns on CloudFront's additional metrics (a monitoring subscription, which CloudFront charges
+   * per distribution) for the staging distribution and, with an experiment, for the primary too, so
+   * that latency checks can read `OriginLatency`. The primary must have no monitoring subscription of
+   * its own: CloudFront takes one per distribution.
+   *
+   * @default false - the standard metrics only: requests and error rates, no latency checks
+   */
+  readonly additionalMetrics?: boolean;
+
+  /**
    * With a strategy and `RolloutDriver.stepFunctions()`: the health checks that roll the rollout
    * back, in place of the strategy's (`[]` for none), rendered as CloudWatch alarms on the staging
    * distribution's metrics (which CloudFront publishes in us-east-1: the stack must be there), read
@@ -145,6 +156,8 @@ interface Rendered {
   readonly trafficConfig: TrafficConfig;
   readonly enabled: boolean;
   readonly experiment?: Experiment;
+  /** With an experiment: the moment rendered. */
+  readonly at?: Date;
   readonly plan?: TrafficPlan;
   readonly step?: PlanStep;
   /** Driven: the policy of each step before the promotion. */
@@ -168,6 +181,11 @@ const attached = new WeakMap<cloudfront.Distribution, string>();
  * 15% by weight in whole percents, sticky sessions of 5 to 60 minutes. Anything else fails at
  * construction, naming what works instead. The plan (with a strategy) or the experiment's
  * allocations are recorded in the cloud assembly.
+ *
+ * An experiment is measured per side: a CloudWatch dashboard (`dashboard`) shows the control (the
+ * primary distribution) beside the variant (the staging distribution), and each of the
+ * experiment's `healthChecks` becomes an alarm per side (`variantAlarms`). CloudFront publishes
+ * its metrics in us-east-1, so a stack with checks must be deployed there.
  *
  * Viewers never reach the staging distribution directly: only through the primary, by the
  * policy. CloudFront may also send every request to the primary at times of peak load on the
@@ -223,6 +241,21 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly policyEnabled: boolean;
   /** The experiment rendered, if the policy follows one. */
   public readonly experiment?: Experiment;
+  /**
+   * With an experiment: its dashboard, the requests, error rate and latency of the control (the
+   * primary distribution) and the variant (the staging distribution) side by side.
+   *
+   * @default - undefined: the policy follows a strategy
+   */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /**
+   * With an experiment: the alarms of its health checks, by variant (the control's on the primary
+   * distribution, the variant's on the staging distribution). Nothing acts on them: subscribe to
+   * them, and switch the experiment off (its `enabled`) when the variant fails.
+   *
+   * @default - undefined: the policy follows a strategy
+   */
+  public readonly variantAlarms?: { [variant: string]: cloudwatch.IAlarm[] };
   /** The plan step rendered, if the policy follows a strategy and the pipeline drives it. */
   public readonly step?: PlanStep;
   /** Who moves the traffic from step to step. */
@@ -248,6 +281,7 @@ export class CloudFrontContinuousDeployment extends Construct {
   public readonly notificationTopic?: sns.ITopic;
 
   private readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly additionalMetrics: boolean;
   private health?: HealthCheckAlarms;
   private currentPlan?: TrafficPlan;
 
@@ -258,6 +292,10 @@ export class CloudFrontContinuousDeployment extends Construct {
     const primary = this.primaryOf(where, props.primary);
     const stagingProps = stagingPropsOf(where, props.stagingDistributionProps);
     this.driver = props.driver === undefined ? RolloutDriver.pipeline() : RolloutDriver._require(`${where}: driver`, props.driver);
+    if (props.additionalMetrics !== undefined && typeof props.additionalMetrics !== 'boolean') {
+      fail(`${where}: additionalMetrics`, props.additionalMetrics, 'it is true or false', 'Pass true to turn on CloudFront\'s additional metrics, or leave it out.');
+    }
+    this.additionalMetrics = props.additionalMetrics ?? false;
 
     if (props.experiment !== undefined && props.strategy !== undefined) {
       fail(`${where}: strategy`, describeStrategy(props.strategy), 'an experiment is given too, and one policy follows one of them',
@@ -276,6 +314,7 @@ export class CloudFrontContinuousDeployment extends Construct {
 
     this.stagingDistribution = new cloudfront.Distribution(this, 'Staging', stagingProps);
     (this.stagingDistribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride('DistributionConfig.Staging', true);
+    if (this.additionalMetrics) cloudFrontAdditionalMetrics(this, 'StagingMetrics', this.stagingDistribution.distributionId);
 
     // The policy names the staging distribution, and the primary names the policy: staging →
     // policy → primary, so CloudFormation creates them in that order and nothing refers back.
@@ -289,6 +328,12 @@ export class CloudFrontContinuousDeployment extends Construct {
     (primary.node.defaultChild as cloudfront.CfnDistribution)
       .addPropertyOverride('DistributionConfig.ContinuousDeploymentPolicyId', this.policy.attrId);
     attached.set(primary, this.node.path);
+
+    if (rendered.experiment !== undefined) {
+      const measured = this.measureExperiment(where, primary, rendered.experiment, rendered.at!);
+      this.dashboard = measured.dashboard;
+      this.variantAlarms = measured.variantAlarms;
+    }
 
     for (const alarm of requireAlarms(`${where}: alarms`, props.alarms)) this.addAlarm(alarm);
     const driver = rendered.plan !== undefined ? this.recordStrategy(where, primary, rendered) : undefined;
@@ -363,7 +408,7 @@ export class CloudFrontContinuousDeployment extends Construct {
         sources: [{
           scope: scopeOfChecks,
           metrics: () => cloudFrontMetrics(this.stagingDistribution.distributionId, {
-            description: `staging distribution ${this.stagingDistribution.node.path}`, additionalMetrics: false,
+            description: `staging distribution ${this.stagingDistribution.node.path}`, additionalMetrics: this.additionalMetrics,
           }),
         }],
       }, plan.healthChecks);
@@ -456,9 +501,55 @@ export class CloudFrontContinuousDeployment extends Construct {
           ? `The policy is rendered when the app is synthesized: deploy again on or after ${experiment.startDate!.toISOString()} to start the experiment.`
           : 'Remove this construct to delete the staging distribution, or promote the variant.'));
     }
-    recordExperiment(this, experiment, CLOUDFRONT_CD, at);
-    registerGuardrailFacts(this, { platform: 'aws', backend: CLOUDFRONT_CD, experiment, evaluationOrder: declaredOrder(experiment) });
-    return { trafficConfig, enabled: reason === undefined, experiment };
+    return { trafficConfig, enabled: reason === undefined, experiment, at };
+  }
+
+  /**
+   * Measures each side of the experiment apart: the control on the primary distribution, the
+   * variant on the staging one (CloudFront publishes each distribution's metrics). One alarm per
+   * health check and side, one dashboard; records what watches each side for the plan command.
+   */
+  private measureExperiment(where: string, primary: cloudfront.Distribution, experiment: Experiment, at: Date):
+  { dashboard: cloudwatch.Dashboard; variantAlarms: { [variant: string]: cloudwatch.IAlarm[] } } {
+    if (this.additionalMetrics) cloudFrontAdditionalMetrics(this, 'PrimaryMetrics', primary.distributionId);
+    const sides = [
+      { name: experiment.control, isControl: true, distribution: primary, what: 'primary distribution' },
+      ...experiment.variants.map(v => ({ name: v.name, isControl: false, distribution: this.stagingDistribution, what: 'staging distribution' })),
+    ].map(side => ({
+      ...side,
+      metrics: cloudFrontMetrics(side.distribution.distributionId, {
+        description: `${side.what} ${side.distribution.node.path}`, additionalMetrics: this.additionalMetrics,
+      }),
+    }));
+    const scopes = new Map<string, Construct>();
+    const sources: HealthCheckSource[] = sides.map(side => {
+      const scope = new Construct(this, `Alarms-${side.name}`);
+      scopes.set(side.name, scope);
+      return { scope, metrics: () => side.metrics };
+    });
+    const measured = new HealthCheckAlarms({
+      backend: CLOUDFRONT_CD,
+      where: `${where}: experiment "${experiment.name}" healthChecks`,
+      sources,
+      scope: this,
+      purpose: `measures one side of experiment "${experiment.name}", the variant and the control apart: switch the experiment off (enabled: false) when the variant fails`,
+      perVariant: true,
+    }, experiment.healthChecks);
+    const variantAlarms: { [variant: string]: cloudwatch.IAlarm[] } = {};
+    for (const side of sides) {
+      variantAlarms[side.name] = measured.alarms.filter(alarm => alarm.node.scope === scopes.get(side.name));
+    }
+    const variants: DashboardVariant[] = sides.map(side => ({ name: side.name, isControl: side.isControl, metrics: side.metrics }));
+    const dashboard = experimentDashboard(this, 'Dashboard', { experiment, backend: CLOUDFRONT_CD, variants });
+
+    recordExperiment(this, experiment, CLOUDFRONT_CD, at, {
+      watchedBy: Object.fromEntries(sides.map(side => [side.name, measured.names])),
+      source: 'CloudWatch alarms on each distribution\'s metrics (us-east-1)',
+    });
+    registerGuardrailFacts(this, {
+      platform: 'aws', backend: CLOUDFRONT_CD, experiment, evaluationOrder: declaredOrder(experiment), healthChecks: () => measured.names,
+    });
+    return { dashboard, variantAlarms };
   }
 
   private renderStrategy(where: string, props: CloudFrontContinuousDeploymentProps): Rendered {

@@ -1,24 +1,28 @@
 import { Duration } from 'aws-cdk-lib';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { FlaggerAnalysis } from './flagger-metric';
 import { GatewayReference } from './http-route-rule';
+import { MetricsSource } from './metrics-source';
 import {
   analysisMetrics, FLAGGER, flaggerAnalyses, flaggerAppName, flaggerCanaryObjects, flaggerThreshold, loadTesterUrl, loadTesterWebhook,
 } from './private/flagger-canary-object';
-import { flaggerDuration, FlaggerAnalysisSpec, FlaggerWebhook } from './private/flagger-types';
+import { RenderedFlaggerChecks, renderFlaggerChecks, syncMetricTemplates } from './private/flagger-health-checks';
+import { flaggerDuration, FlaggerAnalysisSpec, FlaggerMetricCheck, FlaggerWebhook } from './private/flagger-types';
 import { gatewayReference, routeHostnames } from './private/gateway-match';
+import { MeasuredTarget, QueryContext } from './private/health-check-queries';
 import { recordK8sPlan } from './private/plan-annotation';
 import { containerPort, portNumber, replicaCount, revision as checkRevision } from './private/workload';
 import { KubernetesRevision } from './revision';
+import { HealthCheck } from '../core/health-check';
 import { CapacityMode } from '../core/plan-options';
 import { formatSeconds } from '../core/private/format';
 import { fail, struct } from '../core/private/validation';
 import { StepGate, StepGateKind } from '../core/step-gate';
 import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
-import { registerGuardrailFacts } from '../guardrails/private/facts';
+import { registerGuardrailFacts, TriggerFacts } from '../guardrails/private/facts';
 
 /** Props for a `FlaggerCanary`. */
 export interface FlaggerCanaryProps {
@@ -67,9 +71,10 @@ export interface FlaggerCanaryProps {
 
   /**
    * How many failed checks roll the rollout back. Each failed check holds the step one more
-   * interval, which the plan does not count.
+   * interval, which the plan does not count. With health checks it is their `failingWindows`
+   * (the same for all of them), and a different value is refused.
    *
-   * @default 1 - the first failed check rolls back
+   * @default - the health checks' failingWindows; without health checks 1, the first failed check rolls back
    */
   readonly threshold?: number;
 
@@ -88,6 +93,29 @@ export interface FlaggerCanaryProps {
    * @default - "http://flagger-loadtester.<the chart's namespace, or default>/"
    */
   readonly loadTester?: string;
+
+  /**
+   * The health checks that roll this rollout back, replacing the strategy's (`[]` for none). Each
+   * is measured on the canary through `metricsSource` and rendered as a Flagger MetricTemplate
+   * (`<name>-<check>`), which the analysis runs at the end of every interval, over the check's
+   * window: a window past its bound, or quieter than the check's `minimumRequests` (Flagger has no
+   * "no verdict"), holds the step and counts one failed check, and `failingWindows` failed checks
+   * roll the rollout back. The checks share Flagger's one `threshold`, so their `failingWindows`
+   * must be equal, and a window may not be longer than the analysis interval. A blue-green
+   * strategy cannot have any. Add more with `addHealthCheck()`.
+   *
+   * @default - the strategy's health checks
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * Where the health checks are measured: a Prometheus server in the data plane's dialect (the
+   * chart then needs a namespace), or CloudWatch with its `region`. Needed as soon as the rollout
+   * has a health check.
+   *
+   * @default - none; the rollout must then have no health checks (`healthChecks: []` drops the strategy's)
+   */
+  readonly metricsSource?: MetricsSource;
 }
 
 /**
@@ -108,6 +136,17 @@ export interface FlaggerCanaryProps {
  *   time, while the old version still runs) and promotes.
  * - Analysis gates become the analysis `metrics`: the checks of every analysis the gates name, which
  *   Flagger runs at the end of every interval of the rollout.
+ * - Health checks (the strategy's, or `healthChecks`) become MetricTemplates (`MetricTemplate-<check>`,
+ *   named `<name>-<check>`), measured on the canary through `metricsSource` with the same queries
+ *   as `ArgoRollout`'s, and analysis `metrics` referencing them: `thresholdRange.max` is the
+ *   check's bound, `interval` its window, and the analysis `threshold` its `failingWindows`.
+ *   Flagger's canary Deployment is `<name>` and its primary `<name>-primary`, whose pods Flagger
+ *   relabels `app.kubernetes.io/name: <name>-primary`: the Istio dialect tells the canary apart by
+ *   that label and `revision.version` (or by the Service `<name>-canary`), a custom dialect by its
+ *   placeholders, CloudWatch by the target group `canary`. The Envoy Gateway dialect cannot:
+ *   Flagger's HTTPRoute keeps both Services in one rule. A window quieter than `minimumRequests`
+ *   returns nothing, which Flagger counts as a failed check: a quiet canary is held, then rolled
+ *   back, never promoted.
  * - A manual approval on the last step becomes a `confirm-promotion` webhook to the load tester's
  *   `gate/check`. Flagger asks it at the end of each interval at the last weight and promotes once it
  *   answers yes, so the weight is held one interval before the approval counts: write that interval
@@ -141,14 +180,22 @@ export interface FlaggerCanaryProps {
 export class FlaggerCanary extends Construct {
   /** The application's name (`app.kubernetes.io/name`, the Deployment's and the Canary's name). */
   public readonly appName: string;
-  /** The traffic plan Flagger follows. */
-  public readonly plan: TrafficPlan;
   /** The Canary. */
   public readonly canary: ApiObject;
   /** The target Deployment, which Flagger copies to the primary. */
   public readonly deployment: kplus.Deployment;
   /** The analysis interval, how long each step holds. */
   public readonly interval: Duration;
+  /** The metrics source the health checks are measured through, if any. */
+  public readonly metricsSource?: MetricsSource;
+
+  private readonly where: string;
+  private readonly checks: HealthCheck[];
+  private readonly planFor: () => TrafficPlan;
+  private readonly renderChecks: () => RenderedFlaggerChecks;
+  private readonly timelineText: string;
+  private currentPlan: TrafficPlan;
+  private rendered: RenderedFlaggerChecks = { templates: [], metrics: [] };
 
   constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
     super(scope, id);
@@ -165,8 +212,14 @@ export class FlaggerCanary extends Construct {
     const port = props.port === undefined ? 80 : portNumber(`${where}: port`, props.port);
     const gateway = gatewayReference(`${where}: gateway`, props.gateway);
     const hostnames = routeHostnames(`${where}: hostnames`, props.hostnames);
-    const threshold = flaggerThreshold(`${where}: threshold`, props.threshold);
+    const threshold = props.threshold === undefined ? undefined : flaggerThreshold(`${where}: threshold`, props.threshold);
     const analyses = flaggerAnalyses(`${where}: analyses`, props.analyses);
+    const checks = props.healthChecks === undefined ? [...strategy.healthChecks]
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
+    const checkProps = new Map(checks.map((check, i) => [check, props.healthChecks === undefined
+      ? `${where}: strategy.healthChecks[${i}] (${check.name})` : `${where}: healthChecks[${i}]`]));
+    this.metricsSource = props.metricsSource === undefined ? undefined : MetricsSource._require(`${where}: metricsSource`, props.metricsSource);
+    const namespace = Chart.of(this).namespace;
     const loadTester = loadTesterUrl(`${where}: loadTester`, props.loadTester, Chart.of(this).namespace);
 
     const timeline = strategy.kind === StrategyKind.BLUE_GREEN ? blueGreenTimeline(where, strategy) : progressiveTimeline(where, strategy);
@@ -181,28 +234,131 @@ export class FlaggerCanary extends Construct {
     const webhooks: FlaggerWebhook[] = timeline.approval ? [loadTesterWebhook('manual-approval', 'confirm-promotion', loadTester, 'gate/check')] : [];
     const analysis: FlaggerAnalysisSpec = {
       interval: flaggerDuration(timeline.intervalSeconds),
-      threshold,
+      // The health checks' failingWindows, once they are known (addHealthCheck may add the first).
+      threshold: Lazy.any({ produce: () => this.rendered.threshold ?? threshold ?? 1 }) as unknown as number,
       ...timeline.steps,
-      metrics,
+      metrics: Lazy.any({
+        produce: () => {
+          const all = [...metrics ?? [], ...this.rendered.metrics];
+          return all.length === 0 ? undefined : all;
+        },
+      }) as unknown as FlaggerMetricCheck[],
       webhooks: webhooks.length > 0 ? webhooks : undefined,
     };
 
+    this.where = where;
+    this.checks = checks;
     this.interval = Duration.seconds(timeline.intervalSeconds);
     // Flagger runs the canary at full size beside the primary, whatever the weight.
-    this.plan = strategy.plan({ capacity: CapacityMode.FULL_COPY, replicas });
+    this.planFor = () => strategy.plan({ capacity: CapacityMode.FULL_COPY, replicas, healthChecks: this.checks });
+    this.currentPlan = this.planFor();
+    const target: MeasuredTarget = {
+      description: `the canary of ${this.appName} (Deployment ${this.appName})`,
+      role: 'canary',
+      namespace: namespace ?? '',
+      app: this.appName,
+      version: revision.version,
+      service: `${this.appName}-canary`,
+      noRouteRule: `Flagger writes the HTTPRoute ${this.appName} itself, with the primary and canary Services in one rule, and moves the weights inside it`,
+    };
+    const ctx: QueryContext = { where, checkProp: check => checkProps.get(check) ?? `${where}: addHealthCheck (${check.name})` };
+    const builtinNames = metrics?.map(m => m.name) ?? [];
+    this.renderChecks = () => {
+      if (strategy.kind === StrategyKind.BLUE_GREEN && this.checks.length > 0) {
+        const check = this.checks[0];
+        fail(ctx.checkProp(check), check.describe(),
+          'Flagger runs the analysis metrics at every iteration of a blue-green, while the new version has no production traffic (Flagger\'s blue-green routes no test requests), so a window without requests returns nothing and counts as a failed check',
+          'Use ArgoRollout, whose post-promotion analysis measures the bake after the switch, or a canary strategy, or healthChecks: [] and a load tester webhook that tests the new version.');
+      }
+      return renderFlaggerChecks({
+        where,
+        subject: 'rollout',
+        appName: this.appName,
+        namespace,
+        source: this.metricsSource,
+        checks: this.checks,
+        ctx,
+        target,
+        intervalSeconds: timeline.intervalSeconds,
+        intervalSource: 'every step of the strategy holds it',
+        threshold,
+        builtinNames,
+      });
+    };
+    this.rendered = this.renderChecks();
     const objects = flaggerCanaryObjects(this, { where, appName: this.appName, revision, replicas, port, targetPort, gateway, hostnames, analysis });
     this.deployment = objects.deployment;
     this.canary = objects.canary;
+    syncMetricTemplates(this, this.appName, () => this.rendered);
     // The controller names Flagger's own timeline (interval, weights or iterations), which the plan command prints.
-    recordK8sPlan(where, this, this.canary, this.plan, describeTimeline(timeline));
+    this.timelineText = describeTimeline(timeline);
+    recordK8sPlan(where, this, this.canary, this.plan, this.timelineText);
+    const self = this;
     registerGuardrailFacts(this, {
       platform: 'k8s',
       backend: FLAGGER,
-      plan: this.plan,
-      rollbackTriggers: () => metrics
-        ? [{ kind: 'ANALYSIS', description: `Flagger analysis ${names.join(', ')} (${metrics.map(m => m.name).join(', ')})` }]
-        : [{ kind: 'HEALTH_CHECK', description: 'Flagger\'s readiness and progress deadline checks' }],
+      get plan() {
+        return self.plan;
+      },
+      rollbackTriggers: () => {
+        const triggers: TriggerFacts[] = metrics
+          ? [{ kind: 'ANALYSIS', description: `Flagger analysis ${names.join(', ')} (${metrics.map(m => m.name).join(', ')})` }] : [];
+        const measured = this.measuredChecks();
+        if (measured.length > 0) {
+          triggers.push({
+            kind: 'ANALYSIS',
+            description: `health check${measured.length === 1 ? '' : 's'} ${measured.join(', ')} (MetricTemplate${measured.length === 1 ? '' : 's'} `
+              + `${this.rendered.templates.map(t => t.name).join(', ')})`,
+          });
+        }
+        return triggers.length > 0 ? triggers : [{ kind: 'HEALTH_CHECK', description: 'Flagger\'s readiness and progress deadline checks' }];
+      },
+      healthChecks: () => this.measuredChecks(),
     });
+  }
+
+  /** The traffic plan Flagger follows, with the health checks that watch each step. */
+  public get plan(): TrafficPlan {
+    return this.currentPlan;
+  }
+
+  /** The MetricTemplates rendered from the health checks (none without health checks). */
+  public get healthCheckTemplates(): ApiObject[] {
+    return this.rendered.templates.map(t => this.node.findChild(t.id) as ApiObject);
+  }
+
+  /**
+   * Adds a health check that rolls this rollout back, measured through `metricsSource` like the
+   * others, as a MetricTemplate of its own; the plan lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const prop = `${this.where}: addHealthCheck`;
+    if (!HealthCheck._isHealthCheck(check)) {
+      fail(prop, check, 'a health check is made with HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()',
+        'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+    }
+    if (this.checks.some(c => c.name === check.name)) {
+      fail(`${prop}.name`, check.name, `the rollout has a health check named "${check.name}" already, and a name picks one MetricTemplate`,
+        'Give the check another name with the name option, such as "latency-p99-strict".');
+    }
+    const before = { plan: this.currentPlan, rendered: this.rendered };
+    this.checks.push(check);
+    try {
+      this.currentPlan = this.planFor();
+      this.rendered = this.renderChecks();
+    } catch (e) {
+      this.checks.pop();
+      this.currentPlan = before.plan;
+      this.rendered = before.rendered;
+      throw e;
+    }
+    syncMetricTemplates(this, this.appName, () => this.rendered);
+    recordK8sPlan(this.where, this, this.canary, this.currentPlan, this.timelineText);
+  }
+
+  /** The names of the checks the analysis measures. */
+  private measuredChecks(): string[] {
+    return this.rendered.templates.length === 0 ? [] : this.checks.map(c => c.name);
   }
 
   /** The Canary's name, for `kubectl describe canary <name>`. */

@@ -1,18 +1,23 @@
 import { Duration } from 'aws-cdk-lib';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { FlaggerMetric } from './flagger-metric';
 import { GatewayReference } from './http-route-rule';
+import { MetricsSource } from './metrics-source';
+import { RecordedMeasurement, variantMeasurements } from './private/experiment-metrics';
 import {
   FLAGGER, flaggerAppName, flaggerCanaryObjects, flaggerMetrics, flaggerThreshold, loadTesterUrl, loadTesterWebhook,
 } from './private/flagger-canary-object';
-import { flaggerDuration, FlaggerAnalysisSpec, FlaggerMatch } from './private/flagger-types';
+import { RenderedFlaggerChecks, renderFlaggerChecks, syncMetricTemplates } from './private/flagger-health-checks';
+import { flaggerDuration, FlaggerAnalysisSpec, FlaggerMatch, FlaggerMetricCheck } from './private/flagger-types';
 import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
-import { EXPERIMENT_ANNOTATION } from './private/plan-annotation';
+import { MeasuredTarget, QueryContext } from './private/health-check-queries';
+import { EXPERIMENT_ANNOTATION, MAX_PLAN_ANNOTATION_BYTES } from './private/plan-annotation';
 import { containerPort, portNumber, replicaCount, revision as checkRevision } from './private/workload';
 import { KubernetesRevision } from './revision';
 import { Experiment } from '../core/experiment';
+import { HealthCheck } from '../core/health-check';
 import { Match } from '../core/match';
 import { fail, struct, validDate, wholeSeconds } from '../core/private/validation';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -70,9 +75,10 @@ export interface FlaggerExperimentProps {
   readonly interval?: Duration;
 
   /**
-   * How many failed checks end the experiment, sending everyone back to the control.
+   * How many failed checks end the experiment, sending everyone back to the control. With health
+   * checks it is their `failingWindows` (the same for all of them), and a different value is refused.
    *
-   * @default 1
+   * @default - the health checks' failingWindows; without health checks 1
    */
   readonly threshold?: number;
 
@@ -98,6 +104,30 @@ export interface FlaggerExperimentProps {
    * @default - now, when the construct is created
    */
   readonly at?: Date;
+
+  /**
+   * The health checks that end the experiment when the variant fails them, replacing the
+   * experiment's (`[]` for none). Each is measured on the variant through `metricsSource` and
+   * rendered as a Flagger MetricTemplate (`<name>-<check>`), which the analysis runs at every
+   * interval over the check's window: a window past its bound, or quieter than the check's
+   * `minimumRequests` (Flagger has no "no verdict"), counts one failed check, and `failingWindows`
+   * failed checks send everyone back to the control. Their `failingWindows` must be equal (one
+   * `threshold`), and no window longer than `interval`. Add more with `addHealthCheck()`.
+   *
+   * @default - the experiment's health checks
+   */
+  readonly healthChecks?: HealthCheck[];
+
+  /**
+   * Where the health checks are measured: a Prometheus server in the data plane's dialect (the
+   * chart then needs a namespace), or CloudWatch with its `region` and the target groups of the
+   * variant and the control (by their names). The variant's and the control's queries are recorded
+   * in the experiment annotation, so the plan command lists what measures each; only the variant's
+   * checks act (the control is Flagger's primary, which an experiment never rolls back).
+   *
+   * @default - none; the experiment must then have no health checks (`healthChecks: []` drops the experiment's)
+   */
+  readonly metricsSource?: MetricsSource;
 }
 
 /** What the experiment annotation holds, as JSON. */
@@ -107,6 +137,10 @@ interface RecordedExperiment {
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
+  /** With a metrics source: the health checks measuring the variant and the control, by name. */
+  readonly watchedBy?: Record<string, string[]>;
+  /** With a metrics source: the queries of the variant and the control. */
+  readonly measurement?: RecordedMeasurement;
 }
 
 const DEFAULT_INTERVAL_SECONDS = 60;
@@ -130,6 +164,14 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  * to `rollback/check` lets a person end it. Open one with
  * `curl -d '{"name": "<name>", "namespace": "<namespace>"}' <load tester>/gate/open` (promote the
  * variant) or `.../rollback/open` (everyone back to the control).
+ *
+ * Health checks (the experiment's, or `healthChecks`) become MetricTemplates (`MetricTemplate-<check>`,
+ * named `<name>-<check>`) measured on the variant through `metricsSource`, with the same queries
+ * as `ArgoRollout`'s and `GatewayExperiment`'s, and analysis `metrics` referencing them
+ * (`thresholdRange.max` the check's bound, `interval` its window, the analysis `threshold` its
+ * `failingWindows`). The variant's pods are Flagger's canary (`app.kubernetes.io/name: <name>`,
+ * Service `<name>-canary`), the control's its primary (Service `<name>-primary`); the Envoy Gateway
+ * dialect cannot tell them apart, since Flagger's HTTPRoute rules hold both Services.
  *
  * An experiment switched off, or past its end date at `at`, renders its `rollback` webhook to the
  * load tester's `gate/approve`, which always answers yes: Flagger ends it at its next check and
@@ -162,6 +204,14 @@ export class FlaggerExperiment extends Construct {
   public readonly canary: ApiObject;
   /** The Deployment of the variant, which Flagger runs beside the primary. */
   public readonly deployment: kplus.Deployment;
+  /** The metrics source the health checks are measured through, if any. */
+  public readonly metricsSource?: MetricsSource;
+
+  private readonly where: string;
+  private readonly checks: HealthCheck[];
+  private readonly renderChecks: () => RenderedFlaggerChecks;
+  private readonly record: () => void;
+  private rendered: RenderedFlaggerChecks = { templates: [], metrics: [] };
 
   constructor(scope: Construct, id: string, props: FlaggerExperimentProps) {
     super(scope, id);
@@ -181,10 +231,16 @@ export class FlaggerExperiment extends Construct {
     const interval = props.interval === undefined ? DEFAULT_INTERVAL_SECONDS : wholeSeconds(`${where}: interval`, props.interval, {
       minSeconds: 1, fix: 'Use at least Duration.seconds(1), such as Duration.minutes(1).',
     });
-    const threshold = flaggerThreshold(`${where}: threshold`, props.threshold);
+    const threshold = props.threshold === undefined ? undefined : flaggerThreshold(`${where}: threshold`, props.threshold);
     const metrics = props.metrics === undefined ? [] : flaggerMetrics(`${where}: metrics`, props.metrics);
     const loadTester = loadTesterUrl(`${where}: loadTester`, props.loadTester, Chart.of(this).namespace);
     const at = props.at === undefined ? new Date() : validDate(`${where}: at`, props.at, 'Pass the moment to render, such as new Date("2027-01-01T00:00:00Z"), or leave it out for now.');
+    const checks = props.healthChecks === undefined ? [...experiment.healthChecks]
+      : HealthCheck._requireList(`${where}: healthChecks`, props.healthChecks);
+    const checkProps = new Map(checks.map((check, i) => [check, props.healthChecks === undefined
+      ? `${where}: experiment "${experiment.name}" healthChecks[${i}]` : `${where}: healthChecks[${i}]`]));
+    this.metricsSource = props.metricsSource === undefined ? undefined : MetricsSource._require(`${where}: metricsSource`, props.metricsSource);
+    const namespace = Chart.of(this).namespace;
 
     const prefix = `${where}: experiment "${experiment.name}"`;
     if (experiment.variants.length !== 1) {
@@ -216,11 +272,62 @@ export class FlaggerExperiment extends Construct {
     const reason = experiment.inactiveReason(at);
     this.experiment = experiment;
     this.active = reason === undefined;
+    this.where = where;
+    this.checks = checks;
+    const appName = this.appName;
+    const variantTarget: MeasuredTarget = {
+      description: `variant "${variant.name}" (Flagger's canary, Deployment ${appName})`,
+      role: variant.name,
+      namespace: namespace ?? '',
+      app: appName,
+      version: revision.version,
+      service: `${appName}-canary`,
+      noRouteRule: `Flagger writes the HTTPRoute ${appName} itself, with the primary and canary Services in each rule`,
+    };
+    // The primary runs whichever revision was promoted last: its version is not known here, its Service is.
+    const controlTarget: MeasuredTarget = {
+      description: `the control "${experiment.control}" (Flagger's primary, Service ${appName}-primary)`,
+      role: experiment.control,
+      namespace: namespace ?? '',
+      service: `${appName}-primary`,
+      noRouteRule: variantTarget.noRouteRule,
+    };
+    const ctx: QueryContext = { where, checkProp: check => checkProps.get(check) ?? `${where}: addHealthCheck (${check.name})` };
+    const builtin = metrics.map(m => m._render());
+    let measurement: RecordedMeasurement | undefined;
+    this.renderChecks = () => {
+      const rendered = renderFlaggerChecks({
+        where,
+        subject: 'experiment',
+        appName,
+        namespace,
+        source: this.metricsSource,
+        checks: this.checks,
+        ctx,
+        target: variantTarget,
+        intervalSeconds: interval,
+        intervalSource: `${where}: interval`,
+        threshold,
+        builtinNames: builtin.map(m => m.name),
+      });
+      // The variant's and the control's queries, recorded for the plan command (the variant's must be measurable, as its checks act).
+      measurement = this.metricsSource && variantMeasurements(this.metricsSource, this.checks, [
+        { variant: variant.name, target: variantTarget, required: true },
+        { variant: experiment.control, target: controlTarget, required: false },
+      ], ctx, `${where}: metricsSource`);
+      return rendered;
+    };
+    this.rendered = this.renderChecks();
     const analysis: FlaggerAnalysisSpec = {
       interval: flaggerDuration(interval),
-      threshold,
+      threshold: Lazy.any({ produce: () => this.rendered.threshold ?? threshold ?? 1 }) as unknown as number,
       ...routing,
-      metrics: metrics.length === 0 ? undefined : metrics.map(m => m._render()),
+      metrics: Lazy.any({
+        produce: () => {
+          const all = [...builtin, ...this.rendered.metrics];
+          return all.length === 0 ? undefined : all;
+        },
+      }) as unknown as FlaggerMetricCheck[],
       webhooks: [
         loadTesterWebhook('promote-variant', 'confirm-promotion', loadTester, 'gate/check'),
         // Inactive: a rollback gate that always answers yes ends the experiment at Flagger's next check.
@@ -230,9 +337,68 @@ export class FlaggerExperiment extends Construct {
     const objects = flaggerCanaryObjects(this, { where, appName: this.appName, revision, replicas, port, targetPort, gateway, hostnames, analysis });
     this.deployment = objects.deployment;
     this.canary = objects.canary;
-    const recorded: RecordedExperiment = { path: this.node.path, active: this.active, reason, table: experiment.toTable(at) };
-    this.canary.metadata.addAnnotation(FlaggerExperiment.ANNOTATION, JSON.stringify(recorded));
-    registerGuardrailFacts(this, { platform: 'k8s', backend: FLAGGER, experiment, evaluationOrder: declaredOrder(experiment) });
+    syncMetricTemplates(this, appName, () => this.rendered);
+    this.record = () => {
+      const measured = (name: string) => (measurement?.variants[name] ? this.checks.map(c => c.name) : []);
+      const recorded: RecordedExperiment = {
+        path: this.node.path,
+        active: this.active,
+        reason,
+        table: experiment.toTable(at),
+        watchedBy: measurement && Object.fromEntries([experiment.control, variant.name].map(v => [v, measured(v)])),
+        measurement,
+      };
+      const text = JSON.stringify(recorded);
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
+        fail(`${where}: healthChecks`, this.checks.length,
+          `the variant's and the control's queries make a ${FlaggerExperiment.ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, `
+          + `above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object`,
+          'Measure the variant with fewer health checks.');
+      }
+      this.canary.metadata.addAnnotation(FlaggerExperiment.ANNOTATION, text);
+    };
+    this.record();
+    registerGuardrailFacts(this, {
+      platform: 'k8s',
+      backend: FLAGGER,
+      experiment,
+      evaluationOrder: declaredOrder(experiment),
+      // What the analysis measures: the control is recorded, but only the variant's checks act.
+      healthChecks: () => (this.rendered.templates.length === 0 ? [] : this.checks.map(c => c.name)),
+    });
+  }
+
+  /** The MetricTemplates rendered from the health checks (none without health checks). */
+  public get healthCheckTemplates(): ApiObject[] {
+    return this.rendered.templates.map(t => this.node.findChild(t.id) as ApiObject);
+  }
+
+  /**
+   * Adds a health check that ends the experiment when the variant fails it, measured through
+   * `metricsSource` like the others, as a MetricTemplate of its own; the experiment annotation lists it.
+   */
+  public addHealthCheck(check: HealthCheck): void {
+    const prop = `${this.where}: addHealthCheck`;
+    if (!HealthCheck._isHealthCheck(check)) {
+      fail(prop, check, 'a health check is made with HealthCheck.errorRate() or HealthCheck.latency()',
+        'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+    }
+    if (this.checks.some(c => c.name === check.name)) {
+      fail(`${prop}.name`, check.name, `the experiment has a health check named "${check.name}" already, and a name picks one MetricTemplate`,
+        'Give the check another name with the name option, such as "latency-p99-strict".');
+    }
+    this.checks.push(check);
+    try {
+      this.rendered = this.renderChecks();
+      this.record();
+    } catch (e) {
+      this.checks.pop();
+      this.rendered = this.renderChecks();
+      this.record();
+      throw e;
+    }
+    syncMetricTemplates(this, this.appName, () => this.rendered);
   }
 
   /** The Canary's name, for `kubectl describe canary <name>`. */

@@ -55,8 +55,9 @@ const MIN_WINDOW_SECONDS = 10;
  * A metric check of a Flagger analysis: one of Flagger's built-in checks, which Flagger runs as
  * Prometheus queries against the metrics server it was installed with (`--metrics-server`), for
  * the mesh or ingress provider it was installed for. Check that your Gateway API implementation
- * exports the metrics those queries read; custom queries (Flagger `MetricTemplate`s) come with the
- * health checks of the core model.
+ * exports the metrics those queries read; for queries of your own data plane, declare health checks
+ * (`HealthCheck.errorRate()`, `HealthCheck.latency()`) with a `metricsSource`, which render as
+ * Flagger `MetricTemplate`s.
  *
  * Flagger runs every check at the end of every interval of the analysis; a failed check counts
  * toward the rollout's `threshold` of failed checks, which rolls the rollout back.

@@ -167,12 +167,23 @@ export interface CloudWatchSourceProps {
    * refused, naming the key to add.
    */
   readonly targetGroups: { [key: string]: string };
+
+  /**
+   * The AWS Region of the load balancer's metrics, such as `eu-west-1`. Flagger's CloudWatch
+   * provider needs it in every MetricTemplate (it has no default); Argo Rollouts' CloudWatch
+   * provider reads the controller's own Region (`AWS_REGION`) and does not use it.
+   *
+   * @default - none: Argo Rollouts uses its controller's Region, and Flagger refuses the source
+   */
+  readonly region?: string;
 }
 
 /** An ALB load balancer dimension, and a target group dimension. */
 const LOAD_BALANCER_DIMENSION = /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const TARGET_GROUP_DIMENSION = /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const DEFAULT_SCRAPE_SECONDS = 30;
+/** An AWS Region code: `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
 
 /**
  * Where Kubernetes renderers read the metrics that health checks (`HealthCheck.errorRate()`,
@@ -208,7 +219,7 @@ export class MetricsSource {
    * Application Load Balancer's target groups (`RequestCount`, `HTTPCode_Target_5XX_Count`,
    * `HTTPCode_Target_4XX_Count`, `TargetResponseTime`), published once a minute, so windows are
    * whole minutes. The Argo Rollouts controller needs `cloudwatch:GetMetricData` (EKS Pod Identity
-   * or IRSA on its service account).
+   * or IRSA on its service account); so does Flagger, whose MetricTemplates also need `region`.
    */
   public static cloudWatch(props: CloudWatchSourceProps): MetricsSource {
     const where = 'MetricsSource.cloudWatch';
@@ -227,7 +238,11 @@ export class MetricsSource {
       }
       targetGroups[key] = value;
     }
-    const spec: CloudWatchSpec = { loadBalancer: props.loadBalancer, targetGroups };
+    if (props.region !== undefined && (typeof props.region !== 'string' || !REGION.test(props.region))) {
+      fail(`${where}: region`, props.region, 'it is an AWS Region code: lowercase words and a number joined by "-"',
+        'Pass the Region of the load balancer, such as "eu-west-1".');
+    }
+    const spec: CloudWatchSpec = { loadBalancer: props.loadBalancer, targetGroups, region: props.region };
     return new MetricsSource(MetricsSourceKind.CLOUDWATCH, `CloudWatch (load balancer ${props.loadBalancer})`, undefined, spec);
   }
 

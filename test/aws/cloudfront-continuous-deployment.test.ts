@@ -1,9 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match as CfnMatch } from 'aws-cdk-lib/assertions';
+import { Annotations, Match as CfnMatch, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { aws, Experiment, ExperimentProps, guardrails, HealthCheck, Match, StepGate, Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
@@ -191,6 +192,121 @@ describe('an experiment', () => {
       table: construct.experiment!.toTable(AT),
     });
     expect(artifact.findMetadataByType(PLAN_METADATA_TYPE)).toEqual([]);
+  });
+});
+
+describe('an experiment, measured per side', () => {
+  // CloudFront publishes every distribution's metrics in us-east-1: the alarms must be there too.
+  const measuredDeployment = (props: Partial<aws.CloudFrontContinuousDeploymentProps> = {}, region = 'us-east-1') => {
+    const stack = new Stack(testApp(), 'Stack', { env: { region } });
+    const primary = new cloudfront.Distribution(stack, 'Site', { defaultBehavior: { origin: new origins.HttpOrigin('control.example.com') } });
+    const construct = new aws.CloudFrontContinuousDeployment(stack, 'Deployment', {
+      primary,
+      stagingDistributionProps: stagingProps(),
+      at: AT,
+      experiment: experiment({ healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 2 })] }),
+      ...props,
+    });
+    return { stack, primary, construct };
+  };
+  const logicalIdOf = (stack: Stack, distribution: cloudfront.Distribution) =>
+    stack.resolve((distribution.node.defaultChild as cloudfront.CfnDistribution).logicalId);
+  const bodyOf = (template: Template) => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map(p => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, ''))).join(''));
+  };
+
+  test('each health check is an alarm on the control (the primary) and one on the variant (the staging distribution)', () => {
+    const { stack, primary, construct } = measuredDeployment();
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    expect(Object.keys(construct.variantAlarms!)).toEqual(['control', 'b']);
+    expect(construct.variantAlarms!.control.map(a => a.node.path)).toEqual(['Stack/Deployment/Alarms-control/error-rate']);
+    expect(construct.variantAlarms!.b.map(a => a.node.path)).toEqual(['Stack/Deployment/Alarms-b/error-rate']);
+    for (const distribution of [primary, construct.stagingDistribution]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 2,
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'missing',
+        AlarmDescription: CfnMatch.stringLikeRegexp('measures one side of experiment "new-homepage"'),
+        Metrics: CfnMatch.arrayWith([
+          CfnMatch.objectLike({ Expression: 'IF(requests >= 10, rate)' }),
+          CfnMatch.objectLike({
+            Id: 'rate',
+            MetricStat: CfnMatch.objectLike({
+              Stat: 'Average',
+              Metric: {
+                Namespace: 'AWS/CloudFront',
+                MetricName: '5xxErrorRate',
+                Dimensions: [{ Name: 'DistributionId', Value: { Ref: logicalIdOf(stack, distribution) } }, { Name: 'Region', Value: 'Global' }],
+              },
+            }),
+          }),
+        ]),
+      });
+    }
+  });
+
+  test('one dashboard, a line for the control and one for the variant; the plan command reads what watches each', () => {
+    const { stack, construct } = measuredDeployment();
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(construct.dashboard!.node.path).toBe('Stack/Deployment/Dashboard');
+    const widgets = bodyOf(template).widgets as any[];
+    expect(widgets[0].properties.markdown).toContain('# Experiment "new-homepage" on CloudFront continuous deployment');
+    const optionsOf = (m: any[]) => m[m.length - 1] as any;
+    const requests = widgets[1].properties;
+    expect(requests.metrics.filter((m: any[]) => optionsOf(m).label).map((m: any[]) => optionsOf(m).label)).toEqual(['control (control)', 'b']);
+    const recorded = (stack.node.root as App).synth().getStackByName('Stack').findMetadataByType(EXPERIMENT_METADATA_TYPE)[0].data as any;
+    expect(recorded.watchedBy).toEqual({ control: ['error-rate'], b: ['error-rate'] });
+    expect(recorded.measurement).toEqual({ source: 'CloudWatch alarms on each distribution\'s metrics (us-east-1)' });
+  });
+
+  test('CDS-R8 sees both sides measured; without checks it names the experiment, and the dashboard alone is rendered', () => {
+    const pack = guardrails.GuardrailPack.recommended({ at: AT }).withRule(new guardrails.HealthCheckCoverageRule());
+    const coverage = (construct: Construct) => guardrails.Guardrails.report(construct, pack).findings.filter(f => f.ruleId === 'CDS-R8').map(f => f.detail);
+    expect(coverage(measuredDeployment().construct)).toEqual([]);
+    const { stack, construct } = deployment({ experiment: experiment() });
+    expect(coverage(construct)).toEqual([
+      'experiment "new-homepage" on CloudFront continuous deployment: nothing measures variants b, control (no health check is declared)',
+    ]);
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(construct.variantAlarms).toEqual({ control: [], b: [] });
+  });
+
+  test('latency needs CloudFront\'s additional metrics: refused without them, an OriginLatency alarm per side with them', () => {
+    const latency = experiment({ healthChecks: [HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) })] });
+    expect(() => measuredDeployment({ experiment: latency })).toThrow(
+      'Turn on the distribution\'s additional metrics (additionalMetrics: true), or measure it by its error rate only.');
+    const { stack, primary, construct } = measuredDeployment({ experiment: latency, additionalMetrics: true });
+    const template = validatedTemplate(stack);
+    template.resourceCountIs('AWS::CloudFront::MonitoringSubscription', 2);
+    for (const distribution of [primary, construct.stagingDistribution]) {
+      template.hasResourceProperties('AWS::CloudFront::MonitoringSubscription', {
+        DistributionId: { Ref: logicalIdOf(stack, distribution) },
+        MonitoringSubscription: { RealtimeMetricsSubscriptionConfig: { RealtimeMetricsSubscriptionStatus: 'Enabled' } },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 800,
+        Metrics: CfnMatch.arrayWith([CfnMatch.objectLike({
+          Id: 'latency',
+          MetricStat: CfnMatch.objectLike({
+            Stat: 'p99',
+            Metric: CfnMatch.objectLike({ MetricName: 'OriginLatency', Dimensions: CfnMatch.arrayWith([{ Name: 'DistributionId', Value: { Ref: logicalIdOf(stack, distribution) } }]) }),
+          }),
+        })]),
+      });
+    }
+  });
+
+  test('refuses checks from a stack outside us-east-1, checks of the user\'s own, and an additionalMetrics that is not a boolean', () => {
+    expect(() => measuredDeployment({}, 'eu-west-1')).toThrow(`${WHERE}: experiment "new-homepage" healthChecks: health check "error-rate": region of stack Stack is "eu-west-1"`);
+    expectValidationError(() => deployment({ experiment: experiment(), additionalMetrics: 'yes' as any }),
+      `${WHERE}: additionalMetrics is "yes": it is true or false. Pass true to turn on CloudFront's additional metrics, or leave it out.`);
   });
 });
 

@@ -1,10 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Match, StepGate, Strategy, guardrails } from '../../src';
+import { FailedRequests, HealthCheck, Match, StepGate, Strategy, guardrails } from '../../src';
 import { Release } from '../../src/core/release';
-import { ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease } from '../../src/k8s';
+import {
+  ArgoRollout, ArgoTrafficRouting, AnalysisMetric, AnalysisTemplate, FlaggerCanary, FlaggerCanaryProps, FlaggerMetric, KubernetesRelease,
+  MetricsSource, PrometheusDialect,
+} from '../../src/k8s';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
+import { healthChecksArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses, expectCleanOutput } from '../support/properties';
@@ -107,6 +111,168 @@ describe('a canary', () => {
       analyses: [errorRate, latency],
     });
     expect(canary.spec.analysis.metrics.map((m: any) => m.name)).toEqual(['request-success-rate', 'request-duration']);
+  });
+});
+
+describe('health checks', () => {
+  const istio = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.istio() });
+  const errorRateCheck = HealthCheck.errorRate({ maxErrorPercent: 1 });
+  const p99 = HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) });
+  const house = Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }, { weight: 50, gate: bake(5) }], healthChecks: [errorRateCheck, p99] });
+  // Istio tells the canary apart by its pods' canonical service (Flagger relabels the primary's "web-primary") and revision.
+  const canaryLabels = 'reporter="destination",destination_workload_namespace="shop",destination_canonical_service="web",destination_canonical_revision="1.4.2"';
+
+  test('become one MetricTemplate per check, on the canary, which the analysis references with the check\'s bound, window and failingWindows', () => {
+    const { canary, objects, construct } = render({ strategy: house, metricsSource: istio }, 'shop');
+    expect(canary.spec.analysis).toEqual({
+      interval: '5m',
+      threshold: 2,
+      stepWeights: [10, 50],
+      metrics: [
+        { name: 'error-rate', interval: '1m', thresholdRange: { max: 1 }, templateRef: { name: 'web-error-rate' } },
+        { name: 'latency-p99', interval: '1m', thresholdRange: { max: 800 }, templateRef: { name: 'web-latency-p99' } },
+      ],
+    });
+    const templates = ofKind(objects, 'MetricTemplate');
+    expect(templates.map(t => t.metadata)).toEqual([
+      { name: 'web-error-rate', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'web' } },
+      { name: 'web-latency-p99', namespace: 'shop', labels: { 'app.kubernetes.io/name': 'web' } },
+    ]);
+    const enough = ` and on() (sum(increase(istio_requests_total{${canaryLabels}}[1m])) >= 10)`;
+    expect(templates.map(t => t.spec)).toEqual([
+      {
+        provider: { type: 'prometheus', address: 'http://prometheus.monitoring:9090' },
+        query: `100 * (sum(increase(istio_requests_total{${canaryLabels},response_code=~"5.."}[1m])) or vector(0)) / sum(increase(istio_requests_total{${canaryLabels}}[1m]))${enough}`,
+      },
+      {
+        provider: { type: 'prometheus', address: 'http://prometheus.monitoring:9090' },
+        query: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${canaryLabels}}[1m])))${enough}`,
+      },
+    ]);
+    expect(construct.healthCheckTemplates.map(t => t.name)).toEqual(['web-error-rate', 'web-latency-p99']);
+    // The plan lists the checks watching each step, as the plan command prints them.
+    const recorded = JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]);
+    expect(recorded.plan.steps.map((s: any) => s.watchedBy)).toEqual([['error-rate', 'latency-p99'], ['error-rate', 'latency-p99'], undefined]);
+  });
+
+  test('without a version, Istio measures the canary by the Service <name>-canary; a custom dialect by its placeholders', () => {
+    const unversioned = { containers: revision.containers };
+    const { objects } = render({ strategy: house, revision: unversioned, healthChecks: [errorRateCheck], metricsSource: istio }, 'shop');
+    expect(ofKind(objects, 'MetricTemplate')[0].spec.query).toContain('istio_requests_total{reporter="destination",destination_service_namespace="shop",destination_service_name="web-canary"}');
+    const custom = MetricsSource.prometheus({
+      address: 'http://prometheus:9090',
+      dialect: PrometheusDialect.custom({
+        requests: 'http_requests_total{namespace="{{namespace}}",app="{{app}}",version="{{version}}"}',
+        failedRequests: 'http_requests_total{namespace="{{namespace}}",app="{{app}}",version="{{version}}",code=~"{{statusCodes}}"}',
+      }),
+    });
+    const second = render({ strategy: house, healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 2, failedRequests: FailedRequests.CLIENT_AND_SERVER_ERRORS, minimumRequests: 0 })], metricsSource: custom }, 'shop');
+    expect(ofKind(second.objects, 'MetricTemplate')[0].spec.query).toBe('100 * (sum(increase(http_requests_total{namespace="shop",app="web",version="1.4.2",code=~"[45].."}[1m])) or vector(0)) '
+      + '/ sum(increase(http_requests_total{namespace="shop",app="web",version="1.4.2"}[1m])) and on() (sum(increase(http_requests_total{namespace="shop",app="web",version="1.4.2"}[1m])) >= 1)');
+  });
+
+  test('CloudWatch: the canary target group\'s metric math as GetMetricData queries in the AWS API\'s field names, in the source\'s Region', () => {
+    const cloudWatch = MetricsSource.cloudWatch({
+      loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' },
+    });
+    const { objects, canary } = render({ strategy: house, healthChecks: [p99], metricsSource: cloudWatch });
+    const template = ofKind(objects, 'MetricTemplate')[0];
+    expect(template.spec.provider).toEqual({ type: 'cloudwatch', region: 'eu-west-1' });
+    const metric = (id: string, name: string, stat: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/ApplicationELB',
+          MetricName: name,
+          Dimensions: [{ Name: 'LoadBalancer', Value: 'app/shop/50dc6c495c0c9188' }, { Name: 'TargetGroup', Value: 'targetgroup/web-canary/73e2d6bc24d8a067' }],
+        },
+        Period: 60,
+        Stat: stat,
+      },
+      ReturnData: false,
+    });
+    expect(JSON.parse(template.spec.query)).toEqual([
+      metric('requests', 'RequestCount', 'Sum'),
+      metric('latency', 'TargetResponseTime', 'p99'),
+      { Id: 'value', Expression: 'IF(requests >= 10, latency)', ReturnData: true },
+    ]);
+    // TargetResponseTime is in seconds.
+    expect(canary.spec.analysis.metrics).toEqual([{ name: 'latency-p99', interval: '1m', thresholdRange: { max: 0.8 }, templateRef: { name: 'web-latency-p99' } }]);
+  });
+
+  test('join the analyses\' built-in checks, replace the strategy\'s, and follow addHealthCheck', () => {
+    const strategy = Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 2) }], healthChecks: [p99] });
+    const { construct, canary } = render({ strategy, analyses: [errorRate], healthChecks: [errorRateCheck], metricsSource: istio }, 'shop');
+    expect(canary.spec.analysis.metrics.map((m: any) => m.name)).toEqual(['request-success-rate', 'error-rate']);
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const web = new FlaggerCanary(chart, 'web', { revision, gateway, strategy: Strategy.CANARY_10PERCENT_5MINUTES, metricsSource: istio });
+    expect(web.plan.steps[0].watchedBy).toBeUndefined();
+    web.addHealthCheck(HealthCheck.prometheus({ name: 'queue', query: 'max(queue_depth{namespace="{{ namespace }}"})', maxValue: 100, failingWindows: 3 }));
+    const objects = validatedManifests(chart);
+    expect(ofKind(objects, 'MetricTemplate').map(t => t.spec.query)).toEqual(['max(queue_depth{namespace="{{ namespace }}"})']);
+    expect(ofKind(objects, 'Canary')[0].spec.analysis).toMatchObject({ threshold: 3, metrics: [{ name: 'queue', interval: '1m', thresholdRange: { max: 100 } }] });
+    expect(web.plan.steps[0].watchedBy).toEqual(['queue']);
+    expect(JSON.parse(ofKind(objects, 'Canary')[0].metadata.annotations[PLAN_ANNOTATION]).plan.steps[0].watchedBy).toEqual(['queue']);
+    expect(construct.plan.healthChecks.map(c => c.name)).toEqual(['error-rate']);
+    expectValidationError(() => web.addHealthCheck(HealthCheck.prometheus({ name: 'queue', query: 'x', maxValue: 1 })),
+      'FlaggerCanary test/web: addHealthCheck.name is "queue": the rollout has a health check named "queue" already, and a name picks one MetricTemplate. Give the check another name with the name option, such as "latency-p99-strict".');
+    // A refused check leaves the rollout as it was.
+    expectValidationError(() => web.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 1, failingWindows: 2 })),
+      'FlaggerCanary test/web: addHealthCheck (error-rate).failingWindows is 2: Flagger counts the failed checks of the whole analysis against one threshold, and health check "queue" (FlaggerCanary test/web: addHealthCheck (queue)) rolls back after 3. '
+      + 'Give every check the same failingWindows, such as 3, or use ArgoRollout, which counts each check\'s failures apart.');
+    expect(web.plan.steps[0].watchedBy).toEqual(['queue']);
+    expect(ofKind(validatedManifests(chart), 'MetricTemplate')).toHaveLength(1);
+  });
+
+  test('what Flagger cannot measure is refused', () => {
+    const strategy = house;
+    expectValidationError(() => render({ strategy }, 'shop'),
+      `${where}: metricsSource is undefined: the rollout has health checks (error-rate, latency-p99), and Flagger measures them only through a metrics source, as MetricTemplates. `
+      + 'Pass metricsSource: MetricsSource.prometheus({ address, dialect: PrometheusDialect.istio() }) or MetricsSource.cloudWatch({ ..., region }), or healthChecks: [] to render none.');
+    expectValidationError(() => render({ strategy, metricsSource: istio }),
+      `${where}: metricsSource is "Prometheus http://prometheus.monitoring:9090 (Istio)": Prometheus queries select the canary's metrics by namespace, and the chart has no namespace (the manifests go to whatever namespace kubectl uses). `
+      + 'Create the rollout in a chart with a namespace, such as new Chart(app, "shop", { namespace: "shop" }).');
+    expectValidationError(() => render({
+      strategy, metricsSource: MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' } }),
+    }), `${where}: metricsSource is "CloudWatch (load balancer app/shop/50dc6c495c0c9188)": Flagger's CloudWatch provider reads the Region from each MetricTemplate (provider.region, which it requires), and the metrics source names none. `
+      + 'Pass region: "eu-west-1" (the Region of the load balancer) to MetricsSource.cloudWatch().');
+    expectValidationError(() => render({
+      strategy, metricsSource: MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.envoyGateway() }),
+    }, 'shop'), `${where}: metricsSource is "Prometheus http://prometheus:9090 (Envoy Gateway)": the Envoy Gateway dialect cannot measure the canary of web (Deployment web) alone: `
+      + 'Envoy Gateway counts requests per HTTPRoute rule (one Envoy cluster per rule, holding all of its backends), and Flagger writes the HTTPRoute web itself, with the primary and canary Services in one rule, and moves the weights inside it. '
+      + 'Use PrometheusDialect.istio() or a custom dialect that reads the application\'s own metrics, or MetricsSource.cloudWatch().');
+    expectValidationError(() => render({ strategy, healthChecks: [errorRateCheck, HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800), failingWindows: 3 })], metricsSource: istio }, 'shop'),
+      `${where}: healthChecks[1].failingWindows is 3: Flagger counts the failed checks of the whole analysis against one threshold, and health check "error-rate" (${where}: healthChecks[0]) rolls back after 2. `
+      + 'Give every check the same failingWindows, such as 2, or use ArgoRollout, which counts each check\'s failures apart.');
+    expectValidationError(() => render({ strategy, threshold: 1, metricsSource: istio }, 'shop'),
+      `${where}: threshold is 1: the health checks (error-rate, latency-p99) roll back after 2 failing windows, and Flagger's threshold is that count: one limit of failed checks for the whole analysis. `
+      + 'Leave threshold out (it follows the checks\' failingWindows), or give the checks failingWindows: 1.');
+    expectValidationError(() => render({ strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(2) }] }), healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.minutes(3) })], metricsSource: istio }, 'shop'),
+      `${where}: healthChecks[0].window is 3 minutes: Flagger runs the check once per analysis interval of 2m (every step of the strategy holds it), over the window before it, so a window of 3m overlaps the next check's and counts one bad stretch of requests more than once toward failingWindows. `
+      + 'Use a window of at most 2m on check "error-rate".');
+    expectValidationError(() => render({
+      strategy: Strategy.canary({ steps: [{ weight: 10, gate: analysis('error-rate', 5) }] }),
+      analyses: [errorRate],
+      healthChecks: [HealthCheck.prometheus({ name: 'request-success-rate', query: 'x', minValue: 99 })],
+      metricsSource: istio,
+    }, 'shop'), `${where}: healthChecks[0].name is "request-success-rate": the analysis runs Flagger's built-in check "request-success-rate" already, and a name picks one metric of the analysis. `
+      + 'Give the health check another name with the name option, such as "request-success-rate-p".');
+    expectValidationError(() => render({ strategy, healthChecks: [HealthCheck.prometheus({ name: 'queue', query: 'max(queue{app="{{args.app}}"})', maxValue: 1 })], metricsSource: istio }, 'shop'),
+      `${where}: healthChecks[0] is "queue: query above 1 for 2 windows of 1m": Flagger renders a MetricTemplate's query as a Go template before running it, and {{args.app}} is none of its variables `
+      + '({{ name }}, {{ namespace }}, {{ target }}, {{ service }}, {{ ingress }}, {{ route }}, {{ interval }}), so every check would fail. Use one of those variables, or write the value itself.');
+    expectValidationError(() => render({ strategy: Strategy.blueGreen({ promotion: bake(10), bakeTime: Duration.minutes(5), healthChecks: [errorRateCheck] }), metricsSource: istio }, 'shop'),
+      `${where}: strategy.healthChecks[0] (error-rate) is "error-rate: 5xx above 1% for 2 windows of 1m (10+ requests)": Flagger runs the analysis metrics at every iteration of a blue-green, while the new version has no production traffic (Flagger's blue-green routes no test requests), so a window without requests returns nothing and counts as a failed check. `
+      + 'Use ArgoRollout, whose post-promotion analysis measures the bake after the switch, or a canary strategy, or healthChecks: [] and a load tester webhook that tests the new version.');
+  });
+
+  test('count as a rollback trigger and a measurement of the rollout in the guardrails', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test', { namespace: 'shop' });
+    new FlaggerCanary(chart, 'web', { revision, gateway, strategy: house, metricsSource: istio });
+    new FlaggerCanary(chart, 'api', { revision, gateway, strategy: Strategy.CANARY_10PERCENT_5MINUTES });
+    const report = guardrails.Guardrails.report(app, guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule()));
+    expect(report.findings.filter(f => f.ruleId === 'CDS-R1').map(f => f.path)).toEqual(['test/api']);
+    expect(report.findings.filter(f => f.ruleId === 'CDS-R8').map(f => f.path)).toEqual(['test/api']);
   });
 });
 
@@ -326,6 +492,14 @@ describe('random props', () => {
         })),
     },
   ));
+  // Checks Flagger can share one threshold for: the same failingWindows.
+  const flaggerChecksArb = fc.record({ failing: fc.integer({ min: 1, max: 4 }), window: fc.constantFrom(60, 120), latency: fc.boolean() })
+    .map(({ failing, window, latency }) => [
+      HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.seconds(window), failingWindows: failing }),
+      ...latency
+        ? [HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(300), window: Duration.seconds(window), failingWindows: failing })]
+        : [],
+    ]);
   const propsArb = tidyOrNot(({ either, maybe, gateway: gatewayArb, hostnames, name, port, replicas, revision: revisionArb, strategy }) => fc.record({
     namespace: either(fc.constant('shop'), fc.constant(undefined)),
     props: fc.record({
@@ -339,6 +513,13 @@ describe('random props', () => {
       threshold: maybe(either(fc.integer({ min: 1, max: 10 }), fc.constantFrom(0, 1.5, -1))),
       analyses: fc.option(fc.constant([errorRate]), { nil: undefined, freq: 3 }),
       loadTester: maybe(either(fc.constant('http://tester.ops:8080/'), fc.constantFrom('tester', 'http://x/?a=1'))),
+      healthChecks: maybe(fc.oneof(healthChecksArb, flaggerChecksArb)),
+      metricsSource: maybe(fc.constantFrom(
+        MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.istio() }),
+        MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.envoyGateway() }),
+        MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' } }),
+        MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', targetGroups: {} }),
+      )),
     }, { requiredKeys: ['strategy', 'revision', 'gateway'] }),
   }));
 
@@ -358,6 +539,54 @@ describe('random props', () => {
         expect(analysisSpec.stepWeights).toEqual([...new Set(strategy.steps.filter(s => s.gate).map(s => s.weight))]);
       }
       expect(JSON.parse(canary.metadata.annotations[PLAN_ANNOTATION]).plan.totalDurationSeconds).toBe(construct.plan.totalDuration.toSeconds());
+      // One MetricTemplate per health check, each referenced by the analysis with the check's window.
+      const checks = construct.plan.healthChecks;
+      expect(ofKind(objects, 'MetricTemplate').map(t => t.metadata.name)).toEqual(checks.map(c => `${construct.appName}-${c.name}`));
+      const referenced = (analysisSpec.metrics ?? []).filter((m: any) => m.templateRef);
+      expect(referenced.map((m: any) => [m.name, m.interval])).toEqual(checks.map(c => [c.name, `${c.window.toSeconds() / 60}m`]));
+      if (checks.length > 0) expect(analysisSpec.threshold).toBe(checks[0].failingWindows);
+    }, { quickRuns: 30 });
+  });
+
+  test('health checks through any metrics source either become MetricTemplates that measure the canary, or are refused with the library error', () => {
+    const sources = [
+      MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.istio() }),
+      MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.istio(), scrapeInterval: Duration.minutes(1) }),
+      MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.envoyGateway() }),
+      MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { canary: 'targetgroup/web-canary/73e2d6bc24d8a067' } }),
+      MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: {} }),
+    ];
+    const arb = fc.record({
+      minutes: fc.integer({ min: 1, max: 6 }),
+      checks: fc.oneof(healthChecksArb, flaggerChecksArb),
+      source: fc.option(fc.constantFrom(...sources), { nil: undefined, freq: 8 }),
+      threshold: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined, freq: 3 }),
+      version: fc.boolean(),
+    });
+    expectBuildsOrRefuses(arb, ({ minutes, checks, source, threshold, version }) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+      const construct = new FlaggerCanary(chart, 'web', {
+        strategy: Strategy.canary({ steps: [{ weight: 10, gate: bake(minutes) }, { weight: 50, gate: bake(minutes) }], healthChecks: checks }),
+        revision: version ? revision : { containers: revision.containers },
+        gateway,
+        metricsSource: source,
+        threshold,
+      });
+      const objects = validatedManifests(chart);
+      expectCleanOutput('manifests', objects);
+      const templates = ofKind(objects, 'MetricTemplate');
+      const analysisSpec = ofKind(objects, 'Canary')[0].spec.analysis;
+      expect(templates.map(t => t.metadata.name)).toEqual(checks.map(c => `web-${c.name}`));
+      expect((analysisSpec.metrics ?? []).map((m: any) => [m.name, m.templateRef.name, m.interval]))
+        .toEqual(checks.map(c => [c.name, `web-${c.name}`, `${c.window.toSeconds() / 60}m`]));
+      expect(analysisSpec.threshold).toBe(checks[0]?.failingWindows ?? threshold ?? 1);
+      for (const template of templates) {
+        // Prometheus queries select the canary alone (Istio: its canonical service, or the Service web-canary); CloudWatch its target group.
+        if (template.spec.provider.type === 'prometheus') expect(template.spec.query).toMatch(/destination_canonical_service="web"|destination_service_name="web-canary"/);
+        else expect(template.spec.query).toContain('targetgroup/web-canary/73e2d6bc24d8a067');
+      }
+      const names = checks.length === 0 ? undefined : checks.map(c => c.name);
+      expect(construct.plan.steps.map(s => s.watchedBy)).toEqual([names, names, undefined]);
     }, { quickRuns: 30 });
   });
 });

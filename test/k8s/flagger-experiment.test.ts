@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Experiment, Match } from '../../src';
-import { FlaggerExperiment, FlaggerExperimentProps, FlaggerMetric } from '../../src/k8s';
-import { experimentArb, matchArb } from '../support/arbitraries';
+import { Experiment, HealthCheck, Match, guardrails } from '../../src';
+import { FlaggerExperiment, FlaggerExperimentProps, FlaggerMetric, MetricsSource, PrometheusDialect } from '../../src/k8s';
+import { experimentArb, healthChecksArb, matchArb } from '../support/arbitraries';
 import { ofKind, validatedManifests } from '../support/k8s';
 import { tidyOrNot } from '../support/k8s-arbitraries';
 import { expectBuildsOrRefuses, expectCleanOutput } from '../support/properties';
@@ -19,7 +19,7 @@ function render(experiment: Experiment, props: Partial<FlaggerExperimentProps> =
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   const construct = new FlaggerExperiment(chart, 'checkout', { experiment, revision, gateway, at, ...props });
   const objects = validatedManifests(chart);
-  return { construct, canary: ofKind(objects, 'Canary')[0], deployment: ofKind(objects, 'Deployment')[0] };
+  return { construct, objects, canary: ofKind(objects, 'Canary')[0], deployment: ofKind(objects, 'Deployment')[0] };
 }
 
 describe('a variant selected by a match', () => {
@@ -63,6 +63,78 @@ test('an experiment switched off or past its end date rolls back at Flagger\'s n
   const recorded = JSON.parse(canary.metadata.annotations[FlaggerExperiment.ANNOTATION]);
   expect(recorded).toMatchObject({ active: false, reason: 'experiment "beta" ended on 2027-06-01T00:00:00.000Z' });
   expect(construct.canaryName).toBe('checkout');
+});
+
+describe('health checks', () => {
+  const istio = MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: PrometheusDialect.istio() });
+  const errorRate = HealthCheck.errorRate({ maxErrorPercent: 1, failingWindows: 3 });
+  const experiment = new Experiment({ name: 'one-click', variants: [{ name: 'one-click', match: Match.cookie('beta', 'true') }], endDate, healthChecks: [errorRate] });
+  const variantLabels = 'reporter="destination",destination_workload_namespace="shop",destination_canonical_service="checkout",destination_canonical_revision="2.0.0"';
+  const controlLabels = 'reporter="destination",destination_service_namespace="shop",destination_service_name="checkout-primary"';
+  const errorRateOf = (labels: string) => `100 * (sum(increase(istio_requests_total{${labels},response_code=~"5.."}[1m])) or vector(0)) / sum(increase(istio_requests_total{${labels}}[1m]))`
+    + ` and on() (sum(increase(istio_requests_total{${labels}}[1m])) >= 10)`;
+
+  test('measure the variant (Flagger\'s canary) in MetricTemplates the analysis runs, and record the variant\'s and the control\'s queries', () => {
+    const { canary, objects, construct } = render(experiment, { metricsSource: istio, metrics: [FlaggerMetric.requestSuccessRate()] });
+    expect(canary.spec.analysis).toMatchObject({
+      interval: '1m',
+      threshold: 3,
+      metrics: [
+        { name: 'request-success-rate', interval: '1m', thresholdRange: { min: 99 } },
+        { name: 'error-rate', interval: '1m', thresholdRange: { max: 1 }, templateRef: { name: 'checkout-error-rate' } },
+      ],
+    });
+    expect(ofKind(objects, 'MetricTemplate').map(t => [t.metadata.name, t.spec])).toEqual([
+      ['checkout-error-rate', { provider: { type: 'prometheus', address: 'http://prometheus.monitoring:9090' }, query: errorRateOf(variantLabels) }],
+    ]);
+    expect(construct.healthCheckTemplates.map(t => t.name)).toEqual(['checkout-error-rate']);
+    const recorded = JSON.parse(canary.metadata.annotations[FlaggerExperiment.ANNOTATION]);
+    expect(recorded.watchedBy).toEqual({ 'control': ['error-rate'], 'one-click': ['error-rate'] });
+    expect(recorded.measurement).toEqual({
+      source: 'Prometheus http://prometheus.monitoring:9090 (Istio)',
+      variants: {
+        'one-click': { 'requests': `sum(increase(istio_requests_total{${variantLabels}}[1m]))`, 'error-rate': errorRateOf(variantLabels) },
+        'control': { 'requests': `sum(increase(istio_requests_total{${controlLabels}}[1m]))`, 'error-rate': errorRateOf(controlLabels) },
+      },
+    });
+  });
+
+  test('replace the experiment\'s with healthChecks, follow addHealthCheck, and count in the guardrails', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test', { namespace: 'shop' });
+    const construct = new FlaggerExperiment(chart, 'checkout', { experiment, revision, gateway, at, healthChecks: [], metricsSource: istio });
+    expect(ofKind(validatedManifests(chart), 'MetricTemplate')).toEqual([]);
+    construct.addHealthCheck(HealthCheck.latency({ percentile: 95, maxLatency: Duration.millis(250) }));
+    const objects = validatedManifests(chart);
+    expect(ofKind(objects, 'MetricTemplate').map(t => t.metadata.name)).toEqual(['checkout-latency-p95']);
+    const canary = ofKind(objects, 'Canary')[0];
+    expect(canary.spec.analysis).toMatchObject({ threshold: 2, metrics: [{ name: 'latency-p95', thresholdRange: { max: 250 }, templateRef: { name: 'checkout-latency-p95' } }] });
+    expect(JSON.parse(canary.metadata.annotations[FlaggerExperiment.ANNOTATION]).watchedBy).toEqual({ 'control': ['latency-p95'], 'one-click': ['latency-p95'] });
+    expectValidationError(() => construct.addHealthCheck(HealthCheck.errorRate({ maxErrorPercent: 1, window: Duration.minutes(2) })),
+      `${where}: addHealthCheck (error-rate).window is 2 minutes: Flagger runs the check once per analysis interval of 1m (${where}: interval), over the window before it, so a window of 2m overlaps the next check's and counts one bad stretch of requests more than once toward failingWindows. `
+      + 'Use a window of at most 1m on check "error-rate".');
+    expect(JSON.parse(ofKind(validatedManifests(chart), 'Canary')[0].metadata.annotations[FlaggerExperiment.ANNOTATION]).watchedBy)
+      .toEqual({ 'control': ['latency-p95'], 'one-click': ['latency-p95'] });
+    new FlaggerExperiment(chart, 'search', { experiment, revision, gateway, at, healthChecks: [] });
+    const report = guardrails.Guardrails.report(app, guardrails.GuardrailPack.recommended().withRule(new guardrails.HealthCheckCoverageRule()));
+    expect(report.findings.filter(f => f.ruleId === 'CDS-R8').map(f => f.path)).toEqual(['test/search']);
+  });
+
+  test('what Flagger cannot measure is refused', () => {
+    expectValidationError(() => render(experiment),
+      `${where}: metricsSource is undefined: the experiment has health checks (error-rate), and Flagger measures them only through a metrics source, as MetricTemplates. `
+      + 'Pass metricsSource: MetricsSource.prometheus({ address, dialect: PrometheusDialect.istio() }) or MetricsSource.cloudWatch({ ..., region }), or healthChecks: [] to render none.');
+    expectValidationError(() => render(experiment, { metricsSource: istio, threshold: 1 }),
+      `${where}: threshold is 1: the health checks (error-rate) roll back after 3 failing windows, and Flagger's threshold is that count: one limit of failed checks for the whole analysis. `
+      + 'Leave threshold out (it follows the checks\' failingWindows), or give the checks failingWindows: 1.');
+    expectValidationError(() => render(experiment, {
+      metricsSource: MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { control: 'targetgroup/checkout/73e2d6bc24d8a067' } }),
+    }), `${where}: metricsSource.targetGroups is "control": ${where} measures variant "one-click" (Flagger's canary, Deployment checkout) on the target group of "one-click" (the one the AWS Load Balancer Controller made for Service checkout-canary), and the metrics source names none for it. `
+      + 'Add targetGroups: { "one-click": "targetgroup/<name>/<id>" } to MetricsSource.cloudWatch().');
+    expectValidationError(() => render(experiment, { healthChecks: [HealthCheck.prometheus({ name: 'queue', query: 'max(queue)', maxValue: 1 })], metricsSource: istio }),
+      `${where}: healthChecks[0] is "queue: query above 1 for 2 windows of 1m": a check of your own measures what its query (or alarm) measures, the same for every variant, so it cannot compare them. `
+      + 'Measure the variants with HealthCheck.errorRate() and HealthCheck.latency(), which the experiment renders per variant.');
+  });
 });
 
 describe('what Flagger cannot express is refused', () => {
@@ -123,18 +195,29 @@ describe('random props', () => {
     interval: maybe(either(fc.integer({ min: 1, max: 600 }).map(s => Duration.seconds(s)), fc.constant(Duration.millis(10)))),
     threshold: maybe(either(fc.integer({ min: 1, max: 10 }), fc.constant(0))),
     metrics: maybe(fc.constant([FlaggerMetric.requestSuccessRate(), FlaggerMetric.requestDuration({ maxP99: Duration.millis(250) })])),
+    healthChecks: maybe(fc.oneof(healthChecksArb,
+      fc.integer({ min: 1, max: 3 }).map(n => [HealthCheck.errorRate({ maxErrorPercent: 2, failingWindows: n })]))),
+    metricsSource: maybe(fc.constantFrom(
+      MetricsSource.prometheus({ address: 'http://prometheus:9090', dialect: PrometheusDialect.istio() }),
+      MetricsSource.cloudWatch({ loadBalancer: 'app/shop/50dc6c495c0c9188', region: 'eu-west-1', targetGroups: { beta: 'targetgroup/beta/73e2d6bc24d8a067' } }),
+    )),
     at: fc.constantFrom(at, new Date('2029-01-01T00:00:00Z')),
   }, { requiredKeys: ['experiment', 'revision', 'gateway'] }));
 
   test('either synthesize a valid Canary for the one variant, or refuse with the library error', () => {
-    expectBuildsOrRefuses(propsArb, props => {
-      const chart = new Chart(Testing.app(), 'test');
+    expectBuildsOrRefuses(fc.tuple(propsArb, fc.constantFrom('shop', undefined)), ([props, namespace]) => {
+      const chart = new Chart(Testing.app(), 'test', { namespace });
       const construct = new FlaggerExperiment(chart, 'checkout', props as FlaggerExperimentProps);
       const objects = validatedManifests(chart);
       expectCleanOutput('manifests', objects);
       const canary = ofKind(objects, 'Canary')[0];
       const variant = construct.experiment.variants[0];
       expect(canary.spec.analysis.iterations === 1).toBe(variant.match !== undefined);
+      // One MetricTemplate per health check, referenced by the analysis, whose threshold is their failingWindows.
+      const checks = (props as FlaggerExperimentProps).healthChecks ?? construct.experiment.healthChecks;
+      expect(ofKind(objects, 'MetricTemplate').map(t => t.metadata.name)).toEqual(checks.map(c => `${construct.appName}-${c.name}`));
+      expect((canary.spec.analysis.metrics ?? []).filter((m: any) => m.templateRef).map((m: any) => m.name)).toEqual(checks.map(c => c.name));
+      if (checks.length > 0) expect(canary.spec.analysis.threshold).toBe(checks[0].failingWindows);
     }, { quickRuns: 40 });
   });
 });

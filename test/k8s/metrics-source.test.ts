@@ -47,6 +47,8 @@ describe('MetricsSource.cloudWatch', () => {
     expect(source.kind).toBe(MetricsSourceKind.CLOUDWATCH);
     expect(source.describe()).toBe('CloudWatch (load balancer app/shop/50dc6c495c0c9188)');
     expect(source._cloudWatch).toEqual({ loadBalancer, targetGroups: { canary } });
+    // Flagger's CloudWatch provider needs the Region; Argo's reads its controller's.
+    expect(MetricsSource.cloudWatch({ loadBalancer, targetGroups: { canary }, region: 'us-gov-west-1' })._cloudWatch!.region).toBe('us-gov-west-1');
   });
 
   test.each<[string, object, string]>([
@@ -59,6 +61,8 @@ describe('MetricsSource.cloudWatch', () => {
     ['a target group by name', { targetGroups: { canary: 'shop-canary' } },
       'MetricsSource.cloudWatch: targetGroups["canary"] is "shop-canary": it is a target group\'s CloudWatch dimension, targetgroup/<name>/<16 hex digits>. '
       + 'Pass the end of the target group\'s ARN, such as "targetgroup/shop-canary/73e2d6bc24d8a067".'],
+    ['a Region that is not one', { region: 'Ireland' },
+      'MetricsSource.cloudWatch: region is "Ireland": it is an AWS Region code: lowercase words and a number joined by "-". Pass the Region of the load balancer, such as "eu-west-1".'],
     ['target groups as a list', { targetGroups: [canary] },
       'MetricsSource.cloudWatch: targetGroups is an array of 1: it must be an object. Pass the target groups by what they serve, such as { canary: "targetgroup/shop-canary/73e2d6bc24d8a067" }.'],
   ])('refuses %s', (_, change, message) => {

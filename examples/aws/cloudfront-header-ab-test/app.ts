@@ -1,7 +1,7 @@
 // A header-based A/B test of a new homepage with CloudFront continuous deployment: requests that
 // carry the header `aws-cf-cd-variant: b` are served by a staging distribution with the new
 // homepage (variant b, under /b in the site bucket); everyone else by the primary distribution,
-// unchanged (the control, under /control). Both read the private bucket through origin access
+// unchanged (the control, under /control). Each side is measured by its 5xx rate, with a dashboard. Both read the private bucket through origin access
 // control, and both log their requests. After the experiment's end date, or with `enabled: false`,
 // the next deploy disables the policy and everyone sees the control.
 //
@@ -19,7 +19,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { aws, guardrails, Experiment, Match } from 'cdk-deploy-strategies';
+import { aws, guardrails, Experiment, HealthCheck, Match } from 'cdk-deploy-strategies';
 
 export class CloudFrontHeaderAbTestStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -60,6 +60,9 @@ export class CloudFrontHeaderAbTestStack extends Stack {
           // CloudFront routes by a header only when its name starts with aws-cf-cd-.
           variants: [{ name: 'b', match: Match.header('aws-cf-cd-variant', 'b') }],
           endDate: new Date('2027-06-30T00:00:00Z'),
+          // An alarm for the control (the primary) and one for the variant (the staging distribution), beside the
+          // experiment's dashboard: switch the experiment off if the new homepage fails more often.
+          healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 1 })],
         }),
         at: process.env.AT ? new Date(process.env.AT) : undefined,
       });

@@ -1,7 +1,9 @@
 // An A/B test of a new checkout run by Flagger on the Gateway "public-gateway" (provider gatewayapi:v1):
 // users holding the cookie `beta=true` see the new checkout, everyone else the current one (the
-// primary Flagger runs). Flagger checks the new checkout's success rate every minute; a failed check
-// sends everyone back to the current checkout.
+// primary Flagger runs). The experiment's health checks (error rate and p99 latency, from Istio's
+// metrics in Prometheus) become Flagger MetricTemplates run on the new checkout every minute; two
+// failing windows send everyone back to the current checkout. The queries of both versions are
+// recorded with the experiment, and `cdk-deploy-strategies plan dist` lists them.
 //
 // The variant is never promoted by itself: once the results are in,
 //   kubectl -n shop exec deploy/flagger-loadtester -- curl -sd '{"name": "checkout", "namespace": "shop"}' localhost:8080/gate/open
@@ -11,8 +13,9 @@
 //
 // The allocations rendered are those of the moment of synthesis; set AT (an ISO date) to render
 // those of another moment, for a reproducible GitOps commit: `AT=2027-06-01T00:00:00Z npx cdk8s synth`.
+import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { Experiment, guardrails, k8s, Match } from 'cdk-deploy-strategies';
+import { Experiment, guardrails, HealthCheck, k8s, Match } from 'cdk-deploy-strategies';
 
 const at = process.env.AT ? new Date(process.env.AT) : undefined;
 const app = new App();
@@ -23,6 +26,10 @@ new k8s.FlaggerExperiment(chart, 'checkout', {
     name: 'new-checkout',
     variants: [{ name: 'redesign', match: Match.cookie('beta', 'true') }],
     endDate: new Date('2027-12-31T00:00:00Z'),
+    healthChecks: [
+      HealthCheck.errorRate({ maxErrorPercent: 1 }),
+      HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(500) }),
+    ],
   }),
   at,
   revision: {
@@ -36,7 +43,7 @@ new k8s.FlaggerExperiment(chart, 'checkout', {
   },
   gateway: { name: 'public-gateway', namespace: 'gateways' },
   hostnames: ['shop.example.com'],
-  metrics: [k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 })],
+  metricsSource: k8s.MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: k8s.PrometheusDialect.istio() }),
 });
 
 guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended({ at }));

@@ -1,7 +1,8 @@
 // A web service released as a canary by Flagger on the Gateway "public-gateway" (provider gatewayapi:v1):
-// 5%, 10%, 25% and 50% of requests, each for 5 minutes while Flagger checks the success rate and the
-// p99 latency, then 50% until a person approves the promotion. The first failed check sends all traffic back
-// to the primary (the released version).
+// 5%, 10%, 25% and 50% of requests, each for 5 minutes, then 50% until a person approves the promotion.
+// The house strategy's health checks (error rate and p99 latency, measured on the canary's pods from
+// Istio's metrics in Prometheus) become Flagger MetricTemplates that Flagger runs at the end of every
+// step: two failing windows send all traffic back to the primary (the released version).
 //
 // Flagger runs every step by itself: apply the manifests once per release, then
 //   kubectl -n shop get canary checkout --watch       follow the steps
@@ -11,10 +12,10 @@
 // `cdk-deploy-strategies.dev/plan` annotation.
 import { Duration } from 'aws-cdk-lib';
 import { App, Chart } from 'cdk8s';
-import { guardrails, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
+import { guardrails, HealthCheck, k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 
 const VERSION = '6.7.1';
-const checks = StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) });
+const step = StepGate.bake(Duration.minutes(5));
 
 const app = new App();
 const chart = new Chart(app, 'FlaggerCanary', { namespace: 'shop' });
@@ -22,12 +23,17 @@ const chart = new Chart(app, 'FlaggerCanary', { namespace: 'shop' });
 new k8s.FlaggerCanary(chart, 'checkout', {
   strategy: Strategy.canary({
     steps: [
-      { weight: 5, gate: checks },
-      { weight: 10, gate: checks },
-      { weight: 25, gate: checks },
+      { weight: 5, gate: step },
+      { weight: 10, gate: step },
+      { weight: 25, gate: step },
       // Flagger holds the last weight one interval, then asks its promotion gate: a person.
-      { weight: 50, gate: checks },
+      { weight: 50, gate: step },
       { weight: 50, gate: StepGate.manualApproval() },
+    ],
+    // Each judges a 1-minute window at the end of every step; windows with fewer than 10 requests hold the step and count as failing.
+    healthChecks: [
+      HealthCheck.errorRate({ maxErrorPercent: 1 }),
+      HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(500) }),
     ],
   }),
   revision: {
@@ -42,14 +48,8 @@ new k8s.FlaggerCanary(chart, 'checkout', {
   replicas: 4,
   gateway: { name: 'public-gateway', namespace: 'gateways' },
   hostnames: ['shop.example.com'],
-  // Flagger's built-in checks, run at the end of every 5-minute step.
-  analyses: [{
-    name: 'error-rate',
-    metrics: [
-      k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 }),
-      k8s.FlaggerMetric.requestDuration({ maxP99: Duration.millis(500) }),
-    ],
-  }],
+  // Istio tells the canary's requests apart by its pods' app.kubernetes.io/name and version labels.
+  metricsSource: k8s.MetricsSource.prometheus({ address: 'http://prometheus.monitoring:9090', dialect: k8s.PrometheusDialect.istio() }),
 });
 
 guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended());

@@ -255,7 +255,7 @@ export function cloudFrontMetrics(distributionId: string, options: CloudFrontMet
     millisPerLatencyUnit: 1,
     latencyUnavailable: options.additionalMetrics ? undefined : {
       limit: 'CloudFront publishes OriginLatency only for a distribution with additional metrics turned on (a monitoring subscription, charged per distribution)',
-      fix: 'Turn on the distribution\'s additional metrics, or measure it by its error rate only',
+      fix: 'Turn on the distribution\'s additional metrics (additionalMetrics: true), or measure it by its error rate only',
     },
     requestCount: period => ({ metrics: { requests: metric('Requests', SUM, period) }, value: 'requests', requests: 'requests' }),
     errorRate: (failed, period) => ({

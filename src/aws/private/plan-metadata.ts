@@ -56,15 +56,30 @@ export interface RecordedExperiment {
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
+  /** The health checks measuring each variant (and the control), by name. */
+  readonly watchedBy?: Record<string, string[]>;
+  /** Where they are measured. */
+  readonly measurement?: { readonly source: string };
+}
+
+/** What measures an experiment's variants, for the plan command. */
+export interface ExperimentWatchers {
+  /** The health checks measuring each variant (and the control), by name. */
+  readonly watchedBy: Record<string, string[]>;
+  /** Where: `CloudWatch alarms on each target group's metrics`. */
+  readonly source: string;
 }
 
 /** Records an experiment's allocations at `at` on its construct. */
-export function recordExperiment(construct: IConstruct, experiment: Experiment, backend: string, at: Date): void {
+export function recordExperiment(construct: IConstruct, experiment: Experiment, backend: string, at: Date, watchers?: ExperimentWatchers): void {
   const recorded: RecordedExperiment = {
     backend,
     active: experiment.isActive(at),
     reason: experiment.inactiveReason(at),
     table: experiment.toTable(at),
+    // What measures each variant, read by the plan command; only where health checks measure it.
+    ...(watchers !== undefined && experiment.healthChecks.length > 0
+      ? { watchedBy: watchers.watchedBy, measurement: { source: watchers.source } } : {}),
   };
   construct.node.addMetadata(EXPERIMENT_METADATA_TYPE, recorded);
 }

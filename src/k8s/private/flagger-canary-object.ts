@@ -63,9 +63,9 @@ export function loadTesterWebhook(name: string, type: FlaggerWebhook['type'], ba
 }
 
 /**
- * The analysis `metrics` of a Flagger rollout: the checks of every analysis its gates name, each
- * once. Flagger runs them all at the end of every interval, on every step. This is where checks
- * from other sources (MetricTemplates rendered from health checks) join the list.
+ * The built-in analysis `metrics` of a Flagger rollout: the checks of every analysis its gates
+ * name, each once. Flagger runs them all at the end of every interval, on every step; the
+ * MetricTemplates of the health checks (flagger-health-checks.ts) join them.
  *
  * @param prop the prop of the gate (or experiment) naming the analyses, for messages
  * @param names the analyses to run, in order

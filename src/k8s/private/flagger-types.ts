@@ -84,6 +84,21 @@ export interface FlaggerAnalysisSpec {
   readonly webhooks?: FlaggerWebhook[];
 }
 
+/** A MetricTemplate's provider: the two this library renders from a `MetricsSource`. */
+export interface FlaggerMetricProvider {
+  readonly type: 'prometheus' | 'cloudwatch';
+  /** Prometheus: the server's URL. */
+  readonly address?: string;
+  /** CloudWatch: the metrics' AWS Region, which Flagger's provider requires. */
+  readonly region?: string;
+}
+
+/** A MetricTemplate's spec: the provider and the query, which Flagger renders as a Go template first. */
+export interface FlaggerMetricTemplateSpec {
+  readonly provider: FlaggerMetricProvider;
+  readonly query: string;
+}
+
 export interface FlaggerCanarySpec {
   readonly provider: string;
   readonly targetRef: { readonly apiVersion: string; readonly kind: string; readonly name: string };

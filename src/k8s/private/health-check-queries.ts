@@ -4,10 +4,9 @@ import { fail } from '../../core/private/validation';
 
 /*
  * Health checks (core/health-check.ts) as metric queries, for every Kubernetes renderer: Argo
- * Rollouts' AnalysisTemplates and the experiments' recorded queries today, Flagger's
- * MetricTemplates later. Nothing here knows an Argo or Flagger object: a check becomes a query
- * whose value fails a window above (or below) a bound, and whose result is empty when the window
- * gives no verdict.
+ * Rollouts' AnalysisTemplates, Flagger's MetricTemplates and the experiments' recorded queries.
+ * Nothing here knows an Argo or Flagger object: a check becomes a query whose value fails a window
+ * above (or below) a bound, and whose result is empty when the window gives no verdict.
  *
  * PromQL, per check:
  * - error rate: 100 × failed ÷ requests over the window (`increase` of the counters), with
@@ -58,6 +57,8 @@ export interface CloudWatchSpec {
   readonly loadBalancer: string;
   /** `TargetGroup` dimensions (`targetgroup/<name>/<id>`) by what they serve. */
   readonly targetGroups: Readonly<Record<string, string>>;
+  /** The metrics' AWS Region, when given (Flagger's provider needs it). */
+  readonly region?: string;
 }
 
 /** Where a check is measured: one version of an application, or one Service. */

@@ -212,7 +212,7 @@ describe('a CloudFront distribution', () => {
     const stack = new Stack(testApp(), 'Stack', { env: { region: 'us-east-1' } });
     expectValidationError(() => new HealthCheckAlarms(target(stack, [{ metrics: staging(false) }]), [p99]),
       'Test Stack/Rollout: health check "latency-p99" is "p99 above 800ms": CloudFront publishes OriginLatency only for a distribution with additional metrics turned on (a monitoring subscription, charged per distribution), '
-      + 'and staging distribution Stack/Staging is measured without them. Turn on the distribution\'s additional metrics, or measure it by its error rate only.');
+      + 'and staging distribution Stack/Staging is measured without them. Turn on the distribution\'s additional metrics (additionalMetrics: true), or measure it by its error rate only.');
   });
 
   test('refuses a stack in another region, or in a region unknown at synth: an alarm watches its own region only', () => {
