@@ -71,12 +71,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   sampleCode: false,
 
-  // test/tsconfig.json: tests import examples, which import the package by name.
+  // test/tsconfig.json: tests import examples, which import the package by name. It covers examples/
+  // too, so the test task type-checks src/, test/ and examples/ in one program (aws-cdk-lib's types
+  // are loaded once).
   tsconfigDev: {
     compilerOptions: {
       baseUrl: '..',
       paths: { 'cdk-deploy-strategies': ['src/index.ts'] },
     },
+    include: ['**/*.ts', '../examples/**/*.ts'],
+    exclude: ['node_modules', '../examples/**/cdk.out/**', '../examples/**/dist/**', '../examples/.build/**', '../examples/.out/**'],
   },
   eslintOptions: {
     dirs: ['src'],
@@ -97,13 +101,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/fast-check-setup.ts'],
       // Starts CloudFormation Validate once per jest worker instead of once per test file.
       testEnvironment: '<rootDir>/test/support/cfn-validation-environment.ts',
+      // One worker per CPU: jest's default (one fewer) leaves one of two cores idle, as the parent
+      // process only collects results.
+      maxWorkers: '100%',
       // Jest does not crawl the Python environments (test/support/python-env.ts) or the built packages.
       modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/dist/'],
     },
   },
   // cdk8s examples write their manifests to dist/ beside them.
   // bench/.build holds the benchmark's compiled JavaScript (see bench/README.md).
-  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist', 'bench/.build'],
+  // examples/.build and examples/.out hold the examples transpiled and synthesized once per state of
+  // the sources, for the main job and the test suite (examples/synthesize.ts).
+  // .jsii.tabl.json is jsii-rosetta's cache of compiled snippets (`npx projen docs:rosetta`).
+  gitignore: ['cdk.out', 'cdk.context.json', 'examples/k8s/*/dist', 'bench/.build', 'examples/.build', 'examples/.out', 'examples/.out.lock', '.jsii.tabl.json'],
 });
 
 // CI reads a plain "N passed, N failed" closing line.
@@ -120,8 +130,12 @@ new javascript.TypescriptConfig(project, {
     paths: { 'cdk-deploy-strategies': ['../src/index.ts'] },
   },
   include: ['**/*.ts'],
-  exclude: ['**/cdk.out/**', '**/dist/**'],
+  exclude: ['**/cdk.out/**', '**/dist/**', '.build/**', '.out/**'],
 });
+// Fixtures that give documentation snippets their context (test/snippets.test.ts, jsii-rosetta), and
+// jsii-rosetta's cache of the snippets it compiled (`npx projen docs:rosetta`).
+project.addPackageIgnore('/rosetta/');
+project.addPackageIgnore('/.jsii.tabl.json');
 
 // The benchmarks run as precompiled JavaScript, so neither side pays TypeScript compilation in a
 // measured process: tsc compiles bench/ together with the src/ it imports into bench/.build/
@@ -152,8 +166,8 @@ project.compileTask.reset('jsii --silence-warnings=metadata/missing-dev-dependen
 // success; the system shell turns it into a failure, so CI cannot pass on a crashed run.
 project.tasks.shell = TaskShell.system();
 
-// The test task type-checks what ts-jest only transpiles (test/ and examples/), then runs jest and eslint.
-project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json');
+// The test task type-checks what ts-jest only transpiles (src/, test/ and examples/, one program:
+// test/tsconfig.json includes examples/), then runs jest and eslint.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 // The Python side of the test suite (test/support/python-env.ts), installed by the project's own files into the
@@ -174,10 +188,23 @@ project.addTask('python:prepare', {
 // jest runs alone. Its output goes to .venv/prepare.log; a failure shows again in the test that needs it.
 project.testTask.prependExec(`mkdir -p .venv && (${pythonPrepare} > .venv/prepare.log 2>&1 &)`);
 
-// The main job: run every example and print its traffic plan.
+// The main job: run every example and print its traffic plan. The examples themselves run from
+// JavaScript transpiled once (examples/synthesize.ts); only this runner goes through ts-node,
+// transpiling without type-checking (`npx projen test` type-checks).
 project.addTask('examples', {
-  description: 'Runs every example and prints its traffic plan',
-  exec: 'ts-node --project examples/tsconfig.json -r tsconfig-paths/register examples/run-all.ts',
+  description: 'Runs every example with its real CLI and prints its traffic plan',
+  exec: 'ts-node --transpile-only --project examples/tsconfig.json examples/run-all.ts',
+});
+
+// jsii-rosetta's own check of the documentation's snippets (README.md and every @example), with the
+// fixtures in rosetta/: slower than test/snippets.test.ts (it compiles with jsii first and each snippet
+// on its own), so it is not part of the test task; run it after changing fixtures or examples.
+project.addTask('docs:rosetta', {
+  description: 'Compiles every README block and @example with jsii-rosetta in strict mode (fixtures in rosetta/)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'jsii-rosetta extract --strict' },
+  ],
 });
 
 // The long property-based run: the suite's random-props properties, with many more cases each.

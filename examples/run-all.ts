@@ -1,90 +1,79 @@
-// The main job: runs every example as a user would and prints what it plans to do to traffic.
-//   examples/<name>/main.ts          core-only examples, run with ts-node
+// The main job (`npx projen examples`): runs every example as a user would and prints what it plans
+// to do to traffic.
+//   examples/<name>/main.ts          core-only examples, run with node
 //   examples/aws/<name>/cdk.json     CDK apps, synthesized by the real `cdk` CLI
 //   examples/k8s/<name>/cdk8s.yaml   cdk8s apps, synthesized by the real `cdk8s` CLI
-import { execFileSync } from 'child_process';
+// Each runs from JavaScript transpiled once, several at a time (examples/synthesize.ts); its output
+// stays in examples/.out/<folder>/, where the test suite reads it too.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { Yaml } from 'cdk8s';
+import { ExampleOutput, synthesizeExamples } from './synthesize';
 import { readPath } from '../src/cli/read-plans';
 import { renderText } from '../src/cli/render-text';
 
-const EXAMPLES = __dirname;
+const ROOT = path.join(__dirname, '..');
 
-/** Folders (relative to examples/) holding a core-only example. */
-export function coreExamples(): string[] {
-  return subfolders(EXAMPLES).filter(name => fs.existsSync(path.join(EXAMPLES, name, 'main.ts')));
-}
+/** The capacity modes plans name, in words, printed under the first line that names each one. */
+const CAPACITY_IN_WORDS: Record<string, string> = {
+  FULL_COPY: 'the new version runs at full size beside the old one before any traffic moves: twice the usual capacity for the whole rollout',
+  PROPORTIONAL: 'the new version is scaled to its share of traffic beside the full old one: up to twice the usual capacity, briefly',
+  REPLICA_RATIO: 'the usual number of replicas is split between the two versions, so weights are rounded to whole replicas: no extra capacity',
+  IN_PLACE: 'the old version is replaced where it runs (a rolling update): no extra capacity, and a rollback must start the old version again',
+  SERVERLESS: 'each version scales with its own traffic (Lambda): no capacity to provision, and rollback is instant',
+};
 
-/** Folders (relative to examples/) holding a CDK app. */
-export function awsExamples(): string[] {
-  return subfolders(path.join(EXAMPLES, 'aws')).map(name => `aws/${name}`)
-    .filter(folder => fs.existsSync(path.join(EXAMPLES, folder, 'cdk.json')));
-}
-
-/** Folders (relative to examples/) holding a cdk8s app. */
-export function k8sExamples(): string[] {
-  return subfolders(path.join(EXAMPLES, 'k8s')).map(name => `k8s/${name}`)
-    .filter(folder => fs.existsSync(path.join(EXAMPLES, folder, 'cdk8s.yaml')));
-}
-
-/** Runs a core-only example and returns what it printed. */
-export function runCoreExample(folder: string): string {
-  return execFileSync('npx', ['ts-node', '--project', path.join(EXAMPLES, 'tsconfig.json'), '-r', 'tsconfig-paths/register', 'main.ts'], {
-    cwd: path.join(EXAMPLES, folder),
-    encoding: 'utf-8',
-  });
-}
-
-/** Synthesizes a CDK example with the real CLI into `outdir` and returns its cloud assembly. */
-export function synthAwsExample(folder: string, outdir: string, env: Record<string, string> = {}): CloudAssembly {
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
-    cwd: path.join(EXAMPLES, folder),
-    encoding: 'utf-8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
-  });
-  return new CloudAssembly(outdir);
+/** The section of one example: its title, then what the plan command prints for its output. */
+export function section(example: ExampleOutput): string {
+  const origin = path.relative(ROOT, example.outdir);
+  if (example.kind === 'core') {
+    return [`=== examples/${example.folder} (node main.ts) ===`, fs.readFileSync(path.join(example.outdir, 'stdout.txt'), 'utf-8').trimEnd()].join('\n');
+  }
+  const cli = example.kind === 'aws' ? 'cdk synth' : 'cdk8s synth';
+  return [`=== examples/${example.folder} (${cli}, output in ${origin}) ===`, renderText(readPath(origin)).trimEnd()].join('\n');
 }
 
 /**
- * Synthesizes a cdk8s example with the real CLI into `outdir` and returns every manifest object.
- * `--no-check-upgrade` keeps the CLI off the network.
+ * Adds, under the first line that names each capacity mode (`capacity FULL_COPY`), what the mode
+ * means, so a reader meets the word and its meaning together.
  */
-export function synthK8sExample(folder: string, outdir: string, env: Record<string, string> = {}): any[] {
-  execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--output', outdir], {
-    cwd: path.join(EXAMPLES, folder),
-    encoding: 'utf-8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  return fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).sort()
-    .flatMap(f => Yaml.load(path.join(outdir, f)).filter(doc => doc !== null && doc !== undefined));
+export function explainCapacity(text: string, explained: Set<string>): string {
+  return text.split('\n').flatMap(line => {
+    const notes = [...line.matchAll(/capacity ([A-Z_]+)\b/g)].map(m => m[1])
+      .filter(mode => CAPACITY_IN_WORDS[mode] !== undefined && !explained.has(mode));
+    notes.forEach(mode => explained.add(mode));
+    return [line, ...notes.map(mode => `  (${mode}: ${CAPACITY_IN_WORDS[mode]})`)];
+  }).join('\n');
 }
 
+function seconds(value: number): string {
+  return `${value.toFixed(1)} s`;
+}
 
-function subfolders(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).filter(d => d.isDirectory() && d.name !== 'cdk.out').map(d => d.name).sort();
+async function main(): Promise<void> {
+  // Progress goes to stderr, so `npx projen examples > plans.txt` keeps the report alone.
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const run = await synthesizeExamples({
+    force: true,
+    onStart: (total, concurrency) => progress(`Synthesizing ${total} examples with their CLIs, ${concurrency} at a time ...`),
+    onProgress: ({ done, total, example }) =>
+      progress(`[${String(done).padStart(String(total).length)}/${total}] examples/${example.folder} (${seconds(example.seconds)})`),
+  });
+  progress(`All ${run.examples.length} examples synthesized in ${seconds(run.seconds)}. `
+    + `Experiments are shown as of ${run.at} (AT=<ISO date> shows another moment).\n`);
+
+  const explained = new Set<string>();
+  console.log([
+    'Every example under examples/, as each rollout will move traffic. Sections are titled by the example folder,',
+    'then by the construct path of each rollout, experiment or release (`npx cdk-deploy-strategies plan <output>` prints the same).',
+  ].join('\n'));
+  for (const example of run.examples) {
+    console.log(`\n${explainCapacity(section(example), explained)}`);
+  }
 }
 
 if (require.main === module) {
-  for (const folder of coreExamples()) {
-    console.log(`=== examples/${folder} ===`);
-    console.log(runCoreExample(folder));
-  }
-  // The synthesized output is read back by the package's own plan command, as a user would.
-  for (const folder of awsExamples()) {
-    console.log(`=== examples/${folder} (cdk synth) ===`);
-    const outdir = path.join(EXAMPLES, folder, 'cdk.out');
-    synthAwsExample(folder, outdir);
-    console.log(renderText(readPath(outdir)));
-  }
-  for (const folder of k8sExamples()) {
-    console.log(`=== examples/${folder} (cdk8s synth) ===`);
-    const outdir = path.join(EXAMPLES, folder, 'dist');
-    synthK8sExample(folder, outdir);
-    console.log(renderText(readPath(outdir)));
-  }
+  main().catch(error => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 }

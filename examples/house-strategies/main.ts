@@ -13,5 +13,6 @@ export function report(at: Date): string {
 }
 
 if (require.main === module) {
-  console.log(report(new Date()));
+  // AT=<ISO date> shows the experiment as of that moment (the main job and the tests set it).
+  console.log(report(process.env.AT ? new Date(process.env.AT) : new Date()));
 }

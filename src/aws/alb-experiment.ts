@@ -117,7 +117,7 @@ export interface AlbExperimentProps {
  * declare const current: elbv2.ApplicationTargetGroup;
  * declare const beta: elbv2.ApplicationTargetGroup;
  * declare const oneClick: elbv2.ApplicationTargetGroup;
- * new AlbExperiment(this, 'Checkout', {
+ * new aws.AlbExperiment(this, 'Checkout', {
  *   listener,
  *   experiment: new Experiment({
  *     name: 'new-checkout',

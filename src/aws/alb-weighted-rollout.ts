@@ -136,7 +136,7 @@ export interface AlbWeightedRolloutProps {
  * declare const blue: elbv2.ApplicationTargetGroup;
  * declare const green: elbv2.ApplicationTargetGroup;
  * declare const errors: cloudwatch.Alarm;
- * new AlbWeightedRollout(this, 'Web', {
+ * new aws.AlbWeightedRollout(this, 'Web', {
  *   listener,
  *   priority: 10,
  *   stable: blue,

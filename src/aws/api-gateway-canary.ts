@@ -148,7 +148,7 @@ export interface ApiGatewayCanaryProps {
  * @example
  * declare const api: apigateway.RestApi;
  * // `cdk deploy -c 'Stack/Orders:step=2'` renders step 2; without it, step 1.
- * const canary = new ApiGatewayCanary(this, 'Orders', {
+ * const canary = new aws.ApiGatewayCanary(this, 'Orders', {
  *   stage: api.deploymentStage,
  *   strategy: Strategy.canary({
  *     steps: [
@@ -162,8 +162,10 @@ export interface ApiGatewayCanaryProps {
  *   }),
  *   candidate: { stageVariables: { lambdaAlias: 'v2' } },
  * });
- * // What the pipeline checks before the next step.
- * new CfnOutput(this, 'CanaryAlarms', { value: Fn.join(',', canary.healthCheckAlarms.map(alarm => alarm.alarmName)) });
+ * // What the pipeline checks before the next step: one output per alarm.
+ * for (const alarm of canary.healthCheckAlarms) {
+ *   new CfnOutput(this, `${alarm.node.id}-alarm`, { value: alarm.alarmName });
+ * }
  * console.log(canary.plan.toTable());
  */
 export class ApiGatewayCanary extends Construct {

@@ -220,7 +220,7 @@ const attached = new WeakMap<cloudfront.Distribution, string>();
  * @example
  * declare const bucket: s3.Bucket;
  * declare const site: cloudfront.Distribution;
- * new CloudFrontContinuousDeployment(this, 'NewHomepage', {
+ * new aws.CloudFrontContinuousDeployment(this, 'NewHomepage', {
  *   primary: site,
  *   stagingDistributionProps: {
  *     defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket, { originPath: '/b' }) },

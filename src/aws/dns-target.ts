@@ -52,8 +52,8 @@ interface TargetIdentity {
  * declare const blueAlb: elbv2.ApplicationLoadBalancer;
  * declare const greenAlb: elbv2.ApplicationLoadBalancer;
  * declare const greenHealth: route53.HealthCheck;
- * const stable = DnsTarget.loadBalancer(blueAlb, { evaluateTargetHealth: true });
- * const candidate = DnsTarget.loadBalancer(greenAlb, { healthCheck: greenHealth });
+ * const stable = aws.DnsTarget.loadBalancer(blueAlb, { evaluateTargetHealth: true });
+ * const candidate = aws.DnsTarget.loadBalancer(greenAlb, { healthCheck: greenHealth });
  */
 export class DnsTarget {
   /**

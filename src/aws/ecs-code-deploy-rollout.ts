@@ -148,7 +148,7 @@ export interface EcsCodeDeployRolloutProps {
  * declare const green: elbv2.ApplicationTargetGroup;
  * declare const listener: elbv2.ApplicationListener;
  * declare const testListener: elbv2.ApplicationListener; // open: false, reachable from 10.0.0.0/8 only
- * const rollout = new EcsCodeDeployRollout(this, 'Rollout', {
+ * const rollout = new aws.EcsCodeDeployRollout(this, 'Rollout', {
  *   service,
  *   blueTargetGroup: blue,
  *   greenTargetGroup: green,

@@ -40,8 +40,8 @@ export interface EcsCodeDeployControllerOptions {
  * What drives the deployments of an `EcsRolloutService`: ECS itself (the default) or CodeDeploy.
  *
  * @example
- * EcsController.NATIVE;
- * EcsController.codeDeploy({ testPort: 9000 });
+ * aws.EcsController.NATIVE;
+ * aws.EcsController.codeDeploy({ testPort: 9000 });
  */
 export class EcsController {
   /**

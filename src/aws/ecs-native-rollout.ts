@@ -167,7 +167,7 @@ export interface EcsNativeRolloutProps {
  *   ],
  *   action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 0 }, { targetGroup: green, weight: 100 }]),
  * });
- * const rollout = new EcsNativeRollout(this, 'Rollout', {
+ * const rollout = new aws.EcsNativeRollout(this, 'Rollout', {
  *   service,
  *   strategy: Strategy.blueGreen({ testRoute: Match.header('x-env', 'green'), bakeTime: Duration.minutes(10) }),
  *   blueTargetGroup: blue,

@@ -81,17 +81,17 @@ export interface EcsReleaseProps {
  *       dependsOn: [{ service: 'payments', versionRange: '>=2.0.0' }] },
  *   ],
  * });
- * const payments = new EcsRolloutService(this, 'Payments', {
+ * const payments = new aws.EcsRolloutService(this, 'Payments', {
  *   cluster, listener, taskDefinition: paymentsTask, priority: 10,
  *   conditions: [elbv2.ListenerCondition.pathPatterns(['/payments/*'])],
  *   strategy: release.service('payments').strategy,
  * });
- * const orders = new EcsRolloutService(this, 'Orders', {
+ * const orders = new aws.EcsRolloutService(this, 'Orders', {
  *   cluster, listener, taskDefinition: ordersTask, priority: 20,
  *   conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])],
  *   strategy: release.service('orders').strategy,
  * });
- * new EcsRelease(this, 'Shop', { release, services: { payments, orders } });
+ * new aws.EcsRelease(this, 'Shop', { release, services: { payments, orders } });
  */
 export class EcsRelease extends Construct {
   /** The release rendered. */

@@ -214,7 +214,7 @@ export interface EcsRolloutServiceProps {
  * declare const taskDefinition: ecs.FargateTaskDefinition;
  * declare const listener: elbv2.ApplicationListener;
  * declare const latencyAlarm: cloudwatch.Alarm;
- * const web = new EcsRolloutService(this, 'Web', {
+ * const web = new aws.EcsRolloutService(this, 'Web', {
  *   cluster,
  *   taskDefinition,
  *   listener,

@@ -94,7 +94,7 @@ export interface LambdaRolloutProps {
  *
  * @example
  * declare const fn: lambda.Function;
- * const rollout = new LambdaRollout(this, 'Rollout', {
+ * const rollout = new aws.LambdaRollout(this, 'Rollout', {
  *   targetFunction: fn,
  *   strategy: Strategy.CANARY_10PERCENT_5MINUTES,
  * });

@@ -31,12 +31,12 @@ import { fail } from '../core/private/validation';
  * declare const taskDefinition: ecs.FargateTaskDefinition;
  * declare const current: elbv2.ApplicationTargetGroup;
  * declare const beta: elbv2.ApplicationTargetGroup;
- * ListenerPriorities.automatic(listener);
- * new EcsRolloutService(this, 'Web', {
+ * aws.ListenerPriorities.automatic(listener);
+ * new aws.EcsRolloutService(this, 'Web', {
  *   cluster, taskDefinition, listener, strategy: Strategy.BLUE_GREEN,
  *   conditions: [elbv2.ListenerCondition.hostHeaders(['www.example.com'])],
  * });
- * new AlbExperiment(this, 'Checkout', {
+ * new aws.AlbExperiment(this, 'Checkout', {
  *   listener,
  *   experiment: new Experiment({ name: 'new-checkout', variants: [{ name: 'beta', weight: 10 }] }),
  *   targetGroups: { control: current, beta },

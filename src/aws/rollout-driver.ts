@@ -69,7 +69,7 @@ const MAX_POLL_SECONDS = 3600;
  *
  * @example
  * declare const topic: sns.ITopic;
- * const driver = RolloutDriver.stepFunctions({ topic, alarmPollInterval: Duration.seconds(30) });
+ * const driver = aws.RolloutDriver.stepFunctions({ topic, alarmPollInterval: Duration.seconds(30) });
  */
 export class RolloutDriver {
   /** A Step Functions state machine that runs the whole plan after one deploy. */

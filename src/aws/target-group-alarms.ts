@@ -35,7 +35,7 @@ export interface TargetGroupAlarmsProps {
  *
  * @example
  * declare const targetGroup: elbv2.ApplicationTargetGroup;
- * const alarms = new TargetGroupAlarms(this, 'BlueAlarms', {
+ * const alarms = new aws.TargetGroupAlarms(this, 'BlueAlarms', {
  *   targetGroup,
  *   healthChecks: [HealthCheck.errorRate({ maxErrorPercent: 0.5 })],
  * });

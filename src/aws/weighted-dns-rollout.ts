@@ -167,11 +167,11 @@ export interface WeightedDnsRolloutProps {
  * declare const blue: elbv2.ApplicationLoadBalancer;
  * declare const green: elbv2.ApplicationLoadBalancer;
  * // `cdk deploy -c 'Stack/Web:step=2'` renders step 2; without it, step 1.
- * const web = new WeightedDnsRollout(this, 'Web', {
+ * const web = new aws.WeightedDnsRollout(this, 'Web', {
  *   zone,
  *   recordName: 'www',
- *   stable: DnsTarget.loadBalancer(blue, { evaluateTargetHealth: true }),
- *   candidate: DnsTarget.loadBalancer(green, { evaluateTargetHealth: true }),
+ *   stable: aws.DnsTarget.loadBalancer(blue, { evaluateTargetHealth: true }),
+ *   candidate: aws.DnsTarget.loadBalancer(green, { evaluateTargetHealth: true }),
  *   strategy: Strategy.canary({
  *     steps: [
  *       { weight: 10, gate: StepGate.bake(Duration.minutes(30)) },

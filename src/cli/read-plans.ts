@@ -17,8 +17,13 @@ export interface FoundRollout {
   readonly source: RolloutSource;
   /** The file or folder it was read from, as given (a cloud assembly folder or a YAML file). */
   readonly origin: string;
-  /** The construct path (CDK) or `Kind/name` of the object carrying the plan (cdk8s). */
+  /**
+   * The construct path of the rollout (`Shop/Web/Rollout`), or, for manifests written before the
+   * plan annotation recorded it, `Kind/name` of the object carrying the plan.
+   */
   readonly name: string;
+  /** cdk8s: `Kind/name` of the object carrying the plan. */
+  readonly object?: string;
   /** The backend that runs the rollout (`native ECS deployment`, `Argo Rollouts` ...). */
   readonly controller: string;
   /** The step rendered, for backends that render one step per deploy. */
@@ -34,7 +39,10 @@ export interface FoundRollout {
 export interface FoundExperiment {
   readonly source: RolloutSource;
   readonly origin: string;
+  /** The construct path, as for rollouts. */
   readonly name: string;
+  /** cdk8s: `Kind/name` of the object carrying the allocations. */
+  readonly object?: string;
   readonly backend: string;
   readonly active: boolean;
   readonly reason?: string;
@@ -52,8 +60,10 @@ export interface FoundExperiment {
 export interface FoundRelease {
   readonly source: RolloutSource;
   readonly origin: string;
-  /** The construct path (CDK) or `Kind/name` of the object carrying the release's table (cdk8s). */
+  /** The construct path of the release, as for rollouts. */
   readonly name: string;
+  /** cdk8s: `Kind/name` of the object carrying the release's table. */
+  readonly object?: string;
   readonly release: string;
   readonly table: string;
 }
@@ -166,15 +176,20 @@ export function readManifestFile(file: string): Found {
   const objects = loadYaml(file);
   return {
     rollouts: recordedK8sPlans(objects, file).map(r => ({
-      source: 'cdk8s', origin: file, name: r.object, controller: r.controller, step: r.step, plan: r.plan,
+      source: 'cdk8s', origin: file, name: r.path ?? r.object, object: r.object, controller: r.controller, step: r.step, plan: r.plan,
     })),
     experiments: recordedK8sExperiments(objects, file).map(e => ({
-      source: 'cdk8s', origin: file, name: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table, ...watchers(e),
+      source: 'cdk8s', origin: file, name: e.path ?? e.object, object: e.object, backend: e.backend, active: e.active, reason: e.reason, table: e.table, ...watchers(e),
     })),
-    // A Kubernetes release records itself on every service; its table is on the first one's only.
+    // A Kubernetes release records itself on every service; its path and table are on the first one's only.
     ...releasesOrNothing(annotated(objects, RELEASE_ANNOTATION, file).filter(({ value }) => value.table !== undefined)
       .map(({ object, value, where }) => ({
-        source: 'cdk8s' as const, origin: file, name: object, release: recordText(value.release, where, 'release'), table: recordText(value.table, where, 'table'),
+        source: 'cdk8s' as const,
+        origin: file,
+        name: optionalText(value.path, where, 'path') ?? object,
+        object,
+        release: recordText(value.release, where, 'release'),
+        table: recordText(value.table, where, 'table'),
       }))),
   };
 }
@@ -248,21 +263,32 @@ export function recordedSteps(assembly: CloudAssembly): Array<{ path: string; st
     }));
 }
 
-/** The traffic plans recorded on manifest objects, as `{ object, controller, step?, table, plan }`. */
+/**
+ * The traffic plans recorded on manifest objects, as `{ object, path?, controller, step?, table, plan }`
+ * (`path`, the rollout's construct path, is absent from manifests written before it was recorded).
+ */
 export function recordedK8sPlans(objects: any[], file = 'manifest'):
-Array<{ object: string; controller: string; step?: number; table: string; plan: PlanJson }> {
+Array<{ object: string; path?: string; controller: string; step?: number; table: string; plan: PlanJson }> {
   return annotated(objects, PLAN_ANNOTATION, file).map(({ object, value, where }) => {
     const plan = checkPlanJson(value.plan, where);
     // The annotation leaves the table out to stay small; it is rendered from the plan, as the construct would.
-    return { object, controller: recordText(value.controller, where, 'controller'), step: optionalStep(value.step, where, plan.steps.length), table: planTable(plan), plan };
+    return {
+      object,
+      ...pathOrNothing(optionalText(value.path, where, 'path')),
+      controller: recordText(value.controller, where, 'controller'),
+      step: optionalStep(value.step, where, plan.steps.length),
+      table: planTable(plan),
+      plan,
+    };
   });
 }
 
-/** The A/B experiments recorded on manifest objects, as `{ object, backend, active, reason?, table, watchedBy?, measuredThrough? }`. */
+/** The A/B experiments recorded on manifest objects, as `{ object, path?, backend, active, reason?, table, watchedBy?, measuredThrough? }`. */
 export function recordedK8sExperiments(objects: any[], file = 'manifest'):
-Array<{ object: string; backend: string; active: boolean; reason?: string; table: string } & RecordedWatchers> {
+Array<{ object: string; path?: string; backend: string; active: boolean; reason?: string; table: string } & RecordedWatchers> {
   return annotated(objects, EXPERIMENT_ANNOTATION, file).map(({ object, value, where }) => ({
     object,
+    ...pathOrNothing(optionalText(value.path, where, 'path')),
     // A FlaggerExperiment records on its Canary, a GatewayExperiment on its HTTPRoute.
     backend: object.startsWith('Canary/') ? 'Flagger' : 'Gateway API',
     active: recordFlag(value.active, where, 'active'),
@@ -270,6 +296,11 @@ Array<{ object: string; backend: string; active: boolean; reason?: string; table
     table: recordText(value.table, where, 'table'),
     ...recordedWatchers(value, where),
   }));
+}
+
+/** `{ path }`, or nothing for manifests written before the path was recorded. */
+function pathOrNothing(value: string | undefined): { path?: string } {
+  return value === undefined ? {} : { path: value };
 }
 
 /** The objects carrying `annotation`, with its JSON value parsed. */

@@ -1,6 +1,6 @@
 import { planTotals, rolledBackBy, stepHeader, stepRows } from './plan-view';
 import type { Found, FoundExperiment, FoundRelease, FoundRollout } from './read-plans';
-import { driverLine, experimentContext, rolloutContext } from './render-text';
+import { driverLine, experimentContext, foundIn, rolloutContext } from './render-text';
 import { textChart } from './text-chart';
 
 /** Every rollout and experiment as Markdown, for pull request comments and job summaries. */
@@ -11,7 +11,7 @@ export function renderMarkdown(found: Found): string {
 
 /** A release: a heading and its waves table in a code block. */
 function releaseMarkdown(release: FoundRelease): string {
-  return [`### Release ${code(release.release)}`, '', `${escapeMarkdown(`${release.name}, from ${release.origin}`)}`, '', '```text', release.table, '```'].join('\n');
+  return [`### Release ${code(release.release)}`, '', escapeMarkdown(`${release.name}, ${foundIn(release)}`), '', '```text', release.table, '```'].join('\n');
 }
 
 /** One rollout: a heading, its step table, its chart in a code block and its totals. */

@@ -21,12 +21,12 @@ export interface ValidationErrorDetails {
  * `Strategy.canary: steps[0].weight is 150: a weight is a percentage of traffic above 0 and at most 100. Use a weight from 0.1 to 100.`
  *
  * @example
- * try {
- *   Strategy.canary({ steps: [{ weight: 150, gate: StepGate.bake(Duration.minutes(5)) }] });
- * } catch (e) {
- *   if (StrategyErrors.isValidationError(e)) {
- *     console.error(StrategyErrors.detailsOf(e)?.fix);
- *   }
+ * import { StrategyErrors } from 'cdk-deploy-strategies';
+ *
+ * declare const caught: unknown; // what a catch block received around the library's calls
+ * const details = StrategyErrors.detailsOf(caught);
+ * if (details !== undefined) {
+ *   console.error(`${details.prop} is ${details.received}. ${details.fix}`);
  * }
  */
 export class StrategyErrors {

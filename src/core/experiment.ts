@@ -104,6 +104,9 @@ export interface VariantAllocation {
  * its start date or past its end date, sends everyone to the control.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { Experiment, Match } from 'cdk-deploy-strategies';
+ *
  * const checkout = new Experiment({
  *   name: 'new-checkout',
  *   variants: [

@@ -135,6 +135,9 @@ const MAX_LATENCY_MILLIS = 3_600_000;
  * (`addHealthCheck()`).
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { HealthCheck, StepGate, Strategy } from 'cdk-deploy-strategies';
+ *
  * const checks = [
  *   HealthCheck.errorRate({ maxErrorPercent: 1 }),
  *   HealthCheck.latency({ percentile: 99, maxLatency: Duration.millis(800) }),

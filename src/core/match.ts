@@ -31,6 +31,8 @@ const NOT_RE2 = /\(\?<?[=!]|\\[1-9]/;
  * or fail at synth, never silently.
  *
  * @example
+ * import { Match } from 'cdk-deploy-strategies';
+ *
  * Match.header('x-canary', 'always');
  * Match.headerRegex('user-agent', '.*Mobile.*');
  * Match.cookie('beta', 'true');

@@ -62,6 +62,8 @@ export interface ReleaseWave {
  * finished, and fails on a cycle, a missing service or a version constraint that does not hold.
  *
  * @example
+ * import { Release, Strategy } from 'cdk-deploy-strategies';
+ *
  * const release = new Release({
  *   name: 'shop',
  *   services: [

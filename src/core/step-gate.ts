@@ -38,6 +38,9 @@ export interface AnalysisGateProps {
  * How a rollout step ends: after a bake time, a manual approval, or an analysis.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { StepGate } from 'cdk-deploy-strategies';
+ *
  * StepGate.bake(Duration.minutes(10));
  * StepGate.manualApproval({ timeout: Duration.hours(4) });
  * StepGate.analysis({ name: 'checkout-error-rate', duration: Duration.minutes(15) });

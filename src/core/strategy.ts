@@ -137,6 +137,9 @@ const DEFAULT_BLUE_GREEN_BAKE_SECONDS = 300;
  * express it, so a platform team defines its house strategies once for ECS, Lambda and Kubernetes.
  *
  * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { StepGate, Strategy } from 'cdk-deploy-strategies';
+ *
  * const careful = Strategy.canary({
  *   steps: [
  *     { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
@@ -405,6 +408,8 @@ function healthChecksOf(where: string, props: CommonStrategyProps): HealthCheck[
  * the plan printer read the same plan.
  *
  * @example
+ * import { Strategy } from 'cdk-deploy-strategies';
+ *
  * const plan = Strategy.CANARY_10PERCENT_5MINUTES.plan({ replicas: 20 });
  * console.log(plan.toTable());
  */

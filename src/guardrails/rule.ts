@@ -12,8 +12,11 @@ import { GuardrailSubject } from './subject';
  *   public readonly explanation = 'rollouts run unattended';
  *   public readonly fix = 'Replace manual approvals with StepGate.bake() or StepGate.analysis()';
  *   public check(subject: guardrails.GuardrailSubject): string[] {
- *     const approvals = subject.plan?.manualApprovals ?? 0;
- *     return approvals > 0 ? [`${approvals} manual approvals`] : [];
+ *     const violations: string[] = [];
+ *     if (subject.plan !== undefined && subject.plan.manualApprovals > 0) {
+ *       violations.push(`${subject.plan.manualApprovals} manual approvals`);
+ *     }
+ *     return violations;
  *   }
  * }
  */

@@ -101,13 +101,13 @@ const MENTIONS_RESULT = /\bresult\b/;
  * endpoint, the condition a measurement must meet, and how many failures it tolerates.
  *
  * @example
- * const errorRate = AnalysisMetric.prometheus({
+ * const errorRate = k8s.AnalysisMetric.prometheus({
  *   name: 'success-rate',
  *   address: 'http://prometheus.monitoring:9090',
  *   query: 'sum(rate(http_requests_total{app="web",code!~"5.."}[1m])) / sum(rate(http_requests_total{app="web"}[1m]))',
  *   successCondition: 'result[0] >= 0.99',
  * });
- * const smokeTest = AnalysisMetric.web({
+ * const smokeTest = k8s.AnalysisMetric.web({
  *   name: 'smoke-test',
  *   url: 'http://web-preview.shop.svc/healthz',
  *   jsonPath: '{$.ok}',

@@ -27,9 +27,9 @@ export interface AnalysisTemplateProps {
  * names the template; one template therefore serves gates of one duration.
  *
  * @example
- * new AnalysisTemplate(chart, 'ErrorRate', {
+ * new k8s.AnalysisTemplate(chart, 'ErrorRate', {
  *   name: 'error-rate',
- *   metrics: [AnalysisMetric.prometheus({
+ *   metrics: [k8s.AnalysisMetric.prometheus({
  *     name: 'success-rate',
  *     address: 'http://prometheus.monitoring:9090',
  *     query: 'sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))',

@@ -189,23 +189,25 @@ const TEST_ROUTE = 'test-route';
  * GitOps tool that applies these manifests should ignore those fields (Argo CD: `ignoreDifferences`).
  *
  * @example
- * const errorRate = new AnalysisTemplate(chart, 'ErrorRate', {
+ * // The Gateway API plugin finds the HTTPRoute in the namespace of the Rollout: the chart needs one.
+ * const shop = new Chart(app, 'checkout', { namespace: 'shop' });
+ * const errorRate = new k8s.AnalysisTemplate(shop, 'ErrorRate', {
  *   name: 'error-rate',
- *   metrics: [AnalysisMetric.prometheus({
+ *   metrics: [k8s.AnalysisMetric.prometheus({
  *     name: 'success-rate',
  *     address: 'http://prometheus.monitoring:9090',
  *     query: 'sum(rate(http_requests_total{app="web",code!~"5.."}[1m])) / sum(rate(http_requests_total{app="web"}[1m]))',
  *     successCondition: 'result[0] >= 0.99',
  *   })],
  * });
- * new ArgoRollout(chart, 'web', {
+ * new k8s.ArgoRollout(shop, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
  *     { weight: 50, gate: StepGate.manualApproval() },
  *   ] }),
  *   revision: { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 8080 }], version: '1.4.2' },
  *   replicas: 4,
- *   trafficRouting: ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway' } }),
+ *   trafficRouting: k8s.ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway' } }),
  *   analysisTemplates: [errorRate],
  * });
  */
@@ -423,7 +425,7 @@ export class ArgoRollout extends Construct {
       metadata: { labels: { [NAME_LABEL]: appName } },
       spec,
     });
-    recordK8sPlan(where, this.rollout, this.plan, CONTROLLER);
+    recordK8sPlan(where, this, this.rollout, this.plan, CONTROLLER);
 
     const reserved = new Set(templates.map(t => t.templateName));
     const ctx: QueryContext = { where, checkProp: check => checkProps.get(check) ?? `${where}: addHealthCheck (${check.name})` };
@@ -482,7 +484,7 @@ export class ArgoRollout extends Construct {
       throw e;
     }
     this.syncTemplates();
-    recordK8sPlan(this.where, this.rollout, this.currentPlan, CONTROLLER);
+    recordK8sPlan(this.where, this, this.rollout, this.currentPlan, CONTROLLER);
   }
 
   /** Creates the AnalysisTemplate of each rendered use of the checks that has none yet; their specs follow the checks. */

@@ -31,8 +31,8 @@ export interface ArgoGatewayApiRoutingProps {
  *   to the active one.
  *
  * @example
- * ArgoTrafficRouting.replicaCount();
- * ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway', namespace: 'gateways' }, hostnames: ['shop.example.com'] });
+ * k8s.ArgoTrafficRouting.replicaCount();
+ * k8s.ArgoTrafficRouting.gatewayApi({ gateway: { name: 'public-gateway', namespace: 'gateways' }, hostnames: ['shop.example.com'] });
  */
 export class ArgoTrafficRouting {
   /** No traffic router: traffic follows the number of pods of each version. */

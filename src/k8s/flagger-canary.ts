@@ -166,7 +166,7 @@ export interface FlaggerCanaryProps {
  * (Argo CD: `ignoreDifferences`).
  *
  * @example
- * new FlaggerCanary(chart, 'web', {
+ * new k8s.FlaggerCanary(chart, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
  *     { weight: 50, gate: StepGate.analysis({ name: 'error-rate', duration: Duration.minutes(5) }) },
@@ -174,7 +174,7 @@ export interface FlaggerCanaryProps {
  *   ] }),
  *   revision: { containers: [{ image: 'registry.example.com/web:1.4.2', portNumber: 8080 }], version: '1.4.2' },
  *   gateway: { name: 'public-gateway', namespace: 'gateways' },
- *   analyses: [{ name: 'error-rate', metrics: [FlaggerMetric.requestSuccessRate({ minPercent: 99 })] }],
+ *   analyses: [{ name: 'error-rate', metrics: [k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 })] }],
  * });
  */
 export class FlaggerCanary extends Construct {
@@ -292,7 +292,7 @@ export class FlaggerCanary extends Construct {
     syncMetricTemplates(this, this.appName, () => this.rendered);
     // The controller names Flagger's own timeline (interval, weights or iterations), which the plan command prints.
     this.timelineText = describeTimeline(timeline);
-    recordK8sPlan(where, this.canary, this.plan, this.timelineText);
+    recordK8sPlan(where, this, this.canary, this.plan, this.timelineText);
     const self = this;
     registerGuardrailFacts(this, {
       platform: 'k8s',
@@ -353,7 +353,7 @@ export class FlaggerCanary extends Construct {
       throw e;
     }
     syncMetricTemplates(this, this.appName, () => this.rendered);
-    recordK8sPlan(this.where, this.canary, this.currentPlan, this.timelineText);
+    recordK8sPlan(this.where, this, this.canary, this.currentPlan, this.timelineText);
   }
 
   /** The names of the checks the analysis measures. */

@@ -132,6 +132,8 @@ export interface FlaggerExperimentProps {
 
 /** What the experiment annotation holds, as JSON. */
 interface RecordedExperiment {
+  /** The experiment construct's path, which readers title it by. */
+  readonly path: string;
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
@@ -177,7 +179,7 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  * records whether the experiment is active, why not, and its allocation table.
  *
  * @example
- * new FlaggerExperiment(chart, 'checkout', {
+ * new k8s.FlaggerExperiment(chart, 'checkout', {
  *   experiment: new Experiment({
  *     name: 'one-click',
  *     variants: [{ name: 'one-click', match: Match.cookie('beta', 'true') }],
@@ -185,7 +187,7 @@ const DEFAULT_INTERVAL_SECONDS = 60;
  *   }),
  *   revision: { containers: [{ image: 'registry.example.com/checkout:2.0.0-one-click', portNumber: 8080 }] },
  *   gateway: { name: 'public-gateway', namespace: 'gateways' },
- *   metrics: [FlaggerMetric.requestSuccessRate({ minPercent: 99 })],
+ *   metrics: [k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 })],
  * });
  */
 export class FlaggerExperiment extends Construct {
@@ -339,6 +341,7 @@ export class FlaggerExperiment extends Construct {
     this.record = () => {
       const measured = (name: string) => (measurement?.variants[name] ? this.checks.map(c => c.name) : []);
       const recorded: RecordedExperiment = {
+        path: this.node.path,
         active: this.active,
         reason,
         table: experiment.toTable(at),

@@ -63,11 +63,11 @@ const MIN_WINDOW_SECONDS = 10;
  * toward the rollout's `threshold` of failed checks, which rolls the rollout back.
  *
  * @example
- * const checks: FlaggerAnalysis = {
+ * const checks: k8s.FlaggerAnalysis = {
  *   name: 'error-rate',
  *   metrics: [
- *     FlaggerMetric.requestSuccessRate({ minPercent: 99 }),
- *     FlaggerMetric.requestDuration({ maxP99: Duration.millis(500) }),
+ *     k8s.FlaggerMetric.requestSuccessRate({ minPercent: 99 }),
+ *     k8s.FlaggerMetric.requestDuration({ maxP99: Duration.millis(500) }),
  *   ],
  * };
  */

@@ -89,6 +89,8 @@ export interface GatewayExperimentProps {
 
 /** What the experiment annotation holds, as JSON. */
 interface RecordedExperiment {
+  /** The experiment construct's path, which readers title it by. */
+  readonly path: string;
   readonly active: boolean;
   readonly reason?: string;
   readonly table: string;
@@ -127,7 +129,7 @@ const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
  * or cookie before those matched by query parameter.
  *
  * @example
- * new GatewayExperiment(chart, 'Checkout', {
+ * new k8s.GatewayExperiment(chart, 'Checkout', {
  *   experiment: new Experiment({
  *     name: 'new-checkout',
  *     variants: [
@@ -227,6 +229,7 @@ export class GatewayExperiment extends Construct {
     }
     const measured = (variant: string) => (measurement?.variants[variant] ? experiment.healthChecks.map(c => c.name) : []);
     const recorded: RecordedExperiment = {
+      path: this.node.path,
       active: this.active,
       reason,
       table: experiment.toTable(at),

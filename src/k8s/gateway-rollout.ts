@@ -113,7 +113,7 @@ export interface GatewayRolloutProps {
  * and the strategy's test route is not rendered.
  *
  * @example
- * new GatewayRollout(chart, 'checkout', {
+ * new k8s.GatewayRollout(chart, 'checkout', {
  *   strategy: Strategy.canary({
  *     steps: [
  *       { weight: 12.5, gate: StepGate.bake(Duration.minutes(10)) },
@@ -221,7 +221,7 @@ export class GatewayRollout extends Construct {
       rules,
     });
     describeRouteOwner(this.route, where);
-    recordK8sPlan(where, this.route, this.plan, 'Gateway API', this.step?.index);
+    recordK8sPlan(where, this, this.route, this.plan, 'Gateway API', this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     registerGuardrailFacts(this, {
       platform: 'k8s',

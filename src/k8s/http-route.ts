@@ -65,7 +65,7 @@ export interface HttpRouteProps {
  * a match that selects the same requests in each, such as two rules without matches.
  *
  * @example
- * new HttpRoute(chart, 'Route', {
+ * new k8s.HttpRoute(chart, 'Route', {
  *   parentRefs: [{ name: 'public', namespace: 'gateways' }],
  *   hostnames: ['shop.example.com'],
  *   rules: [

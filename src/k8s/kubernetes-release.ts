@@ -146,16 +146,16 @@ export interface KubernetesReleaseProps {
  *       dependsOn: [{ service: 'payments', versionRange: '>=2.0.0' }] },
  *   ],
  * });
- * const payments = new ArgoRollout(chart, 'payments', {
+ * const payments = new k8s.ArgoRollout(chart, 'payments', {
  *   strategy: release.service('payments').strategy,
  *   revision: { containers: [{ image: 'registry.example.com/payments:2.1.0', portNumber: 8080 }], version: '2.1.0' },
  *   replicas: 10,
  * });
- * const orders = new ArgoRollout(chart, 'orders', {
+ * const orders = new k8s.ArgoRollout(chart, 'orders', {
  *   strategy: release.service('orders').strategy,
  *   revision: { containers: [{ image: 'registry.example.com/orders:3.0.0', portNumber: 8080 }], version: '3.0.0' },
  * });
- * new KubernetesRelease(chart, 'shop', {
+ * new k8s.KubernetesRelease(chart, 'shop', {
  *   release,
  *   services: { payments, orders },
  *   migration: { image: 'registry.example.com/orders-migrate:3.0.0' },
@@ -222,7 +222,8 @@ export class KubernetesRelease extends Construct {
         syncWave,
         state: state.kind,
         step: state.step,
-        ...(service.name === first ? { table: release.toTable(), waves: this.waves } : {}),
+        // The release's own path, table and waves, once: readers title the release by the path.
+        ...(service.name === first ? { path: this.node.path, table: release.toTable(), waves: this.waves } : {}),
       };
       rollout.primary.metadata.addAnnotation(RELEASE_ANNOTATION, JSON.stringify(record));
     }
@@ -351,6 +352,8 @@ interface RecordedRelease {
   readonly syncWave: number;
   readonly state: ServiceState['kind'];
   readonly step?: number;
+  /** The KubernetesRelease's construct path, with the table, on the first service only. */
+  readonly path?: string;
   readonly table?: string;
   readonly waves?: ReleaseWave[];
 }

@@ -52,7 +52,7 @@ export interface CustomDialectProps {
  * requests, failed requests and latency histogram.
  *
  * @example
- * const dialect = PrometheusDialect.custom({
+ * const dialect = k8s.PrometheusDialect.custom({
  *   requests: 'http_requests_total{namespace="{{namespace}}",service="{{service}}"}',
  *   failedRequests: 'http_requests_total{namespace="{{namespace}}",service="{{service}}",code=~"{{statusCodes}}"}',
  *   latencyBuckets: 'http_request_duration_seconds_bucket{namespace="{{namespace}}",service="{{service}}"}',
@@ -192,9 +192,9 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$/;
  * Name it once and pass it to every rollout and experiment.
  *
  * @example
- * const metrics = MetricsSource.prometheus({
+ * const metrics = k8s.MetricsSource.prometheus({
  *   address: 'http://prometheus.monitoring:9090',
- *   dialect: PrometheusDialect.istio(),
+ *   dialect: k8s.PrometheusDialect.istio(),
  * });
  */
 export class MetricsSource {

@@ -103,7 +103,7 @@ export interface PlainBlueGreenProps {
  * refused: test through the Preview Service, or use `GatewayRollout` or `ArgoRollout`.
  *
  * @example
- * new PlainBlueGreen(this, 'web', {
+ * new k8s.PlainBlueGreen(chart, 'web', {
  *   strategy: Strategy.blueGreen({ bakeTime: Duration.minutes(30) }),
  *   stable: { containers: [{ image: 'ghcr.io/example/web:1.0.0', portNumber: 8080 }], version: '1.0.0' },
  *   candidate: { containers: [{ image: 'ghcr.io/example/web:1.1.0', portNumber: 8080 }], version: '1.1.0' },
@@ -178,7 +178,7 @@ export class PlainBlueGreen extends Construct {
     this.liveService = labelService(this, 'Live', selecting(this.liveSlot), port, targetPort(this.liveSlot));
     this.previewService = labelService(this, 'Preview', selecting(previewSlot), port, targetPort(previewSlot));
 
-    recordK8sPlan(where, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, this, ApiObject.of(this.liveService), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable slot serves.
     // Nothing measures the slots: the strategy's health checks, if any, are declared but not rendered (CDS-R8 says so).
     registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan, healthChecks: () => [] });

@@ -105,7 +105,7 @@ export interface PlainCanaryProps {
  * `GatewayRollout` or `ArgoRollout` for it.
  *
  * @example
- * new PlainCanary(this, 'web', {
+ * new k8s.PlainCanary(chart, 'web', {
  *   strategy: Strategy.canary({ steps: [
  *     { weight: 10, gate: StepGate.bake(Duration.minutes(10)) },
  *     { weight: 50, gate: StepGate.manualApproval() },
@@ -176,7 +176,7 @@ export class PlainCanary extends Construct {
     // The name label alone, so the Service spreads requests over the pods of both revisions.
     this.service = labelService(this, 'Service', { [NAME_LABEL]: this.appName }, port, targetPort);
 
-    recordK8sPlan(where, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
+    recordK8sPlan(where, this, ApiObject.of(this.service), this.plan, CONTROLLER, this.step?.index);
     // Without a candidate nothing is being released: only the stable revision serves.
     // Nothing measures the replicas: the strategy's health checks, if any, are declared but not rendered (CDS-R8 says so).
     registerGuardrailFacts(this, { platform: 'k8s', backend: CONTROLLER, plan: candidate && this.plan, healthChecks: () => [] });

@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { synthAwsExample, synthK8sExample } from '../../examples/run-all';
+import { synthesizeExamples } from '../../examples/synthesize';
 import { Strategy } from '../../src';
 import { EXPERIMENT_METADATA_TYPE, PLAN_METADATA_TYPE } from '../../src/aws/private/plan-metadata';
 import { CORE_STRATEGIES } from '../../src/cli/compare';
@@ -17,9 +18,6 @@ import { planTable } from '../../src/core/private/plan-table';
 import { PLAN_ANNOTATION } from '../../src/k8s/private/plan-annotation';
 import { byClass, parseXml } from '../support/xml';
 
-// The examples are type-checked by tsc in the test task; here only their runs are under test.
-process.env.TS_NODE_TRANSPILE_ONLY = 'true';
-const AT = { AT: '2026-12-01T00:00:00Z' };
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
@@ -34,6 +32,8 @@ function run(...argv: string[]): { code: number; out: string; err: string } {
 /** A recorded plan, as the oracle: what the construct wrote, read without the CLI's reader. */
 interface Recorded {
   readonly name: string;
+  /** cdk8s: `Kind/name` of the object carrying the plan. */
+  readonly object?: string;
   readonly controller: string;
   readonly step?: number;
   readonly table: string;
@@ -58,11 +58,13 @@ describe('on synthesized examples', () => {
   let k8sOut: string;
   let recorded: Recorded[];
 
-  beforeAll(() => {
-    cdkOut = tmp('cli-ecs-canary-');
-    const assembly: CloudAssembly = synthAwsExample('aws/ecs-canary', cdkOut, AT);
-    k8sOut = tmp('cli-gateway-canary-');
-    const objects = synthK8sExample('k8s/gateway-canary', k8sOut, AT);
+  beforeAll(async () => {
+    // Every example's output, synthesized once per run for the whole suite (examples/synthesize.ts).
+    const examples = (await synthesizeExamples()).examples;
+    cdkOut = examples.find(e => e.folder === 'aws/ecs-canary')!.outdir;
+    k8sOut = examples.find(e => e.folder === 'k8s/gateway-canary')!.outdir;
+    const assembly = new CloudAssembly(cdkOut);
+    const objects = fs.readdirSync(k8sOut).filter(f => f.endsWith('.yaml')).sort().flatMap(f => Yaml.load(path.join(k8sOut, f)));
     recorded = [
       ...assembly.stacksRecursively.flatMap(s => s.findMetadataByType(PLAN_METADATA_TYPE))
         .map(e => ({ name: e.path.replace(/^\//, ''), ...(e.data as any) })),
@@ -70,7 +72,8 @@ describe('on synthesized examples', () => {
       // leaves the table out; it is what TrafficPlan.toTable() prints for the plan, rendered from its JSON.
       ...objects.filter(o => o.metadata?.annotations?.[PLAN_ANNOTATION] !== undefined).map(o => {
         const annotation = JSON.parse(o.metadata.annotations[PLAN_ANNOTATION]);
-        return { name: `${o.kind}/${o.metadata.name}`, ...annotation, table: planTable(annotation.plan) };
+        // Titled by the rollout's construct path, which the annotation records beside the plan.
+        return { ...annotation, name: annotation.path, object: `${o.kind}/${o.metadata.name}`, table: planTable(annotation.plan) };
       }),
     ];
     // The examples cover a plan with a manual approval and one rendered one step per deploy.
@@ -78,7 +81,7 @@ describe('on synthesized examples', () => {
     expect(recorded[1].step).toBe(1);
     expect(recorded[1].plan.manualApprovals).toBeGreaterThan(0);
     expect(recorded[0].plan.healthChecks?.map(c => c.name)).toEqual(['error-rate', 'latency-p99', 'slow-responses']);
-  }, 120_000);
+  }, 1_800_000);
 
   test('json: every rollout with its plan exactly as recorded', () => {
     const { code, out, err } = run('plan', cdkOut, k8sOut, '--format', 'json');
@@ -111,7 +114,8 @@ describe('on synthesized examples', () => {
         expect(section).toContain(`A at ${formatSeconds(step.offsetSeconds)}: step ${step.index} holds ${formatPercent(step.candidateWeight)} until someone approves`);
       }
     });
-    expect(out).toContain(`Gateway API, from ${path.join(k8sOut, fs.readdirSync(k8sOut)[0])}, renders step 1 of ${recorded[1].plan.steps.length} per deploy`);
+    // A Kubernetes rollout names the object that carries it, as kubectl shows it, and the file.
+    expect(out).toContain(`Gateway API, ${recorded[1].object} in ${path.join(k8sOut, fs.readdirSync(k8sOut)[0])}, renders step 1 of ${recorded[1].plan.steps.length} per deploy`);
   });
 
   test('markdown: one section per rollout', () => {

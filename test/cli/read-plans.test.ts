@@ -127,7 +127,7 @@ describe('releases', () => {
     object('orders', { release: 'shop', service: 'orders', wave: 2 });
     app.synth();
     const file = path.join(outdir, 'shop.k8s.yaml');
-    expect(readPath(outdir).releases).toEqual([{ source: 'cdk8s', origin: file, name: 'Service/payments', release: 'shop', table: release.toTable() }]);
+    expect(readPath(outdir).releases).toEqual([{ source: 'cdk8s', origin: file, name: 'Service/payments', object: 'Service/payments', release: 'shop', table: release.toTable() }]);
   });
 
   test('output without a release has no releases field, so JSON stays as it was', () => {
@@ -143,11 +143,29 @@ describe('a cdk8s output', () => {
     const argo = path.join(dir, 'argo.k8s.yaml');
     expect(readPath(dir)).toEqual({
       rollouts: [
-        { source: 'cdk8s', origin: argo, name: 'Rollout/web', controller: 'Argo Rollouts', step: undefined, plan: linear.toJson() },
-        { source: 'cdk8s', origin: gateway, name: 'HTTPRoute/checkout', controller: 'Gateway API', step: 2, plan: canary.toJson() },
+        { source: 'cdk8s', origin: argo, name: 'Rollout/web', object: 'Rollout/web', controller: 'Argo Rollouts', step: undefined, plan: linear.toJson() },
+        { source: 'cdk8s', origin: gateway, name: 'HTTPRoute/checkout', object: 'HTTPRoute/checkout', controller: 'Gateway API', step: 2, plan: canary.toJson() },
       ],
-      experiments: [{ source: 'cdk8s', origin: gateway, name: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }],
+      experiments: [{ source: 'cdk8s', origin: gateway, name: 'HTTPRoute/ab', object: 'HTTPRoute/ab', backend: 'Gateway API', active: true, reason: undefined, table: 'beta 10%' }],
     });
+  });
+
+  test('records that name their construct path are titled by it, with the object that carries them beside', () => {
+    const outdir = tmp('cli-paths-');
+    const app = new cdk8s.App({ outdir });
+    const chart = new cdk8s.Chart(app, 'shop');
+    const record = (kind: string, name: string, annotation: string, value: object) => new cdk8s.ApiObject(chart, name, {
+      apiVersion: 'v1', kind, metadata: { name, annotations: { [annotation]: JSON.stringify(value) } },
+    });
+    record('Rollout', 'shop-web-c8a1b2c3', PLAN_ANNOTATION, { path: 'shop/web', controller: 'Argo Rollouts', plan: linear.toJson() });
+    record('HTTPRoute', 'shop-ab-route-c8d4e5f6', EXPERIMENT_ANNOTATION, { path: 'shop/ab', active: true, table: 'beta 10%' });
+    record('Service', 'shop-payments-c8a7b8c9', RELEASE_ANNOTATION, { path: 'shop/release', release: 'shop', table: 'waves' });
+    app.synth();
+    const found = readPath(outdir);
+    expect(found.rollouts.map(r => [r.name, r.object])).toEqual([['shop/web', 'Rollout/shop-web-c8a1b2c3']]);
+    expect(found.experiments.map(e => [e.name, e.object])).toEqual([['shop/ab', 'HTTPRoute/shop-ab-route-c8d4e5f6']]);
+    expect(found.releases?.map(r => [r.name, r.object])).toEqual([['shop/release', 'Service/shop-payments-c8a7b8c9']]);
+    expect(recordedK8sPlans(cdk8s.Yaml.load(path.join(outdir, 'shop.k8s.yaml')))[0].path).toBe('shop/web');
   });
 
   test('an experiment recorded on a Flagger Canary is Flagger\'s', () => {
@@ -206,6 +224,17 @@ describe('errors name the path and what is wrong', () => {
     expect(error).toBeInstanceOf(CliError);
     expect((error as Error).message).toBe(message);
   };
+
+  test('a path that is not text is refused like any damaged record', () => {
+    const outdir = tmp('cli-bad-path-');
+    const app = new cdk8s.App({ outdir });
+    new cdk8s.ApiObject(new cdk8s.Chart(app, 'shop'), 'web', {
+      apiVersion: 'v1', kind: 'Rollout', metadata: { name: 'web', annotations: { [PLAN_ANNOTATION]: JSON.stringify({ path: 7, controller: 'Argo Rollouts', plan: linear.toJson() }) } },
+    });
+    app.synth();
+    const file = path.join(outdir, 'shop.k8s.yaml');
+    expectError(() => readPlans([outdir]), `${file}: the ${PLAN_ANNOTATION} annotation of Rollout/web has a path that is not text (found number); synthesize the app again`);
+  });
 
   test('a missing path', () => {
     const missing = path.join(tmp('cli-'), 'cdk.out');

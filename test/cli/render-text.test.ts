@@ -44,6 +44,15 @@ test('every rollout, then every experiment, with whether it runs', () => {
   expect(renderText({ rollouts: [], experiments: [{ ...experiment, active: true }] })).toContain('ALB, from cdk.out, active\n');
 });
 
+test('a Kubernetes record is titled by its construct path and names the object that carries it, as kubectl shows it', () => {
+  const argo: FoundRollout = { ...canary, source: 'cdk8s', origin: 'dist/shop.k8s.yaml', name: 'shop/web', object: 'Rollout/shop-web-c8a1b2c3', step: undefined };
+  expect(rolloutText(argo).split('\n').slice(0, 2)).toEqual(['== shop/web ==', 'test controller, Rollout/shop-web-c8a1b2c3 in dist/shop.k8s.yaml']);
+  const ab: FoundExperiment = { ...experiment, source: 'cdk8s', origin: 'dist/shop.k8s.yaml', name: 'shop/ab', object: 'HTTPRoute/shop-ab-c8d4e5f6', active: true };
+  expect(renderText({ rollouts: [], experiments: [ab] })).toContain('== A/B experiment shop/ab ==\nALB, HTTPRoute/shop-ab-c8d4e5f6 in dist/shop.k8s.yaml, active\n');
+  // Manifests written before the path was recorded are titled by the object, said once.
+  expect(rolloutContext({ ...argo, name: 'Rollout/web', object: 'Rollout/web' })).toBe('test controller, from dist/shop.k8s.yaml');
+});
+
 test('a driven rollout says what a rollout costs its state machine (which the controller names)', () => {
   const driven: FoundRollout = {
     ...canary,

@@ -87,7 +87,7 @@ describe('an active experiment', () => {
 
   test('records its allocation table and that it is active', () => {
     const { recorded } = render(mixed);
-    expect(recorded).toEqual({ active: true, table: mixed.toTable(at) });
+    expect(recorded).toEqual({ path: 'test/checkout', active: true, table: mixed.toTable(at) });
   });
 
   test('stickiness when every variant is matched in full: a user keeps their variant by their header or cookie', () => {
@@ -102,7 +102,7 @@ describe('an inactive experiment', () => {
     const { rules, recorded, construct } = render(experiment);
     expect(rules).toEqual([{ backendRefs: [ref('control')] }]);
     expect(construct.active).toBe(false);
-    expect(recorded).toEqual({ active: false, reason: 'experiment "new-checkout" is switched off', table: experiment.toTable(at) });
+    expect(recorded).toEqual({ path: 'test/checkout', active: false, reason: 'experiment "new-checkout" is switched off', table: experiment.toTable(at) });
   });
 
   test('past its end date at the moment rendered', () => {

@@ -209,6 +209,8 @@ describe('the release record', () => {
       syncWave: 10,
       state: 'releasing',
       step: 2,
+      // The release's construct path, which the plan command titles it by.
+      path: 'test/shop',
       table: release.toTable(),
       waves: construct.waves,
     });

@@ -7,12 +7,15 @@ import { writeOfflineApp } from './offline-install';
 import { unexpectedFiles } from './package-files';
 import { rewriteLibIndex } from '../../projenrc/lazy-index';
 import { validateManifest } from '../support/k8s';
+import { jsiiBuild } from '../support/python-env';
+import { gettingStarted } from '../support/snippets';
 
 /**
  * The package as users get it: built as the compile task builds it, packed by npm, installed
  * offline from the npm cache (filled by `npm ci`) into two fresh apps outside this repository, one
- * AWS-only (no cdk8s anywhere) and one cdk8s, where test/package/aws-app.ts and k8s-app.ts compile
- * against the shipped typings and synthesize.
+ * AWS-only (no cdk8s anywhere) and one cdk8s, where test/package/aws-app.ts and k8s-app.ts, and
+ * the README's two getting-started apps as a user pastes them, compile against the shipped typings
+ * and synthesize.
  */
 const ROOT = path.join(__dirname, '..', '..');
 const LOCK = path.join(ROOT, 'package-lock.json');
@@ -41,7 +44,6 @@ function ok(command: string, args: string[], cwd: string, env: Record<string, st
 }
 
 const node = (cwd: string, ...args: string[]) => run(process.execPath, args, cwd);
-const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
 const timings: string[] = [];
 function timed<T>(what: string, fn: () => T): T {
   const start = Date.now();
@@ -50,20 +52,23 @@ function timed<T>(what: string, fn: () => T): T {
   return value;
 }
 
-/** The compile task (`npx projen compile`): jsii, then projenrc/lazy-index.ts. Built in a copy, so lib/ here is left alone. */
+/**
+ * The compile task (`npx projen compile`): jsii, then projenrc/lazy-index.ts. jsii's output is the test
+ * run's one jsii compile (jsiiBuild, shared with the Python wheel, built in a copy so lib/ here is left
+ * alone); it is copied here, made lazy and packed.
+ */
 function buildAndPack(): string {
   const compile = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks.compile.steps.map((s: any) => s.exec);
   expect(compile).toEqual([
     'jsii --silence-warnings=metadata/missing-dev-dependency',
     'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/lazy-index.ts',
   ]);
+  // jsiiBuild runs exactly this jsii command line.
+  expect(compile[0]).toBe('jsii --silence-warnings=metadata/missing-dev-dependency');
+  const compiled = timed('jsii (or waiting for python:prepare\'s)', () => jsiiBuild());
   const build = path.join(WORK, 'build');
-  fs.mkdirSync(build);
-  for (const entry of ['package.json', 'tsconfig.json', '.npmignore', 'README.md', 'API.md', 'LICENSE', 'src', 'docs']) {
-    fs.cpSync(path.join(ROOT, entry), path.join(build, entry), { recursive: true });
-  }
+  fs.cpSync(compiled, build, { recursive: true, filter: source => source !== path.join(compiled, 'node_modules') });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'), 'dir');
-  timed('jsii', () => ok(bin('jsii'), compile[0].split(' ').slice(1), build));
   rewriteLibIndex(build);
   const packed = JSON.parse(timed('npm pack', () => ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], build)));
   return path.join(WORK, packed[0].filename);
@@ -114,6 +119,10 @@ const CDK_INIT_COMPILER_OPTIONS = {
 function compileApps(): void {
   fs.mkdirSync(path.join(K8S_APP, 'src'));
   for (const source of ['aws-app.ts', 'k8s-app.ts']) fs.copyFileSync(path.join(__dirname, source), path.join(K8S_APP, 'src', source));
+  // The README's getting-started apps, exactly as a user pastes them.
+  const readme = gettingStarted();
+  fs.writeFileSync(path.join(K8S_APP, 'src', 'readme-cdk.ts'), readme.cdk.source);
+  fs.writeFileSync(path.join(K8S_APP, 'src', 'readme-cdk8s.ts'), readme.cdk8s.source);
   fs.writeFileSync(path.join(K8S_APP, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       ...CDK_INIT_COMPILER_OPTIONS,
@@ -126,14 +135,16 @@ function compileApps(): void {
   timed('tsc (both apps)', () => ok(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], K8S_APP));
   fs.copyFileSync(path.join(K8S_APP, 'out', 'aws-app.js'), path.join(AWS_APP, 'main.js'));
   fs.copyFileSync(path.join(K8S_APP, 'out', 'k8s-app.js'), path.join(K8S_APP, 'main.js'));
+  fs.copyFileSync(path.join(K8S_APP, 'out', 'readme-cdk.js'), path.join(AWS_APP, 'readme.js'));
+  fs.copyFileSync(path.join(K8S_APP, 'out', 'readme-cdk8s.js'), path.join(K8S_APP, 'readme.js'));
 }
 
 /** Runs the compiled app, recording every module it loaded. */
-function synth(app: string, env: Record<string, string>): string[] {
+function synth(app: string, env: Record<string, string>, main = 'main.js'): string[] {
   const probe = path.join(WORK, 'loaded-modules.js');
   fs.writeFileSync(probe, 'process.on("exit", () => require("fs").writeFileSync(process.env.LOADED_MODULES, JSON.stringify(Object.keys(require.cache))));');
-  const out = path.join(app, 'loaded.json');
-  timed(`synth ${path.basename(app)}`, () => ok(process.execPath, ['-r', probe, 'main.js'], app, { ...env, LOADED_MODULES: out }));
+  const out = path.join(app, `${main}.loaded.json`);
+  timed(`synth ${path.basename(app)} ${main}`, () => ok(process.execPath, ['-r', probe, main], app, { ...env, LOADED_MODULES: out }));
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
 
@@ -203,6 +214,15 @@ describe('an AWS-only app', () => {
     expect(plan).toContain('10%');
   });
 
+  test("synthesizes the README's getting-started CDK app as pasted", () => {
+    const outdir = path.join(AWS_APP, 'readme.out');
+    const loaded = synth(AWS_APP, { CDK_OUTDIR: outdir }, 'readme.js');
+    expect(loaded.filter(m => /node_modules\/cdk8s|\/lib\/k8s\//.test(m))).toEqual([]);
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Shop.template.json'), 'utf8'));
+    const group = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::CodeDeploy::DeploymentGroup');
+    expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+  });
+
   test('touching k8s without cdk8s names the packages to install', () => {
     const { status, stderr } = node(AWS_APP, '-e', `require('${PACKAGE}').k8s`);
     expect(status).toBe(1);
@@ -245,5 +265,14 @@ describe('a cdk8s app', () => {
     const plan = ok(path.join(K8S_APP, 'node_modules', '.bin', PACKAGE), ['plan', 'dist'], K8S_APP);
     expect(plan).toContain('HTTPRoute');
     expect(plan).toContain('10%');
+  });
+
+  test("synthesizes the README's getting-started cdk8s app as pasted", () => {
+    const outdir = path.join(K8S_APP, 'readme-dist');
+    const loaded = synth(K8S_APP, { CDK8S_OUTDIR: outdir }, 'readme.js');
+    expect(loaded.filter(m => /node_modules\/aws-cdk-lib\/aws-|\/lib\/aws\//.test(m))).toEqual([]);
+    const objects = Yaml.load(path.join(outdir, 'shop.k8s.yaml'));
+    objects.forEach(validateManifest);
+    expect(objects.map(o => o.kind)).toContain('Rollout');
   });
 });

@@ -15,7 +15,8 @@ export interface CfnLintFinding {
 /**
  * Runs cfn-lint (the pinned one of `.venv/tools`, see python-env.ts) over CloudFormation templates, with the
  * project's `.cfnlintrc.yaml`, and resolves to its findings. One process lints them all: cfn-lint takes seconds to
- * start (it loads every resource schema), and then a fraction of a second per template.
+ * start (it loads every resource schema), and then a fraction of a second per template. test/examples.test.ts runs it
+ * over every template of the CDK examples, read from their shared output (examples/.out, see examples/synthesize.ts).
  */
 export function cfnLint(templates: string[]): Promise<CfnLintFinding[]> {
   const bin = path.join(toolsBin(), 'cfn-lint');
@@ -39,43 +40,4 @@ export function cfnLint(templates: string[]): Promise<CfnLintFinding[]> {
       })));
     });
   });
-}
-
-/**
- * Lints templates as they are synthesized, in one cfn-lint run that starts as soon as the expected number of
- * batches is in, so that it overlaps whatever the test file does next. `findings()` starts it with what it has
- * if it has not started yet (a filtered run, a failed synth).
- */
-export class CfnLintRun {
-  private readonly templates: string[] = [];
-  private batches = 0;
-  private run?: Promise<CfnLintFinding[]>;
-
-  constructor(private readonly expectedBatches: number) {}
-
-  /** Adds the templates of one app; the last expected batch starts the run. */
-  public add(templates: string[]): void {
-    if (this.run) throw new Error('cfn-lint has started already: add every template before it starts');
-    this.templates.push(...templates);
-    if (++this.batches === this.expectedBatches) void this.start();
-  }
-
-  /** What cfn-lint found in every template added. */
-  public findings(): Promise<CfnLintFinding[]> {
-    return this.start();
-  }
-
-  /** How many templates were added. */
-  public get count(): number {
-    return this.templates.length;
-  }
-
-  private start(): Promise<CfnLintFinding[]> {
-    if (!this.run) {
-      this.run = this.templates.length === 0 ? Promise.resolve([]) : cfnLint([...this.templates]);
-      // Keeps a failure from surfacing as an unhandled rejection before findings() is awaited.
-      this.run.catch(() => undefined);
-    }
-    return this.run;
-  }
 }

@@ -1,6 +1,8 @@
 // The Python side of the test suite, installed by the project's own files into the work tree, never by hand:
 //
 //   .venv/tools   cfn-lint and setuptools, from requirements-dev.txt (every package pinned with its hashes)
+//   .venv/jsii    the package compiled by jsii once (lib/, .jsii), in a copy of what it is built from, shared by the
+//                 wheel below and test/package/packed.test.ts, which packs it (jsiiBuild)
 //   .venv/app     a fresh environment holding the wheel built from this checkout (jsii, then jsii-pacmak) and the
 //                 aws-cdk-lib, constructs, cdk8s and cdk8s-plus-28 of test/python/requirements.txt (hash-pinned)
 //
@@ -88,18 +90,48 @@ export function pythonRuns(): string {
   return runs;
 }
 
+/** What `npm pack` reads beside lib/ and .jsii: copied into the jsii build, so it packs as the repository would. */
+export const PACKAGE_ENTRIES = ['package.json', 'tsconfig.json', '.npmignore', 'README.md', 'API.md', 'LICENSE', 'src', 'docs'];
+
 /**
- * Compiles the package with jsii, generates the Python package with jsii-pacmak and builds its wheel with the
+ * A folder holding the package compiled by jsii (`lib/`, `.jsii`) beside a copy of what it is built from
+ * (PACKAGE_ENTRIES) and a link to this repository's node_modules: the one jsii compile of a test run, which the
+ * Python wheel (jsii-pacmak reads its .jsii) and the packed-package test (which copies it, makes its index lazy and
+ * packs it) share. Built in a copy, so lib/ in the work tree is left alone; rebuilt only when an entry changes.
+ * Treat it as read-only.
+ */
+export function jsiiBuild(): string {
+  const dir = path.join(VENV, 'jsii');
+  const inputs = PACKAGE_ENTRIES.flatMap(entry => walkFiles(path.join(ROOT, entry)));
+  ensure('jsii', fingerprint(inputs, { raw: true }), () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    for (const entry of PACKAGE_ENTRIES) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const env = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
+    run(path.join(ROOT, 'node_modules', '.bin', 'jsii'), ['--silence-warnings=metadata/missing-dev-dependency'], env, dir);
+  });
+  return dir;
+}
+
+/** Every file under `entry` (a file or a folder). */
+function walkFiles(entry: string): string[] {
+  if (!fs.statSync(entry).isDirectory()) return [entry];
+  return fs.readdirSync(entry, { withFileTypes: true }).flatMap(e => walkFiles(path.join(entry, e.name)));
+}
+
+/**
+ * Generates the Python package with jsii-pacmak from the package jsii compiled (jsiiBuild) and builds its wheel with the
  * build backend it names (setuptools, pinned in requirements-dev.txt). `npx projen package:python` runs the
  * release variant of the same thing (its own unpinned build tools, an sdist and `twine check` too).
  */
 function buildWheel(tools: string): string {
   const bin = path.join(ROOT, 'node_modules', '.bin');
   const env = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' };
-  run(path.join(bin, 'jsii'), ['--silence-warnings=metadata/missing-dev-dependency'], env);
+  const compiled = jsiiBuild();
   const generated = path.join(VENV, 'build', 'pacmak');
   fs.rmSync(generated, { recursive: true, force: true });
-  run(path.join(bin, 'jsii-pacmak'), ['--target', 'python', '--code-only', '--no-npmignore', '--outdir', generated], env);
+  run(path.join(bin, 'jsii-pacmak'), ['--target', 'python', '--code-only', '--no-npmignore', '--outdir', generated, compiled], env);
   fs.rmSync(WHEEL_DIR, { recursive: true, force: true });
   // The interpreter's pip runs inside .venv/tools, so the build backend is the pinned setuptools there.
   run(PYTHON, ['-m', 'pip', '--python', path.join(tools, 'python'), 'wheel', '--no-deps', '--no-build-isolation',
@@ -116,10 +148,10 @@ function packageSources(): string[] {
   return [...walk(path.join(ROOT, 'src')), path.join(ROOT, 'package.json'), path.join(ROOT, 'tsconfig.json')];
 }
 
-function fingerprint(files: string[]): string {
+function fingerprint(files: string[], options: { raw?: boolean } = {}): string {
   const hash = crypto.createHash('sha256');
   for (const file of [...files].sort()) {
-    hash.update(path.relative(ROOT, file)).update('\0').update(contentOf(file)).update('\0');
+    hash.update(path.relative(ROOT, file)).update('\0').update(options.raw ? fs.readFileSync(file) : contentOf(file)).update('\0');
   }
   return hash.digest('hex');
 }
@@ -219,10 +251,10 @@ function pipInstall(name: string, args: string[]): void {
 /** Set by the command line: print how long each step takes. */
 let verbose = false;
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): string {
   const started = Date.now();
   try {
-    const stdout = execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    const stdout = execFileSync(command, args, { cwd, env, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     if (verbose) console.log(`python-env: ${((Date.now() - started) / 1000).toFixed(1)} s  ${path.basename(command)} ${args.slice(0, 4).join(' ')}`);
     return stdout;
   } catch (e) {

@@ -1,4 +1,5 @@
 import type { ApiObject } from 'cdk8s';
+import type { IConstruct } from 'constructs';
 import { renderedPlan } from '../../core/private/rendered-plan';
 import { fail } from '../../core/private/validation';
 import type { TrafficPlan } from '../../core/strategy';
@@ -15,6 +16,11 @@ export const PLAN_ANNOTATION = 'cdk-deploy-strategies.dev/plan';
  * and every byte is written into the manifests and by kubectl again.
  */
 export interface RecordedK8sPlan {
+  /**
+   * The construct path of the rollout (`Shop/web`), which readers title the plan by: the object's
+   * own name is a hash cdk8s derives from that path.
+   */
+  readonly path: string;
   readonly controller: string;
   /** The step rendered, for providers that render one step at a time. */
   readonly step?: number;
@@ -33,10 +39,11 @@ export const MAX_PLAN_ANNOTATION_BYTES = 64 * 1024;
  * Service), failing when the annotation would be too large to apply.
  *
  * @param where the construct, as error messages name it: `<ClassName> <construct path>`
+ * @param rollout the construct whose plan it is, recorded by its path
  */
-export function recordK8sPlan(where: string, primary: ApiObject, plan: TrafficPlan, controller: string, step?: number): void {
-  // The text of { controller, step, plan }, with the plan rendered once per strategy.
-  const text = `${JSON.stringify({ controller, step } satisfies Partial<RecordedK8sPlan>).slice(0, -1)},"plan":${renderedPlan(plan).planText}}`;
+export function recordK8sPlan(where: string, rollout: IConstruct, primary: ApiObject, plan: TrafficPlan, controller: string, step?: number): void {
+  // The text of { path, controller, step, plan }, with the plan rendered once per strategy.
+  const text = `${JSON.stringify({ path: rollout.node.path, controller, step } satisfies Partial<RecordedK8sPlan>).slice(0, -1)},"plan":${renderedPlan(plan).planText}}`;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
     const steps = plan.steps.length;
@@ -49,7 +56,7 @@ export function recordK8sPlan(where: string, primary: ApiObject, plan: TrafficPl
   primary.metadata.addAnnotation(PLAN_ANNOTATION, text);
 }
 
-/** The annotation under which an A/B experiment records its allocations (`{ active, reason?, table }` as JSON). */
+/** The annotation under which an A/B experiment records its allocations (`{ path, active, reason?, table }` as JSON). */
 export const EXPERIMENT_ANNOTATION = 'cdk-deploy-strategies.dev/experiment';
 
 /**

@@ -1,29 +1,33 @@
 import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { CapacityMode, Strategy } from '../../../src';
 import { MAX_PLAN_ANNOTATION_BYTES, PLAN_ANNOTATION, recordK8sPlan } from '../../../src/k8s/private/plan-annotation';
 import { expectValidationError } from '../../support/validation-error';
 
 function record(step?: number) {
   const chart = Testing.chart();
-  const primary = new ApiObject(chart, 'Primary', { apiVersion: 'v1', kind: 'ConfigMap' });
+  const rollout = new Construct(chart, 'web');
+  const primary = new ApiObject(rollout, 'Primary', { apiVersion: 'v1', kind: 'ConfigMap' });
   const plan = Strategy.LINEAR_10PERCENT_EVERY_3MINUTES.plan({ replicas: 10 });
-  recordK8sPlan('Test', primary, plan, 'some controller', step);
+  recordK8sPlan('Test', rollout, primary, plan, 'some controller', step);
   const [object] = Testing.synth(chart);
   return { plan, annotations: object.metadata.annotations };
 }
 
-test('records the controller, the step and the JSON plan as one annotation, without the table readers render from it', () => {
+test('records the rollout\'s path, the controller, the step and the JSON plan as one annotation, without the table readers render from it', () => {
   const { plan, annotations } = record(4);
   expect(PLAN_ANNOTATION).toBe('cdk-deploy-strategies.dev/plan');
   expect(Object.keys(annotations)).toEqual([PLAN_ANNOTATION]);
   expect(JSON.parse(annotations[PLAN_ANNOTATION])).toEqual({
+    // Readers title the plan by the construct path: the object's name is a hash of it.
+    path: 'test/web',
     controller: 'some controller',
     step: 4,
     plan: JSON.parse(JSON.stringify(plan.toJson())),
   });
   // Byte for byte what serializing the whole record gives, though the table and plan are rendered once.
-  expect(annotations[PLAN_ANNOTATION]).toBe(JSON.stringify({ controller: 'some controller', step: 4, plan: plan.toJson() }));
+  expect(annotations[PLAN_ANNOTATION]).toBe(JSON.stringify({ path: 'test/web', controller: 'some controller', step: 4, plan: plan.toJson() }));
 });
 
 test('leaves the step out when none is rendered', () => {
@@ -31,7 +35,7 @@ test('leaves the step out when none is rendered', () => {
   expect(recorded).not.toHaveProperty('step');
   expect(recorded.controller).toBe('some controller');
   const { plan, annotations } = record();
-  expect(annotations[PLAN_ANNOTATION]).toBe(JSON.stringify({ controller: 'some controller', plan: plan.toJson() }));
+  expect(annotations[PLAN_ANNOTATION]).toBe(JSON.stringify({ path: 'test/web', controller: 'some controller', plan: plan.toJson() }));
 });
 
 describe('the size of the annotation', () => {
@@ -39,7 +43,7 @@ describe('the size of the annotation', () => {
     const chart = Testing.chart();
     const primary = new ApiObject(chart, 'Primary', { apiVersion: 'v1', kind: 'ConfigMap' });
     const plan = Strategy.linear({ stepPercent, interval: Duration.minutes(1) }).plan({ capacity: CapacityMode.PROPORTIONAL });
-    recordK8sPlan('Test', primary, plan, 'some controller');
+    recordK8sPlan('Test', chart, primary, plan, 'some controller');
     return Testing.synth(chart)[0].metadata.annotations?.[PLAN_ANNOTATION];
   }
 
@@ -59,7 +63,7 @@ describe('the size of the annotation', () => {
     const chart = Testing.chart();
     const primary = new ApiObject(chart, 'Primary', { apiVersion: 'v1', kind: 'ConfigMap' });
     const plan = Strategy.linear({ stepPercent: 0.2, interval: Duration.minutes(1) }).plan({ capacity: CapacityMode.PROPORTIONAL });
-    expect(() => recordK8sPlan('Test', primary, plan, 'some controller')).toThrow(/its plan of 500 steps/);
+    expect(() => recordK8sPlan('Test', chart, primary, plan, 'some controller')).toThrow(/its plan of 500 steps/);
     expect(Testing.synth(chart)[0].metadata.annotations).toBeUndefined();
   });
 });
