@@ -18,9 +18,9 @@ import { GuardrailSubject, RollbackTriggerKind } from '../subject';
  *
  * @example
  * declare const app: App;
- * declare const staticCanary: k8s.PlainCanary;
+ * declare const dnsCanary: aws.WeightedDnsRollout;
  * guardrails.Guardrails.apply(app, guardrails.GuardrailPack.recommended()); // CDS-R8 included
- * guardrails.Guardrails.suppress(staticCanary, 'CDS-R8', 'the on-call reads the Grafana dashboard before each step');
+ * guardrails.Guardrails.suppress(dnsCanary, 'CDS-R8', 'the on-call reads the dashboards before each step');
  */
 export class HealthCheckCoverageRule implements IGuardrailRule {
   public readonly id = 'CDS-R8';
