@@ -191,12 +191,16 @@ function watched(stack: Stack, alarm: cloudwatch.IAlarm): WatchedAlarm {
   return { name: alarm.alarmName };
 }
 
-/** What the role may do once the deploy has finished: the backend's own resources, and read the rollout's alarms. */
+/** What the role may do once the deploy has finished: the backend's own resources, and read alarm states (the rollout's alarms, by name). */
 function statements(props: DriverProps): iam.PolicyStatement[] {
   const list: iam.PolicyStatement[] = [...props.backend.statements()];
   const alarms = props.alarms();
   if (alarms.length > 0) {
-    list.push(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map(a => a.alarmArn) }));
+    // Composite alarms come back only to a cloudwatch:DescribeAlarms permission scoped to `*`
+    // (CloudWatch API Reference, DescribeAlarms): scoped to the alarms' ARNs, a composite alarm would
+    // never be read, so never roll back. The AlarmNames the driver passes still bound what it reads.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+    list.push(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }));
   }
   return list;
 }
