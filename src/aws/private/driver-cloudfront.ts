@@ -74,6 +74,8 @@ export function cloudFrontBackend(props: CloudFrontDriverProps): DriverBackend {
       { key: 'staging', what: 'the staging distribution', logicalId: props.staging.logicalId },
     ],
     noun: 'policy',
+    // The staging distribution is the candidate; a new staging configuration leaves the policy as it is.
+    resetsOnNewCandidate: props.staging.logicalId,
     read: (flow: DriverFlow, label: string, next: string) => flow.add(`${label} - read the policy`, flow.sdkTask({
       action: 'cloudfront:getContinuousDeploymentPolicyConfig',
       parameters: { 'Id.$': '$.ids.policy.id' },

@@ -46,6 +46,15 @@ export interface DriverBackend {
   /** What to do once the rollout has finished, for the last announcement. */
   readonly afterFinish: string;
   /**
+   * The logical id of the candidate resource when a deploy of a new candidate leaves the traffic
+   * where an earlier execution put it (CloudFront: the staging distribution is the candidate, and a
+   * new staging configuration leaves the policy as it was). An execution started by that resource's
+   * CloudFormation event then puts the traffic back on the declared start before step 1, instead of
+   * stopping and leaving the new candidate on traffic nothing watches. Route 53 and ALB declare the
+   * weights on the candidate resource itself, so a new candidate writes the declared start.
+   */
+  readonly resetsOnNewCandidate?: string;
+  /**
    * Adds the states that read the live traffic into `$.live`, then go to `next`; returns the first
    * state's name. Reads keep what the service returns whole, or only paths it always returns: a
    * path that matches nothing would fail the execution (States.Runtime, which nothing catches).
@@ -440,13 +449,69 @@ export class DriverFlow {
     const written = p.backend.write(this, label, step, announced, writeFailed);
     this.count(p.backend.writeCost, 1, p.backend.typicalWriteCost);
     const moved = this.outsideChange(step, before, label);
-    const check = this.add(`${label} - is the traffic as left`, {
+    const checkName = `${label} - is the traffic as left`;
+    this.count(p.backend.readCost);
+    const read = p.backend.read(this, label, checkName);
+    const reset = step.index === 1 && p.backend.resetsOnNewCandidate !== undefined
+      ? [{ ...this.newCandidate(p.backend.resetsOnNewCandidate), Next: this.backToStart(read) }] : [];
+    this.add(checkName, {
       Type: 'Choice',
-      Choices: [{ ...p.backend.isAt(before), Next: written }],
+      Choices: [{ ...p.backend.isAt(before), Next: written }, ...reset],
       Default: moved,
     }, { events: EVENTS.choice, transitions: 1 });
-    this.count(p.backend.readCost);
-    return p.backend.read(this, label, check);
+    return read;
+  }
+
+  /**
+   * A Choice rule that holds for an execution started by a deploy of a new candidate (the
+   * CloudFormation event of `logicalId`) that has not put the traffic back on the start yet.
+   */
+  private newCandidate(logicalId: string): object {
+    return {
+      And: [
+        { Variable: '$.input.source', IsPresent: true },
+        { Variable: '$.input.source', StringEquals: 'aws.cloudformation' },
+        { Variable: '$.input.detail.logical-resource-id', IsPresent: true },
+        { Variable: '$.input.detail.logical-resource-id', StringEquals: logicalId },
+        { Not: { Variable: '$.reset', IsPresent: true } },
+      ],
+    };
+  }
+
+  /**
+   * A new candidate found the traffic where an earlier execution left it (its older executions are
+   * stopped by now): put it back on the declared start, which is always safe, say so, and read
+   * again before step 1. A change that fails rolls back, which tries the same change again.
+   */
+  private backToStart(read: string): string {
+    const p = this.props;
+    const label = 'Back to the start';
+    const failed = this.add(`${label} - the change failed`, {
+      Type: 'Pass',
+      Parameters: {
+        'error': 'ChangeFailed',
+        'cause.$': format(`The new candidate found the ${p.backend.noun} where an earlier execution left ${p.backend.noun.endsWith('s') ? 'them' : 'it'}, `
+          + `and ${p.backend.name} refused the change back to the declared start ({}); all traffic is back on the stable side.`, ['States.JsonToString($.error)']),
+      },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    });
+    const announced = this.announce(`${label} - announce`, `Rollout ${p.path}: back to the start`,
+      `Rollout ${p.path} (execution {}) was started by a new candidate and found the ${p.backend.noun} ${p.backend.liveText.template}, `
+      + `where an earlier execution left ${p.backend.noun.endsWith('s') ? 'them' : 'it'}: it put ${p.backend.noun.endsWith('s') ? 'them' : 'it'} back on the declared start `
+      + `(${p.backend.describe(undefined)}) and rolls the new candidate out from step 1.`,
+      ['$$.Execution.Id', ...p.backend.liveText.paths], read);
+    const written = p.backend.write(this, label, undefined, announced, failed);
+    // Not on the usual path; the longest one pays for it once.
+    this.count({ events: EVENTS.pass + EVENTS.task + EVENTS.choice + p.backend.writeCost.events + p.backend.readCost.events,
+      transitions: 3 + p.backend.writeCost.transitions + p.backend.readCost.transitions }, 1, NO_COST);
+    return this.add(label, {
+      Type: 'Pass',
+      Comment: 'A new candidate starts from the declared start: everything on the stable side.',
+      Result: { from: 'an earlier execution' },
+      ResultPath: '$.reset',
+      Next: written,
+    });
   }
 
   /** The gate of a step: nothing, a bake (alarms read throughout), or a manual approval. */
