@@ -34,15 +34,25 @@ export class FakeAws {
   private readonly changes = new Map<string, number>();
   private changeCount = 0;
   private distributionReads = 0;
+  private readonly callCounts = new Map<string, number>();
 
   /** Alarms in ALARM at a simulated second. */
   public alarmsAt: (at: number) => string[] = () => [];
   /** What the person asked for an approval answers, given the message. */
   public approval: (message: string) => 'approve' | 'reject' | 'ignore' = () => 'approve';
 
+  /** An error to raise on the nth call (from 1) of an action, as Step Functions names it (`Route53.ThrottlingException`); none by default. */
+  public failWith: (action: string, call: number) => string | undefined = () => undefined;
+
   /** The handler for `execute`. */
   public get handler(): Handler {
-    return (action, params, at) => this.call(action, params, at);
+    return (action, params, at) => {
+      const n = (this.callCounts.get(action) ?? 0) + 1;
+      this.callCounts.set(action, n);
+      const error = this.failWith(action, n);
+      if (error !== undefined) throw sdkError(error, `${action} failed (call ${n})`);
+      return this.call(action, params, at);
+    };
   }
 
   /** The weights of the two records, stable first. */

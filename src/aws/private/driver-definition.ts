@@ -55,11 +55,12 @@ export interface DriverBackend {
    */
   readonly resetsOnNewCandidate?: string;
   /**
-   * Adds the states that read the live traffic into `$.live`, then go to `next`; returns the first
+   * Adds the states that read the live traffic into `$.live`, then go to `next`; a read that fails
+   * (after its retries) goes to `failed`, if given, with the error in `$.error`. Returns the first
    * state's name. Reads keep what the service returns whole, or only paths it always returns: a
    * path that matches nothing would fail the execution (States.Runtime, which nothing catches).
    */
-  read(flow: DriverFlow, label: string, next: string): string;
+  read(flow: DriverFlow, label: string, next: string, failed?: string): string;
   /** A Choice rule that holds when `$.live` is exactly what the rollout set for `target`. */
   isAt(target: Target): object;
   /** `target` in words: `stable 18 and candidate 2`. */
@@ -146,6 +147,26 @@ export const DEPLOY_MAX_POLLS = 120;
 const ASSUMED_OLDER_EXECUTIONS = 2;
 /** Reads are retried this often before the read fails. */
 export const READ_RETRIES = { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 };
+
+/**
+ * A service's throttling errors are retried longer, with backoff (2 s, then 4, 8, 16, 32: a minute
+ * in all), on reads and writes alike: a throttled change was not made, and Route 53's
+ * PriorRequestNotComplete asks to try again. Step Functions' AWS SDK integrations name an error
+ * `<Service>.<Error>`, always with the `Exception` suffix, even where the service's API reference
+ * leaves it out (`Route53.PriorRequestNotCompleteException`):
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+export function throttleRetry(errors: string[]): object {
+  return { ErrorEquals: errors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 };
+}
+
+/** What a read retries: throttling longer, anything else three times. */
+export function readRetries(throttles: string[]): object[] {
+  return [throttleRetry(throttles), READ_RETRIES];
+}
+
+/** CloudWatch's throttling, for the alarm reads. */
+const CLOUDWATCH_THROTTLES = ['CloudWatch.ThrottlingException', 'CloudWatch.LimitExceededException'];
 
 /**
  * Builds a driver's states. The helpers add states and return the name of the first one; costs
@@ -254,17 +275,33 @@ export class DriverFlow {
 
   /**
    * A bounded poll: reads with `call` into `resultPath`, goes to `next` once `done` holds, else waits
-   * `seconds` and reads again, at most `maxPolls` times in all, then goes to `timedOut`. Its cost is
+   * `seconds` and reads again, at most `maxPolls` times in all, then goes to `timedOut`; a read that
+   * fails goes to `failed`. Its cost is
    * the caller's to count (`pollCost`).
    */
   public poll(label: string, what: string, opts: {
-    call: SdkCall; resultPath: string; done: object; seconds: number; maxPolls: number; next: string; timedOut: string;
+    call: SdkCall;
+    resultPath: string;
+    done: object;
+    seconds: number;
+    maxPolls: number;
+    next: string;
+    timedOut: string;
+    /** What the read retries. */
+    retry: object[];
+    /** Where a read that fails goes, with the error in `$.error`. */
+    failed: string;
   }): string {
     const read = `${label} - read ${what}`;
     const wait = `${label} - wait for ${what}`;
     const counted = `${label} - count the reads of ${what}`;
     const check = `${label} - is ${what} done`;
-    this.add(read, this.sdkTask(opts.call, { ResultPath: opts.resultPath, Retry: [READ_RETRIES], Next: check }));
+    this.add(read, this.sdkTask(opts.call, {
+      ResultPath: opts.resultPath,
+      Retry: opts.retry,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: opts.failed }],
+      Next: check,
+    }));
     this.add(check, {
       Type: 'Choice',
       Choices: [
@@ -445,13 +482,14 @@ export class DriverFlow {
       `Rollout ${p.path} is at step ${step.index} of ${n} (execution {}): ${formatPercent(step.candidateWeight)} of traffic on the candidate `
       + `(${p.backend.describe(step)}), ${step.gate ? `held by ${step.gate.describe()}` : (step.candidateWeight === 100 ? 'the last step' : 'moving on at once')}.`,
       ['$$.Execution.Id'], held, true);
-    const writeFailed = this.writeFailed(step, label);
-    const written = p.backend.write(this, label, step, announced, writeFailed);
+    // At step 1 nothing has moved yet: a failure stops. Later, traffic is on the candidate: a failure rolls back.
+    const failed = step.index === 1 ? this.writeFailed(step, label) : this.stepFailed(step, label, rollback);
+    const written = p.backend.write(this, label, step, announced, failed);
     this.count(p.backend.writeCost, 1, p.backend.typicalWriteCost);
     const moved = this.outsideChange(step, before, label);
     const checkName = `${label} - is the traffic as left`;
     this.count(p.backend.readCost);
-    const read = p.backend.read(this, label, checkName);
+    const read = p.backend.read(this, label, checkName, failed);
     const reset = step.index === 1 && p.backend.resetsOnNewCandidate !== undefined
       ? [{ ...this.newCandidate(p.backend.resetsOnNewCandidate), Next: this.backToStart(read) }] : [];
     this.add(checkName, {
@@ -503,8 +541,10 @@ export class DriverFlow {
       ['$$.Execution.Id', ...p.backend.liveText.paths], read);
     const written = p.backend.write(this, label, undefined, announced, failed);
     // Not on the usual path; the longest one pays for it once.
-    this.count({ events: EVENTS.pass + EVENTS.task + EVENTS.choice + p.backend.writeCost.events + p.backend.readCost.events,
-      transitions: 3 + p.backend.writeCost.transitions + p.backend.readCost.transitions }, 1, NO_COST);
+    this.count({
+      events: EVENTS.pass + EVENTS.task + EVENTS.choice + p.backend.writeCost.events + p.backend.readCost.events,
+      transitions: 3 + p.backend.writeCost.transitions + p.backend.readCost.transitions,
+    }, 1, NO_COST);
     return this.add(label, {
       Type: 'Pass',
       Comment: 'A new candidate starts from the declared start: everything on the stable side.',
@@ -660,7 +700,7 @@ export class DriverFlow {
       parameters: { 'AlarmNames.$': '$.watch', 'AlarmTypes': ['CompositeAlarm', 'MetricAlarm'], 'StateValue': 'ALARM' },
     }, {
       ResultPath: '$.alarms',
-      Retry: [READ_RETRIES],
+      Retry: readRetries(CLOUDWATCH_THROTTLES),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: unread }],
       Next: check,
     }), { events: EVENTS.task, transitions: 1 });
@@ -692,7 +732,26 @@ export class DriverFlow {
     });
   }
 
-  /** A change the backend refused: stop without more changes, saying where the traffic stays. */
+  /**
+   * After step 1, a read or a change that failed (after its retries) rolls back: traffic is on the
+   * candidate, and a driver that cannot read or change it watches nothing.
+   */
+  private stepFailed(step: PlanStep, label: string, rollback: string): string {
+    const p = this.props;
+    const n = this.steps.length;
+    return this.add(`${label} - the change failed`, {
+      Type: 'Pass',
+      Parameters: {
+        'error': 'ChangeFailed',
+        'cause.$': format(`Step ${step.index} of ${n} could not read or change the ${p.backend.noun} on ${p.backend.name} ({}); `
+          + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
+      },
+      ResultPath: '$.failure',
+      Next: rollback,
+    });
+  }
+
+  /** At step 1, a change the backend refused, or a read that failed: stop without more changes, saying where the traffic stays. */
   private writeFailed(step: PlanStep, label: string): string {
     const p = this.props;
     const n = this.steps.length;
@@ -726,7 +785,7 @@ export class DriverFlow {
     const stuck = this.add('Roll back - failed', {
       Type: 'Fail',
       Error: 'RollbackFailed',
-      Cause: `The driver could not put all traffic back on the stable side of ${p.path}: ${p.backend.name} refused the change three times. `
+      Cause: `The driver could not put all traffic back on the stable side of ${p.path}: ${p.backend.name} failed to read or change it three times. `
         + 'Deploy without the candidate to roll back.',
     });
     const stuckAnnounced = this.announce('Roll back - announce the failure', `Rollout ${p.path} could not roll back`,
@@ -734,7 +793,7 @@ export class DriverFlow {
       ['$$.Execution.Id', '$.failure.cause', 'States.JsonToString($.error)'], stuck);
     const retried = 'Roll back - try again';
     const written = p.backend.write(this, 'Roll back', undefined, announced, retried);
-    const read = p.backend.read(this, 'Roll back', written);
+    const read = p.backend.read(this, 'Roll back', written, retried);
     this.add(retried, {
       Type: 'Choice',
       Choices: [{ Variable: '$.retries.left', NumericLessThanEquals: 1, Next: stuckAnnounced }],

@@ -112,6 +112,27 @@ test('alarms that cannot be read roll back: nothing would watch the release', as
   expect(fake.ruleWeights.get(CANDIDATE)).toBe(0);
 });
 
+test('after step 1, a rule that cannot be read rolls back: a driver that cannot read the traffic watches nothing', async () => {
+  const { definition } = flow(CANARY);
+  const fake = world();
+  // Step 2's read, and its three retries.
+  fake.failWith = (action, n) => (action === 'elasticloadbalancingv2:describeRules' && n >= 2 && n <= 5 ? 'ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception' : undefined);
+  const { error, cause } = await execute(definition, {}, fake.handler);
+  expect(error).toBe('ChangeFailed');
+  expect(cause).toMatch(/^Step 2 of 3 could not read or change the weights on ALB weighted target groups/);
+  expect([fake.ruleWeights.get(STABLE), fake.ruleWeights.get(CANDIDATE)]).toEqual([1, 0]);
+  expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+});
+
+test('throttled rule changes are retried', async () => {
+  const { definition } = flow(CANARY);
+  const fake = world();
+  fake.failWith = (action, n) => (action === 'elasticloadbalancingv2:modifyRule' && n <= 4 ? 'ElasticLoadBalancingV2.ThrottlingException' : undefined);
+  const { error } = await execute(definition, {}, fake.handler);
+  expect(error).toBeUndefined();
+  expect(fake.ruleWeights.get(CANDIDATE)).toBe(1);
+});
+
 test('without a topic nothing is announced', async () => {
   const { definition } = flow(Strategy.CANARY_10PERCENT_5MINUTES, { topic: false });
   expect(JSON.stringify(definition)).not.toContain('sns:publish');

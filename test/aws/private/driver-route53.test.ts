@@ -214,6 +214,45 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     expect(fake.records.get('Web-candidate').ResourceRecords).toEqual([{ Value: '192.0.2.30' }]);
   });
 
+  test('throttled reads and changes are retried with backoff, and the rollout goes on', async () => {
+    const fake = world(synthesized.template);
+    // Step 2's first read is throttled five times, its change three times (an earlier change of the zone still applying).
+    fake.failWith = (action, n) => {
+      if (action === 'route53:listResourceRecordSets' && n >= 3 && n <= 7) return 'Route53.ThrottlingException';
+      if (action === 'route53:changeResourceRecordSets' && n >= 2 && n <= 4) return 'Route53.PriorRequestNotCompleteException';
+      return undefined;
+    };
+    const { calls, error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBeUndefined();
+    // Step 2's change, tried four times.
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [15, 5], [15, 5], [15, 5], [10, 10], [0, 20]]);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([0, 20]);
+    // 2, 4, 8, 16 and 32 seconds between the reads; 2, 4 and 8 between the changes.
+    const reads = readsOf(calls, 'route53:listResourceRecordSets').slice(2, 8);
+    expect(reads.slice(1).map((at, i) => at - reads[i])).toEqual([2, 4, 8, 16, 32]);
+  });
+
+  test('after step 1, a read that keeps failing puts all traffic back on stable and says so', async () => {
+    const fake = world(synthesized.template);
+    // Step 2's change is made, then Route 53 stops answering GetChange for it (every try and retry).
+    fake.failWith = (action, n) => (action === 'route53:getChange' && n >= 3 && n <= 6 ? 'Route53.Route53Exception' : undefined);
+    const { calls, error, cause } = await execute(synthesized.definition, {}, fake.handler);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [20, 0]]);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+    expect(error).toBe('ChangeFailed');
+    expect(cause).toMatch(/^Step 2 of 4 could not read or change the weights on Route 53 weighted records \(\{"Error":"Route53.Route53Exception".*\); all traffic is back on the stable side\.$/);
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+  });
+
+  test('after step 1, a change that fails rolls back', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = (action, n) => (action === 'route53:changeResourceRecordSets' && n === 2 ? 'Route53.InvalidInputException' : undefined);
+    const { calls, error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('ChangeFailed');
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [20, 0]]);
+  });
+
   test('waits for Route 53 to be INSYNC before the bake starts', async () => {
     const fake = world(synthesized.template);
     fake.pendingReads = 3;
