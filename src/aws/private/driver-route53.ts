@@ -82,12 +82,15 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
     read: (flow: DriverFlow, label: string, next: string, failed?: string) => {
       const readRole = (role: Role, then: string) => flow.add(`${label} - read the ${role} record`, flow.sdkTask({
         action: 'route53:listResourceRecordSets',
-        // The listing starts at the record: it comes first, if it exists.
+        // The listing starts at the record: it comes first, if it exists. One record only: without
+        // MaxItems Route 53 lists up to 300, which could pass the 256 KiB a state's data may hold
+        // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). MaxItems is a string.
         parameters: {
           HostedZoneId: props.hostedZoneId,
           StartRecordName: props.recordName,
           StartRecordType: props.recordType,
           StartRecordIdentifier: setIdentifier(role),
+          MaxItems: '1',
         },
       }, {
         ResultPath: `$.live.${role}`,
@@ -147,7 +150,8 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
             ],
           },
         },
-        resultSelector: { 'id.$': '$.ChangeInfo.Id' },
+        // ChangeInfo.Id is `/change/C...`; GetChange takes the bare id, its last part.
+        resultSelector: { 'id.$': "States.ArrayGetItem(States.StringSplit($.ChangeInfo.Id, '/'), States.MathAdd(States.ArrayLength(States.StringSplit($.ChangeInfo.Id, '/')), -1))" },
       }, {
         ResultPath: '$.change',
         Retry: [throttleRetry(THROTTLES)],

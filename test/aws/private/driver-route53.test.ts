@@ -60,6 +60,10 @@ function world(template: any): FakeAws {
   }
   // A change is INSYNC on the second read, as it usually is.
   fake.pendingReads = 1;
+  // The zone holds 300 more records after the rollout's, of a kilobyte each: listing them all would pass 256 KiB.
+  for (let i = 0; i < 300; i++) {
+    fake.otherRecords.push({ Name: `zz${String(i).padStart(3, '0')}.example.com.`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: `"${'x'.repeat(1000)}"` }] });
+  }
   return fake;
 }
 
@@ -124,9 +128,11 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     });
     // The records listed are the rollout's own: the listing starts at each one's set identifier.
     expect(calls.filter(c => c.action === 'route53:listResourceRecordSets').slice(0, 2).map(c => c.params)).toEqual([
-      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-stable' },
-      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-candidate' },
+      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-stable', MaxItems: '1' },
+      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-candidate', MaxItems: '1' },
     ]);
+    // The change is read back by its bare id, not ChangeInfo.Id's `/change/C1`.
+    expect(calls.find(c => c.action === 'route53:getChange')!.params).toEqual({ Id: 'C1' });
   });
 
   test('announces the start, every step, the approval request with the commands, and the finish', async () => {
