@@ -170,6 +170,7 @@ export async function execute(definition: any, input: unknown, handler: Handler)
           };
         }
         if (state.Type === 'Map') collect(state.ItemProcessor ?? state.Iterator);
+        if (state.Type === 'Parallel') state.Branches.forEach(collect);
       }
     };
     collect(definition);

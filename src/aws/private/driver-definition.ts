@@ -118,7 +118,19 @@ export interface DriverFlowProps {
   readonly alarms: WatchedAlarm[];
   /** Seconds between two alarm reads during a bake. */
   readonly pollSeconds: number;
+  /**
+   * How many times the alarms are read while an approval without a timeout waits, after which it
+   * rolls back as a timeout would: as many as the execution's history affords (computed when left out).
+   */
+  readonly untimedWatchPolls?: number;
 }
+
+/** Step Functions Standard workflows keep at most 25,000 events in an execution's history (service quotas). */
+export const HISTORY_EVENTS_LIMIT = 25_000;
+/** Events kept free of the history for what the estimate leaves out (announcements on the failure paths). */
+const HISTORY_MARGIN = 200;
+/** An execution runs at most a year. */
+const YEAR_SECONDS = 365 * 24 * 3600;
 
 /** History events per state, as Step Functions records them for a Standard workflow. */
 export const EVENTS = {
@@ -133,6 +145,8 @@ export const EVENTS = {
   /** MapStateEntered, MapStateStarted, MapStateSucceeded, MapStateExited; 2 more per iteration. */
   map: 4,
   mapIteration: 2,
+  /** ParallelStateEntered, ParallelStateStarted, ParallelStateFailed or ParallelStateSucceeded, ParallelStateExited. */
+  parallel: 4,
   /** ExecutionStarted, and ExecutionSucceeded or ExecutionFailed. */
   execution: 2,
   /** SucceedStateEntered and SucceedStateExited, or FailStateEntered. */
@@ -168,6 +182,24 @@ export function readRetries(throttles: string[]): object[] {
 /** CloudWatch's throttling, for the alarm reads. */
 const CLOUDWATCH_THROTTLES = ['CloudWatch.ThrottlingException', 'CloudWatch.LimitExceededException'];
 
+/** The error the approval branch ends with once answered, which ends the alarm watch beside it. */
+const APPROVED = 'Approved';
+/** How the alarm watch beside an approval ends the wait. */
+const WATCH_ERRORS = ['AlarmFired', 'AlarmsUnreadable'];
+/** One read of the watch: wait, read, check, count. */
+const WATCH_POLL_EVENTS = EVENTS.wait + EVENTS.task + EVENTS.choice + EVENTS.pass;
+/** SNS errors worth publishing the approval request again for: throttling and its own faults. */
+const SNS_RETRIED = ['SNS.ThrottledException', 'SNS.InternalErrorException', 'SNS.KmsThrottlingException'];
+/**
+ * SNS errors that mean the approval request was never published (SNS Publish API reference), as
+ * Step Functions names them; a person's send-task-failure is anything else.
+ */
+const SNS_FAILURES = [
+  ...SNS_RETRIED, 'SNS.AuthorizationErrorException', 'SNS.NotFoundException', 'SNS.InvalidParameterException',
+  'SNS.KmsDisabledException', 'SNS.KmsAccessDeniedException', 'SNS.KmsNotFoundException', 'SNS.KmsInvalidStateException',
+  'SNS.KmsOptInRequiredException', 'SNS.EndpointDisabledException', 'SNS.SnsException',
+];
+
 /**
  * Builds a driver's states. The helpers add states and return the name of the first one; costs
  * are counted along the way for the longest successful execution (`cost`).
@@ -179,6 +211,8 @@ export class DriverFlow {
   private events = 0;
   private transitions = 0;
   private typical = 0;
+  /** How often the alarms are read while an approval without a timeout waits. */
+  private watchPolls = 1;
 
   constructor(props: DriverFlowProps) {
     // Messages are States.Format templates whose slots are `{}`: a path holding one would add a slot.
@@ -190,6 +224,7 @@ export class DriverFlow {
   public definition(): object {
     const p = this.props;
     const n = this.steps.length;
+    this.watchPolls = p.untimedWatchPolls ?? this.affordableWatchPolls();
     this.count({ events: EVENTS.execution, transitions: 0 });
     const rollback = this.rollbackStates();
 
@@ -332,6 +367,20 @@ export class DriverFlow {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.announceError', Next: next }],
       Next: next,
     }, counted ? { events: EVENTS.task, transitions: 1 } : NO_COST);
+  }
+
+  /**
+   * The alarm reads the history affords an approval without a timeout: what is left of the 25,000
+   * events once the rest of the longest execution and its rollback are counted, shared by such approvals.
+   */
+  private affordableWatchPolls(): number {
+    const untimed = this.steps.filter(s => s.gate?.kind === StepGateKind.MANUAL_APPROVAL && s.gate.timeout === undefined).length;
+    if (untimed === 0 || this.props.alarms.length === 0) return 1;
+    const once = new DriverFlow({ ...this.props, untimedWatchPolls: 1 });
+    once.definition();
+    const used = once.cost.events + once.rollbackCost().events;
+    const polls = Math.floor((HISTORY_EVENTS_LIMIT - HISTORY_MARGIN - used) / (WATCH_POLL_EVENTS * untimed)) + 1;
+    return Math.max(1, Math.min(polls, Math.floor(YEAR_SECONDS / this.props.pollSeconds)));
   }
 
   /** Stops the older executions of this state machine: the newest deploy drives the rollout. */
@@ -600,7 +649,13 @@ export class DriverFlow {
     }, { events: EVENTS.pass, transitions: 1 });
   }
 
-  /** A manual approval: a task token announced on the topic, with the commands to approve or reject. */
+  /**
+   * A manual approval: a task token announced on the topic, with the commands to approve or reject.
+   * With alarms, the wait runs in a Parallel state beside a loop that reads them every poll interval:
+   * one in ALARM fails that branch, which ends the wait and rolls back naming the alarm; an answer
+   * ends the approval branch with a known error (`Approved`), which ends the loop. The Parallel's
+   * Catch tells the endings apart.
+   */
   private approval(step: PlanStep, label: string, next: string, rollback: string): string {
     const p = this.props;
     const n = this.steps.length;
@@ -615,18 +670,36 @@ export class DriverFlow {
       ResultPath: '$.failure',
       Next: rollback,
     });
-    const timedOut = this.add(`${label} - approval timed out`, {
+    const unasked = this.add(`${label} - approval not requested`, {
       Type: 'Pass',
-      Result: {
-        error: 'ApprovalTimedOut',
-        cause: `Nobody approved step ${step.index} of ${n} within ${formatSeconds(step.gate!.timeout?.toSeconds() ?? 0)}; all traffic is back on the stable side.`,
+      Parameters: {
+        'error': 'ApprovalNotRequested',
+        'cause.$': format(`The approval of step ${step.index} of ${n} could not be requested on the topic ({}), so nobody could answer it; `
+          + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
       },
       ResultPath: '$.failure',
       Next: rollback,
     });
     const timeout = step.gate!.timeout?.toSeconds();
+    const watched = p.alarms.length > 0;
+    // Without a timeout, the alarms are watched as long as the history affords, then it rolls back.
+    const watchPolls = timeout === undefined ? this.watchPolls : Math.ceil(timeout / p.pollSeconds) + 1;
+    const watchSeconds = watchPolls * p.pollSeconds;
+    // The request's own bound: the timeout, or (watched) a poll after the watch ends, so that the watch ends the wait.
+    const taskTimeout = timeout ?? (watched ? watchSeconds + p.pollSeconds : undefined);
+    const timedOut = this.add(`${label} - approval timed out`, {
+      Type: 'Pass',
+      Result: {
+        error: 'ApprovalTimedOut',
+        cause: `Nobody approved step ${step.index} of ${n} within ${formatSeconds(taskTimeout ?? 0)}; all traffic is back on the stable side.`,
+      },
+      ResultPath: '$.failure',
+      Next: rollback,
+    });
+    const bound = timeout !== undefined ? `; without an answer within ${formatSeconds(timeout)} it rolls back`
+      : (watched ? `; it reads the alarms while it waits, for up to ${formatSeconds(watchSeconds)}, and without an answer by then it rolls back` : '');
     const nextText = following === undefined ? 'finish the rollout' : `go on to step ${following.index} (${formatPercent(following.candidateWeight)} on the candidate)`;
-    const ask = this.add(`${label} - wait for approval`, {
+    const ask = {
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
       Parameters: {
@@ -634,22 +707,130 @@ export class DriverFlow {
         'Subject': snsSubject(`Approve step ${step.index} of ${n} of rollout ${p.path}`),
         'Message.$': format(
           `Rollout ${p.path} waits for your approval at step ${step.index} of ${n} (execution {}): ${formatPercent(step.candidateWeight)} of traffic `
-          + `is on the candidate (${p.backend.describe(step)})${timeout === undefined ? '' : `; without an answer within ${formatSeconds(timeout)} it rolls back`}.\n\n`
+          + `is on the candidate (${p.backend.describe(step)})${bound}.${watched ? ' An alarm in ALARM meanwhile rolls it back.' : ''}\n\n`
           + `To approve and ${nextText}:\n  aws stepfunctions send-task-success --task-token '{}' --task-output '{}'\n\n`
           + 'To reject and put all traffic back on the stable side:\n  aws stepfunctions send-task-failure --task-token \'{}\' --error Rejected --cause \'<why>\'',
           ['$$.Execution.Id', '$$.Task.Token', "'{}'", '$$.Task.Token'],
         ),
       },
-      ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
-      ResultPath: '$.approval',
-      Catch: [
-        { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: timedOut },
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: rejected },
-      ],
-      Next: after,
-    }, { events: EVENTS.callback, transitions: 1 });
+      ...(taskTimeout === undefined ? {} : { TimeoutSeconds: taskTimeout }),
+      // SNS throttling and its internal errors are retried: the request is published again, with a new token.
+      Retry: [{ ErrorEquals: SNS_RETRIED, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+    };
+    const catches = (approved?: string) => [
+      ...(approved === undefined ? [] : [{ ErrorEquals: [APPROVED], ResultPath: null, Next: approved }]),
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: timedOut },
+      { ErrorEquals: SNS_FAILURES, ResultPath: '$.error', Next: unasked },
+      ...(watched ? [{ ErrorEquals: [...WATCH_ERRORS, 'ApprovalTimedOut'], ResultPath: '$.error', Next: this.watchEnded(label) }] : []),
+      // Anything a person sends with send-task-failure is a rejection.
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: rejected },
+    ];
+    let waiting: string;
+    if (!watched) {
+      waiting = this.add(`${label} - wait for approval`, { ...ask, ResultPath: '$.approval', Catch: catches(), Next: after },
+        { events: EVENTS.callback, transitions: 1 });
+    } else {
+      const answered = `${label} - answered`;
+      const parallel = {
+        Type: 'Parallel',
+        Comment: `The approval, and the alarms read every ${formatSeconds(p.pollSeconds)} while it waits.`,
+        Branches: [
+          {
+            StartAt: `${label} - wait for approval`,
+            States: {
+              [`${label} - wait for approval`]: { ...ask, ResultPath: null, Next: answered },
+              // Ends the Parallel, and the watch with it.
+              [answered]: { Type: 'Fail', Error: APPROVED, Cause: 'The step was approved.' },
+            },
+          },
+          this.watchBranch(step, label, watchPolls),
+        ],
+        ResultPath: null,
+        Catch: catches(after),
+        Next: after,
+      };
+      // The longest wait: every poll of the watch; the usual one: an answer before the first poll.
+      this.count({
+        events: EVENTS.parallel + EVENTS.callback + EVENTS.fail + EVENTS.pass + watchPolls * WATCH_POLL_EVENTS,
+        transitions: 4 + watchPolls * 4,
+      }, 1, { events: 0, transitions: 5 });
+      waiting = this.add(`${label} - wait for approval, watching the alarms`, parallel);
+    }
     // The alarms are read before the request: a step already failing is not put to a person.
-    return this.alarmCheck(step, `${label} - read the alarms`, ask, rollback);
+    return this.alarmCheck(step, `${label} - read the alarms`, waiting, rollback);
+  }
+
+  /** The approval's end by the watch: an alarm, alarms unreadable, or the watch's bound. `$.error` holds the branch's error and cause. */
+  private watchEnded(label: string): string {
+    return this.add(`${label} - the watch ended the wait`, {
+      Type: 'Pass',
+      Parameters: { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    });
+  }
+
+  /**
+   * The Parallel branch that reads the alarms while an approval waits: every poll interval, at most
+   * `polls` times; it fails with `AlarmFired` naming the alarm, `AlarmsUnreadable`, or, once the
+   * polls are spent, `ApprovalTimedOut`.
+   */
+  private watchBranch(step: PlanStep, label: string, polls: number): object {
+    const p = this.props;
+    const n = this.steps.length;
+    const at = `step ${step.index} of ${n} (${formatPercent(step.candidateWeight)} on the candidate)`;
+    const name = (what: string) => `${label} - watch - ${what}`;
+    const fired = (list: string) => ({
+      Type: 'Pass',
+      Parameters: { 'cause.$': format(`Alarm {} fired during ${at}, while it waited for approval; all traffic is back on the stable side.`, [`$.alarms.${list}[0].AlarmName`]) },
+      ResultPath: '$.watchEnd',
+      Next: name('fail, an alarm fired'),
+    });
+    return {
+      StartAt: name('start'),
+      States: {
+        [name('start')]: { Type: 'Pass', Result: { left: polls }, ResultPath: '$.watchCount', Next: name('wait') },
+        [name('wait')]: { Type: 'Wait', Seconds: p.pollSeconds, Next: name('read the alarms') },
+        [name('read the alarms')]: this.sdkTask({
+          action: 'cloudwatch:describeAlarms',
+          parameters: { 'AlarmNames.$': '$.watch', 'AlarmTypes': ['CompositeAlarm', 'MetricAlarm'], 'StateValue': 'ALARM' },
+        }, {
+          ResultPath: '$.alarms',
+          Retry: readRetries(CLOUDWATCH_THROTTLES),
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('unreadable') }],
+          Next: name('any in alarm'),
+        }),
+        [name('any in alarm')]: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.alarms.MetricAlarms[0].AlarmName', IsPresent: true, Next: name('alarm') },
+            { Variable: '$.alarms.CompositeAlarms[0].AlarmName', IsPresent: true, Next: name('composite alarm') },
+            { Variable: '$.watchCount.left', NumericLessThanEquals: 1, Next: name('fail, too long') },
+          ],
+          Default: name('count'),
+        },
+        [name('count')]: { Type: 'Pass', Parameters: { 'left.$': 'States.MathAdd($.watchCount.left, -1)' }, ResultPath: '$.watchCount', Next: name('wait') },
+        [name('alarm')]: fired('MetricAlarms'),
+        [name('composite alarm')]: fired('CompositeAlarms'),
+        [name('fail, an alarm fired')]: { Type: 'Fail', Error: 'AlarmFired', CausePath: '$.watchEnd.cause' },
+        [name('unreadable')]: {
+          Type: 'Pass',
+          Parameters: {
+            'cause.$': format(`The alarms could not be read during ${at}, while it waited for approval ({}), so nothing watched the release; `
+              + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
+          },
+          ResultPath: '$.watchEnd',
+          Next: name('fail, unreadable'),
+        },
+        [name('fail, unreadable')]: { Type: 'Fail', Error: 'AlarmsUnreadable', CausePath: '$.watchEnd.cause' },
+        [name('fail, too long')]: {
+          Type: 'Fail',
+          Error: 'ApprovalTimedOut',
+          Cause: `Nobody approved ${at} within ${formatSeconds(polls * p.pollSeconds)}, the longest the driver watches the alarms `
+            + 'in one execution; all traffic is back on the stable side.',
+        },
+      },
+    };
   }
 
   /** Reads the alarms: one in ALARM rolls back, naming it; a failed read rolls back too (nothing watches otherwise). */

@@ -177,6 +177,40 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     expect(cause).toBe('Step 3 of 4 was not approved ({"Error":"Rejected","Cause":"the error rate looks wrong"}); all traffic is back on the stable side.');
   });
 
+  test('an alarm while an approval waits rolls back at once, naming the alarm, and ends the wait', async () => {
+    const fake = world(synthesized.template);
+    fake.approval = () => 'ignore';
+    // The approval is asked for at 2745 seconds; two hours later, the alarm fires.
+    fake.alarmsAt = at => (at >= 2745 + 7200 ? [ALARM] : []);
+    const { calls, error, cause, seconds } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('AlarmFired');
+    expect(cause).toBe(`Alarm ${ALARM} fired during step 3 of 4 (50% on the candidate), while it waited for approval; all traffic is back on the stable side.`);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [10, 10], [20, 0]]);
+    // Read every minute while it waited; rolled back within a minute of the alarm, long before the 4-hour timeout.
+    const watched = readsOf(calls, 'cloudwatch:describeAlarms').filter(at => at > 2745);
+    expect(watched.slice(0, 3)).toEqual([2805, 2865, 2925]);
+    expect(weightChanges(calls).at(-1)![0]).toBe(2745 + 7200);
+    expect(seconds).toBeLessThan(2745 + 7200 + 60);
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+  });
+
+  test('an approval request SNS cannot publish rolls back, and says so rather than calling it a rejection', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = action => (action === 'sns:publish.waitForTaskToken' ? 'SNS.KmsDisabledException' : undefined);
+    const { error, cause } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('ApprovalNotRequested');
+    expect(cause).toMatch(/^The approval of step 3 of 4 could not be requested on the topic \(\{"Error":"SNS.KmsDisabledException"/);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+  });
+
+  test('a throttled approval request is published again', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = (action, n) => (action === 'sns:publish.waitForTaskToken' && n <= 2 ? 'SNS.ThrottledException' : undefined);
+    const { error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBeUndefined();
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([0, 20]);
+  });
+
   test('an approval nobody answers rolls back after its timeout', async () => {
     const fake = world(synthesized.template);
     fake.approval = () => 'ignore';
