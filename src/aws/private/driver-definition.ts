@@ -55,6 +55,12 @@ export interface DriverBackend {
    */
   readonly resetsOnNewCandidate?: string;
   /**
+   * Choice rules that hold when a read found something other than the rollout's own resources (a
+   * listing that starts at a record lists the next one when it is gone), each with what is missing:
+   * the rollback writes nothing then, since it would write another resource.
+   */
+  missing?(): Array<{ readonly rule: object; readonly what: string }>;
+  /**
    * Adds the states that read the live traffic into `$.live`, then go to `next`; a read that fails
    * (after its retries) goes to `failed`, if given, with the error in `$.error`. Returns the first
    * state's name. Reads keep what the service returns whole, or only paths it always returns: a
@@ -974,7 +980,27 @@ export class DriverFlow {
       ['$$.Execution.Id', '$.failure.cause', 'States.JsonToString($.error)'], stuck);
     const retried = 'Roll back - try again';
     const written = p.backend.write(this, 'Roll back', undefined, announced, retried);
-    const read = p.backend.read(this, 'Roll back', written, retried);
+    const missing = p.backend.missing?.() ?? [];
+    let checked = written;
+    if (missing.length > 0) {
+      const gone = this.add('Roll back - stop, a resource is missing', { Type: 'Fail', Error: 'RollbackFailed', CausePath: '$.missing.cause' });
+      const goneAnnounced = this.announce('Roll back - announce the missing resource', `Rollout ${p.path} could not roll back`,
+        `Rollout ${p.path} could not roll back (execution {}): {} It was rolling back because: {}`, ['$$.Execution.Id', '$.missing.cause', '$.failure.cause'], gone);
+      checked = this.add('Roll back - are the resources there', {
+        Type: 'Choice',
+        Choices: missing.map((m, i) => ({ ...m.rule, Next: this.add(`Roll back - missing ${i + 1}`, {
+          Type: 'Pass',
+          Result: {
+            cause: `The rollback found no ${m.what}, so it wrote nothing: it would have changed another resource. `
+              + 'Deploy without the candidate to put all traffic back on the stable side.',
+          },
+          ResultPath: '$.missing',
+          Next: goneAnnounced,
+        }) })),
+        Default: written,
+      });
+    }
+    const read = p.backend.read(this, 'Roll back', checked, retried);
     this.add(retried, {
       Type: 'Choice',
       Choices: [{ Variable: '$.retries.left', NumericLessThanEquals: 1, Next: stuckAnnounced }],

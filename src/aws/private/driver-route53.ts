@@ -159,6 +159,10 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
         Next: sync,
       }));
     },
+    missing: () => (['stable', 'candidate'] as Role[]).map(role => ({
+      rule: { Not: { And: own(role) } },
+      what: `${role} record (${props.recordName} ${props.recordType}, set identifier ${setIdentifier(role)})`,
+    })),
     writeCost: writeCost(SYNC_MAX_POLLS),
     typicalWriteCost: writeCost(2),
     afterFinish: 'Promote it: in the app, make the candidate the stable target and leave the candidate out, and deploy; the next release adds a candidate again.',

@@ -21,11 +21,11 @@ const CANARY = Strategy.canary({
 const ALARM = 'Stack-Errors';
 
 /** A driven rollout between two IP addresses (records with a TTL, and a health check on the candidate), watched by one alarm. */
-function synth(strategy: Strategy = CANARY) {
+function synth(strategy: Strategy = CANARY, id = 'Web') {
   const stack = new Stack(testApp(), 'Stack');
   const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
   const health = new route53.HealthCheck(stack, 'Health', { type: route53.HealthCheckType.HTTP, ipAddress: '192.0.2.20', resourcePath: '/' });
-  const web = new aws.WeightedDnsRollout(stack, 'Web', {
+  const web = new aws.WeightedDnsRollout(stack, id, {
     zone,
     recordName: 'www',
     strategy,
@@ -293,6 +293,20 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [20, 0]]);
   });
 
+  test('a rollback that finds a record of the rollout gone writes nothing, and fails naming it', async () => {
+    const fake = world(synthesized.template);
+    // Someone deleted the candidate record; the listing from it finds the next record of the name, another rollout's.
+    const candidate = fake.records.get('Web-candidate');
+    fake.records.delete('Web-candidate');
+    fake.otherRecords.push({ ...candidate, SetIdentifier: 'Web-x-other', Weight: 7 });
+    const { calls, error, cause } = await execute(synthesized.definition, { action: 'rollback' }, fake.handler);
+    expect(calls.filter(c => c.action === 'route53:changeResourceRecordSets')).toEqual([]);
+    expect(error).toBe('RollbackFailed');
+    expect(cause).toBe('The rollback found no candidate record (www.example.com. A, set identifier Web-candidate), so it wrote nothing: '
+      + 'it would have changed another resource. Deploy without the candidate to put all traffic back on the stable side.');
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web could not roll back');
+  });
+
   test('waits for Route 53 to be INSYNC before the bake starts', async () => {
     const fake = world(synthesized.template);
     fake.pendingReads = 3;
@@ -353,6 +367,16 @@ test('a blue-green switch: everything on stable, then everything on the candidat
   expect(weightChanges(calls)).toEqual([[0, 1, 0], [15, 0, 1]]);
   // Every minute of the 10-minute bake, and at its end.
   expect(readsOf(calls, 'cloudwatch:describeAlarms')).toEqual([...Array.from({ length: 10 }, (_, i) => 30 + i * 60), 630]);
+}, 60_000);
+
+test('any construct id names the records: the driver lists from their set identifiers and compares them as literals', async () => {
+  const { template, definition } = synth(Strategy.canary({ steps: [{ weight: 10, gate: bake(1) }] }), 'Web (v2)+{x}');
+  expectValidAsl(definition);
+  const fake = world(template);
+  const { calls, error } = await execute(definition, {}, fake.handler);
+  expect(error).toBeUndefined();
+  expect(calls.find(c => c.action === 'route53:listResourceRecordSets')!.params.StartRecordIdentifier).toBe('Web (v2)+{x}-stable');
+  expect(fake.weights('Web (v2)+{x}-stable', 'Web (v2)+{x}-candidate')).toEqual([0, 10]);
 }, 60_000);
 
 test('IAM: the role changes only the rollout\'s own records, by deleting and creating them', () => {
