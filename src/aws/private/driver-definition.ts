@@ -988,15 +988,18 @@ export class DriverFlow {
         `Rollout ${p.path} could not roll back (execution {}): {} It was rolling back because: {}`, ['$$.Execution.Id', '$.missing.cause', '$.failure.cause'], gone);
       checked = this.add('Roll back - are the resources there', {
         Type: 'Choice',
-        Choices: missing.map((m, i) => ({ ...m.rule, Next: this.add(`Roll back - missing ${i + 1}`, {
-          Type: 'Pass',
-          Result: {
-            cause: `The rollback found no ${m.what}, so it wrote nothing: it would have changed another resource. `
+        Choices: missing.map((m, i) => ({
+          ...m.rule,
+          Next: this.add(`Roll back - missing ${i + 1}`, {
+            Type: 'Pass',
+            Result: {
+              cause: `The rollback found no ${m.what}, so it wrote nothing: it would have changed another resource. `
               + 'Deploy without the candidate to put all traffic back on the stable side.',
-          },
-          ResultPath: '$.missing',
-          Next: goneAnnounced,
-        }) })),
+            },
+            ResultPath: '$.missing',
+            Next: goneAnnounced,
+          }),
+        })),
         Default: written,
       });
     }
