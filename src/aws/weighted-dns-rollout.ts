@@ -301,7 +301,7 @@ export class WeightedDnsRollout extends Construct {
     }
     if (driven) {
       pipelineOnly(this, where, props.step);
-      drivenRoute53Checks(where, id, zone, recordName);
+      drivenRoute53Checks(where, zone, recordName);
     } else if (props.alarms !== undefined && requireAlarms(`${where}: alarms`, props.alarms).length > 0) {
       fail(`${where}: alarms`, props.alarms, 'nothing reads them: Route 53 moves no traffic by itself, and the pipeline advances one deploy per step',
         'Drive the rollout with driver: RolloutDriver.stepFunctions(), which rolls back when an alarm fires, or leave alarms out.');
@@ -449,14 +449,11 @@ export class WeightedDnsRollout extends Construct {
 }
 
 /**
- * What the driver needs of the records: a set identifier it can name in a JSONPath filter, and a
- * name known at synth, which its IAM policy names (Route 53's record-name condition key).
+ * What the driver needs of the records: a name known at synth, which its IAM policy names (Route 53's
+ * record-name condition key). Their set identifiers (`<id>-stable`, `<id>-candidate`) take any
+ * construct id: the driver lists from them and compares them as literal strings.
  */
-function drivenRoute53Checks(where: string, id: string, zone: route53.IHostedZone, recordName: string | undefined): void {
-  if (!/^[A-Za-z0-9 _.-]+$/.test(id)) {
-    fail(`${where}: id`, id, 'the driver finds the records by their set identifiers ("<id>-stable", "<id>-candidate") in a JSONPath filter, which takes letters, digits, spaces, "_", "-" and "."',
-      'Use a construct id made of those characters, such as "Www".');
-  }
+function drivenRoute53Checks(where: string, zone: route53.IHostedZone, recordName: string | undefined): void {
   if (Token.isUnresolved(zone.zoneName) || (recordName !== undefined && Token.isUnresolved(recordName))) {
     fail(`${where}: zone`, zone.node?.path ?? zone, 'the driver may change only its own records, and its IAM policy names them, so the record name must be known at synth',
       'Use a hosted zone whose name is known in the app (route53.PublicHostedZone, or HostedZone.fromHostedZoneAttributes() with zoneName) and a literal recordName.');

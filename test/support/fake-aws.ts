@@ -9,6 +9,8 @@ import { Call, EXECUTION, Handler, sdkError, STACK_ID } from './sfn';
 export class FakeAws {
   /** Route 53 records by set identifier, as ListResourceRecordSets returns them. */
   public readonly records = new Map<string, any>();
+  /** Other records of the zone, which the driver never changes: listed with the rollout's. */
+  public readonly otherRecords: any[] = [];
   /** How many GetChange reads a change stays PENDING. */
   public pendingReads = 0;
   /** Read before a step's change, on the nth read of the records (from 1): another writer's change. */
@@ -34,15 +36,25 @@ export class FakeAws {
   private readonly changes = new Map<string, number>();
   private changeCount = 0;
   private distributionReads = 0;
+  private readonly callCounts = new Map<string, number>();
 
   /** Alarms in ALARM at a simulated second. */
   public alarmsAt: (at: number) => string[] = () => [];
   /** What the person asked for an approval answers, given the message. */
   public approval: (message: string) => 'approve' | 'reject' | 'ignore' = () => 'approve';
 
+  /** An error to raise on the nth call (from 1) of an action, as Step Functions names it (`Route53.ThrottlingException`); none by default. */
+  public failWith: (action: string, call: number) => string | undefined = () => undefined;
+
   /** The handler for `execute`. */
   public get handler(): Handler {
-    return (action, params, at) => this.call(action, params, at);
+    return (action, params, at) => {
+      const n = (this.callCounts.get(action) ?? 0) + 1;
+      this.callCounts.set(action, n);
+      const error = this.failWith(action, n);
+      if (error !== undefined) throw sdkError(error, `${action} failed (call ${n})`);
+      return this.call(action, params, at);
+    };
   }
 
   /** The weights of the two records, stable first. */
@@ -84,17 +96,27 @@ export class FakeAws {
       case 'route53:listResourceRecordSets': {
         this.recordReads++;
         this.outsideChanges.get(this.recordReads)?.(this);
-        // Sorted by set identifier within the name and type, from the one asked for.
-        const sorted = [...this.records.values()].sort((a, b) => (a.SetIdentifier < b.SetIdentifier ? -1 : 1))
-          .filter(r => params.StartRecordIdentifier === undefined || r.SetIdentifier >= params.StartRecordIdentifier);
-        return { ResourceRecordSets: sorted.map(r => structuredClone(r)), IsTruncated: false, MaxItems: '300' };
+        // Sorted by name, type and set identifier, from the one asked for; at most MaxItems (a string, 300 by default).
+        const key = (r: any) => [r.Name, r.Type, r.SetIdentifier ?? ''];
+        const start = [params.StartRecordName ?? '', params.StartRecordType ?? '', params.StartRecordIdentifier ?? ''];
+        const compare = (a: string[], b: string[]) => {
+          const i = a.findIndex((x, j) => x !== b[j]);
+          return i === -1 ? 0 : (a[i] < b[i] ? -1 : 1);
+        };
+        if (params.MaxItems !== undefined && typeof params.MaxItems !== 'string') throw sdkError('Route53.InvalidInputException', 'MaxItems must be a string');
+        const max = Number(params.MaxItems ?? '300');
+        const sorted = [...this.records.values(), ...this.otherRecords].sort((a, b) => compare(key(a), key(b)))
+          .filter(r => compare(key(r), start) >= 0);
+        return { ResourceRecordSets: sorted.slice(0, max).map(r => structuredClone(r)), IsTruncated: sorted.length > max, MaxItems: String(max) };
       }
       case 'route53:changeResourceRecordSets': return this.changeRecords(params);
       case 'route53:getChange': {
+        // GetChange takes the bare id, not ChangeInfo.Id's `/change/C...`.
+        if (String(params.Id).includes('/')) throw sdkError('Route53.InvalidInputException', `1 validation error detected: Value '${params.Id}' at 'id' failed to satisfy constraint`);
         const reads = this.changes.get(params.Id);
         if (reads === undefined) throw sdkError('Route53.NoSuchChangeException', `No change ${params.Id}`);
         this.changes.set(params.Id, reads + 1);
-        return { ChangeInfo: { Id: params.Id, Status: reads >= this.pendingReads ? 'INSYNC' : 'PENDING' } };
+        return { ChangeInfo: { Id: `/change/${params.Id}`, Status: reads >= this.pendingReads ? 'INSYNC' : 'PENDING' } };
       }
       case 'cloudfront:getContinuousDeploymentPolicyConfig':
         return { ContinuousDeploymentPolicyConfig: structuredClone(this.policy!.config), ETag: `E${this.policy!.etag}` };
@@ -151,9 +173,9 @@ export class FakeAws {
     }
     this.records.clear();
     for (const [k, v] of next) this.records.set(k, v);
-    const id = `/change/C${++this.changeCount}`;
+    const id = `C${++this.changeCount}`;
     this.changes.set(id, 0);
-    return { ChangeInfo: { Id: id, Status: 'PENDING' } };
+    return { ChangeInfo: { Id: `/change/${id}`, Status: 'PENDING' } };
   }
 }
 

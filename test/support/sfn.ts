@@ -19,6 +19,8 @@ const local: { StateMachine: typeof LocalStateMachine } = require('aws-local-ste
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
+/** What a state's input, output or a task's result may hold. */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
 /** The execution `execute` runs. */
 export const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:driver:run-1';
 export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Stack/0a1b2c3d-0000-4000-8000-0123456789ab`;
@@ -159,10 +161,16 @@ export async function execute(definition: any, input: unknown, handler: Handler)
           overrides[name] = async (params: any) => {
             const action = actionOf(state.Resource);
             calls.push({ at: seconds(), state: name, action, params });
-            return handler(action, params, seconds(), name);
+            const result = await handler(action, params, seconds(), name);
+            // A state's data is at most 256 KiB (Step Functions service quotas): a bigger result fails the task.
+            if (Buffer.byteLength(JSON.stringify(result ?? null), 'utf8') > MAX_PAYLOAD_BYTES) {
+              throw sdkError('States.DataLimitExceeded', `The result of ${name} is over 256 KiB`);
+            }
+            return result;
           };
         }
         if (state.Type === 'Map') collect(state.ItemProcessor ?? state.Iterator);
+        if (state.Type === 'Parallel') state.Branches.forEach(collect);
       }
     };
     collect(definition);

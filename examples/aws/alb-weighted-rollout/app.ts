@@ -91,7 +91,7 @@ function environment(scope: Construct, name: string, cluster: ecs.ICluster, imag
 /** The wildcards the driver's role needs by design, each with its reason (cdk-nag AwsSolutions-IAM5). */
 function acknowledgeDriver(rollout: Construct, stateMachineName: string) {
   const reasons: Record<string, string> = {
-    '*': 'Step Functions delivers execution logs through CloudWatch Logs log deliveries and sends X-Ray traces, and the driver reads its listener rule with DescribeRules; those actions support no resource-level permissions.',
+    '*': 'Step Functions delivers execution logs through CloudWatch Logs log deliveries and sends X-Ray traces, and the driver reads its listener rule with DescribeRules; those actions support no resource-level permissions. The driver reads its alarms with cloudwatch:DescribeAlarms, which returns composite alarms only when scoped to * (it names the alarms it reads).',
     [`arn:<AWS::Partition>:states:us-east-1:<AWS::AccountId>:execution:${stateMachineName}:*`]: 'A new execution stops the older executions of its own state machine, whose names are generated when they start: the newest deploy drives the rollout.',
   };
   for (const [resource, reason] of Object.entries(reasons)) {

@@ -1,10 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Cost, DriverBackend, DriverFlow, EVENTS, READ_RETRIES, Target } from './driver-definition';
+import { Cost, DriverBackend, DriverFlow, EVENTS, readRetries, Target, throttleRetry } from './driver-definition';
 import type { PlanStep } from '../../core/plan-options';
 import { gcd } from '../../core/private/arithmetic';
 
 /** An ALB weighted forward takes weights from 0 to 999 per target group (Elastic Load Balancing API reference, `TargetGroupTuple`). */
 export const MAX_ALB_WEIGHT = 999;
+
+/** Elastic Load Balancing's throttling, as Step Functions names it (`<Service>.<Error>Exception`). */
+const THROTTLES = ['ElasticLoadBalancingV2.ThrottlingException'];
 
 /** The weights of the two target groups of a weighted forward action. */
 export interface ForwardWeights {
@@ -56,10 +59,15 @@ export function albBackend(props: AlbDriverProps): DriverBackend {
     lookups: [{ key: 'rule', what: 'the listener rule', logicalId: props.rule.logicalId }],
     noun: 'weights',
     // The rule is kept whole: a path into it that matches nothing would fail the execution.
-    read: (flow: DriverFlow, label: string, next: string) => flow.add(`${label} - read the rule`, flow.sdkTask({
+    read: (flow: DriverFlow, label: string, next: string, failed?: string) => flow.add(`${label} - read the rule`, flow.sdkTask({
       action: 'elasticloadbalancingv2:describeRules',
       parameters: { 'RuleArns.$': 'States.Array($.ids.rule.id)' },
-    }, { ResultPath: '$.live', Retry: [READ_RETRIES], Next: next })),
+    }, {
+      ResultPath: '$.live',
+      Retry: readRetries(THROTTLES),
+      ...(failed === undefined ? {} : { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }] }),
+      Next: next,
+    })),
     readCost: { events: EVENTS.task, transitions: 1 },
     isAt: (target: Target) => {
       const w = weightsOf(target);
@@ -85,7 +93,7 @@ export function albBackend(props: AlbDriverProps): DriverBackend {
             },
           }],
         },
-      }, { ResultPath: null, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }], Next: next }));
+      }, { ResultPath: null, Retry: [throttleRetry(THROTTLES)], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }], Next: next }));
     },
     writeCost: cost,
     typicalWriteCost: cost,

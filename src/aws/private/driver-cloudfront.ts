@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Cost, DriverBackend, DriverFlow, EVENTS, pollCost, READ_RETRIES, Target } from './driver-definition';
+import { Cost, DriverBackend, DriverFlow, EVENTS, pollCost, readRetries, Target, throttleRetry } from './driver-definition';
 import type { PlanStep } from '../../core/plan-options';
 import { formatPercent } from '../../core/private/format';
 
@@ -11,6 +11,9 @@ import { formatPercent } from '../../core/private/format';
  */
 const DEPLOY_POLL_SECONDS = 30;
 const DEPLOY_MAX_POLLS = 60;
+
+/** CloudFront's throttling, as Step Functions names it (`<Service>.<Error>Exception`). */
+const THROTTLES = ['CloudFront.ThrottlingException'];
 
 /** A continuous deployment policy's switch and traffic config, in the CloudFront API's shape. */
 export interface PolicyTraffic {
@@ -58,9 +61,12 @@ export function cloudFrontBackend(props: CloudFrontDriverProps): DriverBackend {
       maxPolls: DEPLOY_MAX_POLLS,
       next,
       timedOut: late,
+      retry: readRetries(THROTTLES),
+      failed,
     });
   };
   const catchTo = (failed: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }];
+  const writeRetry = [throttleRetry(THROTTLES)];
   const writeCost = (polls: number): Cost => {
     const sync = pollCost(polls);
     // The promotion reads both ETags first: two more tasks than a policy change.
@@ -74,11 +80,13 @@ export function cloudFrontBackend(props: CloudFrontDriverProps): DriverBackend {
       { key: 'staging', what: 'the staging distribution', logicalId: props.staging.logicalId },
     ],
     noun: 'policy',
-    read: (flow: DriverFlow, label: string, next: string) => flow.add(`${label} - read the policy`, flow.sdkTask({
+    // The staging distribution is the candidate; a new staging configuration leaves the policy as it is.
+    resetsOnNewCandidate: props.staging.logicalId,
+    read: (flow: DriverFlow, label: string, next: string, failed?: string) => flow.add(`${label} - read the policy`, flow.sdkTask({
       action: 'cloudfront:getContinuousDeploymentPolicyConfig',
       parameters: { 'Id.$': '$.ids.policy.id' },
       resultSelector: { 'config.$': '$.ContinuousDeploymentPolicyConfig', 'etag.$': '$.ETag' },
-    }, { ResultPath: '$.live', Retry: [READ_RETRIES], Next: next })),
+    }, { ResultPath: '$.live', Retry: readRetries(THROTTLES), ...(failed === undefined ? {} : { Catch: catchTo(failed) }), Next: next })),
     readCost: { events: EVENTS.task, transitions: 1 },
     isAt: (target: Target) => {
       const traffic = trafficOf(target);
@@ -118,13 +126,13 @@ export function cloudFrontBackend(props: CloudFrontDriverProps): DriverBackend {
             'StagingDistributionId.$': '$.ids.staging.id',
             'IfMatch.$': "States.Format('{}, {}', $.primary.etag, $.staging.etag)",
           },
-        }, { ResultPath: null, Catch: catchTo(failed), Next: deployed }));
+        }, { ResultPath: null, Retry: writeRetry, Catch: catchTo(failed), Next: deployed }));
         const staging = flow.add(`${label} - read the staging ETag`, flow.sdkTask({
           action: 'cloudfront:getDistributionConfig', parameters: { 'Id.$': '$.ids.staging.id' }, resultSelector: { 'etag.$': '$.ETag' },
-        }, { ResultPath: '$.staging', Catch: catchTo(failed), Next: promote }));
+        }, { ResultPath: '$.staging', Retry: readRetries(THROTTLES), Catch: catchTo(failed), Next: promote }));
         return flow.add(`${label} - read the primary ETag`, flow.sdkTask({
           action: 'cloudfront:getDistributionConfig', parameters: { 'Id.$': '$.ids.primary.id' }, resultSelector: { 'etag.$': '$.ETag' },
-        }, { ResultPath: '$.primary', Catch: catchTo(failed), Next: staging }));
+        }, { ResultPath: '$.primary', Retry: readRetries(THROTTLES), Catch: catchTo(failed), Next: staging }));
       }
       const traffic = trafficOf(target);
       const deployed = waitDeployed(flow, label, 'policy', next, failed);
@@ -139,7 +147,7 @@ export function cloudFrontBackend(props: CloudFrontDriverProps): DriverBackend {
             'TrafficConfig': traffic.trafficConfig,
           },
         },
-      }, { ResultPath: null, Catch: catchTo(failed), Next: deployed }));
+      }, { ResultPath: null, Retry: writeRetry, Catch: catchTo(failed), Next: deployed }));
     },
     writeCost: writeCost(DEPLOY_MAX_POLLS),
     typicalWriteCost: writeCost(4),

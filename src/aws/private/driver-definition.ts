@@ -46,11 +46,27 @@ export interface DriverBackend {
   /** What to do once the rollout has finished, for the last announcement. */
   readonly afterFinish: string;
   /**
-   * Adds the states that read the live traffic into `$.live`, then go to `next`; returns the first
+   * The logical id of the candidate resource when a deploy of a new candidate leaves the traffic
+   * where an earlier execution put it (CloudFront: the staging distribution is the candidate, and a
+   * new staging configuration leaves the policy as it was). An execution started by that resource's
+   * CloudFormation event then puts the traffic back on the declared start before step 1, instead of
+   * stopping and leaving the new candidate on traffic nothing watches. Route 53 and ALB declare the
+   * weights on the candidate resource itself, so a new candidate writes the declared start.
+   */
+  readonly resetsOnNewCandidate?: string;
+  /**
+   * Choice rules that hold when a read found something other than the rollout's own resources (a
+   * listing that starts at a record lists the next one when it is gone), each with what is missing:
+   * the rollback writes nothing then, since it would write another resource.
+   */
+  missing?(): Array<{ readonly rule: object; readonly what: string }>;
+  /**
+   * Adds the states that read the live traffic into `$.live`, then go to `next`; a read that fails
+   * (after its retries) goes to `failed`, if given, with the error in `$.error`. Returns the first
    * state's name. Reads keep what the service returns whole, or only paths it always returns: a
    * path that matches nothing would fail the execution (States.Runtime, which nothing catches).
    */
-  read(flow: DriverFlow, label: string, next: string): string;
+  read(flow: DriverFlow, label: string, next: string, failed?: string): string;
   /** A Choice rule that holds when `$.live` is exactly what the rollout set for `target`. */
   isAt(target: Target): object;
   /** `target` in words: `stable 18 and candidate 2`. */
@@ -108,7 +124,19 @@ export interface DriverFlowProps {
   readonly alarms: WatchedAlarm[];
   /** Seconds between two alarm reads during a bake. */
   readonly pollSeconds: number;
+  /**
+   * How many times the alarms are read while an approval without a timeout waits, after which it
+   * rolls back as a timeout would: as many as the execution's history affords (computed when left out).
+   */
+  readonly untimedWatchPolls?: number;
 }
+
+/** Step Functions Standard workflows keep at most 25,000 events in an execution's history (service quotas). */
+export const HISTORY_EVENTS_LIMIT = 25_000;
+/** Events kept free of the history for what the estimate leaves out (announcements on the failure paths). */
+const HISTORY_MARGIN = 200;
+/** An execution runs at most a year. */
+const YEAR_SECONDS = 365 * 24 * 3600;
 
 /** History events per state, as Step Functions records them for a Standard workflow. */
 export const EVENTS = {
@@ -123,6 +151,8 @@ export const EVENTS = {
   /** MapStateEntered, MapStateStarted, MapStateSucceeded, MapStateExited; 2 more per iteration. */
   map: 4,
   mapIteration: 2,
+  /** ParallelStateEntered, ParallelStateStarted, ParallelStateFailed or ParallelStateSucceeded, ParallelStateExited. */
+  parallel: 4,
   /** ExecutionStarted, and ExecutionSucceeded or ExecutionFailed. */
   execution: 2,
   /** SucceedStateEntered and SucceedStateExited, or FailStateEntered. */
@@ -139,6 +169,44 @@ const ASSUMED_OLDER_EXECUTIONS = 2;
 export const READ_RETRIES = { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 };
 
 /**
+ * A service's throttling errors are retried longer, with backoff (2 s, then 4, 8, 16, 32: a minute
+ * in all), on reads and writes alike: a throttled change was not made, and Route 53's
+ * PriorRequestNotComplete asks to try again. Step Functions' AWS SDK integrations name an error
+ * `<Service>.<Error>`, always with the `Exception` suffix, even where the service's API reference
+ * leaves it out (`Route53.PriorRequestNotCompleteException`):
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+export function throttleRetry(errors: string[]): object {
+  return { ErrorEquals: errors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 };
+}
+
+/** What a read retries: throttling longer, anything else three times. */
+export function readRetries(throttles: string[]): object[] {
+  return [throttleRetry(throttles), READ_RETRIES];
+}
+
+/** CloudWatch's throttling, for the alarm reads. */
+const CLOUDWATCH_THROTTLES = ['CloudWatch.ThrottlingException', 'CloudWatch.LimitExceededException'];
+
+/** The error the approval branch ends with once answered, which ends the alarm watch beside it. */
+const APPROVED = 'Approved';
+/** How the alarm watch beside an approval ends the wait. */
+const WATCH_ERRORS = ['AlarmFired', 'AlarmsUnreadable'];
+/** One read of the watch: wait, read, check, count. */
+const WATCH_POLL_EVENTS = EVENTS.wait + EVENTS.task + EVENTS.choice + EVENTS.pass;
+/** SNS errors worth publishing the approval request again for: throttling and its own faults. */
+const SNS_RETRIED = ['SNS.ThrottledException', 'SNS.InternalErrorException', 'SNS.KmsThrottlingException'];
+/**
+ * SNS errors that mean the approval request was never published (SNS Publish API reference), as
+ * Step Functions names them; a person's send-task-failure is anything else.
+ */
+const SNS_FAILURES = [
+  ...SNS_RETRIED, 'SNS.AuthorizationErrorException', 'SNS.NotFoundException', 'SNS.InvalidParameterException',
+  'SNS.KmsDisabledException', 'SNS.KmsAccessDeniedException', 'SNS.KmsNotFoundException', 'SNS.KmsInvalidStateException',
+  'SNS.KmsOptInRequiredException', 'SNS.EndpointDisabledException', 'SNS.SnsException',
+];
+
+/**
  * Builds a driver's states. The helpers add states and return the name of the first one; costs
  * are counted along the way for the longest successful execution (`cost`).
  */
@@ -149,6 +217,8 @@ export class DriverFlow {
   private events = 0;
   private transitions = 0;
   private typical = 0;
+  /** How often the alarms are read while an approval without a timeout waits. */
+  private watchPolls = 1;
 
   constructor(props: DriverFlowProps) {
     // Messages are States.Format templates whose slots are `{}`: a path holding one would add a slot.
@@ -160,6 +230,7 @@ export class DriverFlow {
   public definition(): object {
     const p = this.props;
     const n = this.steps.length;
+    this.watchPolls = p.untimedWatchPolls ?? this.affordableWatchPolls();
     this.count({ events: EVENTS.execution, transitions: 0 });
     const rollback = this.rollbackStates();
 
@@ -245,17 +316,33 @@ export class DriverFlow {
 
   /**
    * A bounded poll: reads with `call` into `resultPath`, goes to `next` once `done` holds, else waits
-   * `seconds` and reads again, at most `maxPolls` times in all, then goes to `timedOut`. Its cost is
+   * `seconds` and reads again, at most `maxPolls` times in all, then goes to `timedOut`; a read that
+   * fails goes to `failed`. Its cost is
    * the caller's to count (`pollCost`).
    */
   public poll(label: string, what: string, opts: {
-    call: SdkCall; resultPath: string; done: object; seconds: number; maxPolls: number; next: string; timedOut: string;
+    call: SdkCall;
+    resultPath: string;
+    done: object;
+    seconds: number;
+    maxPolls: number;
+    next: string;
+    timedOut: string;
+    /** What the read retries. */
+    retry: object[];
+    /** Where a read that fails goes, with the error in `$.error`. */
+    failed: string;
   }): string {
     const read = `${label} - read ${what}`;
     const wait = `${label} - wait for ${what}`;
     const counted = `${label} - count the reads of ${what}`;
     const check = `${label} - is ${what} done`;
-    this.add(read, this.sdkTask(opts.call, { ResultPath: opts.resultPath, Retry: [READ_RETRIES], Next: check }));
+    this.add(read, this.sdkTask(opts.call, {
+      ResultPath: opts.resultPath,
+      Retry: opts.retry,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: opts.failed }],
+      Next: check,
+    }));
     this.add(check, {
       Type: 'Choice',
       Choices: [
@@ -286,6 +373,20 @@ export class DriverFlow {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.announceError', Next: next }],
       Next: next,
     }, counted ? { events: EVENTS.task, transitions: 1 } : NO_COST);
+  }
+
+  /**
+   * The alarm reads the history affords an approval without a timeout: what is left of the 25,000
+   * events once the rest of the longest execution and its rollback are counted, shared by such approvals.
+   */
+  private affordableWatchPolls(): number {
+    const untimed = this.steps.filter(s => s.gate?.kind === StepGateKind.MANUAL_APPROVAL && s.gate.timeout === undefined).length;
+    if (untimed === 0 || this.props.alarms.length === 0) return 1;
+    const once = new DriverFlow({ ...this.props, untimedWatchPolls: 1 });
+    once.definition();
+    const used = once.cost.events + once.rollbackCost().events;
+    const polls = Math.floor((HISTORY_EVENTS_LIMIT - HISTORY_MARGIN - used) / (WATCH_POLL_EVENTS * untimed)) + 1;
+    return Math.max(1, Math.min(polls, Math.floor(YEAR_SECONDS / this.props.pollSeconds)));
   }
 
   /** Stops the older executions of this state machine: the newest deploy drives the rollout. */
@@ -436,17 +537,76 @@ export class DriverFlow {
       `Rollout ${p.path} is at step ${step.index} of ${n} (execution {}): ${formatPercent(step.candidateWeight)} of traffic on the candidate `
       + `(${p.backend.describe(step)}), ${step.gate ? `held by ${step.gate.describe()}` : (step.candidateWeight === 100 ? 'the last step' : 'moving on at once')}.`,
       ['$$.Execution.Id'], held, true);
-    const writeFailed = this.writeFailed(step, label);
-    const written = p.backend.write(this, label, step, announced, writeFailed);
+    // At step 1 nothing has moved yet: a failure stops. Later, traffic is on the candidate: a failure rolls back.
+    const failed = step.index === 1 ? this.writeFailed(step, label) : this.stepFailed(step, label, rollback);
+    const written = p.backend.write(this, label, step, announced, failed);
     this.count(p.backend.writeCost, 1, p.backend.typicalWriteCost);
     const moved = this.outsideChange(step, before, label);
-    const check = this.add(`${label} - is the traffic as left`, {
+    const checkName = `${label} - is the traffic as left`;
+    this.count(p.backend.readCost);
+    const read = p.backend.read(this, label, checkName, failed);
+    const reset = step.index === 1 && p.backend.resetsOnNewCandidate !== undefined
+      ? [{ ...this.newCandidate(p.backend.resetsOnNewCandidate), Next: this.backToStart(read) }] : [];
+    this.add(checkName, {
       Type: 'Choice',
-      Choices: [{ ...p.backend.isAt(before), Next: written }],
+      Choices: [{ ...p.backend.isAt(before), Next: written }, ...reset],
       Default: moved,
     }, { events: EVENTS.choice, transitions: 1 });
-    this.count(p.backend.readCost);
-    return p.backend.read(this, label, check);
+    return read;
+  }
+
+  /**
+   * A Choice rule that holds for an execution started by a deploy of a new candidate (the
+   * CloudFormation event of `logicalId`) that has not put the traffic back on the start yet.
+   */
+  private newCandidate(logicalId: string): object {
+    return {
+      And: [
+        { Variable: '$.input.source', IsPresent: true },
+        { Variable: '$.input.source', StringEquals: 'aws.cloudformation' },
+        { Variable: '$.input.detail.logical-resource-id', IsPresent: true },
+        { Variable: '$.input.detail.logical-resource-id', StringEquals: logicalId },
+        { Not: { Variable: '$.reset', IsPresent: true } },
+      ],
+    };
+  }
+
+  /**
+   * A new candidate found the traffic where an earlier execution left it (its older executions are
+   * stopped by now): put it back on the declared start, which is always safe, say so, and read
+   * again before step 1. A change that fails rolls back, which tries the same change again.
+   */
+  private backToStart(read: string): string {
+    const p = this.props;
+    const label = 'Back to the start';
+    const failed = this.add(`${label} - the change failed`, {
+      Type: 'Pass',
+      Parameters: {
+        'error': 'ChangeFailed',
+        'cause.$': format(`The new candidate found the ${p.backend.noun} where an earlier execution left ${p.backend.noun.endsWith('s') ? 'them' : 'it'}, `
+          + `and ${p.backend.name} refused the change back to the declared start ({}); all traffic is back on the stable side.`, ['States.JsonToString($.error)']),
+      },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    });
+    const announced = this.announce(`${label} - announce`, `Rollout ${p.path}: back to the start`,
+      `Rollout ${p.path} (execution {}) was started by a new candidate and found the ${p.backend.noun} ${p.backend.liveText.template}, `
+      + `where an earlier execution left ${p.backend.noun.endsWith('s') ? 'them' : 'it'}: it put ${p.backend.noun.endsWith('s') ? 'them' : 'it'} back on the declared start `
+      + `(${p.backend.describe(undefined)}) and rolls the new candidate out from step 1.`,
+      ['$$.Execution.Id', ...p.backend.liveText.paths], read);
+    const written = p.backend.write(this, label, undefined, announced, failed);
+    // Not on the usual path; the longest one pays for it once.
+    this.count({
+      events: EVENTS.pass + EVENTS.task + EVENTS.choice + p.backend.writeCost.events + p.backend.readCost.events,
+      transitions: 3 + p.backend.writeCost.transitions + p.backend.readCost.transitions,
+    }, 1, NO_COST);
+    return this.add(label, {
+      Type: 'Pass',
+      Comment: 'A new candidate starts from the declared start: everything on the stable side.',
+      Result: { from: 'an earlier execution' },
+      ResultPath: '$.reset',
+      Next: written,
+    });
   }
 
   /** The gate of a step: nothing, a bake (alarms read throughout), or a manual approval. */
@@ -495,7 +655,13 @@ export class DriverFlow {
     }, { events: EVENTS.pass, transitions: 1 });
   }
 
-  /** A manual approval: a task token announced on the topic, with the commands to approve or reject. */
+  /**
+   * A manual approval: a task token announced on the topic, with the commands to approve or reject.
+   * With alarms, the wait runs in a Parallel state beside a loop that reads them every poll interval:
+   * one in ALARM fails that branch, which ends the wait and rolls back naming the alarm; an answer
+   * ends the approval branch with a known error (`Approved`), which ends the loop. The Parallel's
+   * Catch tells the endings apart.
+   */
   private approval(step: PlanStep, label: string, next: string, rollback: string): string {
     const p = this.props;
     const n = this.steps.length;
@@ -510,18 +676,36 @@ export class DriverFlow {
       ResultPath: '$.failure',
       Next: rollback,
     });
-    const timedOut = this.add(`${label} - approval timed out`, {
+    const unasked = this.add(`${label} - approval not requested`, {
       Type: 'Pass',
-      Result: {
-        error: 'ApprovalTimedOut',
-        cause: `Nobody approved step ${step.index} of ${n} within ${formatSeconds(step.gate!.timeout?.toSeconds() ?? 0)}; all traffic is back on the stable side.`,
+      Parameters: {
+        'error': 'ApprovalNotRequested',
+        'cause.$': format(`The approval of step ${step.index} of ${n} could not be requested on the topic ({}), so nobody could answer it; `
+          + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
       },
       ResultPath: '$.failure',
       Next: rollback,
     });
     const timeout = step.gate!.timeout?.toSeconds();
+    const watched = p.alarms.length > 0;
+    // Without a timeout, the alarms are watched as long as the history affords, then it rolls back.
+    const watchPolls = timeout === undefined ? this.watchPolls : Math.ceil(timeout / p.pollSeconds) + 1;
+    const watchSeconds = watchPolls * p.pollSeconds;
+    // The request's own bound: the timeout, or (watched) a poll after the watch ends, so that the watch ends the wait.
+    const taskTimeout = timeout ?? (watched ? watchSeconds + p.pollSeconds : undefined);
+    const timedOut = this.add(`${label} - approval timed out`, {
+      Type: 'Pass',
+      Result: {
+        error: 'ApprovalTimedOut',
+        cause: `Nobody approved step ${step.index} of ${n} within ${formatSeconds(taskTimeout ?? 0)}; all traffic is back on the stable side.`,
+      },
+      ResultPath: '$.failure',
+      Next: rollback,
+    });
+    const bound = timeout !== undefined ? `; without an answer within ${formatSeconds(timeout)} it rolls back`
+      : (watched ? `; it reads the alarms while it waits, for up to ${formatSeconds(watchSeconds)}, and without an answer by then it rolls back` : '');
     const nextText = following === undefined ? 'finish the rollout' : `go on to step ${following.index} (${formatPercent(following.candidateWeight)} on the candidate)`;
-    const ask = this.add(`${label} - wait for approval`, {
+    const ask = {
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
       Parameters: {
@@ -529,22 +713,130 @@ export class DriverFlow {
         'Subject': snsSubject(`Approve step ${step.index} of ${n} of rollout ${p.path}`),
         'Message.$': format(
           `Rollout ${p.path} waits for your approval at step ${step.index} of ${n} (execution {}): ${formatPercent(step.candidateWeight)} of traffic `
-          + `is on the candidate (${p.backend.describe(step)})${timeout === undefined ? '' : `; without an answer within ${formatSeconds(timeout)} it rolls back`}.\n\n`
+          + `is on the candidate (${p.backend.describe(step)})${bound}.${watched ? ' An alarm in ALARM meanwhile rolls it back.' : ''}\n\n`
           + `To approve and ${nextText}:\n  aws stepfunctions send-task-success --task-token '{}' --task-output '{}'\n\n`
           + 'To reject and put all traffic back on the stable side:\n  aws stepfunctions send-task-failure --task-token \'{}\' --error Rejected --cause \'<why>\'',
           ['$$.Execution.Id', '$$.Task.Token', "'{}'", '$$.Task.Token'],
         ),
       },
-      ...(timeout === undefined ? {} : { TimeoutSeconds: timeout }),
-      ResultPath: '$.approval',
-      Catch: [
-        { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: timedOut },
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: rejected },
-      ],
-      Next: after,
-    }, { events: EVENTS.callback, transitions: 1 });
+      ...(taskTimeout === undefined ? {} : { TimeoutSeconds: taskTimeout }),
+      // SNS throttling and its internal errors are retried: the request is published again, with a new token.
+      Retry: [{ ErrorEquals: SNS_RETRIED, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+    };
+    const catches = (approved?: string) => [
+      ...(approved === undefined ? [] : [{ ErrorEquals: [APPROVED], ResultPath: null, Next: approved }]),
+      { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: timedOut },
+      { ErrorEquals: SNS_FAILURES, ResultPath: '$.error', Next: unasked },
+      ...(watched ? [{ ErrorEquals: [...WATCH_ERRORS, 'ApprovalTimedOut'], ResultPath: '$.error', Next: this.watchEnded(label) }] : []),
+      // Anything a person sends with send-task-failure is a rejection.
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: rejected },
+    ];
+    let waiting: string;
+    if (!watched) {
+      waiting = this.add(`${label} - wait for approval`, { ...ask, ResultPath: '$.approval', Catch: catches(), Next: after },
+        { events: EVENTS.callback, transitions: 1 });
+    } else {
+      const answered = `${label} - answered`;
+      const parallel = {
+        Type: 'Parallel',
+        Comment: `The approval, and the alarms read every ${formatSeconds(p.pollSeconds)} while it waits.`,
+        Branches: [
+          {
+            StartAt: `${label} - wait for approval`,
+            States: {
+              [`${label} - wait for approval`]: { ...ask, ResultPath: null, Next: answered },
+              // Ends the Parallel, and the watch with it.
+              [answered]: { Type: 'Fail', Error: APPROVED, Cause: 'The step was approved.' },
+            },
+          },
+          this.watchBranch(step, label, watchPolls),
+        ],
+        ResultPath: null,
+        Catch: catches(after),
+        Next: after,
+      };
+      // The longest wait: every poll of the watch; the usual one: an answer before the first poll.
+      this.count({
+        events: EVENTS.parallel + EVENTS.callback + EVENTS.fail + EVENTS.pass + watchPolls * WATCH_POLL_EVENTS,
+        transitions: 4 + watchPolls * 4,
+      }, 1, { events: 0, transitions: 5 });
+      waiting = this.add(`${label} - wait for approval, watching the alarms`, parallel);
+    }
     // The alarms are read before the request: a step already failing is not put to a person.
-    return this.alarmCheck(step, `${label} - read the alarms`, ask, rollback);
+    return this.alarmCheck(step, `${label} - read the alarms`, waiting, rollback);
+  }
+
+  /** The approval's end by the watch: an alarm, alarms unreadable, or the watch's bound. `$.error` holds the branch's error and cause. */
+  private watchEnded(label: string): string {
+    return this.add(`${label} - the watch ended the wait`, {
+      Type: 'Pass',
+      Parameters: { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+      ResultPath: '$.failure',
+      Next: 'Roll back',
+    });
+  }
+
+  /**
+   * The Parallel branch that reads the alarms while an approval waits: every poll interval, at most
+   * `polls` times; it fails with `AlarmFired` naming the alarm, `AlarmsUnreadable`, or, once the
+   * polls are spent, `ApprovalTimedOut`.
+   */
+  private watchBranch(step: PlanStep, label: string, polls: number): object {
+    const p = this.props;
+    const n = this.steps.length;
+    const at = `step ${step.index} of ${n} (${formatPercent(step.candidateWeight)} on the candidate)`;
+    const name = (what: string) => `${label} - watch - ${what}`;
+    const fired = (list: string) => ({
+      Type: 'Pass',
+      Parameters: { 'cause.$': format(`Alarm {} fired during ${at}, while it waited for approval; all traffic is back on the stable side.`, [`$.alarms.${list}[0].AlarmName`]) },
+      ResultPath: '$.watchEnd',
+      Next: name('fail, an alarm fired'),
+    });
+    return {
+      StartAt: name('start'),
+      States: {
+        [name('start')]: { Type: 'Pass', Result: { left: polls }, ResultPath: '$.watchCount', Next: name('wait') },
+        [name('wait')]: { Type: 'Wait', Seconds: p.pollSeconds, Next: name('read the alarms') },
+        [name('read the alarms')]: this.sdkTask({
+          action: 'cloudwatch:describeAlarms',
+          parameters: { 'AlarmNames.$': '$.watch', 'AlarmTypes': ['CompositeAlarm', 'MetricAlarm'], 'StateValue': 'ALARM' },
+        }, {
+          ResultPath: '$.alarms',
+          Retry: readRetries(CLOUDWATCH_THROTTLES),
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('unreadable') }],
+          Next: name('any in alarm'),
+        }),
+        [name('any in alarm')]: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.alarms.MetricAlarms[0].AlarmName', IsPresent: true, Next: name('alarm') },
+            { Variable: '$.alarms.CompositeAlarms[0].AlarmName', IsPresent: true, Next: name('composite alarm') },
+            { Variable: '$.watchCount.left', NumericLessThanEquals: 1, Next: name('fail, too long') },
+          ],
+          Default: name('count'),
+        },
+        [name('count')]: { Type: 'Pass', Parameters: { 'left.$': 'States.MathAdd($.watchCount.left, -1)' }, ResultPath: '$.watchCount', Next: name('wait') },
+        [name('alarm')]: fired('MetricAlarms'),
+        [name('composite alarm')]: fired('CompositeAlarms'),
+        [name('fail, an alarm fired')]: { Type: 'Fail', Error: 'AlarmFired', CausePath: '$.watchEnd.cause' },
+        [name('unreadable')]: {
+          Type: 'Pass',
+          Parameters: {
+            'cause.$': format(`The alarms could not be read during ${at}, while it waited for approval ({}), so nothing watched the release; `
+              + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
+          },
+          ResultPath: '$.watchEnd',
+          Next: name('fail, unreadable'),
+        },
+        [name('fail, unreadable')]: { Type: 'Fail', Error: 'AlarmsUnreadable', CausePath: '$.watchEnd.cause' },
+        [name('fail, too long')]: {
+          Type: 'Fail',
+          Error: 'ApprovalTimedOut',
+          Cause: `Nobody approved ${at} within ${formatSeconds(polls * p.pollSeconds)}, the longest the driver watches the alarms `
+            + 'in one execution; all traffic is back on the stable side.',
+        },
+      },
+    };
   }
 
   /** Reads the alarms: one in ALARM rolls back, naming it; a failed read rolls back too (nothing watches otherwise). */
@@ -595,7 +887,7 @@ export class DriverFlow {
       parameters: { 'AlarmNames.$': '$.watch', 'AlarmTypes': ['CompositeAlarm', 'MetricAlarm'], 'StateValue': 'ALARM' },
     }, {
       ResultPath: '$.alarms',
-      Retry: [READ_RETRIES],
+      Retry: readRetries(CLOUDWATCH_THROTTLES),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: unread }],
       Next: check,
     }), { events: EVENTS.task, transitions: 1 });
@@ -627,7 +919,26 @@ export class DriverFlow {
     });
   }
 
-  /** A change the backend refused: stop without more changes, saying where the traffic stays. */
+  /**
+   * After step 1, a read or a change that failed (after its retries) rolls back: traffic is on the
+   * candidate, and a driver that cannot read or change it watches nothing.
+   */
+  private stepFailed(step: PlanStep, label: string, rollback: string): string {
+    const p = this.props;
+    const n = this.steps.length;
+    return this.add(`${label} - the change failed`, {
+      Type: 'Pass',
+      Parameters: {
+        'error': 'ChangeFailed',
+        'cause.$': format(`Step ${step.index} of ${n} could not read or change the ${p.backend.noun} on ${p.backend.name} ({}); `
+          + 'all traffic is back on the stable side.', ['States.JsonToString($.error)']),
+      },
+      ResultPath: '$.failure',
+      Next: rollback,
+    });
+  }
+
+  /** At step 1, a change the backend refused, or a read that failed: stop without more changes, saying where the traffic stays. */
   private writeFailed(step: PlanStep, label: string): string {
     const p = this.props;
     const n = this.steps.length;
@@ -661,7 +972,7 @@ export class DriverFlow {
     const stuck = this.add('Roll back - failed', {
       Type: 'Fail',
       Error: 'RollbackFailed',
-      Cause: `The driver could not put all traffic back on the stable side of ${p.path}: ${p.backend.name} refused the change three times. `
+      Cause: `The driver could not put all traffic back on the stable side of ${p.path}: ${p.backend.name} failed to read or change it three times. `
         + 'Deploy without the candidate to roll back.',
     });
     const stuckAnnounced = this.announce('Roll back - announce the failure', `Rollout ${p.path} could not roll back`,
@@ -669,7 +980,30 @@ export class DriverFlow {
       ['$$.Execution.Id', '$.failure.cause', 'States.JsonToString($.error)'], stuck);
     const retried = 'Roll back - try again';
     const written = p.backend.write(this, 'Roll back', undefined, announced, retried);
-    const read = p.backend.read(this, 'Roll back', written);
+    const missing = p.backend.missing?.() ?? [];
+    let checked = written;
+    if (missing.length > 0) {
+      const gone = this.add('Roll back - stop, a resource is missing', { Type: 'Fail', Error: 'RollbackFailed', CausePath: '$.missing.cause' });
+      const goneAnnounced = this.announce('Roll back - announce the missing resource', `Rollout ${p.path} could not roll back`,
+        `Rollout ${p.path} could not roll back (execution {}): {} It was rolling back because: {}`, ['$$.Execution.Id', '$.missing.cause', '$.failure.cause'], gone);
+      checked = this.add('Roll back - are the resources there', {
+        Type: 'Choice',
+        Choices: missing.map((m, i) => ({
+          ...m.rule,
+          Next: this.add(`Roll back - missing ${i + 1}`, {
+            Type: 'Pass',
+            Result: {
+              cause: `The rollback found no ${m.what}, so it wrote nothing: it would have changed another resource. `
+              + 'Deploy without the candidate to put all traffic back on the stable side.',
+            },
+            ResultPath: '$.missing',
+            Next: goneAnnounced,
+          }),
+        })),
+        Default: written,
+      });
+    }
+    const read = p.backend.read(this, 'Roll back', checked, retried);
     this.add(retried, {
       Type: 'Choice',
       Choices: [{ Variable: '$.retries.left', NumericLessThanEquals: 1, Next: stuckAnnounced }],

@@ -14,7 +14,7 @@ import { fail } from '../../core/private/validation';
 import { StepGateKind } from '../../core/step-gate';
 import type { TrafficPlan } from '../../core/strategy';
 import type { RolloutDriver } from '../rollout-driver';
-import { DEPLOY_MAX_POLLS, DEPLOY_POLL_SECONDS, DriverBackend, DriverFlow, WatchedAlarm } from './driver-definition';
+import { DEPLOY_MAX_POLLS, DEPLOY_POLL_SECONDS, DriverBackend, DriverFlow, HISTORY_EVENTS_LIMIT, WatchedAlarm } from './driver-definition';
 
 /**
  * Step Functions Standard workflows (service quotas): an execution runs at most one year and keeps
@@ -22,7 +22,7 @@ import { DEPLOY_MAX_POLLS, DEPLOY_POLL_SECONDS, DriverBackend, DriverFlow, Watch
  * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
  */
 export const MAX_EXECUTION_SECONDS = 365 * 24 * 3600;
-export const MAX_HISTORY_EVENTS = 25_000;
+export const MAX_HISTORY_EVENTS = HISTORY_EVENTS_LIMIT;
 const MAX_DEFINITION_BYTES = 1024 * 1024;
 /** DescribeAlarms takes at most 100 alarm names. */
 export const MAX_ALARMS = 100;
@@ -191,12 +191,16 @@ function watched(stack: Stack, alarm: cloudwatch.IAlarm): WatchedAlarm {
   return { name: alarm.alarmName };
 }
 
-/** What the role may do once the deploy has finished: the backend's own resources, and read the rollout's alarms. */
+/** What the role may do once the deploy has finished: the backend's own resources, and read alarm states (the rollout's alarms, by name). */
 function statements(props: DriverProps): iam.PolicyStatement[] {
   const list: iam.PolicyStatement[] = [...props.backend.statements()];
   const alarms = props.alarms();
   if (alarms.length > 0) {
-    list.push(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map(a => a.alarmArn) }));
+    // Composite alarms come back only to a cloudwatch:DescribeAlarms permission scoped to `*`
+    // (CloudWatch API Reference, DescribeAlarms): scoped to the alarms' ARNs, a composite alarm would
+    // never be read, so never roll back. The AlarmNames the driver passes still bound what it reads.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+    list.push(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }));
   }
   return list;
 }

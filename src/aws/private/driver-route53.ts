@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Cost, DriverBackend, DriverFlow, EVENTS, pollCost, READ_RETRIES, Target } from './driver-definition';
+import { Cost, DriverBackend, DriverFlow, EVENTS, pollCost, readRetries, Target, throttleRetry } from './driver-definition';
 import type { Route53Weights } from './route53-weights';
 
 /**
@@ -11,6 +11,13 @@ import type { Route53Weights } from './route53-weights';
  */
 const SYNC_POLL_SECONDS = 15;
 const SYNC_MAX_POLLS = 20;
+
+/**
+ * Route 53's throttling (ThrottlingException, and PriorRequestNotComplete while an earlier change of
+ * the zone is applied), as Step Functions names them:
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
+ */
+const THROTTLES = ['Route53.ThrottlingException', 'Route53.PriorRequestNotCompleteException'];
 
 /** What the Route 53 driver needs to know about the two records. */
 export interface Route53DriverProps {
@@ -72,17 +79,25 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
     // The hosted zone depends on nothing of the rollout's: its id stays in the definition.
     lookups: [],
     noun: 'weights',
-    read: (flow: DriverFlow, label: string, next: string) => {
+    read: (flow: DriverFlow, label: string, next: string, failed?: string) => {
       const readRole = (role: Role, then: string) => flow.add(`${label} - read the ${role} record`, flow.sdkTask({
         action: 'route53:listResourceRecordSets',
-        // The listing starts at the record: it comes first, if it exists.
+        // The listing starts at the record: it comes first, if it exists. One record only: without
+        // MaxItems Route 53 lists up to 300, which could pass the 256 KiB a state's data may hold
+        // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). MaxItems is a string.
         parameters: {
           HostedZoneId: props.hostedZoneId,
           StartRecordName: props.recordName,
           StartRecordType: props.recordType,
           StartRecordIdentifier: setIdentifier(role),
+          MaxItems: '1',
         },
-      }, { ResultPath: `$.live.${role}`, Retry: [READ_RETRIES], Next: then }));
+      }, {
+        ResultPath: `$.live.${role}`,
+        Retry: readRetries(THROTTLES),
+        ...(failed === undefined ? {} : { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }] }),
+        Next: then,
+      }));
       return readRole('stable', readRole('candidate', next));
     },
     readCost: { events: 2 * EVENTS.task, transitions: 2 },
@@ -118,6 +133,8 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
         maxPolls: SYNC_MAX_POLLS,
         next,
         timedOut: notInSync,
+        retry: readRetries(THROTTLES),
+        failed,
       });
       return flow.add(`${label} - set ${target === undefined ? 'all on stable' : 'the weights'}`, flow.sdkTask({
         action: 'route53:changeResourceRecordSets',
@@ -133,13 +150,19 @@ export function route53Backend(props: Route53DriverProps): DriverBackend {
             ],
           },
         },
-        resultSelector: { 'id.$': '$.ChangeInfo.Id' },
+        // ChangeInfo.Id is `/change/C...`; GetChange takes the bare id, its last part.
+        resultSelector: { 'id.$': "States.ArrayGetItem(States.StringSplit($.ChangeInfo.Id, '/'), States.MathAdd(States.ArrayLength(States.StringSplit($.ChangeInfo.Id, '/')), -1))" },
       }, {
         ResultPath: '$.change',
+        Retry: [throttleRetry(THROTTLES)],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: failed }],
         Next: sync,
       }));
     },
+    missing: () => (['stable', 'candidate'] as Role[]).map(role => ({
+      rule: { Not: { And: own(role) } },
+      what: `${role} record (${props.recordName} ${props.recordType}, set identifier ${setIdentifier(role)})`,
+    })),
     writeCost: writeCost(SYNC_MAX_POLLS),
     typicalWriteCost: writeCost(2),
     afterFinish: 'Promote it: in the app, make the candidate the stable target and leave the candidate out, and deploy; the next release adds a candidate again.',

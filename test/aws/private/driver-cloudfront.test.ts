@@ -3,7 +3,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { aws, Match, StepGate, Strategy } from '../../../src';
-import { describePolicy, headerTraffic, weightTraffic } from '../../../src/aws/private/driver-cloudfront';
+import { describePolicy, headerTraffic, PolicyTraffic, weightTraffic } from '../../../src/aws/private/driver-cloudfront';
 import { testApp, validatedTemplate } from '../../support/cfn';
 import { FakeAws } from '../../support/fake-aws';
 import { Call, definitionOf, execute, expectValidAsl, resolveCfn } from '../../support/sfn';
@@ -50,6 +50,11 @@ function world(template: any): FakeAws {
   // The primary is Deployed again on the second read after a change, as it usually is within a minute.
   fake.deployingReads = 1;
   return fake;
+}
+
+/** A policy's traffic as its config's fields. */
+function policyConfig(traffic: PolicyTraffic): object {
+  return { Enabled: traffic.enabled, TrafficConfig: traffic.trafficConfig };
 }
 
 /** What each policy change set, with its second: [at, enabled, traffic]. */
@@ -124,6 +129,28 @@ describe('a canary 5% (bake 10m) → 10% (bake 10m) → 100%', () => {
     expect(policyChanges(calls)).toHaveLength(1);
     expect(error).toBe('TrafficMovedOutside');
     expect(cause).toMatch(/^the policy is enabled false with \{.*\}, not the policy sending 5% of requests, set at step 1: something else moved it .*leaves it as it is\.$/);
+  });
+
+  test('a new candidate deployed mid-rollout puts the policy back on the declared start, with its ETag, and rolls the new release out from step 1', async () => {
+    const fake = world(synthesized.template);
+    // An earlier execution left the policy at 10%; the deploy of a new staging configuration leaves it there.
+    fake.policy = { config: { ...fake.policy!.config, ...policyConfig(weightTraffic(10, 600)) }, etag: 7 };
+    const staging = Object.entries<any>(synthesized.template.Resources).find(([id, r]) => r.Type === 'AWS::CloudFront::Distribution' && id.startsWith('NextStaging'))![0];
+    const event = { 'source': 'aws.cloudformation', 'detail-type': 'CloudFormation Resource Status Change', 'detail': { 'logical-resource-id': staging } };
+    const { calls, error } = await execute(synthesized.definition, event, fake.handler);
+    expect(error).toBeUndefined();
+    expect(policyChanges(calls)).toEqual([[0, false, 'disabled'], [30, true, 'sending 5% of requests'], [660, true, 'sending 10% of requests']]);
+    expect(calls.find(c => c.action === 'cloudfront:updateContinuousDeploymentPolicy')!.params.IfMatch).toBe('E7');
+    expect(fake.published.map(m => m.subject)).toContain('Rollout Stack/Next: back to the start');
+    expect(fake.promoted).toBe(true);
+  });
+
+  test('started by hand, a policy left elsewhere still stops the rollout without a write', async () => {
+    const fake = world(synthesized.template);
+    fake.policy = { config: { ...fake.policy!.config, ...policyConfig(weightTraffic(10, 600)) }, etag: 7 };
+    const { calls, error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('TrafficMovedOutside');
+    expect(policyChanges(calls)).toEqual([]);
   });
 
   test('a policy changed between the read and the write is refused by its ETag, and nothing is written', async () => {

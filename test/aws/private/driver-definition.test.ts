@@ -14,7 +14,7 @@ const CANDIDATE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgro
 const RULE = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/lb/1/2/3';
 
 /** A flow on a backend with nothing to synthesize (an ALB rule named by literal ARNs). */
-function flow(strategy: Strategy, opts: { topic?: boolean; alarms?: number; pollSeconds?: number; path?: string } = {}) {
+function flow(strategy: Strategy, opts: { topic?: boolean; alarms?: number; pollSeconds?: number; path?: string; untimedWatchPolls?: number } = {}) {
   const plan = strategy.plan({ capacity: CapacityMode.FULL_COPY });
   const driver = new DriverFlow({
     path: opts.path ?? 'Stack/Web',
@@ -30,6 +30,7 @@ function flow(strategy: Strategy, opts: { topic?: boolean; alarms?: number; poll
     topicArn: opts.topic === false ? undefined : 'arn:aws:sns:us-east-1:123456789012:rollout',
     alarms: Array.from({ length: opts.alarms ?? 1 }, (_, i) => (i === 0 ? { logicalId: 'Errors' } : { name: `imported-${i}` })),
     pollSeconds: opts.pollSeconds ?? 60,
+    untimedWatchPolls: opts.untimedWatchPolls,
   });
   const definition = driver.definition();
   return { driver, definition };
@@ -53,7 +54,7 @@ test('the definition is valid, and every state is named after what it does, in a
     'Start', 'List the running executions', 'Wait for the deploy', 'Announce the start',
     'Step 1 at 10 percent - read the rule', 'Step 1 at 10 percent - is the traffic as left', 'Step 1 at 10 percent - set the weights',
     'Step 1 at 10 percent - start the bake', 'Step 1 at 10 percent - bake 1m', 'Step 1 at 10 percent - read the alarms at the end',
-    'Step 2 at 50 percent - wait for approval', 'Step 3 at 100 percent - set the weights', 'Rollout finished', 'Roll back', 'Rolled back',
+    'Step 2 at 50 percent - wait for approval, watching the alarms', 'Step 3 at 100 percent - set the weights', 'Rollout finished', 'Roll back', 'Rolled back',
   ]));
 });
 
@@ -99,6 +100,40 @@ test('an alarm in ALARM before an approval rolls back without asking anybody', a
   expect(calls.some(c => c.action === 'sns:publish.waitForTaskToken')).toBe(false);
 });
 
+test('an approval without a timeout is watched as long as the history affords, then rolls back as a timeout would', async () => {
+  const { driver } = flow(CANARY);
+  // The longest execution, with every read of the watch and a rollback, fits the 25,000 history events.
+  expect(driver.cost.events + driver.rollbackCost().events).toBeLessThanOrEqual(25_000);
+  expect(driver.cost.events + driver.rollbackCost().events).toBeGreaterThan(24_000);
+  // Three reads, for the test.
+  const { definition } = flow(CANARY, { untimedWatchPolls: 3 });
+  const fake = world();
+  fake.approval = () => 'ignore';
+  const { error, cause } = await execute(definition, {}, fake.handler);
+  expect(error).toBe('ApprovalTimedOut');
+  expect(cause).toBe('Nobody approved step 2 of 3 (50% on the candidate) within 3m, the longest the driver watches the alarms in one execution; '
+    + 'all traffic is back on the stable side.');
+  expect(fake.ruleWeights.get(CANDIDATE)).toBe(0);
+  expect(fake.published.find(m => m.subject?.startsWith('Approve'))!.message)
+    .toContain('it reads the alarms while it waits, for up to 3m, and without an answer by then it rolls back. An alarm in ALARM meanwhile rolls it back.');
+});
+
+test('alarms that cannot be read while an approval waits roll back', async () => {
+  const { definition } = flow(CANARY);
+  const fake = world();
+  fake.approval = () => 'ignore';
+  const handler = fake.handler;
+  let reads = 0;
+  const { error, cause } = await execute(definition, {}, (action, params, at, state) => {
+    // The 12th read is the first of the watch (after 10 in the bake and 1 before the request).
+    if (action === 'cloudwatch:describeAlarms' && ++reads >= 13) throw Object.assign(new Error('User is not authorized'), { name: 'CloudWatch.CloudWatchException' });
+    return handler(action, params, at, state);
+  });
+  expect(error).toBe('AlarmsUnreadable');
+  expect(cause).toContain('while it waited for approval');
+  expect(fake.ruleWeights.get(CANDIDATE)).toBe(0);
+});
+
 test('alarms that cannot be read roll back: nothing would watch the release', async () => {
   const { definition } = flow(CANARY);
   const fake = world();
@@ -110,6 +145,27 @@ test('alarms that cannot be read roll back: nothing would watch the release', as
   expect(error).toBe('AlarmsUnreadable');
   expect(cause).toContain('nothing watched the release');
   expect(fake.ruleWeights.get(CANDIDATE)).toBe(0);
+});
+
+test('after step 1, a rule that cannot be read rolls back: a driver that cannot read the traffic watches nothing', async () => {
+  const { definition } = flow(CANARY);
+  const fake = world();
+  // Step 2's read, and its three retries.
+  fake.failWith = (action, n) => (action === 'elasticloadbalancingv2:describeRules' && n >= 2 && n <= 5 ? 'ElasticLoadBalancingV2.ElasticLoadBalancingV2Exception' : undefined);
+  const { error, cause } = await execute(definition, {}, fake.handler);
+  expect(error).toBe('ChangeFailed');
+  expect(cause).toMatch(/^Step 2 of 3 could not read or change the weights on ALB weighted target groups/);
+  expect([fake.ruleWeights.get(STABLE), fake.ruleWeights.get(CANDIDATE)]).toEqual([1, 0]);
+  expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+});
+
+test('throttled rule changes are retried', async () => {
+  const { definition } = flow(CANARY);
+  const fake = world();
+  fake.failWith = (action, n) => (action === 'elasticloadbalancingv2:modifyRule' && n <= 4 ? 'ElasticLoadBalancingV2.ThrottlingException' : undefined);
+  const { error } = await execute(definition, {}, fake.handler);
+  expect(error).toBeUndefined();
+  expect(fake.ruleWeights.get(CANDIDATE)).toBe(1);
 });
 
 test('without a topic nothing is announced', async () => {

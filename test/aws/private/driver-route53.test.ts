@@ -21,11 +21,11 @@ const CANARY = Strategy.canary({
 const ALARM = 'Stack-Errors';
 
 /** A driven rollout between two IP addresses (records with a TTL, and a health check on the candidate), watched by one alarm. */
-function synth(strategy: Strategy = CANARY) {
+function synth(strategy: Strategy = CANARY, id = 'Web') {
   const stack = new Stack(testApp(), 'Stack');
   const zone = new route53.PublicHostedZone(stack, 'Zone', { zoneName: 'example.com' });
   const health = new route53.HealthCheck(stack, 'Health', { type: route53.HealthCheckType.HTTP, ipAddress: '192.0.2.20', resourcePath: '/' });
-  const web = new aws.WeightedDnsRollout(stack, 'Web', {
+  const web = new aws.WeightedDnsRollout(stack, id, {
     zone,
     recordName: 'www',
     strategy,
@@ -60,6 +60,10 @@ function world(template: any): FakeAws {
   }
   // A change is INSYNC on the second read, as it usually is.
   fake.pendingReads = 1;
+  // The zone holds 300 more records after the rollout's, of a kilobyte each: listing them all would pass 256 KiB.
+  for (let i = 0; i < 300; i++) {
+    fake.otherRecords.push({ Name: `zz${String(i).padStart(3, '0')}.example.com.`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: `"${'x'.repeat(1000)}"` }] });
+  }
   return fake;
 }
 
@@ -124,9 +128,11 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     });
     // The records listed are the rollout's own: the listing starts at each one's set identifier.
     expect(calls.filter(c => c.action === 'route53:listResourceRecordSets').slice(0, 2).map(c => c.params)).toEqual([
-      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-stable' },
-      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-candidate' },
+      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-stable', MaxItems: '1' },
+      { HostedZoneId: 'ZoneA5DE4B68', StartRecordName: 'www.example.com.', StartRecordType: 'A', StartRecordIdentifier: 'Web-candidate', MaxItems: '1' },
     ]);
+    // The change is read back by its bare id, not ChangeInfo.Id's `/change/C1`.
+    expect(calls.find(c => c.action === 'route53:getChange')!.params).toEqual({ Id: 'C1' });
   });
 
   test('announces the start, every step, the approval request with the commands, and the finish', async () => {
@@ -171,6 +177,40 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     expect(cause).toBe('Step 3 of 4 was not approved ({"Error":"Rejected","Cause":"the error rate looks wrong"}); all traffic is back on the stable side.');
   });
 
+  test('an alarm while an approval waits rolls back at once, naming the alarm, and ends the wait', async () => {
+    const fake = world(synthesized.template);
+    fake.approval = () => 'ignore';
+    // The approval is asked for at 2745 seconds; two hours later, the alarm fires.
+    fake.alarmsAt = at => (at >= 2745 + 7200 ? [ALARM] : []);
+    const { calls, error, cause, seconds } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('AlarmFired');
+    expect(cause).toBe(`Alarm ${ALARM} fired during step 3 of 4 (50% on the candidate), while it waited for approval; all traffic is back on the stable side.`);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [10, 10], [20, 0]]);
+    // Read every minute while it waited; rolled back within a minute of the alarm, long before the 4-hour timeout.
+    const watched = readsOf(calls, 'cloudwatch:describeAlarms').filter(at => at > 2745);
+    expect(watched.slice(0, 3)).toEqual([2805, 2865, 2925]);
+    expect(weightChanges(calls).at(-1)![0]).toBe(2745 + 7200);
+    expect(seconds).toBeLessThan(2745 + 7200 + 60);
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+  });
+
+  test('an approval request SNS cannot publish rolls back, and says so rather than calling it a rejection', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = action => (action === 'sns:publish.waitForTaskToken' ? 'SNS.KmsDisabledException' : undefined);
+    const { error, cause } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('ApprovalNotRequested');
+    expect(cause).toMatch(/^The approval of step 3 of 4 could not be requested on the topic \(\{"Error":"SNS.KmsDisabledException"/);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+  });
+
+  test('a throttled approval request is published again', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = (action, n) => (action === 'sns:publish.waitForTaskToken' && n <= 2 ? 'SNS.ThrottledException' : undefined);
+    const { error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBeUndefined();
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([0, 20]);
+  });
+
   test('an approval nobody answers rolls back after its timeout', async () => {
     const fake = world(synthesized.template);
     fake.approval = () => 'ignore';
@@ -212,6 +252,59 @@ describe('a canary 5% (bake 15m) → 25% (bake 30m) → 50% (approval) → 100%'
     expect(calls.filter(c => c.action === 'route53:changeResourceRecordSets')).toHaveLength(1);
     expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
     expect(fake.records.get('Web-candidate').ResourceRecords).toEqual([{ Value: '192.0.2.30' }]);
+  });
+
+  test('throttled reads and changes are retried with backoff, and the rollout goes on', async () => {
+    const fake = world(synthesized.template);
+    // Step 2's first read is throttled five times, its change three times (an earlier change of the zone still applying).
+    fake.failWith = (action, n) => {
+      if (action === 'route53:listResourceRecordSets' && n >= 3 && n <= 7) return 'Route53.ThrottlingException';
+      if (action === 'route53:changeResourceRecordSets' && n >= 2 && n <= 4) return 'Route53.PriorRequestNotCompleteException';
+      return undefined;
+    };
+    const { calls, error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBeUndefined();
+    // Step 2's change, tried four times.
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [15, 5], [15, 5], [15, 5], [10, 10], [0, 20]]);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([0, 20]);
+    // 2, 4, 8, 16 and 32 seconds between the reads; 2, 4 and 8 between the changes.
+    const reads = readsOf(calls, 'route53:listResourceRecordSets').slice(2, 8);
+    expect(reads.slice(1).map((at, i) => at - reads[i])).toEqual([2, 4, 8, 16, 32]);
+  });
+
+  test('after step 1, a read that keeps failing puts all traffic back on stable and says so', async () => {
+    const fake = world(synthesized.template);
+    // Step 2's change is made, then Route 53 stops answering GetChange for it (every try and retry).
+    fake.failWith = (action, n) => (action === 'route53:getChange' && n >= 3 && n <= 6 ? 'Route53.Route53Exception' : undefined);
+    const { calls, error, cause } = await execute(synthesized.definition, {}, fake.handler);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [20, 0]]);
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+    expect(error).toBe('ChangeFailed');
+    expect(cause).toMatch(/^Step 2 of 4 could not read or change the weights on Route 53 weighted records \(\{"Error":"Route53.Route53Exception".*\); all traffic is back on the stable side\.$/);
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web rolled back');
+  });
+
+  test('after step 1, a change that fails rolls back', async () => {
+    const fake = world(synthesized.template);
+    fake.failWith = (action, n) => (action === 'route53:changeResourceRecordSets' && n === 2 ? 'Route53.InvalidInputException' : undefined);
+    const { calls, error } = await execute(synthesized.definition, {}, fake.handler);
+    expect(error).toBe('ChangeFailed');
+    expect(fake.weights('Web-stable', 'Web-candidate')).toEqual([20, 0]);
+    expect(weightChanges(calls).map(([, s, c]) => [s, c])).toEqual([[19, 1], [15, 5], [20, 0]]);
+  });
+
+  test('a rollback that finds a record of the rollout gone writes nothing, and fails naming it', async () => {
+    const fake = world(synthesized.template);
+    // Someone deleted the candidate record; the listing from it finds the next record of the name, another rollout's.
+    const candidate = fake.records.get('Web-candidate');
+    fake.records.delete('Web-candidate');
+    fake.otherRecords.push({ ...candidate, SetIdentifier: 'Web-x-other', Weight: 7 });
+    const { calls, error, cause } = await execute(synthesized.definition, { action: 'rollback' }, fake.handler);
+    expect(calls.filter(c => c.action === 'route53:changeResourceRecordSets')).toEqual([]);
+    expect(error).toBe('RollbackFailed');
+    expect(cause).toBe('The rollback found no candidate record (www.example.com. A, set identifier Web-candidate), so it wrote nothing: '
+      + 'it would have changed another resource. Deploy without the candidate to put all traffic back on the stable side.');
+    expect(fake.published.at(-1)!.subject).toBe('Rollout Stack/Web could not roll back');
   });
 
   test('waits for Route 53 to be INSYNC before the bake starts', async () => {
@@ -274,6 +367,16 @@ test('a blue-green switch: everything on stable, then everything on the candidat
   expect(weightChanges(calls)).toEqual([[0, 1, 0], [15, 0, 1]]);
   // Every minute of the 10-minute bake, and at its end.
   expect(readsOf(calls, 'cloudwatch:describeAlarms')).toEqual([...Array.from({ length: 10 }, (_, i) => 30 + i * 60), 630]);
+}, 60_000);
+
+test('any construct id names the records: the driver lists from their set identifiers and compares them as literals', async () => {
+  const { template, definition } = synth(Strategy.canary({ steps: [{ weight: 10, gate: bake(1) }] }), 'Web (v2)+{x}');
+  expectValidAsl(definition);
+  const fake = world(template);
+  const { calls, error } = await execute(definition, {}, fake.handler);
+  expect(error).toBeUndefined();
+  expect(calls.find(c => c.action === 'route53:listResourceRecordSets')!.params.StartRecordIdentifier).toBe('Web (v2)+{x}-stable');
+  expect(fake.weights('Web (v2)+{x}-stable', 'Web (v2)+{x}-candidate')).toEqual([0, 10]);
 }, 60_000);
 
 test('IAM: the role changes only the rollout\'s own records, by deleting and creating them', () => {
