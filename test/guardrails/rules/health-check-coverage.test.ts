@@ -45,7 +45,10 @@ describe('CDS-R8 health check coverage', () => {
   test('compliant: a rollout watched by alarms or an analysis of the user\'s own, though no health check is declared', () => {
     const chart = k8sChart();
     registerGuardrailFacts(chart, {
-      platform: 'k8s', backend: 'Argo Rollouts', plan: canary.plan(), healthChecks: () => [],
+      platform: 'k8s',
+      backend: 'Argo Rollouts',
+      plan: canary.plan(),
+      healthChecks: () => [],
       rollbackTriggers: () => [{ kind: 'ANALYSIS', description: 'analysis error-rate' }],
     });
     expect(findings(chart, 'CDS-R8', pack)).toEqual([]);
@@ -54,7 +57,10 @@ describe('CDS-R8 health check coverage', () => {
   test('non-compliant: a health signal alone (a circuit breaker) measures no request', () => {
     const chart = k8sChart();
     registerGuardrailFacts(chart, {
-      platform: 'k8s', backend: 'a static route', plan: canary.plan(), healthChecks: () => [],
+      platform: 'k8s',
+      backend: 'a static route',
+      plan: canary.plan(),
+      healthChecks: () => [],
       rollbackTriggers: () => [{ kind: 'HEALTH_CHECK', description: 'the circuit breaker' }],
     });
     expect(findings(chart, 'CDS-R8', pack)).toEqual([
