@@ -264,6 +264,21 @@ export class HealthCheck {
     return checks;
   }
 
+  /**
+   * @internal Reads a check given to `addHealthCheck()`: a HealthCheck (`made` says which factories
+   * the backend takes) whose name no check of `existing` has (`unit`: what a name picks there).
+   */
+  public static _requireAddable(prop: string, value: unknown, existing: HealthCheck[], owner: string, unit: string, made: string): HealthCheck {
+    if (!HealthCheck._isHealthCheck(value)) {
+      fail(prop, value, `a health check is made with ${made}`, 'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
+    }
+    if (existing.some(c => c.name === value.name)) {
+      fail(`${prop}.name`, value.name, `the ${owner} has a health check named "${value.name}" already, and a name picks one ${unit}`,
+        'Give the check another name with the name option, such as "latency-p99-strict".');
+    }
+    return value;
+  }
+
   /** What the check measures. */
   public readonly kind: HealthCheckKind;
   /** The check's name, a DNS label. */

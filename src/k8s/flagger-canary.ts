@@ -333,14 +333,7 @@ export class FlaggerCanary extends Construct {
    */
   public addHealthCheck(check: HealthCheck): void {
     const prop = `${this.where}: addHealthCheck`;
-    if (!HealthCheck._isHealthCheck(check)) {
-      fail(prop, check, 'a health check is made with HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()',
-        'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
-    }
-    if (this.checks.some(c => c.name === check.name)) {
-      fail(`${prop}.name`, check.name, `the rollout has a health check named "${check.name}" already, and a name picks one MetricTemplate`,
-        'Give the check another name with the name option, such as "latency-p99-strict".');
-    }
+    HealthCheck._requireAddable(prop, check, this.checks, 'rollout', 'MetricTemplate', 'HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()');
     const before = { plan: this.currentPlan, rendered: this.rendered };
     this.checks.push(check);
     try {

@@ -380,14 +380,7 @@ export class FlaggerExperiment extends Construct {
    */
   public addHealthCheck(check: HealthCheck): void {
     const prop = `${this.where}: addHealthCheck`;
-    if (!HealthCheck._isHealthCheck(check)) {
-      fail(prop, check, 'a health check is made with HealthCheck.errorRate() or HealthCheck.latency()',
-        'For example HealthCheck.errorRate({ maxErrorPercent: 1 }).');
-    }
-    if (this.checks.some(c => c.name === check.name)) {
-      fail(`${prop}.name`, check.name, `the experiment has a health check named "${check.name}" already, and a name picks one MetricTemplate`,
-        'Give the check another name with the name option, such as "latency-p99-strict".');
-    }
+    HealthCheck._requireAddable(prop, check, this.checks, 'experiment', 'MetricTemplate', 'HealthCheck.errorRate() or HealthCheck.latency()');
     this.checks.push(check);
     try {
       this.rendered = this.renderChecks();
