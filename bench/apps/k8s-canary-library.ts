@@ -1,6 +1,6 @@
 // N canary services on plain Kubernetes (replica split), built with the library: step 1 of
 // 10% → 50% → 100% on 10 replicas.
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { Chart } from 'cdk8s';
 import { k8s, StepGate, Strategy } from '../../src';
 import { CANARY_VERSION, CONTAINER_PORT, image, measureCdk8s, REPLICAS, serviceName, STABLE_VERSION } from '../harness/cdk8s';

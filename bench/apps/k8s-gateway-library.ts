@@ -1,6 +1,6 @@
 // N canary services routed by a Gateway API HTTPRoute, built with the library: step 1 of
 // 10% → 50% → 100%, both revisions at 2 replicas.
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { Chart } from 'cdk8s';
 import { k8s, StepGate, Strategy } from '../../src';
 import { CANARY_VERSION, CONTAINER_PORT, GATEWAY, hostName, image, measureCdk8s, serviceName, STABLE_VERSION } from '../harness/cdk8s';

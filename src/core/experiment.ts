@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { HealthCheck } from './health-check';
 import { Match } from './match';
 import { formatPercent, formatSeconds, textTable } from './private/format';

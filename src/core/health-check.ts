@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { formatPercent, formatSeconds } from './private/format';
 import type { HealthCheckJson } from './private/plan-table';
 import { dnsLabel, fail, isDuration, struct, wholeSeconds } from './private/validation';

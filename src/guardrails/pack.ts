@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { IGuardrailRule } from './rule';
 import {
   BlastRadiusRule, ExperimentEndDateRule, HealthCheckCoverageRule, MinimumBakeTimeRule, PinnedVersionsRule, PrivateTestRouteRule, RollbackTriggerRule,

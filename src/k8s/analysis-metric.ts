@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { argoDuration, ArgoMetric, ArgoMetricProvider } from './private/argo-types';
 import { httpUrl } from './private/http-url';
 import { formatSeconds } from '../core/private/format';

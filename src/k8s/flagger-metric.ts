@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { flaggerDuration, FlaggerMetricCheck } from './private/flagger-types';
 import { formatSeconds } from '../core/private/format';
 import { fail, struct, wholeSeconds } from '../core/private/validation';

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import {
   CloudWatchSpec, CUSTOM_PLACEHOLDERS, customSelectors, DialectSpec, envoyGatewaySelectors, istioSelectors, PrometheusSpec,
 } from './private/health-check-queries';

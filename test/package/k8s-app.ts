@@ -1,9 +1,10 @@
 // A minimal cdk8s app, as the README's "getting started" gives it: a Gateway API canary, rendered
 // one step per synth (the first here; the context key `checkout/web:step` picks another, set with
-// app.node.setContext before the chart is created). Durations are aws-cdk-lib's, in cdk8s apps too.
+// app.node.setContext before the chart is created). Durations are aws-cdk-lib's, in cdk8s apps too,
+// imported from aws-cdk-lib/core as the README advises (aws-cdk-lib's root index is not loaded).
 // test/package/packed.test.ts builds it in a fresh cdk8s install of the packed tarball and
 // synthesizes it; `tsc -p test/tsconfig.json` type-checks it against src/.
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { App, Chart } from 'cdk8s';
 import { k8s, StepGate, Strategy } from 'cdk-deploy-strategies';
 

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib/core';
 import { formatSeconds } from '../../core/private/format';
 import { struct, wholeSeconds } from '../../core/private/validation';
 import { StepGateKind } from '../../core/step-gate';
