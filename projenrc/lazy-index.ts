@@ -54,6 +54,34 @@ export function lazyIndex(source: string, submodules: LazySubmodule[]): string {
   return out;
 }
 
+/** The files `source` (a compiled submodule index) re-exports with `export *`, in order. */
+export function reexportedFiles(source: string): string[] {
+  return [...source.matchAll(/^__exportStar\(require\("(\.\/[\w./-]+)"\), exports\);$/gm)].map(m => m[1]);
+}
+
+/**
+ * Rewrites a compiled submodule index so each file it re-exports (`export * from './file'`) loads
+ * when one of its names is first used. `namesOf` gives the names a file exports; `helper` is the
+ * helper's path relative to the index. Lines stay where they were (the inline source map).
+ */
+export function lazyReexports(source: string, namesOf: (file: string) => string[], helper: string): string {
+  let out = source;
+  for (const file of reexportedFiles(source)) {
+    const eager = `__exportStar(require(${JSON.stringify(file)}), exports);`;
+    const names = namesOf(file);
+    // The never-run assignments name the exports for Node's CommonJS lexer, as tsc's own `exports.X = void 0`
+    // does, so that ES modules can still import them by name.
+    const identifiers = names.filter(n => /^[A-Za-z_$][\w$]*$/.test(n));
+    const named = identifiers.length === 0 ? '' : ` 0 && (${identifiers.map(n => `exports.${n}`).join(' = ')} = void 0);`;
+    const lazy = `require(${JSON.stringify(helper)}).lazyExports(exports, () => require(${JSON.stringify(file)}), `
+      + `${JSON.stringify(names)});${named} ${LAZY_MARKER}`;
+    out = out.replace(`\n${eager}\n`, `\n${lazy}\n`);
+  }
+  const left = reexportedFiles(out);
+  if (left.length > 0) throw new Error(`lazy-index: files still re-exported eagerly: ${left.join(', ')}`);
+  return out;
+}
+
 /** The package names a compiled file requires (`require("x")`, `require("x/y")` → `x`). */
 export function requiredPackages(source: string): string[] {
   const names = [...source.matchAll(/\brequire\("([^".][^"]*)"\)/g)].map(m => {
@@ -99,6 +127,21 @@ export function rewriteLibIndex(root: string, lib: string = path.join(root, 'lib
   }
   const submodules = names.map(name => ({ name, peers: needs(path.join(lib, name)) }));
   fs.writeFileSync(indexFile, lazyIndex(source, submodules));
+  // Inside each submodule (and the core), every file loads when a name it exports is first used.
+  // A file's names are what it exports when loaded (here, where every peer is installed).
+  for (const dir of [...names, ...eagerDirs]) {
+    // Deepest first, so an index that re-exports another (guardrails/rules) reads its rewritten names.
+    const indexes = jsFiles(path.join(lib, dir)).filter(f => path.basename(f) === 'index.js')
+      .sort((a, b) => b.split(path.sep).length - a.split(path.sep).length);
+    for (const file of indexes) {
+      const text = fs.readFileSync(file, 'utf8');
+      const helper = path.relative(path.dirname(file), path.join(lib, HELPER)).split(path.sep).join('/');
+      // Loading the compiled file is the exact answer (tsc also hoists `exports.X = void 0`, but not for `export *`).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const namesOf = (rel: string) => Object.keys(require(path.resolve(path.dirname(file), rel)));
+      fs.writeFileSync(file, lazyReexports(text, namesOf, helper.startsWith('.') ? helper : `./${helper}`));
+    }
+  }
   return submodules;
 }
 

@@ -52,6 +52,9 @@ function timed<T>(what: string, fn: () => T): T {
   return value;
 }
 
+/** jsii's output before the compile task's rewrite: every index loads all its files. */
+let compiled: string;
+
 /**
  * The compile task (`npx projen compile`): jsii, then projenrc/lazy-index.ts. jsii's output is the test
  * run's one jsii compile (jsiiBuild, shared with the Python wheel, built in a copy so lib/ here is left
@@ -65,7 +68,7 @@ function buildAndPack(): string {
   ]);
   // jsiiBuild runs exactly this jsii command line.
   expect(compile[0]).toBe('jsii --silence-warnings=metadata/missing-dev-dependency');
-  const compiled = timed('jsii (or waiting for python:prepare\'s)', () => jsiiBuild());
+  compiled = timed('jsii (or waiting for python:prepare\'s)', () => jsiiBuild());
   const build = path.join(WORK, 'build');
   fs.cpSync(compiled, build, { recursive: true, filter: source => source !== path.join(compiled, 'node_modules') });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(build, 'node_modules'), 'dir');
@@ -183,6 +186,23 @@ describe('the tarball', () => {
   });
 });
 
+describe('loading on first use', () => {
+  /** Every export of the package and its namespaces, each touched (which loads it), as `name:typeof`. */
+  const EXPORTS = 'const p = require(process.argv[1]); const out = {};'
+    + 'for (const ns of ["", "aws", "k8s", "guardrails"]) { const m = ns ? p[ns] : p; out[ns || "root"] = Object.keys(m).sort().map(k => `${k}:${typeof m[k]}`); }'
+    + 'console.log(JSON.stringify(out));';
+
+  test('exports what jsii\'s eager output exports, each name loading without error', () => {
+    const lazy = node(K8S_APP, '-e', EXPORTS, PACKAGE);
+    const eager = node(compiled, '-e', EXPORTS, path.join(compiled, 'lib', 'index.js'));
+    expect(lazy).toMatchObject({ status: 0, stderr: '' });
+    expect(eager).toMatchObject({ status: 0, stderr: '' });
+    expect(JSON.parse(lazy.stdout)).toEqual(JSON.parse(eager.stdout));
+    expect(JSON.parse(lazy.stdout).k8s).toContain('PlainCanary:function');
+    expect(fs.readFileSync(path.join(K8S_APP, 'node_modules', PACKAGE, 'lib', 'k8s', 'index.js'), 'utf8')).toContain('lazyExports(');
+  });
+});
+
 describe('an AWS-only app', () => {
   test('has no cdk8s installed', () => {
     expect(installed(AWS_APP, PACKAGE)).toBeDefined();
@@ -199,6 +219,9 @@ describe('an AWS-only app', () => {
     const loaded = synth(AWS_APP, { CDK_OUTDIR: path.join(AWS_APP, 'cdk.out') });
     expect(loaded.filter(m => /node_modules\/cdk8s|\/lib\/k8s\//.test(m))).toEqual([]);
     expect(loaded.some(m => m.includes(`${PACKAGE}/lib/aws/lambda-rollout.js`))).toBe(true);
+    // Only the files of the constructs it uses, and the aws-cdk-lib modules they need (shared helpers name a few
+    // more modules, whose indexes load but nothing of them).
+    expect(loaded.filter(m => /\/lib\/aws\/(ecs-|cloudfront-|weighted-dns-|alb-|api-gateway-)|node_modules\/aws-cdk-lib\/aws-(cloudfront|route53|stepfunctions|apigateway|ecs)\/lib\//.test(m))).toEqual([]);
     // The bundled semver loads only for releases.
     expect(loaded.filter(m => m.includes(`${PACKAGE}/node_modules/semver/`))).toEqual([]);
 
@@ -255,6 +278,8 @@ describe('a cdk8s app', () => {
     const loaded = synth(K8S_APP, {});
     expect(loaded.filter(m => /node_modules\/aws-cdk-lib\/aws-|\/lib\/aws\//.test(m))).toEqual([]);
     expect(loaded.some(m => m.includes(`${PACKAGE}/lib/k8s/gateway-rollout.js`))).toBe(true);
+    // Only the files GatewayRollout needs; aws-cdk-lib's core, not its root index (the app imports 'aws-cdk-lib/core').
+    expect(loaded.filter(m => /\/lib\/k8s\/(argo-|flagger-|plain-)|node_modules\/aws-cdk-lib\/index\.js$/.test(m))).toEqual([]);
 
     const objects = Yaml.load(path.join(K8S_APP, 'dist', 'checkout.k8s.yaml'));
     objects.forEach(validateManifest);

@@ -2,18 +2,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { eagerSubmodules, LAZY_MARKER, lazyIndex, requiredPackages, rewriteLibIndex } from '../../projenrc/lazy-index';
+import { eagerSubmodules, LAZY_MARKER, lazyIndex, lazyReexports, reexportedFiles, requiredPackages, rewriteLibIndex } from '../../projenrc/lazy-index';
 import * as lazySubmodule from '../../src/core/private/lazy-submodule';
 import { expectValidationError } from '../support/validation-error';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** src/index.ts as jsii's tsc emits it: the options of the tsconfig.json jsii writes. */
-function compiledIndex(): string {
+/** An index under src/ as jsii's tsc emits it: the options of the tsconfig.json jsii writes. */
+function compiledIndex(file: string = 'index.ts'): string {
   const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile).config;
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-  const source = fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8');
-  return ts.transpileModule(source, { compilerOptions: { ...options, module: ts.ModuleKind.CommonJS }, fileName: 'index.ts' }).outputText;
+  const source = fs.readFileSync(path.join(ROOT, 'src', file), 'utf8');
+  return ts.transpileModule(source, { compilerOptions: { ...options, module: ts.ModuleKind.CommonJS }, fileName: path.basename(file) }).outputText;
 }
 
 /** Runs a compiled index with the modules it requires replaced; returns its exports and what it loaded. */
@@ -91,6 +91,63 @@ describe('lazyIndex', () => {
   });
 });
 
+describe('lazyReexports', () => {
+  const FILES = ['./revision', './http-route-rule', './http-route', './plain-blue-green', './plain-canary', './gateway-rollout',
+    './gateway-experiment', './analysis-metric', './analysis-template', './argo-traffic-routing', './metrics-source', './argo-rollout',
+    './kubernetes-release', './flagger-metric', './flagger-canary', './flagger-experiment'];
+  const HELPER = '../core/private/lazy-submodule';
+  /** Runs a compiled submodule index whose files each export their own name, plus `Shared` (exported by two). */
+  function runK8s(source: string) {
+    const loaded: string[] = [];
+    const modules = Object.fromEntries(FILES.map(file => [file, { [file.slice(2)]: `${file} value`, Shared: `${file} shared` }]));
+    const fakeRequire = (id: string) => {
+      if (id === HELPER) return lazySubmodule;
+      loaded.push(id);
+      return modules[id];
+    };
+    const exports: Record<string, unknown> = {};
+    new Function('exports', 'require', source)(exports, fakeRequire);
+    return { exports, loaded };
+  }
+  const namesOf = (file: string) => [file.slice(2), 'Shared'];
+
+  test('finds the files src/k8s/index.ts re-exports', () => {
+    expect(reexportedFiles(compiledIndex('k8s/index.ts'))).toEqual(FILES);
+  });
+
+  test('as compiled, the index loads every file', () => {
+    expect(runK8s(compiledIndex('k8s/index.ts')).loaded).toEqual(FILES);
+  });
+
+  test('rewritten, it loads a file when one of its names is first used, once', () => {
+    const { exports, loaded } = runK8s(lazyReexports(compiledIndex('k8s/index.ts'), namesOf, HELPER));
+    expect(loaded).toEqual([]);
+    // Every name is an export before any is used (jsii, destructuring and ESM named imports see them).
+    expect(Object.keys(exports)).toEqual(['revision', 'Shared', ...FILES.slice(1).map(f => f.slice(2))]);
+    expect(exports['plain-canary']).toBe('./plain-canary value');
+    expect(exports['plain-canary']).toBe('./plain-canary value');
+    expect(loaded).toEqual(['./plain-canary']);
+  });
+
+  test('a name two files export stays the first file\'s, as with export *', () => {
+    const { exports, loaded } = runK8s(lazyReexports(compiledIndex('k8s/index.ts'), namesOf, HELPER));
+    expect(exports.Shared).toBe('./revision shared');
+    expect(loaded).toEqual(['./revision']);
+  });
+
+  test('keeps every line where it was, and leaves an index it already rewrote alone', () => {
+    const compiled = compiledIndex('k8s/index.ts');
+    const once = lazyReexports(compiled, namesOf, HELPER);
+    expect(once.split('\n')).toHaveLength(compiled.split('\n').length);
+    expect(lazyReexports(once, namesOf, HELPER)).toBe(once);
+  });
+
+  test('fails the build when a re-export would stay eager', () => {
+    expect(() => lazyReexports('__exportStar(require("./a"), exports);', () => ['A'], HELPER))
+      .toThrow('lazy-index: files still re-exported eagerly: ./a');
+  });
+});
+
 describe('requiredPackages', () => {
   test('lists the packages a compiled file requires, not its relative imports', () => {
     const source = 'const a = require("cdk8s");\nconst b = __importStar(require("cdk8s-plus-28"));\n'
@@ -117,7 +174,8 @@ describe('rewriteLibIndex', () => {
   }
   const layers = {
     'core/strategy.js': 'require("aws-cdk-lib");',
-    'core/private/lazy-submodule.js': 'exports.lazySubmodule = () => {};',
+    'core/private/lazy-submodule.js': 'exports.lazySubmodule = () => {};\n'
+      + 'exports.lazyExports = (t, load, names) => names.forEach(n => Object.defineProperty(t, n, { enumerable: true, get: () => load()[n] }));',
     'aws/index.js': 'require("aws-cdk-lib/aws-ecs");',
     'k8s/index.js': 'require("cdk8s"); require("../core/strategy");',
     'guardrails/index.js': 'require("constructs");',
@@ -132,6 +190,26 @@ describe('rewriteLibIndex', () => {
     // A second run (a post-compile step run twice) finds the same and changes nothing.
     expect(rewriteLibIndex(root)).toEqual([{ name: 'aws', peers: [] }, { name: 'k8s', peers: ['cdk8s'] }, { name: 'guardrails', peers: [] }]);
     expect(fs.readFileSync(path.join(root, 'lib', 'index.js'), 'utf8')).toBe(index);
+  });
+
+  test('makes the re-exports of every submodule index lazy, with the names each file exports', () => {
+    const root = fakeLib({
+      ...layers,
+      'guardrails/index.js': '"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\n'
+        + '__exportStar(require("./pack"), exports);\n__exportStar(require("./rules"), exports);\n',
+      'guardrails/pack.js': 'exports.Pack = 1; exports.PackOptions = void 0;',
+      'guardrails/rules/index.js': '"use strict";\n__exportStar(require("./blast-radius"), exports);\n',
+      'guardrails/rules/blast-radius.js': 'exports.BlastRadiusRule = 2;',
+    });
+    rewriteLibIndex(root);
+    const lib = path.join(root, 'lib', 'guardrails');
+    // The names also as never-run assignments, which Node's CommonJS lexer reads for ES modules' named imports.
+    expect(fs.readFileSync(path.join(lib, 'index.js'), 'utf8')).toContain(
+      'require("../core/private/lazy-submodule").lazyExports(exports, () => require("./pack"), ["Pack","PackOptions"]); '
+      + '0 && (exports.Pack = exports.PackOptions = void 0);');
+    expect(fs.readFileSync(path.join(lib, 'rules', 'index.js'), 'utf8')).toContain(
+      'require("../../core/private/lazy-submodule").lazyExports(exports, () => require("./blast-radius"), ["BlastRadiusRule"]);');
+    expect(fs.readFileSync(path.join(lib, 'index.js'), 'utf8')).toContain('lazyExports(exports, () => require("./rules"), ["BlastRadiusRule"]);');
   });
 
   test('fails the build when the helper the rewritten index requires was not compiled', () => {

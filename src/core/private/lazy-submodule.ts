@@ -49,3 +49,23 @@ export function requirePeers(name: string, peers: string[], resolve: (id: string
 function listed(names: string[]): string {
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
+
+/**
+ * Defines `names` on a submodule's exports as getters that load the file exporting them (`load`) on
+ * first use: what `export * from './file'` in the submodule's index does, without loading every file
+ * up front. An app that uses `k8s.PlainCanary` loads the files PlainCanary needs, not Argo's or
+ * Flagger's; an ECS app does not load the CloudFront, Route 53 or Step Functions modules of
+ * aws-cdk-lib. As with `export *`, a name an earlier file already exported is left to it.
+ * `projenrc/lazy-index.ts` rewrites the compiled submodule indexes into calls of this.
+ */
+export function lazyExports(target: object, load: () => Record<string, unknown>, names: string[]): void {
+  let loaded: Record<string, unknown> | undefined;
+  for (const name of names) {
+    if (Object.prototype.hasOwnProperty.call(target, name)) continue;
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => (loaded = loaded ?? load())[name],
+    });
+  }
+}
