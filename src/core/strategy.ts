@@ -302,6 +302,13 @@ export class Strategy {
   private readonly intervalSeconds?: number;
   private readonly extra: StrategyExtra;
 
+  /**
+   * Plans by capacity and replica count, for the options that hold nothing else: the services of a
+   * platform share a strategy, and each rollout asks for the same plan (bench/README.md). Plans are
+   * read-only, so rollouts can share one.
+   */
+  private readonly sharedPlans = new Map<string, TrafficPlan>();
+
   private constructor(kind: StrategyKind, steps: TrafficStep[], extra: StrategyExtra) {
     this.kind = kind;
     // Frozen: presets are shared by every stack in a process, so nobody may edit them in place.
@@ -340,7 +347,14 @@ export class Strategy {
    * rollback figures. Renderers, guardrails and the plan printer all read this one plan.
    */
   public plan(options: PlanOptions = {}): TrafficPlan {
-    return TrafficPlan._fromStrategy(this, options);
+    const key = sharedPlanKey(options);
+    if (key === undefined) return TrafficPlan._fromStrategy(this, options);
+    let plan = this.sharedPlans.get(key);
+    if (plan === undefined) {
+      plan = TrafficPlan._fromStrategy(this, options);
+      this.sharedPlans.set(key, plan);
+    }
+    return plan;
   }
 
   /** A one-line description: `canary 10% → 50% → 100%`, `linear 10% every 1m`, `blue-green (bake 5m)`. */
@@ -367,6 +381,20 @@ export class Strategy {
   private testPhaseText(): string {
     return `test route ${this.testRoute!.describe()}${this.testGate ? ` (${this.testGate.describe()})` : ''}`;
   }
+}
+
+/**
+ * The key under which a plan for `options` is shared: capacity and replica count, when the options
+ * hold nothing else (health checks and provisioning time are plans of their own). Invalid values are
+ * not keyed, so the plan's own checks raise their errors on every call.
+ */
+function sharedPlanKey(options: PlanOptions): string | undefined {
+  if (typeof options !== 'object' || options === null || Object.getPrototypeOf(options) !== Object.prototype) return undefined;
+  const { capacity, replicas, ...rest } = options;
+  if (Object.values(rest).some(value => value !== undefined)) return undefined;
+  if (capacity !== undefined && !Object.values(CapacityMode).includes(capacity)) return undefined;
+  if (replicas !== undefined && !Number.isInteger(replicas)) return undefined;
+  return `${capacity ?? ''}|${replicas ?? ''}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { CapacityMode, Match, StepGate, StepGateKind, Strategy, StrategyErrors, StrategyKind, TrafficPlan } from '../../src';
+import { CapacityMode, HealthCheck, Match, StepGate, StepGateKind, Strategy, StrategyErrors, StrategyKind, TrafficPlan } from '../../src';
 import { canaryArb, gateArb, strategyArb } from '../support/arbitraries';
 import { expectValidationError } from '../support/validation-error';
 
@@ -260,6 +260,32 @@ describe('props passed as something else', () => {
       'Strategy.canary: props is an array of 1: it must be an object. Pass an object such as { steps: [{ weight: 10, gate: StepGate.bake(Duration.minutes(5)) }] }.'],
   ])('%s refuses them', (_, call, message) => {
     expectValidationError(call, message);
+  });
+});
+
+describe('Strategy.plan() shares plans', () => {
+  const canary = Strategy.canary({ steps: [{ weight: 10, gate: bake(5) }] });
+
+  test('the same capacity and replica count give the same read-only plan, so rollouts sharing a strategy compute it once', () => {
+    const shared = canary.plan({ capacity: CapacityMode.REPLICA_RATIO, replicas: 10 });
+    expect(canary.plan({ replicas: 10, capacity: CapacityMode.REPLICA_RATIO, healthChecks: undefined })).toBe(shared);
+    expect(canary.plan()).toBe(canary.plan({}));
+    expect(canary.plan({ replicas: 10 })).not.toBe(canary.plan({ replicas: 20 }));
+    expect(canary.plan({ replicas: 10 }).steps.map(s => s.candidateReplicas)).toEqual([1, 10]);
+    expect(canary.plan({ replicas: 20 }).steps.map(s => s.candidateReplicas)).toEqual([2, 20]);
+  });
+
+  test('health checks or a provisioning time of the rollout\'s own give a plan of their own', () => {
+    const check = HealthCheck.errorRate({ maxErrorPercent: 1 });
+    expect(canary.plan({ healthChecks: [check] })).not.toBe(canary.plan({ healthChecks: [check] }));
+    expect(canary.plan({ healthChecks: [check] }).healthChecks).toEqual([check]);
+    expect(canary.plan({ provisioningTime: Duration.minutes(3) }).rollbackTime.toSeconds()).toBe(0);
+    expect(canary.plan({ provisioningTime: Duration.minutes(3) })).not.toBe(canary.plan());
+  });
+
+  test('a bad replica count is refused on every call, never cached', () => {
+    for (let i = 0; i < 2; i++) expect(() => canary.plan({ replicas: 0 })).toThrow(/replicas/);
+    for (let i = 0; i < 2; i++) expect(() => canary.plan({ replicas: 2.5 })).toThrow(/replicas/);
   });
 });
 

@@ -7,6 +7,8 @@ export interface RenderedPlan {
 }
 
 const rendered = new WeakMap<Strategy, Map<string, RenderedPlan>>();
+/** The same, by plan: rollouts that share a plan (`Strategy.plan()` shares them) skip building the key. */
+const renderedByPlan = new WeakMap<TrafficPlan, RenderedPlan>();
 
 /**
  * The table and JSON every rollout records, rendered once per strategy and plan shape: a platform's
@@ -16,6 +18,8 @@ const rendered = new WeakMap<Strategy, Map<string, RenderedPlan>>();
  * strategy's, or the rollout's in their place; described with every setting that shapes them).
  */
 export function renderedPlan(plan: TrafficPlan): RenderedPlan {
+  const shared = renderedByPlan.get(plan);
+  if (shared !== undefined) return shared;
   let byShape = rendered.get(plan.strategy);
   if (byShape === undefined) {
     byShape = new Map();
@@ -28,5 +32,6 @@ export function renderedPlan(plan: TrafficPlan): RenderedPlan {
     entry = { value, planText: JSON.stringify(value.plan) };
     byShape.set(key, entry);
   }
+  renderedByPlan.set(plan, entry);
   return entry;
 }

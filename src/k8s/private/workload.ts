@@ -224,7 +224,8 @@ interface PodClaim {
   readonly role?: string;
 }
 
-const CLAIMS = new WeakMap<Chart, PodClaim[]>();
+/** The claims of each chart, by application name: each rollout compares itself with its own name's claims only. */
+const CLAIMS = new WeakMap<Chart, Map<string, PodClaim[]>>();
 
 /**
  * Records that `owner` selects the pods labelled `appName` (and `role`, when given) in its chart,
@@ -234,9 +235,13 @@ const CLAIMS = new WeakMap<Chart, PodClaim[]>();
  */
 export function claimPods(owner: Construct, where: string, appName: string, role?: string): void {
   const chart = Chart.of(owner);
-  const claims = CLAIMS.get(chart) ?? [];
-  const clash = claims.find(c => c.owner !== owner && c.appName === appName
-    && (c.role === undefined || role === undefined || c.role === role));
+  let byName = CLAIMS.get(chart);
+  if (byName === undefined) {
+    byName = new Map();
+    CLAIMS.set(chart, byName);
+  }
+  const claims = byName.get(appName) ?? [];
+  const clash = claims.find(c => c.owner !== owner && (c.role === undefined || role === undefined || c.role === role));
   if (clash) {
     const selector = clash.role !== undefined && role !== undefined ? `${NAME_LABEL}=${appName}, ${ROLE_LABEL}=${role}` : `${NAME_LABEL}=${appName}`;
     fail(`${where}: name`, appName,
@@ -244,7 +249,7 @@ export function claimPods(owner: Construct, where: string, appName: string, role
       'Give one of them a distinct name (the name prop, which defaults to the construct id).');
   }
   claims.push({ owner, where, appName, role });
-  CLAIMS.set(chart, claims);
+  byName.set(appName, claims);
 }
 
 /** A ClusterIP Service over the pods carrying `labels`, on `port`, forwarding to `targetPort`. */
