@@ -48,8 +48,8 @@ function checkGateways(routes: RouteFacts[]): string[] {
   // Each route's matches with their keys, computed once: the pairs are many in a large app.
   const keyed = routes.map(r => matchesOf(r).map(m => ({ match: m, key: matchKey(m) })));
   const keys = keyed.map(list => new Set(list.map(k => k.key)));
-  for (let j = 1; j < routes.length; j++) {
-    for (let i = 0; i < j; i++) {
+  for (const [j, earlier] of tiePairs(routes, keys)) {
+    for (const i of earlier) {
       const [first, second] = [routes[i], routes[j]];
       const tie = keyed[j].find(k => keys[i].has(k.key))?.match;
       if (tie === undefined) continue;
@@ -65,6 +65,35 @@ function checkGateways(routes: RouteFacts[]): string[] {
     }
   }
   return [];
+}
+
+/**
+ * The pairs of routes that can tie, as each route's index with the earlier routes it may tie with, both
+ * in ascending order (the order the check reports in): routes tie only on a shared match key and a shared
+ * host name (or none on either), so routes are bucketed by those and compared within a bucket. A
+ * platform's routes on one Gateway usually differ by host name: the check stays linear in their number.
+ */
+function tiePairs(routes: RouteFacts[], keys: Array<Set<string>>): Array<[number, number[]]> {
+  const buckets = new Map<string, number[]>();
+  routes.forEach((route, index) => {
+    const hosts = new Set(route.hostnames?.length ? route.hostnames.map(h => h.toLowerCase()) : ['']);
+    for (const key of keys[index]) {
+      for (const host of hosts) {
+        const bucket = buckets.get(`${host}\n${key}`) ?? [];
+        bucket.push(index);
+        buckets.set(`${host}\n${key}`, bucket);
+      }
+    }
+  });
+  const earlier = new Map<number, Set<number>>();
+  for (const bucket of buckets.values()) {
+    for (let b = 1; b < bucket.length; b++) {
+      const set = earlier.get(bucket[b]) ?? new Set<number>();
+      for (let a = 0; a < b; a++) set.add(bucket[a]);
+      earlier.set(bucket[b], set);
+    }
+  }
+  return [...earlier].sort(([x], [y]) => x - y).map(([j, set]) => [j, [...set].sort((x, y) => x - y)]);
 }
 
 /** The Gateway both routes attach to, for messages (`the Gateway gateways/public, listener https`), if any. */

@@ -56,6 +56,23 @@ describe('the Gateway API canary and experiment on one Gateway', () => {
       + `(every request: PathPrefix /); ${TIE}`);
   });
 
+  test('among many routes with their own host names, the one tie is found: the first route and the last', () => {
+    const chart = Testing.chart();
+    canary(chart, { id: 'web0', hostnames: ['shop.example.com'] });
+    for (let i = 1; i < 300; i++) canary(chart, { id: `web${i}`, hostnames: [`web${i}.example.com`] });
+    canary(chart, { id: 'last', hostnames: ['shop.example.com'] });
+    expect(() => Testing.synth(chart)).toThrow(/^GatewayRollout test\/last: hostnames is "shop\.example\.com": .* and the HTTPRoute test-web0-route-\w+ of GatewayRollout test\/web0 both attach to the Gateway gateways\/public with the host name "shop\.example\.com"/);
+  });
+
+  test('the first tie in the order of the routes is reported, whichever buckets the routes share', () => {
+    const chart = Testing.chart();
+    canary(chart, { id: 'a', hostnames: ['a.example.com', 'b.example.com'] });
+    canary(chart, { id: 'b', hostnames: ['c.example.com'] });
+    canary(chart, { id: 'c', hostnames: ['c.example.com', 'b.example.com'] });
+    // c ties with a (b.example.com) and with b (c.example.com): a comes first.
+    expect(() => Testing.synth(chart)).toThrow(/^GatewayRollout test\/c: .* and the HTTPRoute test-a-route-\w+ of GatewayRollout test\/a .* with the host name "b\.example\.com"/);
+  });
+
   test('also through app.synth(), as cdk8s synth runs it', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop');
