@@ -6,7 +6,9 @@ import * as path from 'path';
  * compile` runs it after jsii): it rewrites the compiled `lib/index.js`, whose
  * `exports.aws = __importStar(require("./aws"))` lines load every backend up front, into calls of
  * `lazySubmodule` (src/core/private/lazy-submodule.ts), which define getters instead, as
- * aws-cdk-lib's own index does. jsii reads `src/index.ts` and the `.d.ts` files, so the API and
+ * aws-cdk-lib's own index does; then each submodule's (and the core's) compiled index, whose
+ * `export * from './file'` lines load every file, into calls of `lazyExports`, which load a file when
+ * one of its names is first used. jsii reads `src/**\/index.ts` and the `.d.ts` files, so the API and
  * its submodules are unchanged (API.md is the same before and after).
  *
  * Each submodule's getter checks the optional peer dependencies (package.json

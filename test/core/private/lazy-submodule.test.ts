@@ -1,4 +1,4 @@
-import { lazySubmodule, requirePeers } from '../../../src/core/private/lazy-submodule';
+import { lazyExports, lazySubmodule, requirePeers } from '../../../src/core/private/lazy-submodule';
 import { expectValidationError } from '../../support/validation-error';
 
 const installed = (id: string) => `/node_modules/${id}/index.js`;
@@ -62,5 +62,35 @@ describe('requirePeers', () => {
 
   test('has nothing to check for a submodule without optional peers', () => {
     expect(() => requirePeers('aws', [], missing())).not.toThrow();
+  });
+});
+
+describe('lazyExports', () => {
+  test('defines every name at once and loads the file on the first use of any, once', () => {
+    const exports: Record<string, unknown> = {};
+    const load = jest.fn(() => ({ PlainCanary: 'class', PlainCanaryProps: undefined }));
+    lazyExports(exports, load, ['PlainCanary', 'PlainCanaryProps']);
+    expect(Object.keys(exports)).toEqual(['PlainCanary', 'PlainCanaryProps']);
+    expect(load).not.toHaveBeenCalled();
+    expect(exports.PlainCanary).toBe('class');
+    expect(exports.PlainCanary).toBe('class');
+    expect(exports.PlainCanaryProps).toBeUndefined();
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  test('leaves a name an earlier file exported to that file, as export * does', () => {
+    const exports: Record<string, unknown> = { Shared: 'first' };
+    const load = jest.fn(() => ({ Shared: 'second', Own: 'own' }));
+    lazyExports(exports, load, ['Shared', 'Own']);
+    expect(exports.Shared).toBe('first');
+    expect(load).not.toHaveBeenCalled();
+    expect(exports.Own).toBe('own');
+  });
+
+  test('a file that fails to load fails each use, not the index', () => {
+    const exports: Record<string, unknown> = {};
+    lazyExports(exports, () => { throw new Error('Cannot find module \'cdk8s\''); }, ['GatewayRollout']);
+    expect(() => exports.GatewayRollout).toThrow('Cannot find module \'cdk8s\'');
+    expect(() => exports.GatewayRollout).toThrow('Cannot find module \'cdk8s\'');
   });
 });
