@@ -28,8 +28,11 @@ export function renderedPlan(plan: TrafficPlan): RenderedPlan {
   const key = `${plan.capacity}|${plan.replicas ?? ''}|${plan.rollbackTime.toSeconds()}|${plan.healthChecks.map(c => c.describe()).join(';')}`;
   let entry = byShape.get(key);
   if (entry === undefined) {
-    const value = { table: plan.toTable(), plan: plan.toJson() };
-    entry = { value, planText: JSON.stringify(value.plan) };
+    const json = plan.toJson();
+    // The table is rendered when first read: the CDK metadata records it, the Kubernetes annotation does not.
+    let table: string | undefined;
+    const value = { get table() { return table ??= plan.toTable(); }, plan: json };
+    entry = { value, planText: JSON.stringify(json) };
     byShape.set(key, entry);
   }
   renderedByPlan.set(plan, entry);
