@@ -15,9 +15,9 @@ import { PRIVATE_RANGES, ruleConditions, rulePriority, sourceRanges } from './pr
 import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { albBackend, ForwardWeights, forwardWeights } from './private/driver-alb';
 import { renderDriver } from './private/driver-resources';
-import { alarmTriggers, healthCheckTriggers, testRuleRoute } from './private/guardrail-facts';
+import { alarmRollbackTriggers, testRuleRoute } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, targetGroupMetrics } from './private/health-check-alarms';
-import { automaticPriority, hasAutomaticPriorities, registerListenerRules } from './private/listener-rules';
+import { automaticPriority, hasAutomaticPriorities, productionAndTestRange, registerListenerRules } from './private/listener-rules';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -272,9 +272,7 @@ export class AlbWeightedRollout extends Construct {
       listener,
       source: automatic ? 'automatic' : 'given',
       base: priority,
-      offsets: testOffset === undefined ? [0] : [testOffset, 0],
-      setBase: b => `priority ${b}${testOffset === undefined ? ''
-        : props.testPriority !== undefined ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+      ...productionAndTestRange(testOffset, props.testPriority !== undefined),
       conditionsProp: 'conditions',
       rules: [
         { rule: this.rule, role: 'the production rule', consequence: 'the rollout would receive no request', prop: 'priority', propValue: priority },
@@ -337,7 +335,7 @@ export class AlbWeightedRollout extends Construct {
       },
       // With the driver, the health checks' alarms and the rollout's own roll it back.
       rollbackTriggers: () => (this.stateMachine
-        ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
+        ? alarmRollbackTriggers(this.health?.names ?? [], this.healthCheckAlarms, this.alarms) : []),
       healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),
       testRoute: () => testRuleRoute(strategy, this.testRule),
     });

@@ -15,7 +15,7 @@ import { cloudFrontDefaultChecks, drivenController, pipelineOnly, recordedDriver
 import { cloudFrontBackend, headerTraffic, PolicyTraffic, weightTraffic } from './private/driver-cloudfront';
 import { Driver, renderDriver } from './private/driver-resources';
 import { DashboardVariant, experimentDashboard } from './private/experiment-dashboard';
-import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { alarmRollbackTriggers } from './private/guardrail-facts';
 import { cloudFrontAdditionalMetrics, cloudFrontMetrics, HealthCheckAlarms, HealthCheckSource } from './private/health-check-alarms';
 import { recordExperiment, RecordedDriver, recordPlan } from './private/plan-metadata';
 import { RolloutDriver } from './rollout-driver';
@@ -443,7 +443,7 @@ export class CloudFrontContinuousDeployment extends Construct {
       },
       testRoute: unrestrictedRoute(plan.strategy),
       rollbackTriggers: () => (driver
-        ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
+        ? alarmRollbackTriggers(this.health?.names ?? [], this.healthCheckAlarms, this.alarms) : []),
       healthChecks: () => (driver ? this.health?.names ?? [] : []),
     });
     return driver;

@@ -15,7 +15,7 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import {
   codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, optionalDeploymentGroupName, predefinedKey,
 } from './private/codedeploy-shift';
-import { alarmTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, healthCheckTriggers, testListenerRoute } from './private/guardrail-facts';
+import { alarmRollbackTriggers, CODEDEPLOY_FAILED_DEPLOYMENT, testListenerRoute } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, rolloutChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { recordPlan } from './private/plan-metadata';
 import { registerGuardrailFacts } from '../guardrails/private/facts';
@@ -263,11 +263,8 @@ export class EcsCodeDeployRollout extends Construct {
       get plan() {
         return self.plan;
       },
-      rollbackTriggers: () => {
-        const health = this.healthChecksRendered.alarms;
-        return [CODEDEPLOY_FAILED_DEPLOYMENT, ...healthCheckTriggers(this.healthChecksRendered.names, health.length),
-          ...alarmTriggers([...this.alarms].filter(a => !health.includes(a)).length)];
-      },
+      rollbackTriggers: () => [CODEDEPLOY_FAILED_DEPLOYMENT,
+        ...alarmRollbackTriggers(this.healthChecksRendered.names, this.healthChecksRendered.alarms, this.alarms)],
       testRoute: () => testListenerRoute(props.testListener),
       healthChecks: () => this.healthChecksRendered.names,
     });

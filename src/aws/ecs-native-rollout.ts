@@ -12,7 +12,7 @@ import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import { ecsNativeDeployment, EcsPauseHook } from './private/ecs-native-deployment';
 import { lifecycleHooks, trafficContainer } from './private/ecs-service';
-import { alarmTriggers, CIRCUIT_BREAKER, healthCheckTriggers, testRuleRoute } from './private/guardrail-facts';
+import { alarmRollbackTriggers, CIRCUIT_BREAKER, testRuleRoute } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, rolloutChecks, targetGroupMetrics } from './private/health-check-alarms';
 import { registerListenerRules } from './private/listener-rules';
 import { recordPlan } from './private/plan-metadata';
@@ -341,11 +341,8 @@ export class EcsNativeRollout extends Construct {
       get plan() {
         return self.plan;
       },
-      rollbackTriggers: () => {
-        const health = this.healthChecksRendered.alarms;
-        return [CIRCUIT_BREAKER, ...healthCheckTriggers(this.healthChecksRendered.names, health.length),
-          ...alarmTriggers(this.deploymentAlarms.filter(a => !health.includes(a)).length)];
-      },
+      rollbackTriggers: () => [CIRCUIT_BREAKER,
+        ...alarmRollbackTriggers(this.healthChecksRendered.names, this.healthChecksRendered.alarms, this.deploymentAlarms)],
       testRoute: () => testRuleRoute(props.strategy, testRule),
       healthChecks: () => this.healthChecksRendered.names,
     });

@@ -15,7 +15,7 @@ import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { albCondition, checkRuleConditions } from './private/alb-conditions';
 import { dynamicHostPort, healthCheck, trafficContainer } from './private/ecs-service';
-import { automaticPriority, hasAutomaticPriorities, registerListenerRules, registerLoadBalancerCheck } from './private/listener-rules';
+import { automaticPriority, hasAutomaticPriorities, productionAndTestRange, registerListenerRules, registerLoadBalancerCheck } from './private/listener-rules';
 import { StrategyValidationError } from '../core/private/errors';
 import { arrayOf, fail, struct } from '../core/private/validation';
 
@@ -482,9 +482,7 @@ export class EcsRolloutService extends Construct {
       listener: props.listener,
       source,
       base: priority,
-      offsets: testOffset === undefined ? [0] : [testOffset, 0],
-      setBase: b => `priority ${b}${testOffset === undefined ? ''
-        : props.testPriority !== undefined ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+      ...productionAndTestRange(testOffset, props.testPriority !== undefined),
       conditionsProp: 'conditions',
       rules: [
         { rule: production, role: 'the production rule', consequence: 'the service would receive no request', prop: 'priority', propValue: priority },

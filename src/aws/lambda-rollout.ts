@@ -8,7 +8,7 @@ import { Strategy, TrafficPlan } from '../core/strategy';
 import { StrategyKind } from '../core/strategy-kind';
 import { requireAlarm, requireAlarms } from './private/alarms';
 import { codeDeployShift, CodeDeployShift, customTrafficRouting, limitAlarms, optionalApplication, predefinedKey } from './private/codedeploy-shift';
-import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { alarmRollbackTriggers } from './private/guardrail-facts';
 import { HealthCheckAlarms, lambdaDefaultChecks, lambdaMetrics, rolloutChecks } from './private/health-check-alarms';
 import { recordPlan } from './private/plan-metadata';
 import { fail, struct } from '../core/private/validation';
@@ -179,11 +179,7 @@ export class LambdaRollout extends Construct {
       get plan() {
         return self.plan;
       },
-      rollbackTriggers: () => {
-        const health = this.healthChecksRendered.alarms;
-        return [...healthCheckTriggers(this.healthChecksRendered.names, health.length),
-          ...alarmTriggers([...this.alarms].filter(a => !health.includes(a)).length)];
-      },
+      rollbackTriggers: () => alarmRollbackTriggers(this.healthChecksRendered.names, this.healthChecksRendered.alarms, this.alarms),
       healthChecks: () => this.healthChecksRendered.names,
     });
   }

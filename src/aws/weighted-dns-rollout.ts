@@ -15,7 +15,7 @@ import { requireAlarm, requireAlarms } from './private/alarms';
 import { drivenController, pipelineOnly, recordedDriver, staticRolloutChecks } from './private/driven-rollout';
 import { renderDriver } from './private/driver-resources';
 import { route53Backend } from './private/driver-route53';
-import { alarmTriggers, healthCheckTriggers } from './private/guardrail-facts';
+import { alarmRollbackTriggers } from './private/guardrail-facts';
 import { HealthCheckAlarms, loadBalancedDefaultChecks, loadBalancerMetrics } from './private/health-check-alarms';
 import { RecordedDriver, recordPlan, STEP_METADATA_TYPE } from './private/plan-metadata';
 import { MAX_ROUTE53_WEIGHT, planWeights } from './private/route53-weights';
@@ -392,7 +392,7 @@ export class WeightedDnsRollout extends Construct {
       },
       rollbackTriggers: () => [
         ...(this.stateMachine
-          ? [...healthCheckTriggers(this.health?.names ?? [], this.healthCheckAlarms.length), ...alarmTriggers(this.alarms.length)] : []),
+          ? alarmRollbackTriggers(this.health?.names ?? [], this.healthCheckAlarms, this.alarms) : []),
         ...(health ? [health] : []),
       ],
       healthChecks: () => (this.stateMachine ? this.health?.names ?? [] : []),

@@ -13,6 +13,7 @@ import {
 import { httpRouteMatch } from './private/gateway-match';
 import { describeRouteOwner } from './private/gateway-routes';
 import { CheckTargets, CheckUse, RenderedChecks, renderHealthChecks } from './private/health-check-analysis';
+import { addHealthCheckTo } from './private/health-check-list';
 import { QueryContext } from './private/health-check-queries';
 import { recordK8sPlan } from './private/plan-annotation';
 import { replicaRatioPlan, weightTolerance } from './private/replica-ratio';
@@ -465,17 +466,10 @@ export class ArgoRollout extends Construct {
   public addHealthCheck(check: HealthCheck): void {
     const prop = `${this.where}: addHealthCheck`;
     HealthCheck._requireAddable(prop, check, this.checks, 'rollout', 'analysis metric', 'HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()');
-    const before = { plan: this.currentPlan, rendered: this.rendered };
-    this.checks.push(check);
-    try {
+    addHealthCheckTo(this.checks, check, () => {
       this.currentPlan = this.planOptions();
       this.rendered = this.renderChecks();
-    } catch (e) {
-      this.checks.pop();
-      this.currentPlan = before.plan;
-      this.rendered = before.rendered;
-      throw e;
-    }
+    });
     this.syncTemplates();
     recordK8sPlan(this.where, this, this.rollout, this.currentPlan, CONTROLLER);
   }

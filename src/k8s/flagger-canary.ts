@@ -11,6 +11,7 @@ import {
 import { RenderedFlaggerChecks, renderFlaggerChecks, syncMetricTemplates } from './private/flagger-health-checks';
 import { flaggerDuration, FlaggerAnalysisSpec, FlaggerMetricCheck, FlaggerWebhook } from './private/flagger-types';
 import { gatewayReference, routeHostnames } from './private/gateway-match';
+import { addHealthCheckTo } from './private/health-check-list';
 import { MeasuredTarget, QueryContext } from './private/health-check-queries';
 import { recordK8sPlan } from './private/plan-annotation';
 import { containerPort, portNumber, replicaCount, revision as checkRevision } from './private/workload';
@@ -334,17 +335,10 @@ export class FlaggerCanary extends Construct {
   public addHealthCheck(check: HealthCheck): void {
     const prop = `${this.where}: addHealthCheck`;
     HealthCheck._requireAddable(prop, check, this.checks, 'rollout', 'MetricTemplate', 'HealthCheck.errorRate(), HealthCheck.latency() or HealthCheck.prometheus()');
-    const before = { plan: this.currentPlan, rendered: this.rendered };
-    this.checks.push(check);
-    try {
+    addHealthCheckTo(this.checks, check, () => {
       this.currentPlan = this.planFor();
       this.rendered = this.renderChecks();
-    } catch (e) {
-      this.checks.pop();
-      this.currentPlan = before.plan;
-      this.rendered = before.rendered;
-      throw e;
-    }
+    });
     syncMetricTemplates(this, this.appName, () => this.rendered);
     recordK8sPlan(this.where, this, this.canary, this.currentPlan, this.timelineText);
   }

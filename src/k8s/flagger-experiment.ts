@@ -12,8 +12,9 @@ import {
 import { RenderedFlaggerChecks, renderFlaggerChecks, syncMetricTemplates } from './private/flagger-health-checks';
 import { flaggerDuration, FlaggerAnalysisSpec, FlaggerMatch, FlaggerMetricCheck } from './private/flagger-types';
 import { gatewayReference, httpRouteMatch, routeHostnames } from './private/gateway-match';
+import { addHealthCheckTo } from './private/health-check-list';
 import { MeasuredTarget, QueryContext } from './private/health-check-queries';
-import { EXPERIMENT_ANNOTATION, MAX_PLAN_ANNOTATION_BYTES } from './private/plan-annotation';
+import { EXPERIMENT_ANNOTATION, RecordedK8sExperiment, recordK8sExperiment } from './private/plan-annotation';
 import { containerPort, portNumber, replicaCount, revision as checkRevision } from './private/workload';
 import { KubernetesRevision } from './revision';
 import { Experiment } from '../core/experiment';
@@ -128,19 +129,6 @@ export interface FlaggerExperimentProps {
    * @default - none; the experiment must then have no health checks (`healthChecks: []` drops the experiment's)
    */
   readonly metricsSource?: MetricsSource;
-}
-
-/** What the experiment annotation holds, as JSON. */
-interface RecordedExperiment {
-  /** The experiment construct's path, which readers title it by. */
-  readonly path: string;
-  readonly active: boolean;
-  readonly reason?: string;
-  readonly table: string;
-  /** With a metrics source: the health checks measuring the variant and the control, by name. */
-  readonly watchedBy?: Record<string, string[]>;
-  /** With a metrics source: the queries of the variant and the control. */
-  readonly measurement?: RecordedMeasurement;
 }
 
 const DEFAULT_INTERVAL_SECONDS = 60;
@@ -340,7 +328,7 @@ export class FlaggerExperiment extends Construct {
     syncMetricTemplates(this, appName, () => this.rendered);
     this.record = () => {
       const measured = (name: string) => (measurement?.variants[name] ? this.checks.map(c => c.name) : []);
-      const recorded: RecordedExperiment = {
+      const recorded: RecordedK8sExperiment = {
         path: this.node.path,
         active: this.active,
         reason,
@@ -348,15 +336,8 @@ export class FlaggerExperiment extends Construct {
         watchedBy: measurement && Object.fromEntries([experiment.control, variant.name].map(v => [v, measured(v)])),
         measurement,
       };
-      const text = JSON.stringify(recorded);
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
-        fail(`${where}: healthChecks`, this.checks.length,
-          `the variant's and the control's queries make a ${FlaggerExperiment.ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, `
-          + `above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object`,
-          'Measure the variant with fewer health checks.');
-      }
-      this.canary.metadata.addAnnotation(FlaggerExperiment.ANNOTATION, text);
+      recordK8sExperiment(this.canary, recorded, limit => fail(`${where}: healthChecks`, this.checks.length,
+        `the variant's and the control's queries make ${limit}`, 'Measure the variant with fewer health checks.'));
     };
     this.record();
     registerGuardrailFacts(this, {
@@ -381,16 +362,10 @@ export class FlaggerExperiment extends Construct {
   public addHealthCheck(check: HealthCheck): void {
     const prop = `${this.where}: addHealthCheck`;
     HealthCheck._requireAddable(prop, check, this.checks, 'experiment', 'MetricTemplate', 'HealthCheck.errorRate() or HealthCheck.latency()');
-    this.checks.push(check);
-    try {
+    addHealthCheckTo(this.checks, check, () => {
       this.rendered = this.renderChecks();
       this.record();
-    } catch (e) {
-      this.checks.pop();
-      this.rendered = this.renderChecks();
-      this.record();
-      throw e;
-    }
+    });
     syncMetricTemplates(this, this.appName, () => this.rendered);
   }
 

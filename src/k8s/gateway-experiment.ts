@@ -11,7 +11,7 @@ import { QueryContext } from './private/health-check-queries';
 import { Experiment } from '../core/experiment';
 import type { Match } from '../core/match';
 import { gatewayReference, headerConditions, httpRouteMatch, routeHostnames } from './private/gateway-match';
-import { EXPERIMENT_ANNOTATION, MAX_PLAN_ANNOTATION_BYTES } from './private/plan-annotation';
+import { EXPERIMENT_ANNOTATION, RecordedK8sExperiment, recordK8sExperiment } from './private/plan-annotation';
 import { portNumber } from './private/workload';
 import { allocationGroups } from '../core/private/allocation-groups';
 import { fail, struct, validDate } from '../core/private/validation';
@@ -85,19 +85,6 @@ export interface GatewayExperimentProps {
    * @default false
    */
   readonly grafanaDashboard?: boolean;
-}
-
-/** What the experiment annotation holds, as JSON. */
-interface RecordedExperiment {
-  /** The experiment construct's path, which readers title it by. */
-  readonly path: string;
-  readonly active: boolean;
-  readonly reason?: string;
-  readonly table: string;
-  /** With a metrics source: the health checks measuring each variant (and the control), by name. */
-  readonly watchedBy?: Record<string, string[]>;
-  /** With a metrics source: the queries of each variant. */
-  readonly measurement?: RecordedMeasurement;
 }
 
 /** The label the Grafana sidecar loads dashboards by, and its value. */
@@ -228,7 +215,7 @@ export class GatewayExperiment extends Construct {
       }
     }
     const measured = (variant: string) => (measurement?.variants[variant] ? experiment.healthChecks.map(c => c.name) : []);
-    const recorded: RecordedExperiment = {
+    const recorded: RecordedK8sExperiment = {
       path: this.node.path,
       active: this.active,
       reason,
@@ -237,15 +224,8 @@ export class GatewayExperiment extends Construct {
         : Object.fromEntries([experiment.control, ...experiment.variants.map(v => v.name)].map(v => [v, measured(v)])),
       measurement,
     };
-    const text = JSON.stringify(recorded);
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > MAX_PLAN_ANNOTATION_BYTES) {
-      fail(`${where}: experiment "${experiment.name}" healthChecks`, experiment.healthChecks.length,
-        `the queries of ${Object.keys(measurement?.variants ?? {}).length} variants make a ${GatewayExperiment.ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, `
-        + `above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object`,
-        'Measure the variants with fewer health checks, or split the experiment.');
-    }
-    this.route.metadata.addAnnotation(GatewayExperiment.ANNOTATION, text);
+    recordK8sExperiment(this.route, recorded, limit => fail(`${where}: experiment "${experiment.name}" healthChecks`, experiment.healthChecks.length,
+      `the queries of ${Object.keys(measurement?.variants ?? {}).length} variants make ${limit}`, 'Measure the variants with fewer health checks, or split the experiment.'));
     registerGuardrailFacts(this, {
       platform: 'k8s',
       backend: 'Gateway API',

@@ -7,7 +7,7 @@ import { ImageFacts, TestRouteFacts, TriggerFacts } from '../../guardrails/priva
 
 /** Readers of the facts the guardrails need from AWS resources, so that each AWS construct registers in a line or two. */
 
-export function alarmTriggers(count: number): TriggerFacts[] {
+function alarmTriggers(count: number): TriggerFacts[] {
   return count === 0 ? [] : [{ kind: 'ALARM', description: `${count} CloudWatch alarm${count === 1 ? '' : 's'}` }];
 }
 
@@ -15,11 +15,19 @@ export function alarmTriggers(count: number): TriggerFacts[] {
  * The rendered health checks as a rollback trigger: their alarms feed the backend's rollback (ECS
  * deployment alarms, CodeDeploy alarms) as hand-written alarms do, so they count as alarms.
  */
-export function healthCheckTriggers(names: string[], alarmCount: number): TriggerFacts[] {
+function healthCheckTriggers(names: string[], alarmCount: number): TriggerFacts[] {
   return names.length === 0 ? [] : [{
     kind: 'ALARM',
     description: `health check${names.length === 1 ? '' : 's'} ${names.join(', ')} (${alarmCount} CloudWatch alarm${alarmCount === 1 ? '' : 's'})`,
   }];
+}
+
+/**
+ * What rolls a rollout back through CloudWatch: its rendered health checks (`names`, whose alarms are
+ * `healthAlarms`) and every other alarm in `alarms`, which may include the health checks' own.
+ */
+export function alarmRollbackTriggers(names: string[], healthAlarms: readonly unknown[], alarms: Iterable<unknown>): TriggerFacts[] {
+  return [...healthCheckTriggers(names, healthAlarms.length), ...alarmTriggers([...alarms].filter(a => !healthAlarms.includes(a)).length)];
 }
 
 export const CIRCUIT_BREAKER: TriggerFacts = { kind: 'HEALTH_CHECK', description: 'the ECS deployment circuit breaker' };

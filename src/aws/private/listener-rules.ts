@@ -74,6 +74,18 @@ export interface ListenerRuleOwner {
   readonly conditionsProp?: string;
 }
 
+/**
+ * The `offsets` and `setBase` of a production rule at the base priority with an optional test rule
+ * `testOffset` from it (`priority` and `testPriority` props, the test priority given or derived).
+ */
+export function productionAndTestRange(testOffset: number | undefined, testPriorityGiven: boolean): Pick<ListenerRuleOwner, 'offsets' | 'setBase'> {
+  return {
+    offsets: testOffset === undefined ? [0] : [testOffset, 0],
+    setBase: b => `priority ${b}${testOffset === undefined ? ''
+      : testPriorityGiven ? ` and testPriority ${b + testOffset}` : ` (its test rule then takes ${b + testOffset})`}`,
+  };
+}
+
 const OWNERS = new WeakMap<elbv2.CfnListenerRule, { owner: ListenerRuleOwner; rule: LibraryRule }>();
 const CHECKED = new WeakSet<IConstruct>();
 const AUTOMATIC = new WeakSet<object>();

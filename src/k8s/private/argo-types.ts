@@ -1,3 +1,5 @@
+import type { CloudWatchDataQuery } from './health-check-queries';
+
 /**
  * The parts of Argo Rollouts objects (`argoproj.io/v1alpha1`) this library emits, typed by hand from
  * the upstream Rollout and AnalysisTemplate CRDs (v1.9) and the `argoproj-labs/gatewayAPI` plugin's
@@ -134,26 +136,11 @@ export interface ArgoWebProvider {
   readonly headers?: ArgoWebHeader[];
 }
 
-/** One `metricDataQueries` entry of the CloudWatch provider: a metric statistic or a metric math expression. */
-export interface ArgoCloudWatchQuery {
-  readonly id: string;
-  readonly expression?: string;
-  readonly metricStat?: {
-    readonly metric: {
-      readonly namespace: string;
-      readonly metricName: string;
-      readonly dimensions: Array<{ readonly name: string; readonly value: string }>;
-    };
-    readonly period: number;
-    readonly stat: string;
-  };
-  readonly returnData: boolean;
-}
 
 /** The CloudWatch provider: `GetMetricData` over the last `interval`; `result` is the list of returned series (`result[0].Values`, newest first). */
 export interface ArgoCloudWatchProvider {
   readonly interval: string;
-  readonly metricDataQueries: ArgoCloudWatchQuery[];
+  readonly metricDataQueries: CloudWatchDataQuery[];
 }
 
 export interface ArgoMetricProvider {

@@ -1,5 +1,6 @@
 import type { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import type { RecordedMeasurement } from './experiment-metrics';
 import { renderedPlan } from '../../core/private/rendered-plan';
 import { fail } from '../../core/private/validation';
 import type { TrafficPlan } from '../../core/strategy';
@@ -49,15 +50,45 @@ export function recordK8sPlan(where: string, rollout: IConstruct, primary: ApiOb
     const steps = plan.steps.length;
     const fit = Math.floor(steps * MAX_PLAN_ANNOTATION_BYTES / bytes);
     fail(`${where}: strategy`, plan.strategy.describe(),
-      `its plan of ${steps} steps makes a ${PLAN_ANNOTATION} annotation of ${Math.ceil(bytes / 1024)} KiB, above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: `
-      + 'a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object',
+      `its plan of ${steps} steps makes ${tooLarge(PLAN_ANNOTATION, bytes)}`,
       `Use fewer, larger steps: about ${fit} steps fit, such as a linear strategy of at least ${Math.ceil(1000 / fit) / 10}% a step.`);
   }
   primary.metadata.addAnnotation(PLAN_ANNOTATION, text);
 }
 
-/** The annotation under which an A/B experiment records its allocations (`{ path, active, reason?, table }` as JSON). */
+/** Why an annotation of `bytes` is refused, for messages: `a <annotation> annotation of 70 KiB, above the 64 KiB …`. */
+function tooLarge(annotation: string, bytes: number): string {
+  return `a ${annotation} annotation of ${Math.ceil(bytes / 1024)} KiB, above the ${MAX_PLAN_ANNOTATION_BYTES / 1024} KiB this library records: `
+    + 'a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object';
+}
+
+/** The annotation under which an A/B experiment records its allocations (`RecordedK8sExperiment` as JSON). */
 export const EXPERIMENT_ANNOTATION = 'cdk-deploy-strategies.dev/experiment';
+
+/** What the experiment annotation holds, as JSON. */
+export interface RecordedK8sExperiment {
+  /** The experiment construct's path, which readers title it by. */
+  readonly path: string;
+  readonly active: boolean;
+  readonly reason?: string;
+  readonly table: string;
+  /** With a metrics source: the health checks measuring each variant (and the control), by name. */
+  readonly watchedBy?: Record<string, string[]>;
+  /** With a metrics source: the queries of the variants measured. */
+  readonly measurement?: RecordedMeasurement;
+}
+
+/**
+ * Records an experiment's allocations on `primary` (the HTTPRoute, the Flagger Canary). When the
+ * annotation would be too large to apply, `refuse` raises the construct's error, given the limit's text
+ * (`a … annotation of 70 KiB, above …`) to finish its message with.
+ */
+export function recordK8sExperiment(primary: ApiObject, recorded: RecordedK8sExperiment, refuse: (limit: string) => never): void {
+  const text = JSON.stringify(recorded);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PLAN_ANNOTATION_BYTES) refuse(tooLarge(EXPERIMENT_ANNOTATION, bytes));
+  primary.metadata.addAnnotation(EXPERIMENT_ANNOTATION, text);
+}
 
 /**
  * Where a release records itself on each service's primary object (JSON). Kept here, beside the other

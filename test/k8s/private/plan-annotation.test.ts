@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { ApiObject, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CapacityMode, Strategy } from '../../../src';
-import { MAX_PLAN_ANNOTATION_BYTES, PLAN_ANNOTATION, recordK8sPlan } from '../../../src/k8s/private/plan-annotation';
+import { EXPERIMENT_ANNOTATION, MAX_PLAN_ANNOTATION_BYTES, PLAN_ANNOTATION, recordK8sExperiment, recordK8sPlan } from '../../../src/k8s/private/plan-annotation';
 import { expectValidationError } from '../../support/validation-error';
 
 function record(step?: number) {
@@ -65,5 +65,29 @@ describe('the size of the annotation', () => {
     const plan = Strategy.linear({ stepPercent: 0.2, interval: Duration.minutes(1) }).plan({ capacity: CapacityMode.PROPORTIONAL });
     expect(() => recordK8sPlan('Test', chart, primary, plan, 'some controller')).toThrow(/its plan of 500 steps/);
     expect(Testing.synth(chart)[0].metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('recordK8sExperiment', () => {
+  const primary = () => new ApiObject(Testing.chart(), 'Route', { apiVersion: 'v1', kind: 'ConfigMap' });
+
+  test('records the allocations as JSON under the experiment annotation', () => {
+    const route = primary();
+    const recorded = { path: 'test/search', active: true, table: 'control 90% · beta 10%' };
+    recordK8sExperiment(route, recorded, () => { throw new Error('not too large'); });
+    expect(EXPERIMENT_ANNOTATION).toBe('cdk-deploy-strategies.dev/experiment');
+    expect(JSON.parse(route.toJson().metadata.annotations[EXPERIMENT_ANNOTATION])).toEqual(recorded);
+  });
+
+  test('above the limit, lets the construct refuse with the limit\'s text, and records nothing', () => {
+    const route = primary();
+    const refused: string[] = [];
+    expect(() => recordK8sExperiment(route, { path: 'test/search', active: true, table: 'x'.repeat(MAX_PLAN_ANNOTATION_BYTES) }, limit => {
+      refused.push(limit);
+      throw new Error(limit);
+    })).toThrow();
+    expect(refused).toEqual([`a ${EXPERIMENT_ANNOTATION} annotation of 65 KiB, above the 64 KiB this library records: `
+      + 'a client-side kubectl apply copies annotations into kubectl.kubernetes.io/last-applied-configuration, and Kubernetes allows 256 KiB of annotations per object']);
+    expect(route.toJson().metadata.annotations?.[EXPERIMENT_ANNOTATION]).toBeUndefined();
   });
 });
