@@ -2,10 +2,11 @@
 // node process, alternating the order between repetitions, checks that the library and the
 // hand-written apps emit the same resources, and writes the results table into bench/README.md.
 //
-//   npx projen bench                 sizes 1, 10 and 100, 7 runs each, README table rewritten
+//   npx projen bench                 sizes 1, 10 and 100, 16 runs each, README table rewritten
 //   npx projen bench --quick         sizes 1 and 10, one run, nothing written (BENCH_QUICK=1 too)
 //   options: --runs N  --sizes 1,10  --families aws-native,k8s-canary  --no-write
 //            --profile                 --cpu-prof runs (--runs, default 1) of each app at the largest size, hot spots printed
+//            --aa                      each hand-written app against itself instead of the library (nothing written)
 import { spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'os';
@@ -13,7 +14,7 @@ import { join, resolve } from 'path';
 import type { ChildResult } from './child';
 import { inspectCloudAssembly, inspectManifests, Synthesized } from './inspect';
 import { ProfileRun, summarizeProfiles } from './profile';
-import { FAMILIES, Family, Variant } from './variants';
+import { againstItself, FAMILIES, Family, Variant } from './variants';
 
 const BENCH = resolve(__dirname, '..', '..', '..');
 const APPS = resolve(__dirname, '..', 'apps');
@@ -30,6 +31,8 @@ interface Options {
   readonly families: Family[];
   readonly write: boolean;
   readonly profile: boolean;
+  /** The A/A check: hand-written apps against themselves. */
+  readonly aa: boolean;
 }
 
 interface Run extends ChildResult, Synthesized {
@@ -46,16 +49,21 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick') || ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
-  const runs = Number(value('--runs') ?? (quick || argv.includes('--profile') ? 1 : 7));
+  // 16 runs, an even number so that each app goes first as often as the other: with 7, the
+  // hand-written app measured against itself gave ratios from 0.83 to 1.23 in one cell here; with 21,
+  // from 0.95 to 1.03 (bench/README.md, "How far a ratio moves by chance").
+  const runs = Number(value('--runs') ?? (quick || argv.includes('--profile') ? 1 : 16));
   const sizes = (value('--sizes') ?? (quick ? '1,10' : '1,10,100')).split(',').map(Number);
   const familyIds = value('--families')?.split(',');
-  const families = familyIds === undefined ? FAMILIES : FAMILIES.filter(f => familyIds.includes(f.id));
+  const aa = argv.includes('--aa');
+  const chosen = familyIds === undefined ? FAMILIES : FAMILIES.filter(f => familyIds.includes(f.id));
+  const families = aa ? chosen.map(againstItself) : chosen;
   if (!Number.isInteger(runs) || runs < 1 || sizes.some(s => !Number.isInteger(s) || s < 1) || families.length === 0) {
     throw new Error(`bad options: ${argv.join(' ')}`);
   }
   // Only a full run replaces the README's table.
-  const write = !quick && !argv.includes('--no-write') && familyIds === undefined && value('--sizes') === undefined && runs >= 5;
-  return { quick, runs, sizes, families, write, profile: argv.includes('--profile') };
+  const write = !quick && !aa && !argv.includes('--no-write') && familyIds === undefined && value('--sizes') === undefined && runs >= 5;
+  return { quick, runs, sizes, families, write, profile: argv.includes('--profile'), aa };
 }
 
 /**
@@ -67,12 +75,12 @@ const OUT_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 /** Runs one app in a fresh process and returns what it reported, and what it synthesized. */
 function runChild(variant: Variant, services: number, repetition: number, nodeArgs: string[] = []): Promise<Run> {
-  const family = FAMILIES.find(f => f.variants.includes(variant))!;
+  const family = FAMILIES.find(f => f.variants.some(v => v.id === (variant.app ?? variant.id)))!;
   const outdir = mkdtempSync(join(OUT_ROOT, `bench-${variant.id}-`));
   // NODE_OPTIONS could preload a TypeScript compiler or a debugger into the measured process.
   const env = { ...process.env, NODE_OPTIONS: '' };
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, join(APPS, `${variant.id}.js`), String(services), outdir], { env });
+  const child = spawn(process.execPath, [...nodeArgs, join(APPS, `${variant.app ?? variant.id}.js`), String(services), outdir], { env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', chunk => stdout += chunk);
@@ -100,18 +108,28 @@ function rotate<T>(list: T[], by: number): T[] {
 }
 
 /**
- * The order of one repetition: sizes, families and the variants within a family each rotated by
- * the repetition's number, so that the apps compared run next to each other (the same load) and
- * each goes first in turn.
+ * The order of one repetition: sizes and families rotated by the repetition's number; within a
+ * family the apps compared (library and hand-written, library and peer) always run one after the
+ * other, so the same load hits both, and each of them goes first in every other repetition.
  */
 function schedule(options: Options, repetition: number): Array<{ variant: Variant; services: number }> {
   const jobs: Array<{ variant: Variant; services: number }> = [];
   for (const services of rotate(options.sizes, repetition)) {
     for (const family of rotate(options.families, repetition)) {
-      for (const variant of rotate(family.variants, repetition)) jobs.push({ variant, services });
+      for (const variant of orderWithin(family, repetition)) jobs.push({ variant, services });
     }
   }
   return jobs;
+}
+
+/** The library in the middle, the apps compared with it on either side, swapped every repetition. */
+function orderWithin(family: Family, repetition: number): Variant[] {
+  const library = family.variants.find(v => v.role === 'library')!;
+  const [first, second] = family.variants.filter(v => v !== library);
+  const sides = repetition % 2 === 0 ? [first, second] : [second, first];
+  return second === undefined
+    ? (repetition % 2 === 0 ? [library, first] : [first, library])
+    : [sides[0], library, sides[1]];
 }
 
 /**
@@ -199,7 +217,8 @@ function report(options: Options, runs: Run[], environment: string): string {
   out.push(environment, '');
   out.push(`${options.runs} runs of each app at each size, alternated. Times are medians. Ratios are library ÷ hand-written (peer ÷ library for the peer), `
     + 'the median of the ratios of the two runs of each repetition, which ran one after the other. '
-    + `Target: ratio ≤ ${TARGET_RATIO.toFixed(2)}.`, '');
+    + `Target: ratio ≤ ${TARGET_RATIO.toFixed(2)}.`
+    + (options.aa ? ' A/A check: the rows marked library run the hand-written app a second time, so every ratio away from 1.00 is chance.' : ''), '');
   for (const family of options.families) {
     const library = family.variants.find(v => v.role === 'library')!;
     const handwritten = family.variants.find(v => v.role === 'handwritten')!;
@@ -342,7 +361,7 @@ async function main(): Promise<void> {
   mkdirSync(join(BENCH, '.build'), { recursive: true });
   writeFileSync(join(BENCH, '.build', 'results.json'), JSON.stringify({ options: { ...options, families: options.families.map(f => f.id) }, runs }, undefined, 2));
   const missed = misses(options, runs);
-  for (const miss of missed) console.log(`bench: target missed: ${miss}`);
+  for (const miss of missed) console.log(options.aa ? `bench: A/A, the same app beyond the target by chance: ${miss}` : `bench: target missed: ${miss}`);
   if (options.write) {
     const readme = readFileSync(README, 'utf8');
     const start = readme.indexOf(START_MARK);

@@ -3,9 +3,14 @@
 export type Role = 'library' | 'handwritten' | 'peer';
 
 export interface Variant {
-  /** The app's file name under bench/apps, without extension. */
+  /** The variant's name in the results; also its app's file name under bench/apps, unless `app` says otherwise. */
   readonly id: string;
   readonly role: Role;
+  /**
+   * The app's file name under bench/apps, without extension, when it is not `id` (the A/A check runs
+   * the hand-written app under a second name).
+   */
+  readonly app?: string;
 }
 
 /** Apps doing the same job, compared with each other. */
@@ -62,3 +67,16 @@ export const FAMILIES: Family[] = [
     ],
   },
 ];
+
+/**
+ * The A/A check (`--aa`): each family's hand-written app against itself, in the library's place. The
+ * two run the same code, so their ratios show how far a ratio moves on this machine by chance alone.
+ */
+export function againstItself(family: Family): Family {
+  const handwritten = family.variants.find(v => v.role === 'handwritten')!;
+  return {
+    ...family,
+    title: `${family.title}: A/A check, the hand-written app against itself`,
+    variants: [{ id: `${handwritten.id}-again`, app: handwritten.id, role: 'library' }, handwritten],
+  };
+}
