@@ -50,8 +50,8 @@ function parseOptions(argv: string[]): Options {
   };
   const quick = argv.includes('--quick') || ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
   // 16 runs, an even number so that each app goes first as often as the other: with 7, the
-  // hand-written app measured against itself gave ratios from 0.83 to 1.23 in one cell here; with 21,
-  // from 0.95 to 1.03 (bench/README.md, "How far a ratio moves by chance").
+  // hand-written app measured against itself gave build + synth ratios from 0.83 to 1.23 in eight
+  // tries of one cell here; with 21, from 0.94 to 1.02 (bench/README.md, "How far a ratio moves by chance").
   const runs = Number(value('--runs') ?? (quick || argv.includes('--profile') ? 1 : 16));
   const sizes = (value('--sizes') ?? (quick ? '1,10' : '1,10,100')).split(',').map(Number);
   const familyIds = value('--families')?.split(',');
