@@ -136,7 +136,6 @@ export interface ArgoWebProvider {
   readonly headers?: ArgoWebHeader[];
 }
 
-
 /** The CloudWatch provider: `GetMetricData` over the last `interval`; `result` is the list of returned series (`result[0].Values`, newest first). */
 export interface ArgoCloudWatchProvider {
   readonly interval: string;
